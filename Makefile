@@ -1,0 +1,41 @@
+# One command sets everything up and runs: `make demo` (the main job) or `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: all setup demo test test-all lint bench clean
+
+all: demo
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+# Graphviz's `dot` comes from Debian's graphviz package; install it when we can.
+dot:
+	@bash scripts/ensure-dot.sh
+
+setup: $(STAMP) dot
+
+demo: setup
+	$(BIN)/rnninspect show ptb
+	$(BIN)/rnninspect show mnist
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+test-all: setup
+	$(BIN)/python -m pytest -q -m ''
+
+lint: setup
+	$(BIN)/ruff check rnninspect tests benchmarks examples
+	$(BIN)/mypy
+
+bench: setup
+	$(BIN)/python benchmarks/show_speed.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

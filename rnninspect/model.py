@@ -1,0 +1,221 @@
+"""The data model: frozen dataclasses and enums. No TensorFlow here.
+
+One `Inspection` feeds every renderer (tables, JSON, diagrams) and the tests. It holds
+plain values only, so it pickles, compares with ``==`` and crosses process boundaries.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import graphviz
+
+SCHEMA = "rnninspect.inspection/1"
+
+
+class Role(str, Enum):
+    """What a variable connects, decided from dataflow (DESIGN.md §3)."""
+
+    EMBEDDING = "embedding"
+    INPUT_TO_HIDDEN = "input_to_hidden"
+    HIDDEN_TO_HIDDEN = "hidden_to_hidden"
+    INPUT_HIDDEN_FUSED = "input_hidden_fused"
+    HIDDEN_TO_OUTPUT = "hidden_to_output"
+    BIAS = "bias"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return _ROLE_LABELS[self]
+
+
+_ROLE_LABELS = {
+    Role.EMBEDDING: "embedding",
+    Role.INPUT_TO_HIDDEN: "input→hidden",
+    Role.HIDDEN_TO_HIDDEN: "hidden→hidden",
+    Role.INPUT_HIDDEN_FUSED: "input+hidden (fused)",
+    Role.HIDDEN_TO_OUTPUT: "hidden→output",
+    Role.BIAS: "bias",
+    Role.OTHER: "other",
+}
+
+
+class Placement(str, Enum):
+    """Where a variable's reads sit relative to the recurrence."""
+
+    BEFORE = "before"  # read once, upstream of the recurrence (an input projection)
+    CELL = "cell"  # read inside the time steps
+    AFTER = "after"  # read once the recurrence is done (an output layer)
+    NONE = "none"  # no recurrence, or not connected to it
+
+
+class Severity(str, Enum):
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+class FindingKind(str, Enum):
+    DUPLICATED_ACROSS_STEPS = "duplicated_across_steps"
+    SHARED_ACROSS_LAYERS = "shared_across_layers"
+    REDUNDANT_PROJECTION = "redundant_projection"
+    UNUSED_VARIABLE = "unused_variable"
+    NO_RECURRENCE = "no_recurrence"
+
+
+@dataclass(frozen=True)
+class RowSplit:
+    """Rows of a fused kernel: ``[start, stop)`` multiplying the input and the previous state."""
+
+    input: tuple[int, int]
+    hidden: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class GateBlock:
+    """A column block of a gated kernel, in the framework's real order."""
+
+    gate: str
+    columns: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class VariableInfo:
+    name: str
+    shape: tuple[int | None, ...]
+    dtype: str
+    params: int
+    trainable: bool
+    role: Role
+    placement: Placement
+    cell: str | None  # name of the recurrent cell it belongs to
+    layer: int | None
+    steps: tuple[int, ...]  # unrolled steps whose computation reads it
+    dynamic: bool  # read inside a while-loop body (every iteration)
+    shared: bool  # read by more than one step or call
+    reads: int  # ops that consume its value
+    row_split: RowSplit | None = None
+    gates: tuple[GateBlock, ...] | None = None
+
+    @property
+    def logical_params(self) -> int:
+        """Parameters times the number of steps that read it (1 if read outside the steps)."""
+        return self.params * max(1, len(self.steps))
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One recurrent cell (one layer of a stack): the variables applied at every step."""
+
+    name: str
+    layer: int
+    kind: str  # "LSTM", "GRU", "RNN"
+    units: int | None
+    gate_order: tuple[str, ...]  # e.g. ("i", "j", "f", "o") for TF1 BasicLSTMCell
+    state: tuple[str, ...]  # what it carries from step to step, e.g. ("c", "h")
+    variables: tuple[str, ...]
+    num_steps: int | None  # None when dynamic (a while loop)
+    dynamic: bool
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: FindingKind
+    severity: Severity
+    message: str
+    variables: tuple[str, ...]
+    params: int = 0  # parameters at stake
+    fix: str | None = None
+
+
+@dataclass(frozen=True)
+class Link:
+    """Dataflow between two blocks of the rolled picture (input, weight, cell or output)."""
+
+    source: str
+    target: str
+
+
+@dataclass(frozen=True)
+class StepOp:
+    """One op of the detailed single-step graph."""
+
+    id: str
+    op: str
+    label: str
+    reads: str | None = None  # variable name when this op consumes a variable
+    gate: str | None = None  # gate name when this op is a gate activation
+
+
+@dataclass(frozen=True)
+class StepGraph:
+    step: int
+    ops: tuple[StepOp, ...]
+    edges: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Inspection:
+    model: str
+    dialect: str
+    config: tuple[tuple[str, Any], ...]
+    num_steps: int | None
+    total_params: int  # unique trainable parameters
+    logical_params: int  # parameters x steps that read them, summed over trainable variables
+    variables: tuple[VariableInfo, ...]
+    cells: tuple[Cell, ...]
+    findings: tuple[Finding, ...]
+    links: tuple[Link, ...] = ()
+    inputs: tuple[str, ...] = ()
+    outputs: tuple[str, ...] = ()
+    op_count: int = 0
+    step_graph: StepGraph | None = field(default=None, compare=False)
+
+    # -- lookups -------------------------------------------------------------------------
+    def variable(self, name: str) -> VariableInfo:
+        for v in self.variables:
+            if v.name == name:
+                return v
+        known = ", ".join(v.name for v in self.variables)
+        raise KeyError(f"no variable {name!r}; known: {known}")
+
+    def by_role(self, role: Role) -> tuple[VariableInfo, ...]:
+        return tuple(v for v in self.variables if v.role is role)
+
+    @property
+    def layers(self) -> int:
+        return len({c.layer for c in self.cells})
+
+    # -- exports -------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        from rnninspect.render.export import inspection_to_dict
+
+        return inspection_to_dict(self)
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+    def diagram(self, view: str = "rolled", **options: Any) -> graphviz.Digraph:
+        from rnninspect.render.diagram import to_dot
+
+        return to_dot(self, view=view, **options)
+
+    # -- notebook and rich display (delegates to the renderers) -------------------------
+    def __rich__(self) -> Any:
+        from rnninspect.render.tables import show_renderable
+
+        return show_renderable(self)
+
+    def __str__(self) -> str:
+        from rnninspect.render.tables import render_text
+
+        return render_text(self, width=100)
+
+    def _repr_html_(self) -> str:
+        from rnninspect.render.tables import render_html
+
+        return render_html(self)

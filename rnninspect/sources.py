@@ -1,0 +1,93 @@
+"""MODEL SPEC -> Traced. Zoo names today; user files and saved models plug in here."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from rnninspect import zoo
+from rnninspect.trace import Traced
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    dialect: str | None = None
+    config: str | None = None
+    num_steps: int | None = None
+    hidden: int | None = None
+    layers: int | None = None
+    vocab: int | None = None
+    batch: int | None = None
+
+    def overrides(self) -> dict[str, int | None]:
+        return {
+            "num_steps": self.num_steps,
+            "hidden": self.hidden,
+            "layers": self.layers,
+            "vocab": self.vocab,
+            "batch": self.batch,
+        }
+
+
+def load(spec: str, options: LoadOptions | None = None) -> Traced:
+    """Build and trace the model named by `spec`."""
+    options = options or LoadOptions()
+    entry = zoo.get(spec)
+    dialect = entry.check_dialect(options.dialect)
+    config = entry.config(options.config, options.overrides())
+    if dialect == "legacy":
+        from rnninspect import legacy_worker
+
+        traced: Traced = legacy_worker.call("zoo", (entry.name, entry.family, entry.variant, config))
+        return traced
+    return trace_zoo_keras(entry.name, entry.family, entry.variant, config)
+
+
+def trace_zoo_legacy(name: str, family: str, variant: str, config: Any) -> Traced:
+    """Runs inside the legacy worker process."""
+    from rnninspect.trace import trace_graph
+    from rnninspect.zoo import legacy
+
+    start = time.perf_counter()
+    builder = legacy.build_ptb if family == "ptb" else legacy.build_mnist
+    built = builder(config, variant)
+    build_seconds = time.perf_counter() - start
+    traced = trace_graph(
+        built.graph,
+        built.inputs,
+        built.outputs,
+        model=name,
+        dialect="legacy",
+        config=config.as_pairs(),
+    )
+    traced.seconds["build"] = build_seconds
+    return traced
+
+
+def trace_zoo_keras(name: str, family: str, variant: str, config: Any) -> Traced:
+    from rnninspect._tf import import_keras_for_tracing, silenced_native_stderr
+    from rnninspect.trace import trace_keras_model
+
+    keras = import_keras_for_tracing()
+    import tensorflow as tf
+
+    from rnninspect.zoo import keras_models
+
+    start = time.perf_counter()
+    keras.backend.clear_session()
+    with silenced_native_stderr():
+        if family == "ptb":
+            model = keras_models.build_ptb(config, variant)
+            signature = [tf.TensorSpec([config.batch_size, config.num_steps], tf.int32, "ids")]
+        else:
+            model = keras_models.build_mnist(config, variant)
+            signature = [
+                tf.TensorSpec([config.batch_size, config.num_steps, config.n_input], tf.float32, "x")
+            ]
+    build_seconds = time.perf_counter() - start
+    traced = trace_keras_model(
+        model, signature, model=name, dialect="keras", config=config.as_pairs()
+    )
+    traced.seconds["build"] = build_seconds
+    return traced
