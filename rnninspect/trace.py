@@ -13,6 +13,7 @@ from typing import Any
 
 from rnninspect._tf import import_keras_for_tracing, import_tensorflow, silenced_native_stderr
 from rnninspect.errors import TraceError
+from rnninspect.graphspec import GraphSpec
 
 VARIABLE_OPS = frozenset({"VarHandleOp", "VariableV2", "Variable", "VarIsInitializedOp"})
 
@@ -32,7 +33,7 @@ class Traced:
     model: str
     dialect: str
     config: tuple[tuple[str, Any], ...]
-    graph_def: bytes  # serialized GraphDef, function library included
+    graph: GraphSpec  # the GraphDef as plain values, function library included
     variables: list[TracedVariable]
     inputs: list[str]  # node names of the model's inputs
     outputs: list[str]  # node names of what the model computes
@@ -69,12 +70,12 @@ def trace_graph(
             shape = tuple(int(d.size) for d in op.get_attr("shape").dim)
             dtype = tf.dtypes.as_dtype(op.get_attr("dtype")).name
         variables.append(TracedVariable(op.name, op.name, shape, dtype, op.name in trainable))
-    graph_def = graph.as_graph_def(add_shapes=True).SerializeToString()
+    spec = graph_spec_from_graph_def(graph.as_graph_def(add_shapes=True))
     return Traced(
         model,
         dialect,
         config,
-        graph_def,
+        spec,
         variables,
         list(inputs),
         list(outputs),
@@ -170,12 +171,12 @@ def traced_from_concrete(
             )
     inputs = [t.op.name for t in concrete.inputs if t.op.name not in capture_nodes]
     outputs = [t.op.name for t in concrete.outputs]
-    graph_def = concrete.graph.as_graph_def(add_shapes=True).SerializeToString()
+    spec = graph_spec_from_graph_def(concrete.graph.as_graph_def(add_shapes=True))
     return Traced(
         model,
         dialect,
         config,
-        graph_def,
+        spec,
         captured,
         inputs,
         outputs,
@@ -192,12 +193,117 @@ def trace_keras_model(
     config: tuple[tuple[str, Any], ...] = (),
 ) -> Traced:
     """A built Keras 3 model, called in inference mode inside `tf.function`."""
-    import_keras_for_tracing()
+    keras = import_keras_for_tracing()
+    rng_states = {id(v) for v in _rng_state_variables(model_obj, keras)}
+    variables = [v for v in model_obj.variables if id(v) not in rng_states]
 
     def forward(*args: Any) -> Any:
         return model_obj(*args, training=False)
 
     return trace_function(
-        forward, input_signature, list(model_obj.variables), model=model, dialect=dialect,
-        config=config,
+        forward, input_signature, variables, model=model, dialect=dialect, config=config
     )
+
+
+def _rng_state_variables(model_obj: Any, keras: Any) -> list[Any]:
+    """Keras 3 seed-generator states (dropout RNG): bookkeeping, not model weights."""
+    found = []
+    layers = model_obj._flatten_layers() if hasattr(model_obj, "_flatten_layers") else []
+    for layer in layers:
+        for value in vars(layer).values():
+            if isinstance(value, keras.random.SeedGenerator):
+                found.append(value.state)
+    return found
+
+
+# --- GraphDef -> GraphSpec (plain values) ---------------------------------------------------
+
+_FUNCTION_ATTRS = ("body", "cond", "f", "then_branch", "else_branch")
+_INT_ATTRS = ("num_split", "N", "axis", "num")
+
+
+def graph_spec_from_graph_def(graph_def: Any) -> Any:
+    from rnninspect.graphspec import FunctionSpec, GraphSpec
+
+    nodes = tuple(_node_spec(n, _plain_ref) for n in graph_def.node)
+    functions = {}
+    for fdef in graph_def.library.function:
+        args = tuple(a.name for a in fdef.signature.input_arg)
+        arg_dtypes = tuple(_dtype_name(a.type) for a in fdef.signature.input_arg)
+        offsets = _output_offsets(fdef.node_def)
+
+        def fn_ref(ref: str, offsets: dict[str, dict[str, int]] = offsets) -> str:
+            parts = ref.split(":")
+            if len(parts) == 1:
+                return f"{parts[0]}:0"  # a function argument
+            node, out_arg, index = parts
+            return f"{node}:{offsets.get(node, {}).get(out_arg, 0) + int(index)}"
+
+        fnodes = tuple(_node_spec(n, fn_ref) for n in fdef.node_def)
+        rets = tuple(fn_ref(fdef.ret[o.name]) for o in fdef.signature.output_arg)
+        functions[fdef.signature.name] = FunctionSpec(fdef.signature.name, args, arg_dtypes, rets, fnodes)
+    return GraphSpec(nodes, functions)
+
+
+def _plain_ref(ref: str) -> str:
+    return ref if ":" in ref else f"{ref}:0"
+
+
+def _node_spec(node: Any, ref: Any) -> Any:
+    from rnninspect.graphspec import NodeSpec
+
+    inputs = tuple(ref(i) for i in node.input if not i.startswith("^"))
+    shapes: list[tuple[int | None, ...] | None] = []
+    if "_output_shapes" in node.attr:
+        for s in node.attr["_output_shapes"].list.shape:
+            shapes.append(
+                None if s.unknown_rank else tuple(None if d.size < 0 else d.size for d in s.dim)
+            )
+    functions = tuple(
+        (k, node.attr[k].func.name) for k in _FUNCTION_ATTRS if k in node.attr
+    )
+    int_attrs = tuple((k, int(node.attr[k].i)) for k in _INT_ATTRS if k in node.attr)
+    value = None
+    dtype = None
+    if node.op == "Const" and "value" in node.attr:
+        tensor = node.attr["value"].tensor
+        if not tensor.tensor_shape.dim or all(d.size == 1 for d in tensor.tensor_shape.dim):
+            for field_name in ("float_val", "int_val", "int64_val", "double_val"):
+                values = getattr(tensor, field_name)
+                if len(values) == 1:
+                    value = float(values[0])
+                    break
+    if "dtype" in node.attr:
+        dtype = _dtype_name(node.attr["dtype"].type)
+    return NodeSpec(node.name, node.op, inputs, tuple(shapes), functions, int_attrs, value, dtype)
+
+
+def _dtype_name(enum_value: int) -> str:
+    import tensorflow as tf
+
+    try:
+        return str(tf.dtypes.as_dtype(enum_value).name)
+    except TypeError:
+        return "unknown"
+
+
+def _output_offsets(node_defs: Any) -> dict[str, dict[str, int]]:
+    """For nodes inside a function: output arg name -> flat index of its first tensor."""
+    from tensorflow.python.framework import op_def_registry
+
+    offsets: dict[str, dict[str, int]] = {}
+    for node in node_defs:
+        op_def = op_def_registry.get(node.op)
+        if op_def is None:  # a call to a library function: outputs named by its signature
+            continue
+        position, table = 0, {}
+        for out in op_def.output_arg:
+            table[out.name] = position
+            if out.number_attr:
+                position += int(node.attr[out.number_attr].i)
+            elif out.type_list_attr:
+                position += len(node.attr[out.type_list_attr].list.type)
+            else:
+                position += 1
+        offsets[node.name] = table
+    return offsets

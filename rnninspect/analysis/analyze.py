@@ -1,0 +1,273 @@
+"""Put the passes together: reads, chains, cells, steps, roles, findings -> Inspection."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from rnninspect.analysis.findings import find_problems
+from rnninspect.analysis.links import block_links, step_graph
+from rnninspect.analysis.opgraph import OpGraph, build_opgraph
+from rnninspect.analysis.reads import MATMUL_OPS, Use, computation_nodes, find_uses
+from rnninspect.analysis.recurrence import (
+    Chain,
+    Topology,
+    Upstream,
+    find_chains,
+    nearest_chain,
+    reaches,
+    same_cell,
+    upstream,
+)
+from rnninspect.analysis.roles import base_role, fused_split, gate_blocks, multiplies_state
+from rnninspect.model import Cell, GateBlock, Inspection, Placement, Role, RowSplit, VariableInfo
+from rnninspect.trace import Traced, TracedVariable
+
+
+@dataclass
+class CellBuild:
+    chains: list[Chain]
+    layer: int = 0
+    name: str = ""
+    variables: list[str] = field(default_factory=list)
+    kind: str = "RNN"
+    gate_order: tuple[str, ...] = ()
+
+
+@dataclass
+class VarFacts:
+    var: TracedVariable
+    uses: list[Use]
+    steps: set[int] = field(default_factory=set)
+    cell: CellBuild | None = None
+    placement: Placement = Placement.NONE
+    dynamic: bool = False
+    step_uses: dict[int, Use] = field(default_factory=dict)
+
+
+def analyze(traced: Traced, *, detail_step: int | None = None) -> Inspection:
+    og = build_opgraph(traced.graph)
+    computation = computation_nodes(og, traced.outputs)
+    facts = {v.node: VarFacts(v, find_uses(og, v.node, computation)) for v in traced.variables}
+    in_loop = {n for n in computation if og.loop(n) is not None}
+    topo = Topology.of(og, computation)
+
+    uses_by_var = {node: f.uses for node, f in facts.items()}
+    chains = find_chains(topo, uses_by_var, in_loop)
+    ups = {c.var: upstream(topo, c) for c in chains}
+    cells = _group_cells(topo, chains, ups)
+    cell_of_chain = {c.var: cell for cell in cells for c in cell.chains}
+
+    reach = [reaches(topo, c) for c in chains]
+    for f in facts.values():
+        _place(topo, f, chains, ups, cell_of_chain, reach, in_loop)
+
+    infos = _variable_infos(og, topo, facts, cell_of_chain, ups, traced.dialect)
+    cell_infos = _cell_infos(cells, infos)
+    num_steps = max((c.length for c in chains), default=None)
+    if any(i.dynamic for i in infos) and not chains:
+        num_steps = None
+    trainable = [i for i in infos if i.trainable]
+    detail = _detail_step(detail_step, num_steps)
+    inspection = Inspection(
+        model=traced.model,
+        dialect=traced.dialect,
+        config=traced.config,
+        num_steps=num_steps,
+        total_params=sum(i.params for i in trainable),
+        logical_params=sum(i.logical_params for i in trainable),
+        variables=tuple(infos),
+        cells=cell_infos,
+        findings=(),
+        links=block_links(og, topo, facts, cell_of_chain, traced),
+        inputs=tuple(traced.inputs),
+        outputs=tuple(traced.outputs),
+        op_count=len(computation),
+        step_graph=step_graph(og, topo, facts, chains, ups, detail) if detail is not None else None,
+    )
+    return _with_findings(inspection)
+
+
+def _with_findings(inspection: Inspection) -> Inspection:
+    from dataclasses import replace
+
+    return replace(inspection, findings=find_problems(inspection))
+
+
+def _detail_step(requested: int | None, num_steps: int | None) -> int | None:
+    if num_steps is None:
+        return None
+    if requested is None:
+        return min(1, num_steps - 1)
+    return requested
+
+
+def _group_cells(topo: Topology, chains: list[Chain], ups: dict[str, Upstream]) -> list[CellBuild]:
+    """Union interleaved chains into cells, then order cells into layers by dependency."""
+    groups: list[list[Chain]] = []
+    for chain in chains:
+        for group in groups:
+            if any(same_cell(ups, topo, chain, other) for other in group):
+                group.append(chain)
+                break
+        else:
+            groups.append([chain])
+    cells = [CellBuild(g) for g in groups]
+
+    def first_read(cell: CellBuild) -> int:
+        return min(topo.index[c.uses[0]] for c in cell.chains)
+
+    def feeds(a: CellBuild, b: CellBuild) -> bool:
+        # b's last read depends on a (its first read may see only the initial state).
+        last = max(topo.index[c.uses[-1]] for c in b.chains)
+        return any(ups[c.var].pos[last] >= 0 for c in a.chains)
+
+    for cell in sorted(cells, key=first_read):
+        cell.layer = max((o.layer + 1 for o in cells if o is not cell and feeds(o, cell)),
+                         default=0)
+    cells.sort(key=lambda c: (c.layer, first_read(c)))
+    per_layer: Counter[int] = Counter()
+    for cell in cells:
+        per_layer[cell.layer] += 1
+    seen: Counter[int] = Counter()
+    for cell in cells:
+        suffix = f"_{seen[cell.layer]}" if per_layer[cell.layer] > 1 else ""
+        cell.name = f"cell{cell.layer}{suffix}"
+        seen[cell.layer] += 1
+    return cells
+
+
+def _place(
+    topo: Topology,
+    f: VarFacts,
+    chains: list[Chain],
+    ups: dict[str, Upstream],
+    cell_of_chain: dict[str, CellBuild],
+    reach: list[list[bool]],
+    in_loop: set[str],
+) -> None:
+    """Decide which steps read the variable, its cell, and where it sits."""
+    if not f.uses:
+        return
+    if any(u.node in in_loop for u in f.uses):
+        f.dynamic = True
+        f.placement = Placement.CELL
+        return
+    own = next((c for c in chains if c.var == f.var.node), None)
+    if own is not None:
+        f.cell = cell_of_chain[own.var]
+        by_node = {u.node: u for u in f.uses}
+        for t, node in enumerate(own.uses):
+            f.steps.add(t)
+            f.step_uses[t] = by_node[node]
+        f.placement = Placement.CELL
+        return
+    if len(f.uses) >= 2:
+        votes: Counter[str] = Counter()
+        for use in f.uses:
+            near = nearest_chain(topo, use.node, chains, ups)
+            if near is None:
+                continue
+            var, step, _ = near
+            votes[var] += 1
+            f.steps.add(step)
+            f.step_uses.setdefault(step, use)
+        if votes:
+            f.cell = cell_of_chain[votes.most_common(1)[0][0]]
+            f.placement = Placement.CELL
+            return
+    # Read once (or not next to any chain): outside the steps.
+    idx = [topo.index[u.node] for u in f.uses]
+    if any(r[i] for r in reach for i in idx):
+        f.placement = Placement.BEFORE
+    elif any(ups[c.var].pos[i] >= 0 for c in chains for i in idx):
+        f.placement = Placement.AFTER
+
+
+def _variable_infos(
+    og: OpGraph,
+    topo: Topology,
+    facts: dict[str, VarFacts],
+    cell_of_chain: dict[str, CellBuild],
+    ups: dict[str, Upstream],
+    dialect: str,
+) -> list[VariableInfo]:
+    infos = []
+    candidate = "j" if dialect == "legacy" else "c"
+    for f in facts.values():
+        v = f.var
+        params = _params(v.shape)
+        role = base_role(og, f.uses, v.shape, f.placement)
+        row_split: RowSplit | None = None
+        gates: tuple[GateBlock, ...] | None = None
+        if f.cell is not None and f.step_uses and role is not Role.BIAS:
+            state_ups = [ups[c.var] for c in f.cell.chains]
+            step = 1 if 1 in f.step_uses else min(f.step_uses)
+            use = f.step_uses[step]
+            if use.op in MATMUL_OPS:
+                row_split = fused_split(og, topo, use, step, state_ups)
+                if row_split is not None:
+                    role = Role.INPUT_HIDDEN_FUSED
+                elif multiplies_state(og, topo, use, step, state_ups):
+                    role = Role.HIDDEN_TO_HIDDEN
+                columns = v.shape[-1] if v.shape else None
+                gates, kind = gate_blocks(og, topo, use, columns, step, state_ups, candidate)
+                if kind:
+                    f.cell.kind = kind
+                    f.cell.gate_order = tuple(g.gate for g in gates or ())
+        if f.cell is not None:
+            f.cell.variables.append(v.name)
+        steps = tuple(sorted(f.steps))
+        infos.append(
+            VariableInfo(
+                name=v.name,
+                shape=v.shape,
+                dtype=v.dtype,
+                params=params,
+                trainable=v.trainable,
+                role=role,
+                placement=f.placement,
+                cell=f.cell.name if f.cell else None,
+                layer=f.cell.layer if f.cell else None,
+                steps=steps,
+                dynamic=f.dynamic,
+                shared=f.dynamic or len(steps) > 1 or len(f.uses) > 1,
+                reads=len(f.uses),
+                row_split=row_split,
+                gates=gates,
+            )
+        )
+    return infos
+
+
+def _cell_infos(cells: list[CellBuild], infos: list[VariableInfo]) -> tuple[Cell, ...]:
+    out = []
+    for cell in cells:
+        members = [i for i in infos if i.cell == cell.name]
+        units = None
+        for i in members:
+            if i.gates:
+                units = i.gates[0].columns[1] - i.gates[0].columns[0]
+                break
+        state = ("c", "h") if cell.kind == "LSTM" else ("h",)
+        out.append(
+            Cell(
+                name=cell.name,
+                layer=cell.layer,
+                kind=cell.kind,
+                units=units,
+                gate_order=cell.gate_order,
+                state=state,
+                variables=tuple(sorted(i.name for i in members)),
+                num_steps=max(c.length for c in cell.chains),
+                dynamic=False,
+            )
+        )
+    return tuple(out)
+
+
+def _params(shape: tuple[int | None, ...]) -> int:
+    total = 1
+    for d in shape:
+        total *= d or 0
+    return total

@@ -1,0 +1,83 @@
+"""What looks wrong: sharing bugs and dead weight, explained with the fix."""
+
+from __future__ import annotations
+
+from rnninspect.model import Finding, FindingKind, Inspection, Placement, Role, Severity
+
+
+def find_problems(inspection: Inspection) -> tuple[Finding, ...]:
+    findings: list[Finding] = []
+    findings += _unused(inspection)
+    findings += _redundant_projection(inspection)
+    findings += _no_recurrence(inspection)
+    return tuple(sorted(findings, key=lambda f: (f.kind.value, f.variables)))
+
+
+def _unused(inspection: Inspection) -> list[Finding]:
+    out = []
+    for v in inspection.variables:
+        if v.reads == 0 and v.trainable:
+            out.append(
+                Finding(
+                    FindingKind.UNUSED_VARIABLE,
+                    Severity.WARNING,
+                    f"{v.name} {list(v.shape)} is created but no op of the traced computation "
+                    f"reads it: {v.params:,} parameters that never train",
+                    (v.name,),
+                    v.params,
+                    "delete it, or check that the layer that owns it is actually called",
+                )
+            )
+    return out
+
+
+def _redundant_projection(inspection: Inspection) -> list[Finding]:
+    """A linear map with no nonlinearity before a cell composes with the cell's input rows."""
+    out = []
+    for v in inspection.variables:
+        if not (v.role is Role.INPUT_TO_HIDDEN and v.placement is Placement.BEFORE
+                and len(v.shape) == 2):
+            continue
+        targets = [c for c in inspection.cells if c.layer == 0]
+        if not targets:
+            continue
+        kernels = [k for k in inspection.variables if k.cell == targets[0].name
+                   and k.role in (Role.INPUT_HIDDEN_FUSED, Role.INPUT_TO_HIDDEN)]
+        if not kernels:
+            continue
+        k = kernels[0]
+        n_in, n_out = v.shape
+        rows = (k.row_split.input[1] - k.row_split.input[0]) if k.row_split else k.shape[0]
+        if n_in is None or n_out is None:
+            continue
+        direct = n_in * (k.shape[1] or 0)
+        through = v.params + (rows or 0) * (k.shape[1] or 0)
+        out.append(
+            Finding(
+                FindingKind.REDUNDANT_PROJECTION,
+                Severity.INFO,
+                f"{v.name} {list(v.shape)} is a linear projection outside the cell feeding the "
+                f"input rows of {k.name}; with no nonlinearity in between the two compose into "
+                f"one [{n_in}, {k.shape[1]}] matrix (rank ≤ {min(n_in, n_out)}): "
+                f"{through:,} parameters where {direct:,} express the same functions",
+                (v.name, k.name),
+                max(0, through - direct),
+                "drop the projection and feed the input to the cell directly, or add an "
+                "activation if a nonlinear input layer was intended",
+            )
+        )
+    return out
+
+
+def _no_recurrence(inspection: Inspection) -> list[Finding]:
+    if inspection.cells or any(v.dynamic for v in inspection.variables):
+        return []
+    return [
+        Finding(
+            FindingKind.NO_RECURRENCE,
+            Severity.INFO,
+            "no recurrence found: no weight is read at successive time steps "
+            "(a single step, or a model without RNN layers)",
+            (),
+        )
+    ]

@@ -1,0 +1,99 @@
+"""Block-level dataflow for the rolled picture, and the op-level graph of one step."""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import TYPE_CHECKING
+
+from rnninspect.analysis.opgraph import OpGraph
+from rnninspect.analysis.recurrence import Chain, Topology, Upstream
+from rnninspect.model import Link, StepGraph, StepOp
+
+if TYPE_CHECKING:
+    from rnninspect.analysis.analyze import CellBuild, VarFacts
+    from rnninspect.trace import Traced
+
+HIDDEN_OPS = frozenset({"Const", "Shape", "NoOp", "Identity", "ReadVariableOp", "Pack",
+                        "StridedSlice", "Fill", "Cast", "Reshape", "ExpandDims", "Squeeze"})
+
+
+def block_links(
+    og: OpGraph,
+    topo: Topology,
+    facts: dict[str, VarFacts],
+    cell_of_chain: dict[str, CellBuild],
+    traced: Traced,
+) -> tuple[Link, ...]:
+    """Edges between inputs, weights outside cells, cells and outputs, from dataflow.
+
+    Each block owns the ops that read its variables; following the dataflow forward from a
+    block, the first op owned by another block is where the link goes.
+    """
+    owner: dict[int, str] = {}
+    for name in traced.inputs:
+        if name in topo.index:
+            owner[topo.index[name]] = f"input:{name}"
+    for f in facts.values():
+        block = f.cell.name if f.cell is not None else f.var.name
+        for use in f.uses:
+            owner.setdefault(topo.index[use.node], block)
+    for name in traced.outputs:
+        if name in topo.index:
+            owner.setdefault(topo.index[name], f"output:{name}")
+    starts: dict[str, list[int]] = {}
+    for i, block in owner.items():
+        starts.setdefault(block, []).append(i)
+    links: set[tuple[str, str]] = set()
+    for block, nodes in starts.items():
+        seen = set(nodes)
+        queue = deque(nodes)
+        while queue:
+            i = queue.popleft()
+            for s in topo.succs[i]:
+                if s in seen:
+                    continue
+                seen.add(s)
+                target = owner.get(s)
+                if target is not None and target != block:
+                    links.add((block, target))
+                    continue
+                queue.append(s)
+    return tuple(Link(a, b) for a, b in sorted(links))
+
+
+def step_graph(
+    og: OpGraph,
+    topo: Topology,
+    facts: dict[str, VarFacts],
+    chains: list[Chain],
+    ups: dict[str, Upstream],
+    step: int,
+) -> StepGraph:
+    """The ops computing step `step`: downstream of that step's chain reads, before the next."""
+    chosen: set[int] = set()
+    for i in range(len(topo.order)):
+        latest = max((ups[c.var].pos[i] for c in chains), default=-1)
+        if latest == step:
+            chosen.add(i)
+    reads: dict[int, str] = {}
+    for f in facts.values():
+        use = f.step_uses.get(step)
+        if use is not None:
+            reads[topo.index[use.node]] = f.var.name
+            chosen.add(topo.index[use.node])
+    # Drop plumbing, and ops of later steps that merely pass through (outputs lists).
+    keep = sorted(i for i in chosen if og.op(topo.order[i]) not in HIDDEN_OPS or i in reads)
+    kept = set(keep)
+    ops = tuple(
+        StepOp(
+            id=topo.order[i],
+            op=og.op(topo.order[i]),
+            label=og.op(topo.order[i]),
+            reads=reads.get(i),
+        )
+        for i in keep
+    )
+    edges = tuple(
+        (topo.order[i], topo.order[s]) for i in keep for s in sorted(topo.succs[i]) if s in kept
+    )
+    return StepGraph(step=step, ops=ops, edges=edges)

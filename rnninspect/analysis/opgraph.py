@@ -1,0 +1,143 @@
+"""A GraphSpec as one flat networkx DiGraph: ops as nodes, tensors as edges.
+
+Function calls and while-loop bodies are inlined: references through function arguments
+and call results are resolved to the op that really produces the tensor, so a variable's
+resource handle inside a loop body is the same node as outside. Ops of a loop body carry
+``loop`` (the While op's id). Loop-carried float arguments become ``LoopState`` nodes:
+the previous iteration's state, which is how a dynamic RNN's recurrence shows up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from rnninspect.graphspec import FunctionSpec, GraphSpec, NodeSpec, split_ref
+
+CALL_OPS = frozenset({"PartitionedCall", "StatefulPartitionedCall"})
+WHILE_OPS = frozenset({"While", "StatelessWhile"})
+FLOAT_DTYPES = frozenset({"float16", "bfloat16", "float32", "float64"})
+
+Ref = tuple[str, int]  # (node id, output index)
+
+
+@dataclass
+class OpGraph:
+    graph: nx.DiGraph  # node attrs: op, loop, shapes, value
+    inputs: dict[str, list[Ref]]  # node id -> its data inputs, in order
+    specs: dict[str, NodeSpec] = field(default_factory=dict)
+
+    def op(self, node: str) -> str:
+        return str(self.graph.nodes[node]["op"])
+
+    def loop(self, node: str) -> str | None:
+        loop: str | None = self.graph.nodes[node].get("loop")
+        return loop
+
+    def shape(self, ref: Ref) -> tuple[int | None, ...] | None:
+        shapes = self.graph.nodes[ref[0]].get("shapes", ())
+        if ref[1] < len(shapes):
+            shape: tuple[int | None, ...] | None = shapes[ref[1]]
+            return shape
+        return None
+
+    def consumers(self, node: str) -> list[str]:
+        return list(self.graph.successors(node))
+
+
+class _Builder:
+    def __init__(self, spec: GraphSpec) -> None:
+        self.spec = spec
+        self.graph = nx.DiGraph()
+        self.inputs: dict[str, list[Ref]] = {}
+        self.specs: dict[str, NodeSpec] = {}
+        # scope prefix -> name -> how to resolve it
+        self.scopes: dict[str, dict[str, NodeSpec]] = {}
+        self.arg_refs: dict[str, dict[str, tuple[str, str]]] = {}  # prefix -> arg -> (scope, ref)
+        self.inlined: dict[str, tuple[str, FunctionSpec]] = {}  # node id -> (prefix, function)
+        self.memo: dict[tuple[str, str], Ref] = {}
+        self.pending: list[tuple[str, str, NodeSpec]] = []  # (node id, scope, spec)
+
+    def add_scope(self, nodes: tuple[NodeSpec, ...], prefix: str, loop: str | None) -> None:
+        self.scopes[prefix] = {n.name: n for n in nodes}
+        for node in nodes:
+            nid = prefix + node.name
+            functions = dict(node.functions)
+            if node.op in CALL_OPS and functions.get("f") in self.spec.functions:
+                self._inline(node, nid, prefix, self.spec.functions[functions["f"]], loop)
+            elif node.op in WHILE_OPS and functions.get("body") in self.spec.functions:
+                self._inline_loop(node, nid, prefix, self.spec.functions[functions["body"]], loop)
+            else:
+                self.graph.add_node(nid, op=node.op, loop=loop, shapes=node.shapes,
+                                    value=node.value, name=node.name)
+                self.specs[nid] = node
+                self.pending.append((nid, prefix, node))
+
+    def _inline(
+        self, node: NodeSpec, nid: str, scope: str, fn: FunctionSpec, loop: str | None
+    ) -> None:
+        prefix = f"{nid}/"
+        self.arg_refs[prefix] = {a: (scope, node.inputs[i]) for i, a in enumerate(fn.args)
+                                 if i < len(node.inputs)}
+        self.inlined[nid] = (prefix, fn)
+        self.add_scope(fn.nodes, prefix, loop)
+
+    def _inline_loop(
+        self, node: NodeSpec, nid: str, scope: str, body: FunctionSpec, outer: str | None
+    ) -> None:
+        prefix = f"{nid}/"
+        refs: dict[str, tuple[str, str]] = {}
+        for i, arg in enumerate(body.args):
+            if i >= len(node.inputs):
+                break
+            invariant = i < len(body.rets) and body.rets[i] == f"{arg}:0"
+            if invariant or body.arg_dtypes[i] not in FLOAT_DTYPES:
+                refs[arg] = (scope, node.inputs[i])
+            else:  # loop-carried state: the previous iteration's value
+                state = f"{prefix}{arg}"
+                self.graph.add_node(state, op="LoopState", loop=nid, shapes=(), value=None,
+                                    name=arg)
+                self.pending.append((state, scope, NodeSpec(arg, "LoopState", (node.inputs[i],))))
+                refs[arg] = (prefix, f"{arg}@state:0")
+        self.arg_refs[prefix] = refs
+        self.inlined[nid] = (prefix, body)
+        self.add_scope(body.nodes, prefix, nid)
+
+    def resolve(self, scope: str, ref: str) -> Ref:
+        key = (scope, ref)
+        if key in self.memo:
+            return self.memo[key]
+        name, index = split_ref(ref)
+        if name.endswith("@state"):
+            result: Ref = (scope + name.removesuffix("@state"), 0)
+        elif name in self.arg_refs.get(scope, {}):
+            outer_scope, outer_ref = self.arg_refs[scope][name]
+            result = self.resolve(outer_scope, outer_ref)
+        elif scope + name in self.inlined:
+            prefix, fn = self.inlined[scope + name]
+            result = self.resolve(prefix, fn.rets[index]) if index < len(fn.rets) else (
+                scope + name, index)
+        else:
+            result = (scope + name, index)
+        self.memo[key] = result
+        return result
+
+    def finish(self) -> OpGraph:
+        for nid, scope, node in self.pending:
+            refs = [self.resolve(scope, r) for r in node.inputs]
+            self.inputs[nid] = refs
+            for position, (src, index) in enumerate(refs):
+                if src not in self.graph:
+                    continue
+                if self.graph.has_edge(src, nid):
+                    self.graph.edges[src, nid]["ports"].append((index, position))
+                else:
+                    self.graph.add_edge(src, nid, ports=[(index, position)])
+        return OpGraph(self.graph, self.inputs, self.specs)
+
+
+def build_opgraph(spec: GraphSpec) -> OpGraph:
+    builder = _Builder(spec)
+    builder.add_scope(spec.nodes, "", None)
+    return builder.finish()

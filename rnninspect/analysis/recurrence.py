@@ -1,0 +1,146 @@
+"""Time steps and cells of a statically unrolled RNN, from dataflow and variable identity.
+
+A *chain* is a weight matrix whose matmul reads are totally ordered by dataflow: the read
+at step t+1 depends on the read at step t, because step t's state flows into step t+1.
+Its position in that order *is* the time step. Chains that interleave (A_t -> B_t ->
+A_{t+1}) belong to one cell; a cell whose step-0 read depends on another's comes after it
+in the stack. Every other read is placed relative to the chains: at the step of the chain
+read it sits next to (a bias, the input half of a Keras LSTMCell), or outside the steps.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+import networkx as nx
+
+from rnninspect.analysis.opgraph import OpGraph
+from rnninspect.analysis.reads import MATMUL_OPS, Use
+
+NEAR = 3  # hops within which a read belongs to the same step and cell as a chain read
+
+
+@dataclass
+class Chain:
+    var: str
+    uses: list[str]  # matmul nodes, in step order
+
+    @property
+    def length(self) -> int:
+        return len(self.uses)
+
+
+@dataclass
+class Topology:
+    """Integer-indexed view of the computation for the linear-time passes."""
+
+    order: list[str]
+    index: dict[str, int]
+    preds: list[list[int]]
+    succs: list[list[int]]
+
+    @classmethod
+    def of(cls, og: OpGraph, computation: set[str]) -> Topology:
+        sub = og.graph.subgraph(computation)
+        order = list(nx.lexicographical_topological_sort(sub))
+        index = {n: i for i, n in enumerate(order)}
+        preds = [[index[p] for p in sub.predecessors(n)] for n in order]
+        succs = [[index[s] for s in sub.successors(n)] for n in order]
+        return cls(order, index, preds, succs)
+
+
+def find_chains(topo: Topology, uses: dict[str, list[Use]], loops: set[str]) -> list[Chain]:
+    """Variables whose static matmul reads form one dependency chain of length >= 2."""
+    chains = []
+    for var in sorted(uses):
+        nodes = [u.node for u in uses[var] if u.op in MATMUL_OPS and u.node not in loops]
+        if len(nodes) < 2:
+            continue
+        marks = {topo.index[n] for n in nodes}
+        count = [0] * len(topo.order)
+        for i, preds in enumerate(topo.preds):
+            c = max((count[p] for p in preds), default=0)
+            count[i] = c + 1 if i in marks else c
+        positions = sorted(count[i] for i in marks)
+        if positions == list(range(1, len(nodes) + 1)):
+            ordered = sorted(nodes, key=lambda n: count[topo.index[n]])
+            chains.append(Chain(var, ordered))
+    return chains
+
+
+@dataclass
+class Upstream:
+    """For one chain, per node: the latest chain read upstream (-1: none) and hops since."""
+
+    pos: list[int]
+    hops: list[int]
+
+
+def upstream(topo: Topology, chain: Chain) -> Upstream:
+    n = len(topo.order)
+    pos, hops = [-1] * n, [0] * n
+    marks = {topo.index[u]: t for t, u in enumerate(chain.uses)}
+    for i, preds in enumerate(topo.preds):
+        if i in marks:
+            pos[i], hops[i] = marks[i], 0
+            continue
+        best, best_hops = -1, 0
+        for p in preds:
+            if pos[p] > best or (pos[p] == best and hops[p] + 1 < best_hops):
+                best, best_hops = pos[p], hops[p] + 1
+        pos[i], hops[i] = best, best_hops
+    return Upstream(pos, hops)
+
+
+def reaches(topo: Topology, chain: Chain) -> list[bool]:
+    """Per node: does any read of the chain lie strictly downstream?"""
+    n = len(topo.order)
+    marks = {topo.index[u] for u in chain.uses}
+    out = [False] * n
+    for i in range(n - 1, -1, -1):
+        out[i] = any(s in marks or out[s] for s in topo.succs[i])
+    return out
+
+
+def same_cell(ups: dict[str, Upstream], topo: Topology, a: Chain, b: Chain) -> bool:
+    """A_t -> B_t -> A_{t+1}: the two chains take turns inside one recurrence."""
+    steps = min(a.length, b.length)
+    if steps < 2:
+        return False
+    t = 0
+    a_next, b_now = topo.index[a.uses[t + 1]], topo.index[b.uses[t]]
+    return ups[a.var].pos[b_now] == t and ups[b.var].pos[a_next] == t
+
+
+def nearest_chain(
+    topo: Topology, node: str, chains: list[Chain], ups: dict[str, Upstream]
+) -> tuple[str, int, int] | None:
+    """(chain var, step, distance) of the chain read this op sits next to, if any."""
+    i = topo.index[node]
+    best: tuple[int, str, int] | None = None  # (distance, var, step)
+    for chain in chains:
+        up = ups[chain.var]
+        if up.pos[i] >= 0 and up.hops[i] <= NEAR:
+            cand = (up.hops[i], chain.var, up.pos[i])
+            best = cand if best is None or cand < best else best
+    # Downstream merge: the first op where this read's value meets a later chain read.
+    seen = {i}
+    queue = deque([(i, 0)])
+    while queue:
+        j, depth = queue.popleft()
+        if depth >= NEAR:
+            continue
+        for s in topo.succs[j]:
+            if s in seen:
+                continue
+            seen.add(s)
+            for chain in chains:
+                up = ups[chain.var]
+                if up.pos[s] > up.pos[i]:
+                    cand = (depth + 1, chain.var, up.pos[s])
+                    best = cand if best is None or cand < best else best
+            queue.append((s, depth + 1))
+    if best is None:
+        return None
+    return best[1], best[2], best[0]

@@ -1,0 +1,167 @@
+"""Roles, fused-kernel row splits and gate column blocks, read off the dataflow."""
+
+from __future__ import annotations
+
+from collections import deque
+
+from rnninspect.analysis.opgraph import OpGraph
+from rnninspect.analysis.reads import ADD_OPS, GATHER_OPS, MATMUL_OPS, Use
+from rnninspect.analysis.recurrence import Topology, Upstream
+from rnninspect.model import GateBlock, Placement, Role, RowSplit
+
+CONCAT_OPS = frozenset({"ConcatV2", "Concat"})
+SPLIT_OPS = frozenset({"Split", "SplitV"})
+ACTIVATIONS = frozenset({"Sigmoid", "Tanh", "Relu", "HardSigmoid"})
+
+
+def data_operand(og: OpGraph, use: Use) -> tuple[str, int] | None:
+    """The other operand of a matmul: what the weight multiplies."""
+    refs = og.inputs.get(use.node, [])
+    others = [r for i, r in enumerate(refs[:2]) if i != use.operand]
+    return others[0] if others else None
+
+
+def fused_split(
+    og: OpGraph, topo: Topology, use: Use, step: int, state_ups: list[Upstream]
+) -> RowSplit | None:
+    """Rows of a kernel that multiplies concat([x_t, h_{t-1}]): which part is the state.
+
+    A concat part is the previous state when it lies downstream of this cell's chain read
+    at step t-1; the rest of the rows multiply the input.
+    """
+    data = data_operand(og, use)
+    if data is None or og.op(data[0]) not in CONCAT_OPS or step < 1:
+        return None
+    parts = og.inputs[data[0]][:-1]  # the last input of ConcatV2 is the axis
+    rows: list[tuple[bool, int]] = []
+    for part in parts:
+        shape = og.shape(part)
+        if not shape or shape[-1] is None or part[0] not in topo.index:
+            return None
+        i = topo.index[part[0]]
+        is_state = any(up.pos[i] == step - 1 for up in state_ups)
+        rows.append((is_state, int(shape[-1])))
+    if not any(s for s, _ in rows) or all(s for s, _ in rows):
+        return None
+    # Report contiguous input rows then hidden rows (the TF1 cells' layout).
+    start, spans = 0, {True: [], False: []}  # type: dict[bool, list[tuple[int, int]]]
+    for is_state, width in rows:
+        spans[is_state].append((start, start + width))
+        start += width
+    if len(spans[True]) != 1 or len(spans[False]) != 1:
+        return None
+    return RowSplit(input=spans[False][0], hidden=spans[True][0])
+
+
+def multiplies_state(
+    og: OpGraph, topo: Topology, use: Use, step: int, state_ups: list[Upstream]
+) -> bool:
+    data = data_operand(og, use)
+    if data is None or data[0] not in topo.index or step < 1:
+        return False
+    i = topo.index[data[0]]
+    return any(up.pos[i] == step - 1 for up in state_ups)
+
+
+def base_role(
+    og: OpGraph, uses: list[Use], shape: tuple[int | None, ...], placement: Placement
+) -> Role:
+    """Role from the kind of op that reads the variable and where the read sits."""
+    ops = {u.op for u in uses}
+    if any(u.op in GATHER_OPS and u.operand == 0 for u in uses):
+        return Role.EMBEDDING
+    if len(shape) == 1 and ops and ops <= ADD_OPS:
+        return Role.BIAS
+    if ops & MATMUL_OPS and len(shape) == 2:
+        if placement is Placement.AFTER:
+            return Role.HIDDEN_TO_OUTPUT
+        if placement in (Placement.BEFORE, Placement.CELL):
+            return Role.INPUT_TO_HIDDEN
+    return Role.OTHER
+
+
+def gate_blocks(
+    og: OpGraph, topo: Topology, use: Use, columns: int | None, step: int,
+    state_ups: list[Upstream], candidate_name: str,
+) -> tuple[tuple[GateBlock, ...] | None, str | None]:
+    """Gate column blocks and the cell kind, from what each block of the split feeds.
+
+    LSTM: the tanh block is the candidate; the sigmoid block that multiplies the previous
+    cell state is f, the one that multiplies the candidate is i, the last is o.
+    """
+    split = _find_downstream(og, use.node, SPLIT_OPS, depth=4)
+    if split is None or columns is None:
+        return None, None
+    n = og.graph.nodes[split]
+    num = og.specs[split].int_attr("num_split") or 0
+    if num not in (3, 4) or columns % num:
+        return None, None
+    width = columns // num
+    acts: list[tuple[str | None, str | None]] = []  # (activation op, activation node)
+    for k in range(num):
+        consumers = [c for c in og.graph.successors(split)
+                     if any(p[0] == k for p in og.graph.edges[split, c]["ports"])]
+        act = None
+        for c in sorted(consumers):
+            act = c if og.op(c) in ACTIVATIONS else _find_downstream(og, c, ACTIVATIONS, 1)
+            if act is not None:
+                break
+        acts.append((og.op(act) if act else None, act))
+    del n
+    if num == 4 and [a for a, _ in acts].count("Tanh") == 1:
+        names = _lstm_gate_names(og, topo, acts, step, state_ups, candidate_name)
+        if names is not None:
+            return tuple(GateBlock(g, (k * width, (k + 1) * width)) for k, g in
+                         enumerate(names)), "LSTM"
+    if num == 3:
+        names3 = ("z", "r", "h")
+        return tuple(GateBlock(g, (k * width, (k + 1) * width)) for k, g in
+                     enumerate(names3)), "GRU"
+    return None, None
+
+
+def _lstm_gate_names(
+    og: OpGraph, topo: Topology, acts: list[tuple[str | None, str | None]], step: int,
+    state_ups: list[Upstream], candidate_name: str,
+) -> list[str] | None:
+    names: list[str | None] = [None] * 4
+    cand = next(k for k, (a, _) in enumerate(acts) if a == "Tanh")
+    names[cand] = candidate_name
+    cand_node = acts[cand][1]
+    for k, (op, node) in enumerate(acts):
+        if op != "Sigmoid" or node is None:
+            continue
+        for mul in og.graph.successors(node):
+            if og.op(mul) != "Mul":
+                continue
+            partners = [r[0] for r in og.inputs[mul] if r[0] != node]
+            if cand_node in partners:
+                names[k] = "i"
+            elif step >= 1 and any(
+                p in topo.index and any(up.pos[topo.index[p]] == step - 1 for up in state_ups)
+                and og.op(p) != "Tanh"
+                for p in partners
+            ):
+                names[k] = "f"
+    rest = [k for k in range(4) if names[k] is None]
+    if len(rest) != 1 or "i" not in names or "f" not in names:
+        return None
+    names[rest[0]] = "o"
+    return [str(n) for n in names]
+
+
+def _find_downstream(og: OpGraph, start: str, ops: frozenset[str], depth: int) -> str | None:
+    queue = deque([(start, 0)])
+    seen = {start}
+    while queue:
+        node, d = queue.popleft()
+        if d >= depth:
+            continue
+        for s in sorted(og.graph.successors(node)):
+            if s in seen:
+                continue
+            if og.op(s) in ops:
+                return s
+            seen.add(s)
+            queue.append((s, d + 1))
+    return None
