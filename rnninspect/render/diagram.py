@@ -317,7 +317,7 @@ class _Rolled:
         lay = _Layout(g, lb.NodeIds(), {})
         _draw_io(lay, i)
         cell_names = {c.name for c in i.cells}
-        outside = [v for v in i.variables if not (v.placement is Placement.CELL and (v.cell in cell_names or i.cells))]
+        outside = [v for v in i.variables if not (v.placement is Placement.CELL and i.cells)]
         for v in outside:
             nid = lay.ids("var", v.name)
             lay.endpoint[v.name] = nid
@@ -339,7 +339,7 @@ class _Rolled:
                     lay.endpoint[v.name] = nid
                     _variable_node(rec, nid, v, dup=v.name in self.dup)
         drawn: set[tuple[str, str]] = set()
-        for src, dst in weight_edges:
+        for src, dst, _colour in weight_edges:
             drawn.add((src, dst))
         for c in cells_in_order(i):
             nid = lay.endpoint[c.name]
@@ -411,146 +411,187 @@ def _draw_io(lay: _Layout, i: Inspection) -> None:
 # -- unrolled ----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Column:
+    """One drawn column of the unrolled view: a time step, or the elided middle."""
+
+    key: str
+    label: str
+    steps: range
+    elided: bool
+
+
 class _Unrolled:
+    """Time runs left to right, data flows upward (inputs at the bottom, outputs on top:
+    the classic unrolled-RNN picture). Layer 0's weights hang below its row and the other
+    layers' weights sit above theirs, so each weight's fan-out reaches its steps without
+    crossing another row. Upward edges are emitted reversed with ``dir=back`` so that dot
+    ranks them bottom-up."""
+
     def __init__(self, inspection: Inspection, head: int | None) -> None:
         self.i = inspection
         self.dup = duplicated(inspection)
         self.t = num_steps(inspection)
         self.head = head
+        self.cells = cells_in_order(inspection)
+        self.cell_names = {c.name for c in self.cells}
+        self.layer_of = {c.name: c.layer for c in self.cells}
+        self.bottom = self.cells[0].layer if self.cells else 0
+        self.cell_vars = {v.name for v in inspection.variables if v.placement is Placement.CELL}
+        self.columns = self._columns()
+
+    def _columns(self) -> list[_Column]:
+        if not self.cells:
+            return []
+        if self.t is None:
+            return [_Column("dyn", "every step t (while-loop body)", range(0, 1), False)]
+        steps, elided = shown_steps(self.t, self.head)
+        cols = [_Column(str(s), f"step {s}", range(s, s + 1), False) for s in steps]
+        if elided:
+            rng = range(steps[-2] + 1, steps[-1])
+            label = f"… × {elided:,} steps ({rng.start}–{rng.stop - 1}) …"
+            cols.insert(len(cols) - 1, _Column("elided", label, rng, True))
+        return cols
+
+    def _column_of(self, s: int) -> int | None:
+        for k, col in enumerate(self.columns):
+            if s in col.steps:
+                return k
+        return None
 
     def build(self) -> graphviz.Digraph:
         i = self.i
         g = _new_graph("unrolled", _title(i, "unrolled"), "TB")
         lay = _Layout(g, lb.NodeIds(), {})
         _draw_io(lay, i)
-        cells = cells_in_order(i)
-        cell_names = {c.name for c in cells}
-        total = self.t if self.t is not None else 1
-        steps, elided = shown_steps(total, self.head) if cells else ([], 0)
-        pos = {s: k for k, s in enumerate(steps)}
-        elided_range = range(steps[-2] + 1, steps[-1]) if elided else range(0)
-        in_cells = [v for v in i.variables if v.placement is Placement.CELL and cells]
-        one_step = [v for v in in_cells if len(v.steps) == 1 and v.steps[0] < total]
-        one_step_names = {v.name for v in one_step}
         for v in i.variables:
-            if v in in_cells:
-                continue
-            nid = lay.ids("var", v.name)
-            lay.endpoint[v.name] = nid
-            _variable_node(g, nid, v, dup=v.name in self.dup)
-
-        node_at: dict[tuple[int, str], str] = {}  # (position in steps, cell) -> node id
-        elided_id = "elided_steps"
-        edges: list[tuple[str, str, dict[str, str]]] = []
-        if cells:
-            with g.subgraph(name="cluster_recurrence") as rec:
-                rec.attr(
-                    label=html(esc(f"unrolled recurrence · T = {self.t}" if self.t else "while-loop body")),
-                    style="dashed,rounded",
-                    color="#8a6d00",
-                    fontsize="10",
-                )
-                for k, s in enumerate(steps):
-                    if elided and k == len(steps) - 1:
-                        self._elided(rec, lay, elided_id, elided_range, one_step)
-                    with rec.subgraph(name=f"cluster_step_{s}") as st:
-                        label = f"step {s}" if self.t is not None else "every step t (dynamic loop)"
-                        st.attr(label=html(f"<B>{esc(label)}</B>"), style="rounded,filled", fillcolor=lb.STEP_FILL, color="#999999")
-                        with st.subgraph() as row:
-                            row.attr(rank="same")
-                            for c in cells:
-                                nid = lay.ids("step", f"{s}_{c.name}")
-                                node_at[(k, c.name)] = nid
-                                _cell_node(row, nid, c, self.t, step=s)
-                        for v in one_step:
-                            if v.steps[0] == s:
-                                vid = lay.ids("var", v.name)
-                                lay.endpoint[v.name] = vid
-                                _variable_node(st, vid, v, dup=v.name in self.dup, compact=True)
-                                for cname in reading_cells(i, v):
-                                    edges.append((vid, node_at[(k, cname)], {"color": _edge_colour(v, v.name in self.dup)}))
-                for v in in_cells:
-                    if v.name in one_step_names:
-                        continue
-                    vid = lay.ids("var", v.name)
-                    lay.endpoint[v.name] = vid
-                    _variable_node(rec, vid, v, dup=v.name in self.dup)
-                    read = v.steps if v.steps else (tuple(range(total)) if v.dynamic else ())
-                    targets = reading_cells(i, v)
-                    colour = _edge_colour(v, v.name in self.dup)
-                    for s in read:
-                        if s in pos:
-                            edges += [(vid, node_at[(pos[s], c)], {"color": colour}) for c in targets]
-                    hidden = sum(1 for s in read if s in elided_range)
-                    if hidden:
-                        edges.append((vid, elided_id, {"color": colour, "label": html(esc(f"× {hidden}")), "fontcolor": colour}))
-            self._state_edges(g, cells, steps, elided, node_at, elided_id)
-        for a, b, attrs in edges:
-            g.edge(a, b, **attrs)
-        self._flow_edges(lay, cells, cell_names, steps, node_at)
+            if v.placement is not Placement.CELL or not self.cells:
+                nid = lay.ids("var", v.name)
+                lay.endpoint[v.name] = nid
+                _variable_node(g, nid, v, dup=v.name in self.dup)
+        if self.cells:
+            node_at = self._recurrence(g, lay)
+            self._state_edges(g, node_at)
+        else:
+            node_at = {}
+        self._flow_edges(lay, node_at)
         _legend(g, i, dup=bool(self.dup), cell_note="a cell applied at one step")
         return g
 
-    def _elided(self, rec: Any, lay: _Layout, nid: str, rng: range, one_step: list[VariableInfo]) -> None:
-        with rec.subgraph(name="cluster_elided") as el:
-            el.attr(label="", style="dashed,rounded", color="#999999")
-            text = f"… × {len(rng):,} steps …\n(steps {rng.start}–{rng.stop - 1}, each like the ones drawn)"
-            el.node(nid, html(esc(text)), shape="box", style="rounded,dashed", fillcolor="#ffffff")
-            hidden = [v for v in one_step if v.steps[0] in rng]
-            for group in _duplicate_groups(hidden, self.dup):
-                gid = lay.ids("group", group[0].name)
-                for v in group:
-                    lay.endpoint[v.name] = gid
-                if len(group) == 1:
-                    _variable_node(el, gid, group[0], dup=group[0].name in self.dup, compact=True)
-                else:
-                    _group_node(el, gid, group, "one per elided step")
-                el.edge(gid, nid, color=_edge_colour(group[0], group[0].name in self.dup))
+    def _reads(self, v: VariableInfo) -> tuple[int, ...]:
+        if self.t is None:
+            return (0,) if (v.steps or v.dynamic) else ()
+        if not v.steps and v.dynamic:
+            return tuple(range(self.t))
+        return tuple(s for s in v.steps if 0 <= s < self.t)
 
-    def _state_edges(
-        self, g: Any, cells: list[Cell], steps: list[int], elided: int, node_at: dict[tuple[int, str], str], elided_id: str
-    ) -> None:
+    def _recurrence(self, g: Any, lay: _Layout) -> dict[tuple[int, str], str]:
+        i, cols = self.i, self.columns
+        node_at: dict[tuple[int, str], str] = {}
+        per_col: dict[int, list[VariableInfo]] = {}
+        shared: list[VariableInfo] = []
+        for v in i.variables:
+            if v.name not in self.cell_vars:
+                continue
+            reads = self._reads(v)
+            k = self._column_of(reads[0]) if len(reads) == 1 else None
+            if k is not None:
+                per_col.setdefault(k, []).append(v)
+            else:
+                shared.append(v)
+        edges: list[tuple[str, str, int, dict[str, str]]] = []  # var, target, layer, attrs
+        with g.subgraph(name="cluster_recurrence") as rec:
+            title = f"unrolled recurrence · T = {self.t}" if self.t is not None else "recurrence (dynamic loop)"
+            rec.attr(label=html(esc(title)), style="dashed,rounded", color="#8a6d00", fontsize="10")
+            for k, col in enumerate(cols):
+                with rec.subgraph(name=f"cluster_step_{col.key}") as st:
+                    st.attr(
+                        label=html(f"<B>{esc(col.label)}</B>"),
+                        style="rounded,filled,dashed" if col.elided else "rounded,filled",
+                        fillcolor="#ffffff" if col.elided else lb.STEP_FILL,
+                        color="#999999",
+                    )
+                    for c in self.cells:
+                        nid = lay.ids("step", f"{col.key}_{c.name}")
+                        node_at[(k, c.name)] = nid
+                        if col.elided:
+                            text = f"… {c.kind} · layer {c.layer} × {len(col.steps):,} …"
+                            st.node(nid, html(esc(text)), style="rounded,dashed", fillcolor="#ffffff", color=lb.CELL_COLOURS[1])
+                        else:
+                            _cell_node(st, nid, c, self.t, step=col.steps.start)
+                    for group in _duplicate_groups(per_col.get(k, []), self.dup):
+                        first = group[0]
+                        if len(group) == 1:
+                            vid = lay.ids("var", first.name)
+                            _variable_node(st, vid, first, dup=first.name in self.dup, compact=True)
+                        else:
+                            vid = lay.ids("group", first.name)
+                            _group_node(st, vid, group, "one per elided step")
+                        for v in group:
+                            lay.endpoint[v.name] = vid
+                        colour = _edge_colour(first, first.name in self.dup)
+                        for cname in reading_cells(i, first):
+                            edges.append((vid, node_at[(k, cname)], self.layer_of[cname], {"color": colour}))
+            for v in shared:
+                vid = lay.ids("var", v.name)
+                lay.endpoint[v.name] = vid
+                _variable_node(rec, vid, v, dup=v.name in self.dup)
+                colour = _edge_colour(v, v.name in self.dup)
+                counts: dict[int, int] = {}
+                for s in self._reads(v):
+                    col_k = self._column_of(s)
+                    if col_k is not None:
+                        counts[col_k] = counts.get(col_k, 0) + 1
+                for cname in reading_cells(i, v):
+                    for col_k, n in sorted(counts.items()):
+                        attrs = {"color": colour}
+                        if cols[col_k].elided:
+                            attrs.update(label=html(esc(f"× {n:,}")), fontcolor=colour)
+                        edges.append((vid, node_at[(col_k, cname)], self.layer_of[cname], attrs))
+        for vid, target, layer, attrs in edges:
+            if layer == self.bottom:
+                g.edge(target, vid, dir="back", **attrs)  # the weight hangs below its row
+            else:
+                g.edge(vid, target, **attrs)
+        return node_at
+
+    def _state_edges(self, g: Any, node_at: dict[tuple[int, str], str]) -> None:
         attrs = {"color": lb.CELL_COLOURS[1], "fontcolor": lb.CELL_COLOURS[1], "penwidth": "1.5"}
-        for c in cells:
+        for c in self.cells:
             label = html(esc(_state_label(c)))
-            for k in range(len(steps) - 1):
-                a, b = node_at[(k, c.name)], node_at[(k + 1, c.name)]
-                if elided and k == len(steps) - 2:
-                    g.edge(a, elided_id, label=label, **attrs)
-                    g.edge(elided_id, b, label=label, **attrs)
-                else:
-                    g.edge(a, b, label=label, **attrs)
-            if self.t is None and steps:
+            for k in range(len(self.columns) - 1):
+                g.edge(node_at[(k, c.name)], node_at[(k + 1, c.name)], label=label, constraint="false", **attrs)
+            if self.t is None:
                 nid = node_at[(0, c.name)]
-                g.edge(nid, nid, label=html(esc(f"{_state_label(c)} (next iteration)")), **attrs)
+                g.edge(nid, nid, label=html(esc(f"{_state_label(c)} → next iteration")), **attrs)
 
-    def _flow_edges(
-        self, lay: _Layout, cells: list[Cell], cell_names: set[str], steps: list[int], node_at: dict[tuple[int, str], str]
-    ) -> None:
-        g, last = lay.g, len(steps) - 1
+    def _flow_edges(self, lay: _Layout, node_at: dict[tuple[int, str], str]) -> None:
+        """Dataflow runs upward: each edge a → b is written b → a with dir=back."""
+        g, last, names = lay.g, len(self.columns) - 1, self.cell_names
         seen: set[tuple[str, str]] = set()
-        for src, dst in flow(self.i):
-            if src in cell_names and dst in cell_names:  # layer to layer, inside every step
-                for k in range(len(steps)):
-                    g.edge(node_at[(k, src)], node_at[(k, dst)], penwidth="1.5")
-                continue
-            if dst in cell_names and src not in self.i.variables_by_cell_placement():
-                a = lay.endpoint.get(src)
-                if a is not None and steps and (a, dst) not in seen:
-                    seen.add((a, dst))
-                    label = "x(0) … x(T−1)" if self.t else "x(t)"
-                    g.edge(a, node_at[(0, dst)], lhead="cluster_recurrence", label=html(esc(label)), penwidth="1.5")
-                continue
-            if src in cell_names:
-                b = lay.endpoint.get(dst)
-                if b is not None and steps and (src, b) not in seen:
-                    seen.add((src, b))
-                    g.edge(node_at[(last, src)], b, ltail="cluster_recurrence", label=html(esc("outputs")), penwidth="1.5")
-                continue
-            a, b = lay.endpoint.get(src), lay.endpoint.get(dst)
-            if a is not None and b is not None and (a, b) not in seen:
+
+        def up(a: str, b: str, **attrs: str) -> None:
+            if (a, b) not in seen and a != b:
                 seen.add((a, b))
-                g.edge(a, b, penwidth="1.5")
+                g.edge(b, a, dir="back", penwidth="1.5", **attrs)
+
+        for src, dst in flow(self.i):
+            if src in names and dst in names:  # layer to layer, inside every column
+                for k in range(len(self.columns)):
+                    up(node_at[(k, src)], node_at[(k, dst)])
+            elif dst in names:
+                a = lay.endpoint.get(src)
+                if a is not None and src not in self.cell_vars:
+                    label = "x(0) … x(T−1)" if self.t else "x(t)"
+                    up(a, node_at[(0, dst)], ltail="cluster_recurrence", label=html(esc(label)))
+            elif src in names:
+                b = lay.endpoint.get(dst)
+                if b is not None:
+                    up(node_at[(last, src)], b, lhead="cluster_recurrence", label=html(esc("outputs")))
+            else:
+                a, b = lay.endpoint.get(src), lay.endpoint.get(dst)
+                if a is not None and b is not None:
+                    up(a, b)
 
 
 # -- step ----------------------------------------------------------------------------------------
@@ -581,6 +622,7 @@ def _step_view(inspection: Inspection, step: int | None) -> graphviz.Digraph:
     known = {v.name: v for v in inspection.variables}
     gates: dict[str, str] = {}
     op_ids: dict[str, str] = {}
+    drawn: set[str] = set()
     for op in sg.ops:
         nid = ids("op", op.id)
         op_ids[op.id] = nid
@@ -598,10 +640,12 @@ def _step_view(inspection: Inspection, step: int | None) -> graphviz.Digraph:
             continue
         vid = ids("var", op.reads)
         v = known.get(op.reads)
-        if vid not in op_ids.values() and v is not None:
-            _variable_node(g, vid, v, dup=v.name in dup, compact=True)
-        elif v is None:
-            g.node(vid, html(f"<B>{esc(op.reads)}</B>"), fillcolor="#ffffff")
+        if vid not in drawn:
+            drawn.add(vid)
+            if v is not None:
+                _variable_node(g, vid, v, dup=v.name in dup, compact=True)
+            else:
+                g.node(vid, html(f"<B>{esc(op.reads)}</B>"), fillcolor="#ffffff")
         g.edge(vid, op_ids[op.id], color=_edge_colour(v, v.name in dup) if v else "#666666", style="dashed")
     for a, b in sg.edges:
         if a in op_ids and b in op_ids:

@@ -105,6 +105,5 @@ def get(name: str) -> ZooModel:
     except KeyError:
         known = ", ".join(MODELS)
         raise UnknownModelError(
-            f"unknown model {name!r}; built-in models: {known} (or give file.py:NAME, "
-            "a .keras file, a SavedModel directory, a .pb/.pbtxt or a .meta file)"
+            f"unknown model {name!r}; built-in models: {known}"
         ) from None

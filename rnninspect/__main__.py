@@ -1,0 +1,5 @@
+import sys
+
+from rnninspect.cli import main
+
+sys.exit(main())

@@ -1,0 +1,173 @@
+"""Command line: `rnninspect COMMAND ...`. Importing this module does not import TensorFlow."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from enum import IntEnum
+from typing import Any, NoReturn
+
+from rich.console import Console
+
+from rnninspect.errors import RnnInspectError
+
+
+class ExitStatus(IntEnum):
+    OK = 0
+    FAILURE = 1  # a check failed (check, train with NaN loss)
+    ERROR = 2  # bad input: one line on stderr
+    INTERRUPTED = 130
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but errors are one line (plus where to get help) and exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        if message.startswith("argument ") and ": --" in message:
+            message = message.split(": ", 1)[1]  # our own type checks already name the flag
+        raise RnnInspectError(f"{message} (see: {self.prog} --help)")
+
+
+def positive_int(flag: str) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{flag} takes a whole number; got {text!r}") from None
+        if value < 1:
+            raise argparse.ArgumentTypeError(f"{flag} must be ≥ 1; got {value}")
+        return value
+
+    return parse
+
+
+def add_model_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("model", help="built-in model name (see `rnninspect models`)")
+    group = parser.add_argument_group("model options")
+    group.add_argument("--dialect", help="legacy (TF1 graph) or keras (Keras 3); default legacy")
+    group.add_argument("--config", help="named config, e.g. small, medium, large, test")
+    group.add_argument("--num-steps", type=positive_int("--num-steps"), metavar="T")
+    group.add_argument("--hidden", type=positive_int("--hidden"), metavar="N")
+    group.add_argument("--layers", type=positive_int("--layers"), metavar="N")
+    group.add_argument("--vocab", type=positive_int("--vocab"), metavar="N")
+    group.add_argument("--batch", type=positive_int("--batch"), metavar="N")
+
+
+def inspect_from_args(args: argparse.Namespace, err: Console, *, step: int | None = None) -> Any:
+    from rnninspect.api import inspect
+
+    with err.status(f"Building and tracing {args.model} (TensorFlow)…", spinner="dots"):
+        return inspect(
+            args.model,
+            dialect=args.dialect,
+            config=args.config,
+            num_steps=args.num_steps,
+            hidden=args.hidden,
+            layers=args.layers,
+            vocab=args.vocab,
+            batch=args.batch,
+            step=step,
+        )
+
+
+# --- commands ---------------------------------------------------------------------------------
+
+
+def cmd_models(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from rich.table import Table
+    from rich.text import Text
+
+    from rnninspect import zoo
+
+    table = Table(title="Built-in models", title_justify="left")
+    table.add_column("name", no_wrap=True)
+    table.add_column("dialects", no_wrap=True)
+    table.add_column("configs")
+    table.add_column("what it is")
+    for m in zoo.MODELS.values():
+        configs = ", ".join(f"{c}*" if c == m.default_config else c for c in m.configs)
+        dialects = ", ".join(f"{d}*" if d == m.default_dialect else d for d in m.dialects)
+        table.add_row(m.name, dialects, configs, Text(m.description))
+    table.caption = "* default. Overrides: --num-steps --hidden --layers --vocab --batch"
+    out.print(table)
+    return ExitStatus.OK
+
+
+def cmd_show(args: argparse.Namespace, out: Console, err: Console) -> int:
+    ins = inspect_from_args(args, err)
+    if args.format == "json":
+        out.file.write(ins.to_json() + "\n")
+        return ExitStatus.OK
+    from rnninspect.render.tables import show_renderable
+
+    out.print(show_renderable(ins))
+    return ExitStatus.OK
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, Console, Console], int]] = {
+    "models": cmd_models,
+    "show": cmd_show,
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from rnninspect import __version__
+
+    parser = OneLineParser(
+        prog="rnninspect",
+        description="Where every weight of a TensorFlow RNN lives, which time steps share it, "
+        "and what looks wrong.",
+    )
+    parser.add_argument("--version", action="version", version=f"rnninspect {__version__}")
+    parser.add_argument("--traceback", action="store_true", help="show full tracebacks on errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
+    sub.required = True
+
+    sub.add_parser("models", help="list the built-in models, dialects and configs")
+
+    show = sub.add_parser("show", help="variables, shapes, roles, steps and sharing of a model")
+    add_model_arguments(show)
+    show.add_argument("--format", choices=("table", "json"), default="table")
+    return parser
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    console: Console | None = None,
+    err_console: Console | None = None,
+) -> int:
+    out = console or Console()
+    err = err_console or Console(stderr=True)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    show_traceback = "--traceback" in argv
+    try:
+        args = build_parser().parse_args(argv)
+        return int(COMMANDS[args.command](args, out, err))
+    except KeyboardInterrupt:
+        err.print("rnninspect: interrupted", style="yellow", highlight=False)
+        return ExitStatus.INTERRUPTED
+    except SystemExit as e:  # --help / --version
+        return int(e.code or 0) if isinstance(e.code, int) else ExitStatus.OK
+    except RnnInspectError as e:
+        if show_traceback:
+            err.print(traceback.format_exc(), markup=False, highlight=False)
+            details = getattr(e, "details", None)
+            if details:
+                err.print(details, markup=False, highlight=False)
+        err.print(f"rnninspect: error: {e}", markup=False, highlight=False, soft_wrap=True)
+        return ExitStatus.ERROR
+    except Exception as e:  # a bug or an unexpected framework failure: still one line
+        if show_traceback:
+            err.print(traceback.format_exc(), markup=False, highlight=False)
+        err.print(
+            f"rnninspect: internal error: {type(e).__name__}: {e} (rerun with --traceback "
+            "and report it)", markup=False, highlight=False, soft_wrap=True,
+        )
+        return ExitStatus.ERROR
+
+
+def entry() -> NoReturn:
+    sys.exit(main())

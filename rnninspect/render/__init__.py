@@ -1,0 +1,1 @@
+"""Renderers: pure functions of an Inspection. None of them touches TensorFlow or prints."""

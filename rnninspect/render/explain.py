@@ -1,0 +1,128 @@
+"""Plain-language answers to the seed question, derived from an Inspection (no canned text).
+
+Each function returns sentences as plain strings; the table renderer escapes and styles them.
+"""
+
+from __future__ import annotations
+
+from rnninspect.model import Inspection, Placement, Role, VariableInfo
+
+
+def shape_text(shape: tuple[int | None, ...]) -> str:
+    return "[" + ", ".join("?" if d is None else str(d) for d in shape) + "]"
+
+
+def steps_text(v: VariableInfo, num_steps: int | None) -> str:
+    """`0–19 (20/20)`, `every iteration` for while loops, `—` when read outside the steps."""
+    if v.dynamic:
+        return "every iteration"
+    if not v.steps:
+        return "—"
+    ranges: list[str] = []
+    start = prev = v.steps[0]
+    for s in [*v.steps[1:], None]:
+        if s is not None and s == prev + 1:
+            prev = s
+            continue
+        ranges.append(str(start) if start == prev else f"{start}–{prev}")
+        if s is not None:
+            start = prev = s
+    total = f"/{num_steps}" if num_steps else ""
+    return f"{','.join(ranges)} ({len(v.steps)}{total})"
+
+
+def explain(ins: Inspection) -> list[str]:
+    lines: list[str] = []
+    lines += _input_side(ins)
+    lines += _recurrent_side(ins)
+    lines += _output_side(ins)
+    lines += _sharing(ins)
+    return lines
+
+
+def _cell_words(ins: Inspection, v: VariableInfo) -> str:
+    return f"layer {v.layer}" if v.layer is not None and ins.layers > 1 else "the cell"
+
+
+def _input_side(ins: Inspection) -> list[str]:
+    out = []
+    embeddings = ins.by_role(Role.EMBEDDING)
+    projections = [v for v in ins.by_role(Role.INPUT_TO_HIDDEN) if v.placement is Placement.BEFORE]
+    fused0 = [v for v in ins.by_role(Role.INPUT_HIDDEN_FUSED) if v.layer == 0]
+    inner0 = [v for v in ins.by_role(Role.INPUT_TO_HIDDEN) if v.layer == 0]
+    first = fused0[0] if fused0 else (inner0[0] if inner0 else None)
+    for e in embeddings:
+        target = ""
+        if first is not None and first.row_split is not None:
+            a, b = first.row_split.input
+            target = f"; rows {a}–{b - 1} of {first.name} multiply it at every step"
+        elif first is not None:
+            target = f"; {first.name} multiplies it at every step"
+        out.append(
+            f"Input→hidden: {e.name} {shape_text(e.shape)} is gathered by integer ids — a "
+            f"linear map of a one-hot input, so it *is* an input→hidden matrix{target}."
+        )
+    for p in projections:
+        into = f" and then {first.name}'s input rows" if first is not None else ""
+        out.append(
+            f"Input→hidden, outside the cell: {p.name} {shape_text(p.shape)} multiplies the raw "
+            f"input once, before the recurrence{into}."
+        )
+    if not embeddings and not projections and first is not None:
+        where = (f"rows {first.row_split.input[0]}–{first.row_split.input[1] - 1} of "
+                 if first.row_split else "")
+        out.append(f"Input→hidden: {where}{first.name} multiplies x_t directly.")
+    return out
+
+
+def _recurrent_side(ins: Inspection) -> list[str]:
+    out = []
+    for v in ins.by_role(Role.INPUT_HIDDEN_FUSED):
+        assert v.row_split is not None
+        (a, b), (c, d) = v.row_split.input, v.row_split.hidden
+        out.append(
+            f"Fused ({_cell_words(ins, v)}): {v.name} {shape_text(v.shape)} multiplies "
+            f"concat([x_t, h_t-1]): rows {a}–{b - 1} are input→hidden, rows {c}–{d - 1} "
+            f"hidden→hidden{_gates(v)}."
+        )
+    splits = [v for v in ins.by_role(Role.INPUT_TO_HIDDEN) if v.placement is Placement.CELL]
+    for v in splits:
+        out.append(f"Input→hidden ({_cell_words(ins, v)}): {v.name} {shape_text(v.shape)}"
+                   f"{_gates(v)}.")
+    for v in ins.by_role(Role.HIDDEN_TO_HIDDEN):
+        out.append(f"Hidden→hidden ({_cell_words(ins, v)}): {v.name} {shape_text(v.shape)} "
+                   f"multiplies the previous step's h{_gates(v)}.")
+    return out
+
+
+def _gates(v: VariableInfo) -> str:
+    if not v.gates:
+        return ""
+    return "; columns are gates " + ", ".join(
+        f"{g.gate} {g.columns[0]}–{g.columns[1] - 1}" for g in v.gates)
+
+
+def _output_side(ins: Inspection) -> list[str]:
+    return [
+        f"Hidden→output: {v.name} {shape_text(v.shape)} multiplies the cell outputs after "
+        "the recurrence."
+        for v in ins.by_role(Role.HIDDEN_TO_OUTPUT)
+    ]
+
+
+def _sharing(ins: Inspection) -> list[str]:
+    out = []
+    in_steps = [v for v in ins.variables if v.steps and v.trainable]
+    if in_steps and ins.num_steps:
+        everywhere = [v for v in in_steps if len(v.steps) == ins.num_steps]
+        params = sum(v.params for v in everywhere)
+        out.append(
+            f"Shared across steps: {len(everywhere)} of {len(in_steps)} cell variables "
+            f"({params:,} parameters) are read at all {ins.num_steps} steps — one copy of the "
+            f"weights, {ins.logical_params:,} logical parameter uses in total."
+        )
+    if any(v.dynamic for v in ins.variables):
+        out.append("Read inside a while loop: those weights serve every iteration (dynamic RNN).")
+    if not ins.cells and not any(v.dynamic for v in ins.variables):
+        out.append("No recurrence found: no weight is read at successive time steps.")
+    return out

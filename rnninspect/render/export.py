@@ -1,0 +1,79 @@
+"""The Inspection JSON (DESIGN.md §4): the stable, versioned contract."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rnninspect.model import SCHEMA, Cell, Finding, Inspection, VariableInfo
+
+
+def inspection_to_dict(inspection: Inspection) -> dict[str, Any]:
+    return {
+        "schema": SCHEMA,
+        "model": inspection.model,
+        "dialect": inspection.dialect,
+        "config": {k: v for k, v in inspection.config},
+        "num_steps": inspection.num_steps,
+        "layers": inspection.layers,
+        "total_params": inspection.total_params,
+        "logical_params": inspection.logical_params,
+        "op_count": inspection.op_count,
+        "inputs": list(inspection.inputs),
+        "outputs": list(inspection.outputs),
+        "variables": [_variable(v, inspection.num_steps) for v in inspection.variables],
+        "cells": [_cell(c) for c in inspection.cells],
+        "links": [{"source": lk.source, "target": lk.target} for lk in inspection.links],
+        "findings": [_finding(f) for f in inspection.findings],
+    }
+
+
+def _variable(v: VariableInfo, num_steps: int | None) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "name": v.name,
+        "shape": list(v.shape),
+        "dtype": v.dtype,
+        "params": v.params,
+        "trainable": v.trainable,
+        "role": v.role.value,
+        "placement": v.placement.value,
+        "cell": v.cell,
+        "layer": v.layer,
+        "steps": list(v.steps),
+        "dynamic": v.dynamic,
+        "shared": v.shared,
+        "reads": v.reads,
+        "logical_params": v.logical_params,
+    }
+    if v.row_split is not None:
+        out["row_split"] = {
+            "input": list(v.row_split.input),
+            "hidden": list(v.row_split.hidden),
+        }
+    if v.gates is not None:
+        out["gates"] = [{"gate": g.gate, "columns": list(g.columns)} for g in v.gates]
+    return out
+
+
+def _cell(c: Cell) -> dict[str, Any]:
+    return {
+        "name": c.name,
+        "layer": c.layer,
+        "kind": c.kind,
+        "units": c.units,
+        "gate_order": list(c.gate_order),
+        "state": list(c.state),
+        "variables": list(c.variables),
+        "num_steps": c.num_steps,
+        "dynamic": c.dynamic,
+    }
+
+
+def _finding(f: Finding) -> dict[str, Any]:
+    return {
+        "kind": f.kind.value,
+        "severity": f.severity.value,
+        "message": f.message,
+        "variables": list(f.variables),
+        "params": f.params,
+        "fix": f.fix,
+    }

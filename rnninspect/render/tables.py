@@ -1,0 +1,158 @@
+"""`show` as rich renderables: header, variable table, explanation, findings."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from rich import box
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from rnninspect.model import Inspection, Role, Severity
+from rnninspect.render.explain import explain, shape_text, steps_text
+
+ROLE_STYLES = {
+    Role.EMBEDDING: "magenta",
+    Role.INPUT_TO_HIDDEN: "green",
+    Role.HIDDEN_TO_HIDDEN: "yellow",
+    Role.INPUT_HIDDEN_FUSED: "cyan",
+    Role.HIDDEN_TO_OUTPUT: "blue",
+    Role.BIAS: "bright_black",
+    Role.OTHER: "white",
+}
+SEVERITY_STYLES = {Severity.INFO: "cyan", Severity.WARNING: "yellow", Severity.ERROR: "red"}
+
+
+def header(ins: Inspection) -> RenderableType:
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column()
+    config = dict(ins.config)
+    rows = [
+        ("model", f"{ins.model} ({ins.dialect})"),
+        ("steps (T)", "dynamic (while loop)" if ins.num_steps is None else str(ins.num_steps)),
+        ("layers", str(ins.layers)),
+        ("parameters", f"{ins.total_params:,} unique trainable · "
+                       f"{ins.logical_params:,} logical (params × steps reading them)"),
+        ("graph", f"{ins.op_count:,} ops in the traced computation"),
+    ]
+    hidden = config.get("hidden_size")
+    if hidden is not None:
+        rows.insert(1, ("config", ", ".join(f"{k}={v}" for k, v in config.items()
+                                            if k in ("hidden_size", "num_layers", "num_steps",
+                                                     "vocab_size", "batch_size", "n_input"))))
+    for key, value in rows:
+        grid.add_row(key, Text(value))
+    return grid
+
+
+SHORT_ROLES = {
+    Role.EMBEDDING: "embedding",
+    Role.INPUT_TO_HIDDEN: "in→hid",
+    Role.HIDDEN_TO_HIDDEN: "hid→hid",
+    Role.INPUT_HIDDEN_FUSED: "in+hid fused",
+    Role.HIDDEN_TO_OUTPUT: "hid→out",
+    Role.BIAS: "bias",
+    Role.OTHER: "other",
+}
+WIDE = 120  # at this width and above the table shows every column with long labels
+
+
+class VariableTable:
+    """The variable table, laid out for the width the console gives it (never the terminal's)."""
+
+    def __init__(self, ins: Inspection) -> None:
+        self.ins = ins
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield variable_table(self.ins, wide=options.max_width >= WIDE)
+
+
+def variable_table(ins: Inspection, *, wide: bool = True) -> Table:
+    table = Table(title="Variables", title_justify="left", box=box.SIMPLE_HEAD,
+                  padding=(0, 1), pad_edge=False)
+    table.add_column("name", overflow="fold", min_width=14)
+    table.add_column("shape", no_wrap=True)
+    if wide:
+        table.add_column("dtype", no_wrap=True)
+    table.add_column("params", justify="right", no_wrap=True)
+    table.add_column("role", no_wrap=True)
+    table.add_column("cell", no_wrap=True)
+    table.add_column("steps", no_wrap=True)
+    if wide:
+        table.add_column("shared", no_wrap=True)
+    for v in ins.variables:
+        role = v.role.label if wide else SHORT_ROLES[v.role]
+        if v.row_split is not None and wide:
+            a, b = v.row_split.input
+            c, d = v.row_split.hidden
+            role += f" {b - a}+{d - c}"
+        row = [Text(v.name), shape_text(v.shape)]
+        if wide:
+            row.append(v.dtype)
+        row += [
+            f"{v.params:,}",
+            Text(role, style=ROLE_STYLES[v.role]),
+            v.cell or (f"({v.placement.value})" if wide else v.placement.value),
+            steps_text(v, ins.num_steps),
+        ]
+        if wide:
+            row.append("yes" if v.shared else "no" if v.reads else "unread")
+        table.add_row(*row)
+    trainable = sum(v.params for v in ins.variables if v.trainable)
+    table.caption = f"{trainable:,} trainable parameters (unique)"
+    table.caption_justify = "right"
+    return table
+
+
+def explanation(ins: Inspection) -> RenderableType:
+    lines = [Text("• " + line) for line in explain(ins)]
+    return Panel(Group(*lines), title="Where the weights are", title_align="left")
+
+
+def findings(ins: Inspection) -> RenderableType | None:
+    if not ins.findings:
+        return None
+    items = []
+    for f in ins.findings:
+        style = SEVERITY_STYLES[f.severity]
+        line = Text.assemble((f"{f.severity.value}: ", style), (f"[{f.kind.value}] ", "bold"),
+                             f.message)
+        items.append(line)
+        if f.fix:
+            items.append(Text("  fix: " + f.fix, style="dim"))
+    return Panel(Group(*items), title="Findings", title_align="left")
+
+
+def show_renderable(ins: Inspection) -> RenderableType:
+    parts: list[RenderableType] = [header(ins), VariableTable(ins), explanation(ins)]
+    extra = findings(ins)
+    if extra is not None:
+        parts.append(extra)
+    return Group(*parts)
+
+
+def render_text(ins: Inspection, width: int = 100) -> str:
+    """Plain text at a fixed width (tests, __str__): no colour, no terminal queries."""
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width, color_system=None, force_terminal=False,
+                      legacy_windows=False)
+    console.print(show_renderable(ins))
+    return buffer.getvalue()
+
+
+def render_html(ins: Inspection) -> str:
+    console = Console(record=True, width=120, file=io.StringIO())
+    console.print(show_renderable(ins))
+    return console.export_html(inline_styles=True)
+
+
+def escape_markup(text: str) -> str:
+    return escape(text)
+
+
+__all__: list[Any] = ["render_text", "show_renderable", "variable_table"]

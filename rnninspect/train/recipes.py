@@ -1,0 +1,97 @@
+"""The seed programs' training recipes (SEEDS.md §1.4, §2.2) as Keras 3 pieces.
+
+ptb: plain SGD at learning_rate, decayed by lr_decay each epoch after max_epoch, global-norm
+clipping at max_grad_norm, cost = cross-entropy summed over time and averaged over the batch.
+mnist: Adam at 0.001 on the mean cross-entropy, no clipping.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import keras
+from keras import ops
+
+from rnninspect.zoo.configs import MNISTConfig, PTBConfig
+from rnninspect.zoo.keras_models import build_mnist, build_ptb
+
+
+@dataclass(frozen=True)
+class Recipe:
+    family: str  # "ptb" or "mnist"
+    config: PTBConfig | MNISTConfig
+    epochs: int
+    max_steps: int | None  # cap on training steps per epoch (bounded runs), None = full epoch
+
+    @property
+    def batch_size(self) -> int:
+        return self.config.batch_size
+
+    @property
+    def num_steps(self) -> int:
+        return self.config.num_steps
+
+    @property
+    def grad_scale(self) -> float:
+        # The seed differentiates reduce_sum(loss) / batch_size, i.e. num_steps × the mean
+        # token cross-entropy; with SGD at lr 1.0 and clipping at 5 the scale matters.
+        return float(self.config.num_steps) if self.family == "ptb" else 1.0
+
+
+def ptb_learning_rate(config: PTBConfig, epoch: int) -> float:
+    """LR of 0-based `epoch`: constant for max_epoch epochs, then × lr_decay per epoch
+    (the upstream 2016-12 / tensorflow/models convention, `i + 1 - max_epoch`)."""
+    return float(config.learning_rate * config.lr_decay ** max(epoch + 1 - config.max_epoch, 0))
+
+
+@keras.saving.register_keras_serializable(package="rnninspect")
+class EpochDecay(keras.optimizers.schedules.LearningRateSchedule):  # type: ignore[misc]
+    """The per-epoch decay as a function of the optimizer's step counter, so that it is part
+    of the optimizer state on every backend (JAX's stateless apply included) and resumes."""
+
+    def __init__(self, base: float, decay: float, max_epoch: int, steps: int) -> None:
+        self.base, self.decay, self.max_epoch, self.steps = base, decay, max_epoch, steps
+
+    def __call__(self, step: Any) -> Any:
+        epoch = ops.floor_divide(ops.cast(step, "float32"), float(self.steps))
+        exponent = ops.maximum(epoch + 1.0 - float(self.max_epoch), 0.0)
+        return self.base * ops.power(self.decay, exponent)
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            "base": self.base,
+            "decay": self.decay,
+            "max_epoch": self.max_epoch,
+            "steps": self.steps,
+        }
+
+
+def make_optimizer(recipe: Recipe, steps_per_epoch: int) -> Any:
+    config = recipe.config
+    if isinstance(config, PTBConfig):
+        schedule = EpochDecay(
+            config.learning_rate, config.lr_decay, config.max_epoch, steps_per_epoch
+        )
+        return keras.optimizers.SGD(
+            learning_rate=schedule,
+            global_clipnorm=float(config.max_grad_norm),
+        )
+    return keras.optimizers.Adam(learning_rate=config.learning_rate)
+
+
+def build_model(recipe: Recipe) -> Any:
+    if isinstance(recipe.config, PTBConfig):
+        return build_ptb(recipe.config)
+    assert isinstance(recipe.config, MNISTConfig)
+    return build_mnist(recipe.config)
+
+
+def objective(family: str, logits: Any, targets: Any) -> tuple[Any, Any]:
+    """(mean cross-entropy, accuracy) in float32, whatever the compute dtype (mixed)."""
+    logits = ops.cast(logits, "float32")
+    ce = ops.mean(ops.sparse_categorical_crossentropy(targets, logits, from_logits=True))
+    if family == "ptb":
+        return ce, ops.zeros((), "float32")
+    hit = ops.cast(ops.equal(ops.argmax(logits, axis=-1), ops.cast(targets, "int32")), "float32")
+    return ce, ops.mean(hit)
