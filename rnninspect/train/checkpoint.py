@@ -1,0 +1,101 @@
+"""Atomic checkpoints: everything needed to continue bit-for-bit in one file.
+
+`DIR/checkpoint.npz` holds every model variable (dropout seed states included), every
+optimizer variable (step counter, Adam moments), the carried LSTM state and a JSON record of
+the run (settings, position, history). It is written to a temporary file in DIR, flushed to
+disk, then renamed over the old one with os.replace, so a kill at any moment leaves either the
+previous checkpoint or the new one. `DIR/model.keras` is the model alone (for
+`rnninspect show DIR`), replaced the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rnninspect.errors import RnnInspectError
+
+CHECKPOINT = "checkpoint.npz"
+MODEL_FILE = "model.keras"
+
+
+class CheckpointError(RnnInspectError, ValueError):
+    """--resume names a directory without a usable checkpoint."""
+
+
+@dataclass
+class Snapshot:
+    meta: dict[str, Any]  # JSON-able: settings, epoch, step, history
+    variables: list[np.ndarray]  # model.variables + optimizer.variables, in order
+    states: list[np.ndarray] | None  # flattened carried state, or None
+
+
+def _replace_atomically(path: Path, write: Any, suffix: str) -> None:
+    tmp = path.with_name(f".{path.stem}.tmp{os.getpid()}{suffix}")
+    try:
+        write(tmp)
+        with tmp.open("rb") as f:
+            os.fsync(f.fileno())
+        tmp.replace(path)  # os.replace: atomic on POSIX within one directory
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def save(directory: Path, snapshot: Snapshot) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    arrays = {f"var{i:04d}": np.asarray(v) for i, v in enumerate(snapshot.variables)}
+    for i, s in enumerate(snapshot.states or []):
+        arrays[f"state{i:04d}"] = np.asarray(s)
+    arrays["meta"] = np.array(json.dumps(snapshot.meta))
+    path = directory / CHECKPOINT
+
+    def write(tmp: Path) -> None:
+        with tmp.open("wb") as f:
+            np.savez(f, **arrays)
+
+    _replace_atomically(path, write, ".npz")
+    return path
+
+
+def save_model(directory: Path, model: Any) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / MODEL_FILE
+    _replace_atomically(path, lambda tmp: model.save(tmp), ".keras")
+    return path
+
+
+def load(directory: Path) -> Snapshot:
+    path = directory / CHECKPOINT
+    if not path.is_file():
+        raise CheckpointError(
+            f"--resume {directory}: no {CHECKPOINT} there (train with --checkpoint)"
+        )
+    try:
+        with np.load(path) as f:
+            meta = json.loads(str(f["meta"]))
+            variables = [f[k] for k in sorted(k for k in f.files if k.startswith("var"))]
+            states = [f[k] for k in sorted(k for k in f.files if k.startswith("state"))]
+    except (OSError, ValueError, KeyError) as e:
+        raise CheckpointError(f"--resume {directory}: unreadable {CHECKPOINT} ({e})") from e
+    return Snapshot(meta, variables, states or None)
+
+
+def assign(variables: list[Any], values: list[np.ndarray], directory: Path) -> None:
+    """Assign saved values to live variables, refusing a checkpoint of another model."""
+    if len(variables) != len(values):
+        raise CheckpointError(
+            f"--resume {directory}: checkpoint has {len(values)} variables, the model "
+            f"{len(variables)}; resume with the settings it was written with"
+        )
+    for var, value in zip(variables, values, strict=True):
+        if tuple(var.shape) != value.shape:
+            raise CheckpointError(
+                f"--resume {directory}: {var.path} is {tuple(var.shape)} here but "
+                f"{value.shape} in the checkpoint"
+            )
+        var.assign(value)

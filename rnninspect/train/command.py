@@ -1,0 +1,129 @@
+"""`rnninspect train`: argument parsing and the run. Importing this module is cheap: Keras
+(and with it the backend framework) is imported only inside `run`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from rnninspect.errors import InvalidOptionError
+from rnninspect.zoo.configs import (
+    MNIST_CONFIGS,
+    MNIST_OVERRIDES,
+    PTB_CONFIGS,
+    PTB_OVERRIDES,
+    MNISTConfig,
+    PTBConfig,
+    with_overrides,
+)
+
+FAMILIES = {
+    "ptb": (PTB_CONFIGS, PTB_OVERRIDES, "small"),
+    "mnist": (MNIST_CONFIGS, MNIST_OVERRIDES, "default"),
+}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("model", choices=sorted(FAMILIES), help="which seed program to train")
+    parser.add_argument("--config", help="ptb: small|medium|large|test (default small)")
+    parser.add_argument(
+        "--data",
+        help="ptb: dir with ptb.{train,valid,test}.txt; mnist: "
+        "mnist.npz or dir of IDX files (default: built-in synthetic data)",
+    )
+    parser.add_argument(
+        "--epochs", type=int, help="default: the seed's (ptb max_max_epoch, mnist 2)"
+    )
+    parser.add_argument("--max-steps", type=int, help="at most this many steps per epoch")
+    parser.add_argument("--batch", type=int, help="batch size (default: the config's)")
+    parser.add_argument("--num-steps", type=int, help="unrolled time steps (ptb)")
+    parser.add_argument("--hidden", type=int, help="LSTM units")
+    parser.add_argument("--layers", type=int, help="LSTM layers (ptb)")
+    parser.add_argument("--device", choices=("auto", "cpu", "gpu"), default="auto")
+    parser.add_argument(
+        "--precision",
+        choices=("fp32", "mixed"),
+        default="fp32",
+        help="mixed = bfloat16 compute, float32 weights",
+    )
+    parser.add_argument(
+        "--checkpoint", metavar="DIR", help="write checkpoints and model.keras here"
+    )
+    parser.add_argument(
+        "--checkpoint-every",
+        type=int,
+        default=0,
+        metavar="STEPS",
+        help="checkpoint every STEPS steps (default: every 5 min and each epoch)",
+    )
+    parser.add_argument("--resume", metavar="DIR", help="continue the run checkpointed in DIR")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--require-gpu", action="store_true", help="fail unless a GPU is visible")
+    parser.add_argument("--log-every", type=int, default=10, metavar="STEPS")
+
+
+def _positive(args: argparse.Namespace, *names: str) -> None:
+    for name in names:
+        value = getattr(args, name, None)
+        if value is not None and value < 1:
+            flag = "--" + name.replace("_", "-")
+            raise InvalidOptionError(f"{flag} must be ≥ 1; got {value}")
+
+
+def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
+    """Validated, JSON-able run settings (what a checkpoint records and --resume reuses)."""
+    _positive(args, "epochs", "max_steps", "batch", "num_steps", "hidden", "layers", "log_every")
+    configs, fields, default = FAMILIES[args.model]
+    name = args.config or default
+    if name not in configs:
+        known = ", ".join(configs)
+        raise InvalidOptionError(
+            f"unknown --config {name!r} for {args.model}; choose one of: {known}"
+        )
+    overrides = {
+        "batch": args.batch,
+        "num_steps": args.num_steps,
+        "hidden": args.hidden,
+        "layers": args.layers,
+    }
+    for key, value in overrides.items():
+        if value is not None and key not in fields:
+            raise InvalidOptionError(f"--{key.replace('_', '-')} does not apply to {args.model}")
+    config = with_overrides(configs[name], fields, overrides)
+    epochs = args.epochs or (config.max_max_epoch if args.model == "ptb" else 2)
+    return {
+        "family": args.model,
+        "config_name": name,
+        "config": asdict(config),
+        "epochs": epochs,
+        "max_steps": args.max_steps,
+        "data": args.data,
+        "seed": args.seed,
+        "precision": args.precision,
+    }
+
+
+def run(args: argparse.Namespace, console: Console) -> int:
+    if args.device == "cpu" and "keras" not in sys.modules:
+        from rnninspect.train.devices import hide_gpus_before_import
+
+        hide_gpus_before_import(os.environ)
+    from rnninspect.train.session import resume_session, start_session
+
+    if args.resume:
+        trainer = resume_session(Path(args.resume), args, console)
+    else:
+        settings = settings_from_args(args)
+        trainer = start_session(settings, args, console)
+    return trainer()
+
+
+def config_from_settings(settings: dict[str, Any]) -> PTBConfig | MNISTConfig:
+    cls = PTBConfig if settings["family"] == "ptb" else MNISTConfig
+    return cls(**settings["config"])

@@ -1,0 +1,96 @@
+"""Set up one training run (seed, precision, data, devices) from settings or a checkpoint."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import keras
+from rich.console import Console
+
+from rnninspect.train import checkpoint as ckpt
+from rnninspect.train.command import config_from_settings
+from rnninspect.train.loop import Result, Trainer
+from rnninspect.train.recipes import Recipe
+from rnninspect.train.workload import Workload, fit_config, load_workload
+
+POLICIES = {"fp32": "float32", "mixed": "mixed_bfloat16"}
+
+
+def make_trainer(
+    settings: dict[str, Any],
+    console: Console,
+    *,
+    workload: Workload | None = None,
+    device: str = "auto",
+    require_gpu: bool = False,
+    checkpoint_dir: Path | None = None,
+    checkpoint_every: int = 0,
+    log_every: int = 10,
+) -> Trainer:
+    """A Trainer for `settings` (see command.settings_from_args); `workload` overrides the
+    data named in the settings (tests pass tiny data this way)."""
+    workload = workload or load_workload(settings["family"], settings["data"], settings["seed"])
+    config = fit_config(workload, config_from_settings(settings))
+    settings = {**settings, "config": {**settings["config"], **config.__dict__}}
+    recipe = Recipe(settings["family"], config, settings["epochs"], settings["max_steps"])
+    keras.utils.set_random_seed(settings["seed"])
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(POLICIES[settings["precision"]])
+    try:
+        return Trainer(
+            recipe,
+            workload,
+            console,
+            device=device,
+            require_gpu=require_gpu,
+            checkpoint_dir=checkpoint_dir,
+            checkpoint_every=checkpoint_every,
+            log_every=log_every,
+            settings=settings,
+        )
+    finally:
+        keras.config.set_dtype_policy(previous)
+
+
+def train(settings: dict[str, Any], console: Console, **kwargs: Any) -> Result:
+    return make_trainer(settings, console, **kwargs).run()
+
+
+def resume(directory: Path, console: Console, epochs: int | None = None, **kwargs: Any) -> Trainer:
+    """A Trainer restored from `directory/checkpoint.npz`, continuing where it stopped."""
+    snapshot = ckpt.load(directory)
+    settings = dict(snapshot.meta["settings"])
+    if epochs is not None:
+        settings["epochs"] = epochs
+    kwargs.setdefault("checkpoint_dir", directory)
+    trainer = make_trainer(settings, console, **kwargs)
+    trainer.restore(directory, snapshot)
+    return trainer
+
+
+def _common(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "device": args.device,
+        "require_gpu": args.require_gpu,
+        "checkpoint_every": args.checkpoint_every,
+        "log_every": args.log_every,
+    }
+
+
+def start_session(
+    settings: dict[str, Any], args: argparse.Namespace, console: Console
+) -> Callable[[], int]:
+    directory = Path(args.checkpoint) if args.checkpoint else None
+    trainer = make_trainer(settings, console, checkpoint_dir=directory, **_common(args))
+    return lambda: trainer.run().status
+
+
+def resume_session(
+    directory: Path, args: argparse.Namespace, console: Console
+) -> Callable[[], int]:
+    kwargs = {"checkpoint_dir": Path(args.checkpoint)} if args.checkpoint else {}
+    trainer = resume(directory, console, args.epochs, **kwargs, **_common(args))
+    return lambda: trainer.run().status
