@@ -63,10 +63,15 @@ def _input_side(ins: Inspection) -> list[str]:
             f"linear map of a one-hot input, so it *is* an input→hidden matrix{target}."
         )
     for p in projections:
-        into = f" and then {first.name}'s input rows" if first is not None else ""
+        into = ""
+        if first is not None and first.row_split is not None:
+            a, b = first.row_split.input
+            into = f"; its output enters rows {a}–{b - 1} of {first.name} at every step"
+        elif first is not None:
+            into = f"; its output is multiplied by {first.name} at every step"
         out.append(
             f"Input→hidden, outside the cell: {p.name} {shape_text(p.shape)} multiplies the raw "
-            f"input once, before the recurrence{into}."
+            f"input once, before the recurrence{into} — two input→hidden matrices in a row."
         )
     if not embeddings and not projections and first is not None:
         where = (f"rows {first.row_split.input[0]}–{first.row_split.input[1] - 1} of "

@@ -83,18 +83,6 @@ MODELS: dict[str, ZooModel] = {
             "default",
             MNIST_OVERRIDES,
         ),
-        _ptb(
-            "ptb-noreuse",
-            "noreuse",
-            "Buggy PTB: a new cell (new weights) at every step — missing reuse",
-            DIALECTS,
-        ),
-        _ptb(
-            "ptb-tiedlayers",
-            "tiedlayers",
-            "Buggy PTB: MultiRNNCell([cell] * n) — one cell's weights in every layer",
-            ("keras",),
-        ),
     )
 }
 

@@ -40,13 +40,14 @@ def build_ptb(config: PTBConfig, variant: str = "standard") -> LegacyGraph:
             def lstm_cell() -> Any:
                 return tf1.nn.rnn_cell.BasicLSTMCell(size, forget_bias=0.0, state_is_tuple=True)
 
-            if variant == "tiedlayers":
-                one = lstm_cell()
-                cell = tf1.nn.rnn_cell.MultiRNNCell([one] * config.num_layers)
-            else:
-                cell = tf1.nn.rnn_cell.MultiRNNCell(
+            def multi_cell() -> Any:
+                if variant == "tiedlayers":
+                    return tf1.nn.rnn_cell.MultiRNNCell([lstm_cell()] * config.num_layers)
+                return tf1.nn.rnn_cell.MultiRNNCell(
                     [lstm_cell() for _ in range(config.num_layers)], state_is_tuple=True
                 )
+
+            cell = multi_cell()
             state = cell.zero_state(config.batch_size, tf.float32)
             with tf.device("/cpu:0"):
                 embedding = tf1.get_variable("embedding", [vocab, size])
@@ -55,9 +56,9 @@ def build_ptb(config: PTBConfig, variant: str = "standard") -> LegacyGraph:
             with tf1.variable_scope("RNN"):
                 for time_step in range(config.num_steps):
                     if variant == "noreuse":
-                        # The bug: every step gets its own scope, hence its own weights.
+                        # The bug: a new cell in a fresh scope at every step: new weights.
                         with tf1.variable_scope(f"step_{time_step}"):
-                            cell_output, state = cell(inputs[:, time_step, :], state)
+                            cell_output, state = multi_cell()(inputs[:, time_step, :], state)
                     else:
                         if time_step > 0:
                             tf1.get_variable_scope().reuse_variables()
