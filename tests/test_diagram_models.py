@@ -66,7 +66,9 @@ def var(
     )
 
 
-def _inspection(model: str, variables: list[VariableInfo], cells: list[Cell], **kw: object) -> Inspection:
+def _inspection(
+    model: str, variables: list[VariableInfo], cells: list[Cell], **kw: object
+) -> Inspection:
     total = sum(v.params for v in variables)
     logical = sum(v.logical_params for v in variables)
     return Inspection(
@@ -103,8 +105,24 @@ def ptb_like(
             names = []
             for t in steps:
                 scope = f"model/RNN/step_{t}/multi_rnn_cell/cell_{layer}/basic_lstm_cell"
-                k = var(f"{scope}/kernel", (2 * hidden, 4 * hidden), Role.INPUT_HIDDEN_FUSED, Placement.CELL, cell=cname, layer=layer, steps=(t,))
-                b = var(f"{scope}/bias", (4 * hidden,), Role.BIAS, Placement.CELL, cell=cname, layer=layer, steps=(t,))
+                k = var(
+                    f"{scope}/kernel",
+                    (2 * hidden, 4 * hidden),
+                    Role.INPUT_HIDDEN_FUSED,
+                    Placement.CELL,
+                    cell=cname,
+                    layer=layer,
+                    steps=(t,),
+                )
+                b = var(
+                    f"{scope}/bias",
+                    (4 * hidden,),
+                    Role.BIAS,
+                    Placement.CELL,
+                    cell=cname,
+                    layer=layer,
+                    steps=(t,),
+                )
                 variables += [k, b]
                 names += [k.name, b.name]
             findings.append(
@@ -116,11 +134,31 @@ def ptb_like(
                 )
             )
         else:
-            k = var(f"{cname}/kernel", (2 * hidden, 4 * hidden), Role.INPUT_HIDDEN_FUSED, Placement.CELL, cell=cname, layer=layer, steps=steps)
-            b = var(f"{cname}/bias", (4 * hidden,), Role.BIAS, Placement.CELL, cell=cname, layer=layer, steps=steps)
+            k = var(
+                f"{cname}/kernel",
+                (2 * hidden, 4 * hidden),
+                Role.INPUT_HIDDEN_FUSED,
+                Placement.CELL,
+                cell=cname,
+                layer=layer,
+                steps=steps,
+            )
+            b = var(
+                f"{cname}/bias",
+                (4 * hidden,),
+                Role.BIAS,
+                Placement.CELL,
+                cell=cname,
+                layer=layer,
+                steps=steps,
+            )
             variables += [k, b]
             names = [k.name, b.name]
-        cells.append(Cell(cname, layer, "LSTM", hidden, TF1_GATES, ("c", "h"), tuple(names), num_steps, False))
+        cells.append(
+            Cell(
+                cname, layer, "LSTM", hidden, TF1_GATES, ("c", "h"), tuple(names), num_steps, False
+            )
+        )
         link_list.append(Link(prev, cname))
         prev = cname
     variables += [
@@ -154,14 +192,41 @@ def mnist_like(num_steps: int = 28, *, hidden: int = 128) -> Inspection:
         var("Variable_1", (hidden, 10), Role.HIDDEN_TO_OUTPUT, Placement.AFTER),
         var("Variable_2", (hidden,), Role.BIAS, Placement.BEFORE),
         var("Variable_3", (10,), Role.BIAS, Placement.AFTER),
-        var(f"{cname}/kernel", (2 * hidden, 4 * hidden), Role.INPUT_HIDDEN_FUSED, Placement.CELL, cell=cname, layer=0, steps=steps),
-        var(f"{cname}/bias", (4 * hidden,), Role.BIAS, Placement.CELL, cell=cname, layer=0, steps=steps),
+        var(
+            f"{cname}/kernel",
+            (2 * hidden, 4 * hidden),
+            Role.INPUT_HIDDEN_FUSED,
+            Placement.CELL,
+            cell=cname,
+            layer=0,
+            steps=steps,
+        ),
+        var(
+            f"{cname}/bias",
+            (4 * hidden,),
+            Role.BIAS,
+            Placement.CELL,
+            cell=cname,
+            layer=0,
+            steps=steps,
+        ),
     ]
-    cell = Cell(cname, 0, "LSTM", hidden, TF1_GATES, ("c", "h"), (f"{cname}/kernel", f"{cname}/bias"), num_steps, False)
+    cell = Cell(
+        cname,
+        0,
+        "LSTM",
+        hidden,
+        TF1_GATES,
+        ("c", "h"),
+        (f"{cname}/kernel", f"{cname}/bias"),
+        num_steps,
+        False,
+    )
     finding = Finding(
         FindingKind.REDUNDANT_PROJECTION,
         Severity.WARNING,
-        "Variable [28×128] is linear and composes with the input rows of rnn/basic_lstm_cell/kernel",
+        "Variable [28×128] is linear and composes with the input rows of "
+        "rnn/basic_lstm_cell/kernel",
         ("Variable", f"{cname}/kernel"),
     )
     return _inspection(

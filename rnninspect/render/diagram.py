@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
+from itertools import pairwise
 from typing import Any
 
 import graphviz
@@ -67,15 +68,20 @@ def to_dot(
     """
     v = _parse_view(view)
     if head is not None and (isinstance(head, bool) or not isinstance(head, int) or head < 1):
-        raise InvalidOptionError(f"head must be an integer ≥ 1 (or None for no collapsing); got {head!r}")
+        raise InvalidOptionError(
+            f"head must be an integer ≥ 1 (or None for no collapsing); got {head!r}"
+        )
     if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
         raise InvalidOptionError(f"max_nodes must be an integer ≥ 1; got {max_nodes!r}")
     if step is not None and v is not View.STEP:
-        raise InvalidOptionError(f"step applies to view='step' only; got step={step!r} with view={v.value!r}")
+        raise InvalidOptionError(
+            f"step applies to view='step' only; got step={step!r} with view={v.value!r}"
+        )
     estimate = estimate_nodes(inspection, v, head=head)
     if estimate > max_nodes:
         hint = (
-            "pass a smaller head (CLI: --head 3) to collapse the middle steps, or use the rolled view"
+            "pass a smaller head (CLI: --head 3) to collapse the middle steps, "
+            "or use the rolled view"
             if v is View.UNROLLED
             else "use the rolled view, or raise max_nodes (CLI: --max-nodes) if you really want it"
         )
@@ -140,10 +146,12 @@ def flow(inspection: Inspection) -> list[tuple[str, str]]:
     edges: list[tuple[str, str]] = []
     if seq:
         edges += [(f"input:{i}", seq[0]) for i in inspection.inputs]
-        edges += list(zip(seq, seq[1:], strict=False))
+        edges += list(pairwise(seq))
         edges += [(seq[-1], f"output:{o}") for o in inspection.outputs]
     else:
-        edges += [(f"input:{i}", f"output:{o}") for i in inspection.inputs for o in inspection.outputs]
+        edges += [
+            (f"input:{i}", f"output:{o}") for i in inspection.inputs for o in inspection.outputs
+        ]
     return edges
 
 
@@ -166,7 +174,11 @@ def _chain(variables: Any) -> list[str]:
 def reading_cells(inspection: Inspection, v: VariableInfo) -> list[str]:
     """Cells whose steps read a cell variable: from links when they say, else `v.cell`."""
     names = {c.name for c in inspection.cells}
-    linked = [t for s, t in ((ln.source, ln.target) for ln in inspection.links) if s == v.name and t in names]
+    linked = [
+        t
+        for s, t in ((ln.source, ln.target) for ln in inspection.links)
+        if s == v.name and t in names
+    ]
     if linked:
         return list(dict.fromkeys(linked))
     return [v.cell] if v.cell in names else []
@@ -184,10 +196,16 @@ def estimate_nodes(inspection: Inspection, view: View, *, head: int | None = DEF
     steps, elided = shown_steps(total, head)
     shown = set(steps)
     per_step = sum(
-        1 for v in inspection.variables if v.placement is Placement.CELL and len(v.steps) == 1 and v.steps[0] in shown
+        1
+        for v in inspection.variables
+        if v.placement is Placement.CELL and len(v.steps) == 1 and v.steps[0] in shown
     )
-    others = sum(1 for v in inspection.variables if not (v.placement is Placement.CELL and len(v.steps) == 1))
-    return n_io + others + per_step + len(steps) * max(1, len(inspection.cells)) + (2 if elided else 0)
+    others = sum(
+        1 for v in inspection.variables if not (v.placement is Placement.CELL and len(v.steps) == 1)
+    )
+    return (
+        n_io + others + per_step + len(steps) * max(1, len(inspection.cells)) + (2 if elided else 0)
+    )
 
 
 # -- node builders ---------------------------------------------------------------------------
@@ -208,20 +226,31 @@ def _new_graph(name: str, title: str, rankdir: str) -> graphviz.Digraph:
         newrank="true",
         compound="true",
     )
-    g.attr("node", fontname=lb.FONT, fontsize="10", shape="box", style="rounded,filled", margin="0.06,0.03")
+    g.attr(
+        "node",
+        fontname=lb.FONT,
+        fontsize="10",
+        shape="box",
+        style="rounded,filled",
+        margin="0.06,0.03",
+    )
     g.attr("edge", fontname=lb.FONT, fontsize="9", color="#333333", arrowsize="0.7")
     return g
 
 
-def _variable_node(g: Any, node_id: str, v: VariableInfo, *, dup: bool, compact: bool = False) -> None:
+def _variable_node(
+    g: Any, node_id: str, v: VariableInfo, *, dup: bool, compact: bool = False, detail: bool = True
+) -> None:
     fill, border = lb.WARNING_COLOURS if dup else lb.ROLE_COLOURS[v.role]
     note = f"{v.role.label} · duplicated per step" if dup else None
     if compact:
         _scope, base = lb.split_name(v.name)
         rows = [f"<B>{esc(base)}</B>", esc(lb.shape_text(v.shape))]
     else:
-        rows = lb.variable_rows(v, role_note=note)
-    g.node(node_id, html(lb.table(rows)), fillcolor=fill, color=border, penwidth="2" if dup else "1")
+        rows = lb.variable_rows(v, role_note=note, detail=detail)
+    g.node(
+        node_id, html(lb.table(rows)), fillcolor=fill, color=border, penwidth="2" if dup else "1"
+    )
 
 
 def _group_node(g: Any, node_id: str, members: Sequence[VariableInfo], what: str) -> None:
@@ -249,15 +278,24 @@ def _legend(g: Any, inspection: Inspection, *, dup: bool, cell_note: str) -> Non
     roles = [r for r in Role if any(v.role is r for v in inspection.variables)]
     rows = ['<TR><TD COLSPAN="2"><B>legend</B></TD></TR>']
     for r in roles:
-        fill, border = lb.ROLE_COLOURS[r]
-        rows.append(f'<TR><TD BGCOLOR="{fill}" WIDTH="18"> </TD><TD ALIGN="LEFT">{esc(r.label)}</TD></TR>')
+        fill = lb.ROLE_COLOURS[r][0]
+        rows.append(
+            f'<TR><TD BGCOLOR="{fill}" WIDTH="18"> </TD><TD ALIGN="LEFT">{esc(r.label)}</TD></TR>'
+        )
     if dup:
         rows.append(
             f'<TR><TD BGCOLOR="{lb.WARNING_COLOURS[0]}" WIDTH="18"> </TD>'
             f'<TD ALIGN="LEFT">{esc("re-created per step (missing reuse?)")}</TD></TR>'
         )
-    rows.append(f'<TR><TD BGCOLOR="{lb.CELL_COLOURS[0]}" WIDTH="18"> </TD><TD ALIGN="LEFT">{esc(cell_note)}</TD></TR>')
-    markup = '<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="2" CELLPADDING="2" COLOR="#999999">' + "".join(rows) + "</TABLE>"
+    rows.append(
+        f'<TR><TD BGCOLOR="{lb.CELL_COLOURS[0]}" WIDTH="18"> </TD>'
+        f'<TD ALIGN="LEFT">{esc(cell_note)}</TD></TR>'
+    )
+    markup = (
+        '<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="2" CELLPADDING="2" COLOR="#999999">'
+        + "".join(rows)
+        + "</TABLE>"
+    )
     g.node("legend", html(markup), shape="plaintext", style="")
 
 
@@ -282,9 +320,17 @@ def _cell_rows(c: Cell, total: int | None, *, step: int | None = None) -> list[s
     return rows
 
 
-def _cell_node(g: Any, node_id: str, c: Cell, total: int | None, *, step: int | None = None) -> None:
+def _cell_node(
+    g: Any, node_id: str, c: Cell, total: int | None, *, step: int | None = None
+) -> None:
     fill, border = lb.CELL_COLOURS
-    g.node(node_id, html(lb.table(_cell_rows(c, total, step=step))), fillcolor=fill, color=border, penwidth="1.5")
+    g.node(
+        node_id,
+        html(lb.table(_cell_rows(c, total, step=step))),
+        fillcolor=fill,
+        color=border,
+        penwidth="1.5",
+    )
 
 
 def _state_label(c: Cell) -> str:
@@ -326,14 +372,20 @@ class _Rolled:
         if i.cells:
             with g.subgraph(name="cluster_recurrence") as rec:
                 rec.attr(
-                    label=html(esc(f"recurrence · every cell below runs at each of {self._steps_text()}")),
+                    label=html(
+                        esc(f"recurrence · every cell below runs at each of {self._steps_text()}")
+                    ),
                     style="dashed,rounded",
                     color="#8a6d00",
                     fontsize="10",
                 )
                 for c in cells_in_order(i):
                     weight_edges += self._cell_cluster(rec, lay, c)
-                loose = [v for v in i.variables if v.placement is Placement.CELL and v.cell not in cell_names]
+                loose = [
+                    v
+                    for v in i.variables
+                    if v.placement is Placement.CELL and v.cell not in cell_names
+                ]
                 for v in loose:
                     nid = lay.ids("var", v.name)
                     lay.endpoint[v.name] = nid
@@ -370,7 +422,12 @@ class _Rolled:
         cid = lay.ids("cell", c.name)
         lay.endpoint[c.name] = cid
         with parent.subgraph(name=f"cluster_{cid}") as sub:
-            sub.attr(label=html(esc(f"cell {c.name}")), style="rounded,filled", fillcolor="#fffdf0", color="#c8b560")
+            sub.attr(
+                label=html(esc(f"cell {c.name}")),
+                style="rounded,filled",
+                fillcolor="#fffdf0",
+                color="#c8b560",
+            )
             _cell_node(sub, cid, c, self.t)
             members = [v for v in i.variables if v.placement is Placement.CELL and v.cell == c.name]
             for group in _duplicate_groups(members, self.dup):
@@ -388,11 +445,15 @@ class _Rolled:
         return edges
 
 
-def _duplicate_groups(members: Sequence[VariableInfo], dup: frozenset[str]) -> list[list[VariableInfo]]:
-    """Each variable alone, except per-step duplicates of one (role, shape): one group."""
+def _duplicate_groups(
+    members: Sequence[VariableInfo], dup: frozenset[str]
+) -> list[list[VariableInfo]]:
+    """Each variable alone, except per-step duplicates of one (cell, role, shape): one group."""
     groups: dict[tuple[Any, ...], list[VariableInfo]] = {}
     for v in members:
-        key: tuple[Any, ...] = ("dup", v.role, v.shape) if v.name in dup else ("one", v.name)
+        key: tuple[Any, ...] = (
+            ("dup", v.cell, v.role, v.shape) if v.name in dup else ("one", v.name)
+        )
         groups.setdefault(key, []).append(v)
     return list(groups.values())
 
@@ -422,11 +483,12 @@ class _Column:
 
 
 class _Unrolled:
-    """Time runs left to right, data flows upward (inputs at the bottom, outputs on top:
-    the classic unrolled-RNN picture). Layer 0's weights hang below its row and the other
-    layers' weights sit above theirs, so each weight's fan-out reaches its steps without
-    crossing another row. Upward edges are emitted reversed with ``dir=back`` so that dot
-    ranks them bottom-up."""
+    """Time runs left to right; data flows upward (inputs at the bottom, outputs on top: the
+    classic unrolled-RNN picture). Each row of cells is one layer. Layer 0's shared weights
+    sit below its row and the other layers' above theirs, so a weight's fan-out reaches
+    every step without crossing another row. dot ranks top to bottom, so upward edges are
+    written reversed with ``dir=back``; an invisible rail of one node per column, chained
+    left to right above the top row, keeps the step clusters in time order."""
 
     def __init__(self, inspection: Inspection, head: int | None) -> None:
         self.i = inspection
@@ -444,7 +506,7 @@ class _Unrolled:
         if not self.cells:
             return []
         if self.t is None:
-            return [_Column("dyn", "every step t (while-loop body)", range(0, 1), False)]
+            return [_Column("dyn", "every step t (while-loop body)", range(1), False)]
         steps, elided = shown_steps(self.t, self.head)
         cols = [_Column(str(s), f"step {s}", range(s, s + 1), False) for s in steps]
         if elided:
@@ -459,31 +521,36 @@ class _Unrolled:
                 return k
         return None
 
-    def build(self) -> graphviz.Digraph:
-        i = self.i
-        g = _new_graph("unrolled", _title(i, "unrolled"), "TB")
-        lay = _Layout(g, lb.NodeIds(), {})
-        _draw_io(lay, i)
-        for v in i.variables:
-            if v.placement is not Placement.CELL or not self.cells:
-                nid = lay.ids("var", v.name)
-                lay.endpoint[v.name] = nid
-                _variable_node(g, nid, v, dup=v.name in self.dup)
-        if self.cells:
-            node_at = self._recurrence(g, lay)
-            self._state_edges(g, node_at)
-        else:
-            node_at = {}
-        self._flow_edges(lay, node_at)
-        _legend(g, i, dup=bool(self.dup), cell_note="a cell applied at one step")
-        return g
-
     def _reads(self, v: VariableInfo) -> tuple[int, ...]:
         if self.t is None:
             return (0,) if (v.steps or v.dynamic) else ()
         if not v.steps and v.dynamic:
             return tuple(range(self.t))
         return tuple(s for s in v.steps if 0 <= s < self.t)
+
+    def build(self) -> graphviz.Digraph:
+        i = self.i
+        g = _new_graph("unrolled", _title(i, "unrolled"), "TB")
+        # Keep dot's initial order (declaration order: steps left to right, each layer's
+        # weights on their side) instead of letting crossing minimisation shuffle clusters.
+        g.attr("graph", mclimit="0.01")
+        lay = _Layout(g, lb.NodeIds(), {})
+        node_at = self._recurrence(g, lay) if self.cells else {}  # first: it anchors the order
+        _draw_io(lay, i)
+        for v in i.variables:
+            if v.name not in self.cell_vars or not self.cells:
+                nid = lay.ids("var", v.name)
+                lay.endpoint[v.name] = nid
+                _variable_node(g, nid, v, dup=v.name in self.dup)
+        self._flow_edges(lay, node_at)
+        _legend(g, i, dup=bool(self.dup), cell_note="a cell applied at one step")
+        return g
+
+    def _weight_edge(self, g: Any, vid: str, target: str, layer: int, **attrs: str) -> None:
+        if layer == self.bottom:
+            g.edge(target, vid, dir="back", **attrs)  # the weight sits below its row
+        else:
+            g.edge(vid, target, **attrs)
 
     def _recurrence(self, g: Any, lay: _Layout) -> dict[tuple[int, str], str]:
         i, cols = self.i, self.columns
@@ -499,71 +566,109 @@ class _Unrolled:
                 per_col.setdefault(k, []).append(v)
             else:
                 shared.append(v)
-        edges: list[tuple[str, str, int, dict[str, str]]] = []  # var, target, layer, attrs
         with g.subgraph(name="cluster_recurrence") as rec:
-            title = f"unrolled recurrence · T = {self.t}" if self.t is not None else "recurrence (dynamic loop)"
+            title = (
+                f"unrolled recurrence · T = {self.t}"
+                if self.t is not None
+                else "recurrence (dynamic loop)"
+            )
             rec.attr(label=html(esc(title)), style="dashed,rounded", color="#8a6d00", fontsize="10")
             for k, col in enumerate(cols):
-                with rec.subgraph(name=f"cluster_step_{col.key}") as st:
-                    st.attr(
-                        label=html(f"<B>{esc(col.label)}</B>"),
-                        style="rounded,filled,dashed" if col.elided else "rounded,filled",
-                        fillcolor="#ffffff" if col.elided else lb.STEP_FILL,
-                        color="#999999",
-                    )
-                    for c in self.cells:
-                        nid = lay.ids("step", f"{col.key}_{c.name}")
-                        node_at[(k, c.name)] = nid
-                        if col.elided:
-                            text = f"… {c.kind} · layer {c.layer} × {len(col.steps):,} …"
-                            st.node(nid, html(esc(text)), style="rounded,dashed", fillcolor="#ffffff", color=lb.CELL_COLOURS[1])
-                        else:
-                            _cell_node(st, nid, c, self.t, step=col.steps.start)
-                    for group in _duplicate_groups(per_col.get(k, []), self.dup):
-                        first = group[0]
-                        if len(group) == 1:
-                            vid = lay.ids("var", first.name)
-                            _variable_node(st, vid, first, dup=first.name in self.dup, compact=True)
-                        else:
-                            vid = lay.ids("group", first.name)
-                            _group_node(st, vid, group, "one per elided step")
-                        for v in group:
-                            lay.endpoint[v.name] = vid
-                        colour = _edge_colour(first, first.name in self.dup)
-                        for cname in reading_cells(i, first):
-                            edges.append((vid, node_at[(k, cname)], self.layer_of[cname], {"color": colour}))
+                self._column(rec, lay, k, col, per_col.get(k, []), node_at)
             for v in shared:
                 vid = lay.ids("var", v.name)
                 lay.endpoint[v.name] = vid
-                _variable_node(rec, vid, v, dup=v.name in self.dup)
-                colour = _edge_colour(v, v.name in self.dup)
-                counts: dict[int, int] = {}
-                for s in self._reads(v):
-                    col_k = self._column_of(s)
-                    if col_k is not None:
-                        counts[col_k] = counts.get(col_k, 0) + 1
-                for cname in reading_cells(i, v):
-                    for col_k, n in sorted(counts.items()):
-                        attrs = {"color": colour}
-                        if cols[col_k].elided:
-                            attrs.update(label=html(esc(f"× {n:,}")), fontcolor=colour)
-                        edges.append((vid, node_at[(col_k, cname)], self.layer_of[cname], attrs))
-        for vid, target, layer, attrs in edges:
-            if layer == self.bottom:
-                g.edge(target, vid, dir="back", **attrs)  # the weight hangs below its row
-            else:
-                g.edge(vid, target, **attrs)
-        return node_at
-
-    def _state_edges(self, g: Any, node_at: dict[tuple[int, str], str]) -> None:
-        attrs = {"color": lb.CELL_COLOURS[1], "fontcolor": lb.CELL_COLOURS[1], "penwidth": "1.5"}
+                _variable_node(rec, vid, v, dup=v.name in self.dup, detail=False)
+            top = self.cells[-1].name
+            with rec.subgraph() as rail:  # declared last: dot starts its initial order here
+                rail.attr(rank="same")
+                for k in range(len(cols)):
+                    rail.node(
+                        f"rail_{k}", label="", style="invis", width="0", height="0", margin="0"
+                    )
+            for k in range(len(cols)):
+                if k:
+                    rec.edge(f"rail_{k - 1}", f"rail_{k}", style="invis")
+                rec.edge(f"rail_{k}", node_at[(k, top)], style="invis")
+        for v in shared:
+            vid, colour = lay.endpoint[v.name], _edge_colour(v, v.name in self.dup)
+            counts: dict[int, int] = {}
+            for s in self._reads(v):
+                col_k = self._column_of(s)
+                if col_k is not None:
+                    counts[col_k] = counts.get(col_k, 0) + 1
+            for cname in reading_cells(i, v):
+                for col_k, n in sorted(counts.items()):
+                    attrs = {"color": colour}
+                    if cols[col_k].elided:
+                        attrs.update(label=html(esc(f"× {n:,}")), fontcolor=colour)
+                    self._weight_edge(
+                        g, vid, node_at[(col_k, cname)], self.layer_of[cname], **attrs
+                    )
+        state = {"color": lb.CELL_COLOURS[1], "fontcolor": lb.CELL_COLOURS[1], "penwidth": "1.5"}
         for c in self.cells:
             label = html(esc(_state_label(c)))
-            for k in range(len(self.columns) - 1):
-                g.edge(node_at[(k, c.name)], node_at[(k + 1, c.name)], label=label, constraint="false", **attrs)
+            for k in range(len(cols) - 1):
+                g.edge(
+                    node_at[(k, c.name)],
+                    node_at[(k + 1, c.name)],
+                    label=label,
+                    constraint="false",
+                    **state,
+                )
             if self.t is None:
                 nid = node_at[(0, c.name)]
-                g.edge(nid, nid, label=html(esc(f"{_state_label(c)} → next iteration")), **attrs)
+                g.edge(nid, nid, label=html(esc(f"{_state_label(c)} → next iteration")), **state)
+        return node_at
+
+    def _column(
+        self,
+        rec: Any,
+        lay: _Layout,
+        k: int,
+        col: _Column,
+        own: list[VariableInfo],
+        node_at: dict[tuple[int, str], str],
+    ) -> None:
+        with rec.subgraph(name=f"cluster_step_{col.key}") as st:
+            st.attr(
+                label=html(f"<B>{esc(col.label)}</B>"),
+                style="rounded,filled,dashed" if col.elided else "rounded,filled",
+                fillcolor="#ffffff" if col.elided else lb.STEP_FILL,
+                color="#999999",
+            )
+            for c in reversed(self.cells):  # top layer first
+                nid = lay.ids("step", f"{col.key}_{c.name}")
+                node_at[(k, c.name)] = nid
+                if col.elided:
+                    text = f"… {c.kind} · layer {c.layer} × {len(col.steps):,} …"
+                    st.node(
+                        nid,
+                        html(esc(text)),
+                        style="rounded,dashed",
+                        fillcolor="#ffffff",
+                        color=lb.CELL_COLOURS[1],
+                    )
+                else:
+                    _cell_node(st, nid, c, self.t, step=col.steps.start)
+            groups = _duplicate_groups(own, self.dup) if col.elided else [[v] for v in own]
+            for group in groups:
+                first = group[0]
+                if len(group) == 1:
+                    vid = lay.ids("var", first.name)
+                    _variable_node(st, vid, first, dup=first.name in self.dup, compact=True)
+                else:
+                    vid = lay.ids("group", first.name)
+                    _group_node(st, vid, group, "one per elided step")
+                for v in group:
+                    lay.endpoint[v.name] = vid
+                colour = _edge_colour(first, first.name in self.dup)
+                for cname in reading_cells(self.i, first):
+                    self._weight_edge(
+                        st, vid, node_at[(k, cname)], self.layer_of[cname], color=colour
+                    )
+                    if self.layer_of[cname] != self.bottom:  # hang it from the rail too
+                        rec.edge(f"rail_{k}", vid, style="invis")
 
     def _flow_edges(self, lay: _Layout, node_at: dict[tuple[int, str], str]) -> None:
         """Dataflow runs upward: each edge a → b is written b → a with dir=back."""
@@ -587,7 +692,12 @@ class _Unrolled:
             elif src in names:
                 b = lay.endpoint.get(dst)
                 if b is not None:
-                    up(node_at[(last, src)], b, lhead="cluster_recurrence", label=html(esc("outputs")))
+                    up(
+                        node_at[(last, src)],
+                        b,
+                        lhead="cluster_recurrence",
+                        label=html(esc("outputs")),
+                    )
             else:
                 a, b = lay.endpoint.get(src), lay.endpoint.get(dst)
                 if a is not None and b is not None:
@@ -610,7 +720,9 @@ def _step_view(inspection: Inspection, step: int | None) -> graphviz.Digraph:
     if step is not None and (step < 0 or (t is not None and step >= t)):
         raise InvalidOptionError(f"step must be in 0..{(t or 1) - 1}; got {step}")
     if step is not None and step != sg.step:
-        raise InvalidOptionError(f"this inspection holds the op graph of step {sg.step} only; got step={step}")
+        raise InvalidOptionError(
+            f"this inspection holds the op graph of step {sg.step} only; got step={step}"
+        )
     orders = [c.gate_order for c in cells_in_order(inspection) if c.gate_order]
     order = " ".join(orders[0]) if orders else ""
     title = f"{inspection.model} ({inspection.dialect}) · ops of step {sg.step}"
@@ -646,7 +758,12 @@ def _step_view(inspection: Inspection, step: int | None) -> graphviz.Digraph:
                 _variable_node(g, vid, v, dup=v.name in dup, compact=True)
             else:
                 g.node(vid, html(f"<B>{esc(op.reads)}</B>"), fillcolor="#ffffff")
-        g.edge(vid, op_ids[op.id], color=_edge_colour(v, v.name in dup) if v else "#666666", style="dashed")
+        g.edge(
+            vid,
+            op_ids[op.id],
+            color=_edge_colour(v, v.name in dup) if v else "#666666",
+            style="dashed",
+        )
     for a, b in sg.edges:
         if a in op_ids and b in op_ids:
             g.edge(op_ids[a], op_ids[b])

@@ -112,7 +112,9 @@ def small(markup: str, colour: str = "#555555") -> str:
     return f'<FONT POINT-SIZE="9" COLOR="{colour}">{markup}</FONT>'
 
 
-def variable_rows(v: VariableInfo, *, role_note: str | None = None) -> list[str]:
+def variable_rows(
+    v: VariableInfo, *, role_note: str | None = None, detail: bool = True
+) -> list[str]:
     """Rows of a weight's label: scope, name, shape and params, role, row split, gates."""
     scope, base = split_name(v.name)
     rows: list[str] = []
@@ -121,6 +123,8 @@ def variable_rows(v: VariableInfo, *, role_note: str | None = None) -> list[str]
     rows.append(f"<B>{esc(base)}</B>")
     rows.append(esc(f"{shape_text(v.shape)} · {count_text(v.params)} params"))
     rows.append(f"<I>{esc(role_note or v.role.label)}</I>")
+    if not detail:
+        return rows
     if v.row_split is not None:
         (i0, i1), (h0, h1) = v.row_split.input, v.row_split.hidden
         rows.append(

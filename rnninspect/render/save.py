@@ -1,0 +1,101 @@
+"""Write a diagram to disk: the only place that runs Graphviz's ``dot``.
+
+`save_diagram` is atomic: the file is rendered in memory, written to a temporary file in
+the same directory and renamed into place, so an interrupted or failed run never leaves a
+half-written file. When ``dot`` is missing it writes the DOT text (which needs no ``dot``)
+next to the requested path and raises `ExecutableNotFoundError` with one line of advice.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from enum import Enum
+from pathlib import Path
+
+import graphviz
+
+from rnninspect.errors import ExecutableNotFoundError, InvalidOptionError
+
+INSTALL_ADVICE = (
+    "install Graphviz (apt install graphviz | brew install graphviz | conda install graphviz "
+    "| https://graphviz.org/download/) so that `dot` is on PATH"
+)
+
+
+class DiagramFormat(str, Enum):
+    DOT = "dot"
+    SVG = "svg"
+    PNG = "png"
+    PDF = "pdf"
+
+    @classmethod
+    def parse(cls, value: str | DiagramFormat) -> DiagramFormat:
+        text = value.value if isinstance(value, DiagramFormat) else str(value).lower().lstrip(".")
+        if text == "gv":
+            return cls.DOT
+        try:
+            return cls(text)
+        except ValueError:
+            choices = ", ".join(f.value for f in cls)
+            raise InvalidOptionError(
+                f"diagram format must be one of {choices}; got {value!r}"
+            ) from None
+
+
+def diagram_format_for(path: str | os.PathLike[str], format: str | None = None) -> DiagramFormat:
+    """The format named by `format`, else by the file's suffix (``.svg``, ``.png``, ...)."""
+    if format is not None:
+        return DiagramFormat.parse(format)
+    suffix = Path(path).suffix
+    if not suffix:
+        raise InvalidOptionError(
+            f"cannot tell the diagram format of {str(path)!r}; "
+            "add a suffix like .svg or pass a format"
+        )
+    return DiagramFormat.parse(suffix)
+
+
+def render_bytes(digraph: graphviz.Digraph, format: str | DiagramFormat) -> bytes:
+    """Run ``dot`` in memory (DOT needs no ``dot``: its text is returned as UTF-8 bytes)."""
+    fmt = DiagramFormat.parse(format)
+    if fmt is DiagramFormat.DOT:
+        return digraph.source.encode("utf-8")
+    return digraph.pipe(format=fmt.value)
+
+
+def save_diagram(
+    digraph: graphviz.Digraph, path: str | os.PathLike[str], format: str | None = None
+) -> Path:
+    """Write `digraph` to `path` as DOT, SVG, PNG or PDF (from `format` or the suffix).
+
+    Returns the path written. Raises `ExecutableNotFoundError` when ``dot`` is needed but
+    missing, after writing the DOT text to the same path with the suffix ``.dot``.
+    """
+    target = Path(path)
+    fmt = diagram_format_for(target, format)
+    try:
+        data = render_bytes(digraph, fmt)
+    except graphviz.ExecutableNotFound as e:
+        fallback = target.with_suffix(".dot")
+        write_atomic(fallback, digraph.source.encode("utf-8"))
+        raise ExecutableNotFoundError(
+            f"Graphviz's `dot` was not found, so {target.name} was not rendered; "
+            f"wrote {fallback} instead; {INSTALL_ADVICE}"
+        ) from e
+    write_atomic(target, data)
+    return target
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write `data` to `path` via a temporary file in the same directory and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        Path(tmp).chmod(0o644)  # mkstemp makes it private; a diagram is for sharing
+        Path(tmp).replace(path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
