@@ -304,3 +304,35 @@ def test_step_graph_fixture_is_consistent() -> None:
     sg = lstm_step_graph("c", 0)
     ids = {op.id for op in sg.ops}
     assert all(a in ids and b in ids for a, b in sg.edges)
+
+
+# -- real inspections (traced by rnninspect.inspect) ------------------------------------------
+
+
+@pytest.mark.parametrize("dialect", ["legacy", "keras"])
+def test_real_ptb_unrolled_shares_each_cell_weight(inspect_cached, dialect: str) -> None:  # type: ignore[no-untyped-def]
+    insp = inspect_cached("ptb", dialect=dialect)
+    g = to_dot(insp, "unrolled", head=None)
+    e = edges(g)
+    ids = NodeIds()
+    for v in insp.variables:
+        if v.placement is Placement.CELL:
+            node = ids("var", v.name)
+            assert nodes(g).count(node) == 1
+            assert len(e[node]) == insp.num_steps == 20
+    collapsed = to_dot(insp, "unrolled")
+    assert len(nodes(collapsed)) < len(nodes(g))
+
+
+def test_real_mnist_rolled_projection_outside_cells(inspect_cached) -> None:  # type: ignore[no-untyped-def]
+    insp = inspect_cached("mnist")
+    src = to_dot(insp, "rolled").source
+    assert src.index("\tvar_Variable [") < src.index("subgraph cluster_recurrence")
+    assert "input&#8594;hidden" in src
+
+
+@pytest.mark.slow  # tracing 1000 steps takes ~15 s
+def test_real_long_unroll_stays_small(inspect_cached) -> None:  # type: ignore[no-untyped-def]
+    short = to_dot(inspect_cached("ptb", num_steps=35), "unrolled")
+    long = to_dot(inspect_cached("ptb", num_steps=1000), "unrolled")
+    assert len(nodes(short)) == len(nodes(long))

@@ -1,0 +1,65 @@
+"""save_diagram: formats, atomic writes, and the missing-`dot` fallback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import graphviz
+import pytest
+
+from rnninspect.errors import ExecutableNotFoundError, InvalidOptionError
+from rnninspect.render.diagram import to_dot
+from rnninspect.render.save import save_diagram
+from tests.test_diagram_models import mnist_like
+
+
+def test_dot_needs_no_executable(tmp_path: Path) -> None:
+    g = to_dot(mnist_like(), "rolled")
+    path = save_diagram(g, tmp_path / "m.dot")
+    assert path.read_text(encoding="utf-8") == g.source
+    assert [p.name for p in tmp_path.iterdir()] == ["m.dot"]
+
+
+def test_missing_dot_writes_the_dot_file_and_says_how_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    g = to_dot(mnist_like(), "rolled")
+
+    def no_dot(*args: object, **kwargs: object) -> bytes:
+        raise graphviz.ExecutableNotFound(("dot",))
+
+    monkeypatch.setattr(graphviz.Digraph, "pipe", no_dot)
+    with pytest.raises(ExecutableNotFoundError, match="install Graphviz") as info:
+        save_diagram(g, tmp_path / "m.svg")
+    assert "\n" not in str(info.value)
+    assert isinstance(info.value, RuntimeError)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.dot"]  # no half-written m.svg
+    assert (tmp_path / "m.dot").read_text(encoding="utf-8") == g.source
+
+
+def test_failure_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(*args: object, **kwargs: object) -> bytes:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(graphviz.Digraph, "pipe", boom)
+    with pytest.raises(KeyboardInterrupt):
+        save_diagram(to_dot(mnist_like(), "rolled"), tmp_path / "m.png")
+    assert not list(tmp_path.iterdir())
+
+
+def test_unknown_format(tmp_path: Path) -> None:
+    g = to_dot(mnist_like(), "rolled")
+    with pytest.raises(InvalidOptionError, match=r"got '\.bmpx'"):
+        save_diagram(g, tmp_path / "m.bmpx")
+    with pytest.raises(InvalidOptionError, match="suffix"):
+        save_diagram(g, tmp_path / "m")
+
+
+@pytest.mark.dot
+@pytest.mark.parametrize("fmt", ["svg", "png", "pdf"])
+def test_renders_with_dot(tmp_path: Path, fmt: str) -> None:
+    path = save_diagram(to_dot(mnist_like(), "unrolled"), tmp_path / f"m.{fmt}")
+    head = path.read_bytes()[:8]
+    assert {"svg": b"<?xml", "png": b"\x89PNG", "pdf": b"%PDF"}[fmt] in head or head.startswith(
+        b"<svg"
+    )
