@@ -738,14 +738,16 @@ def _step_view(inspection: Inspection, step: int | None) -> graphviz.Digraph:
     for op in sg.ops:
         nid = ids("op", op.id)
         op_ids[op.id] = nid
-        rows = [f"<B>{esc(op.label)}</B>", lb.small(esc(op.op))]
+        rows = [f"<B>{esc(op.label)}</B>"]
+        if op.op != op.label:
+            rows.append(lb.small(esc(op.op)))
         attrs = {"fillcolor": "#ffffff", "color": "#666666"}
         if op.gate is not None:
             fill = gates.setdefault(op.gate, _GATE_FILLS[min(len(gates), len(_GATE_FILLS) - 1)])
             rows.insert(0, esc(f"gate {op.gate}"))
             attrs = {"fillcolor": fill, "color": "#333333", "penwidth": "1.5"}
-        if op.reads is not None:
-            rows.append(lb.small(esc(f"reads {op.reads}")))
+        if op.reads is not None:  # the variable itself is drawn beside it (dashed edge)
+            attrs["penwidth"] = "1.5"
         g.node(nid, html(lb.table(rows)), **attrs)
     for op in sg.ops:
         if op.reads is None:
