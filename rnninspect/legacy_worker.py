@@ -36,7 +36,7 @@ def _start() -> subprocess.Popen[bytes]:
     global _worker, _worker_log
     env = dict(os.environ, TF_USE_LEGACY_KERAS="1", TF_CPP_MIN_LOG_LEVEL="2")
     env.pop("KERAS_BACKEND", None)
-    _worker_log = tempfile.TemporaryFile()
+    _worker_log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the worker
     _worker = subprocess.Popen(
         [sys.executable, "-m", "rnninspect.legacy_worker"],
         stdin=subprocess.PIPE,
@@ -70,7 +70,9 @@ def call(request: str, payload: Any) -> Any:
         status, reply = pickle.load(worker.stdout)
     except (EOFError, BrokenPipeError, pickle.UnpicklingError) as e:
         shutdown()
-        raise TraceError(f"the TF1 worker process died while handling {request!r}: {_log_tail()}") from e
+        raise TraceError(
+            f"the TF1 worker process died while handling {request!r}: {_log_tail()}"
+        ) from e
     if status == "ok":
         return reply
     kind, message, details = reply
@@ -117,7 +119,8 @@ def main() -> None:
         except RnnInspectError as e:
             reply = ("error", ("user", str(e), traceback.format_exc()))
         except Exception as e:
-            reply = ("error", (type(e).__name__, f"{type(e).__name__}: {e}", traceback.format_exc()))
+            name = type(e).__name__
+            reply = ("error", (name, f"{name}: {e}", traceback.format_exc()))
         pickle.dump(reply, replies)
         replies.flush()
 

@@ -39,7 +39,8 @@ def load(spec: str, options: LoadOptions | None = None) -> Traced:
     if dialect == "legacy":
         from rnninspect import legacy_worker
 
-        traced: Traced = legacy_worker.call("zoo", (entry.name, entry.family, entry.variant, config))
+        request = (entry.name, entry.family, entry.variant, config)
+        traced: Traced = legacy_worker.call("zoo", request)
         return traced
     return trace_zoo_keras(entry.name, entry.family, entry.variant, config)
 
@@ -83,7 +84,9 @@ def trace_zoo_keras(name: str, family: str, variant: str, config: Any) -> Traced
         else:
             model = keras_models.build_mnist(config, variant)
             signature = [
-                tf.TensorSpec([config.batch_size, config.num_steps, config.n_input], tf.float32, "x")
+                tf.TensorSpec(
+                    [config.batch_size, config.num_steps, config.n_input], tf.float32, "x"
+                )
             ]
     build_seconds = time.perf_counter() - start
     traced = trace_keras_model(

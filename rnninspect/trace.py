@@ -241,7 +241,8 @@ def graph_spec_from_graph_def(graph_def: Any) -> Any:
 
         fnodes = tuple(_node_spec(n, fn_ref) for n in fdef.node_def)
         rets = tuple(fn_ref(fdef.ret[o.name]) for o in fdef.signature.output_arg)
-        functions[fdef.signature.name] = FunctionSpec(fdef.signature.name, args, arg_dtypes, rets, fnodes)
+        name = fdef.signature.name
+        functions[name] = FunctionSpec(name, args, arg_dtypes, rets, fnodes)
     return GraphSpec(nodes, functions)
 
 

@@ -124,16 +124,14 @@ class _Builder:
         return result
 
     def finish(self) -> OpGraph:
+        ports: dict[tuple[str, str], list[tuple[int, int]]] = {}
         for nid, scope, node in self.pending:
             refs = [self.resolve(scope, r) for r in node.inputs]
             self.inputs[nid] = refs
             for position, (src, index) in enumerate(refs):
-                if src not in self.graph:
-                    continue
-                if self.graph.has_edge(src, nid):
-                    self.graph.edges[src, nid]["ports"].append((index, position))
-                else:
-                    self.graph.add_edge(src, nid, ports=[(index, position)])
+                if src in self.graph:
+                    ports.setdefault((src, nid), []).append((index, position))
+        self.graph.add_edges_from((a, b, {"ports": p}) for (a, b), p in ports.items())
         return OpGraph(self.graph, self.inputs, self.specs)
 
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import networkx as nx
-
 from rnninspect.analysis.opgraph import OpGraph
 
 # Ops that turn a variable (handle or ref) into its value.
@@ -54,9 +52,12 @@ def find_uses(og: OpGraph, var_node: str, computation: set[str]) -> list[Use]:
 
 def computation_nodes(og: OpGraph, outputs: list[str]) -> set[str]:
     """Everything the outputs depend on (initializers and assignments are left out)."""
-    nodes: set[str] = set()
-    for out in outputs:
-        if out in og.graph:
-            nodes.add(out)
-            nodes |= nx.ancestors(og.graph, out)
+    nodes = {out for out in outputs if out in og.graph}
+    stack = list(nodes)
+    while stack:
+        node = stack.pop()
+        for src, _ in og.inputs.get(node, ()):
+            if src not in nodes and src in og.graph:
+                nodes.add(src)
+                stack.append(src)
     return nodes

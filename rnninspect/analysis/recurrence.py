@@ -10,10 +10,9 @@ read it sits next to (a bias, the input half of a Keras LSTMCell), or outside th
 
 from __future__ import annotations
 
+import heapq
 from collections import deque
 from dataclasses import dataclass
-
-import networkx as nx
 
 from rnninspect.analysis.opgraph import OpGraph
 from rnninspect.analysis.reads import MATMUL_OPS, Use
@@ -42,11 +41,33 @@ class Topology:
 
     @classmethod
     def of(cls, og: OpGraph, computation: set[str]) -> Topology:
-        sub = og.graph.subgraph(computation)
-        order = list(nx.lexicographical_topological_sort(sub))
+        """Kahn's algorithm, ties broken by the graph's own node order (deterministic)."""
+        nodes = [n for n in og.graph if n in computation]
+        position = {n: i for i, n in enumerate(nodes)}
+        preds_of = [
+            sorted({position[src] for src, _ in og.inputs.get(n, ()) if src in position})
+            for n in nodes
+        ]
+        succs_of: list[list[int]] = [[] for _ in nodes]
+        for i, preds in enumerate(preds_of):
+            for p in preds:
+                succs_of[p].append(i)
+        waiting = [len(p) for p in preds_of]
+        ready = [i for i, w in enumerate(waiting) if w == 0]
+        heapq.heapify(ready)
+        ordered: list[int] = []
+        while ready:
+            i = heapq.heappop(ready)
+            ordered.append(i)
+            for s in succs_of[i]:
+                waiting[s] -= 1
+                if waiting[s] == 0:
+                    heapq.heappush(ready, s)
+        rank = {old: new for new, old in enumerate(ordered)}
+        order = [nodes[i] for i in ordered]
         index = {n: i for i, n in enumerate(order)}
-        preds = [[index[p] for p in sub.predecessors(n)] for n in order]
-        succs = [[index[s] for s in sub.successors(n)] for n in order]
+        preds = [[rank[p] for p in preds_of[i]] for i in ordered]
+        succs = [sorted(rank[s] for s in succs_of[i]) for i in ordered]
         return cls(order, index, preds, succs)
 
 

@@ -12,7 +12,7 @@ def inspection_to_dict(inspection: Inspection) -> dict[str, Any]:
         "schema": SCHEMA,
         "model": inspection.model,
         "dialect": inspection.dialect,
-        "config": {k: v for k, v in inspection.config},
+        "config": dict(inspection.config),
         "num_steps": inspection.num_steps,
         "layers": inspection.layers,
         "total_params": inspection.total_params,
