@@ -580,16 +580,10 @@ class _Unrolled:
                 lay.endpoint[v.name] = vid
                 _variable_node(rec, vid, v, dup=v.name in self.dup, detail=False)
             top = self.cells[-1].name
-            with rec.subgraph() as rail:  # declared last: dot starts its initial order here
-                rail.attr(rank="same")
-                for k in range(len(cols)):
-                    rail.node(
-                        f"rail_{k}", label="", style="invis", width="0", height="0", margin="0"
-                    )
+            # An invisible hub whose out-edges, in time order, fix the columns' order.
+            rec.node("time_hub", label="", style="invis", width="0", height="0", ordering="out")
             for k in range(len(cols)):
-                if k:
-                    rec.edge(f"rail_{k - 1}", f"rail_{k}", style="invis")
-                rec.edge(f"rail_{k}", node_at[(k, top)], style="invis")
+                rec.edge("time_hub", node_at[(k, top)], style="invis")
         for v in shared:
             vid, colour = lay.endpoint[v.name], _edge_colour(v, v.name in self.dup)
             counts: dict[int, int] = {}
@@ -667,13 +661,14 @@ class _Unrolled:
                     self._weight_edge(
                         st, vid, node_at[(k, cname)], self.layer_of[cname], color=colour
                     )
-                    if self.layer_of[cname] != self.bottom:  # hang it from the rail too
-                        rec.edge(f"rail_{k}", vid, style="invis")
+                    if self.layer_of[cname] != self.bottom:  # keep it under the hub's rank
+                        rec.edge("time_hub", vid, style="invis")
 
     def _flow_edges(self, lay: _Layout, node_at: dict[tuple[int, str], str]) -> None:
         """Dataflow runs upward: each edge a → b is written b → a with dir=back."""
-        g, last, names = lay.g, len(self.columns) - 1, self.cell_names
+        g, names = lay.g, self.cell_names
         seen: set[tuple[str, str]] = set()
+        outputs_drawn = False
 
         def up(a: str, b: str, **attrs: str) -> None:
             if (a, b) not in seen and a != b:
@@ -691,13 +686,10 @@ class _Unrolled:
                     up(a, node_at[(0, dst)], ltail="cluster_recurrence", label=html(esc(label)))
             elif src in names:
                 b = lay.endpoint.get(dst)
-                if b is not None:
-                    up(
-                        node_at[(last, src)],
-                        b,
-                        lhead="cluster_recurrence",
-                        label=html(esc("outputs")),
-                    )
+                if b is not None:  # from the hub: pulling on the last column would reorder
+                    label = "" if outputs_drawn else html(esc("outputs"))
+                    outputs_drawn = True
+                    up("time_hub", b, lhead="cluster_recurrence", label=label)
             else:
                 a, b = lay.endpoint.get(src), lay.endpoint.get(dst)
                 if a is not None and b is not None:
