@@ -60,8 +60,10 @@ def render_bytes(digraph: graphviz.Digraph, format: str | DiagramFormat) -> byte
     """Run ``dot`` in memory (DOT needs no ``dot``: its text is returned as UTF-8 bytes)."""
     fmt = DiagramFormat.parse(format)
     if fmt is DiagramFormat.DOT:
-        return digraph.source.encode("utf-8")
-    return digraph.pipe(format=fmt.value)
+        source: str = digraph.source
+        return source.encode("utf-8")
+    data: bytes = digraph.pipe(format=fmt.value)
+    return data
 
 
 def save_diagram(
