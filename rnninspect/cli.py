@@ -11,7 +11,7 @@ from typing import Any, NoReturn
 
 from rich.console import Console
 
-from rnninspect.errors import RnnInspectError
+from rnninspect.errors import InvalidOptionError, RnnInspectError
 
 
 class ExitStatus(IntEnum):
@@ -106,9 +106,57 @@ def cmd_show(args: argparse.Namespace, out: Console, err: Console) -> int:
     return ExitStatus.OK
 
 
+def cmd_diagram(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from rnninspect.render.diagram import to_dot
+    from rnninspect.render.save import save_diagram
+
+    if args.step is not None and args.view != "step":
+        raise InvalidOptionError(f"--step applies to --view step; got --view {args.view}")
+    if args.output is None and args.format not in (None, "dot"):
+        raise InvalidOptionError(
+            f"--format {args.format} writes a file; add -o PATH (DOT text alone goes to stdout)"
+        )
+    ins = inspect_from_args(args, err, step=args.step)
+    if args.step is not None and ins.num_steps is not None and not (
+        0 <= args.step < ins.num_steps
+    ):
+        raise InvalidOptionError(
+            f"--step must be between 0 and {ins.num_steps - 1} for this model; got {args.step}"
+        )
+    head = None if args.head == 0 else args.head
+    digraph = to_dot(ins, view=args.view, head=head, step=args.step, max_nodes=args.max_nodes)
+    if args.output is None:
+        out.file.write(digraph.source)
+        return ExitStatus.OK
+    path = save_diagram(digraph, args.output, args.format)
+    err.print(f"wrote {path}", highlight=False, markup=False)
+    return ExitStatus.OK
+
+
+def cmd_export(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from rnninspect.render.graph_export import graph_text, write_graph
+
+    ins = inspect_from_args(args, err)
+    if args.output is None:
+        out.file.write(graph_text(ins, args.format or "json"))
+        return ExitStatus.OK
+    path = write_graph(ins, args.output, args.format)
+    err.print(f"wrote {path}", highlight=False, markup=False)
+    return ExitStatus.OK
+
+
+def cmd_train(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from rnninspect.train.command import run
+
+    return int(run(args, out))
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, Console, Console], int]] = {
     "models": cmd_models,
     "show": cmd_show,
+    "diagram": cmd_diagram,
+    "export": cmd_export,
+    "train": cmd_train,
 }
 
 
@@ -130,6 +178,29 @@ def build_parser() -> argparse.ArgumentParser:
     show = sub.add_parser("show", help="variables, shapes, roles, steps and sharing of a model")
     add_model_arguments(show)
     show.add_argument("--format", choices=("table", "json"), default="table")
+
+    diagram = sub.add_parser("diagram", help="Graphviz diagram: rolled, unrolled or one step")
+    add_model_arguments(diagram)
+    diagram.add_argument("--view", choices=("rolled", "unrolled", "step"), default="rolled")
+    diagram.add_argument("--step", type=int, metavar="T", help="--view step: which time step")
+    diagram.add_argument("--head", type=int, default=3, metavar="K",
+                         help="unrolled: steps drawn before the elided middle (0: draw all)")
+    diagram.add_argument("--max-nodes", type=positive_int("--max-nodes"), default=2000,
+                         metavar="N", help="refuse to draw more nodes than this")
+    diagram.add_argument("-o", "--output", metavar="PATH",
+                         help="write .svg/.png/.pdf/.dot (default: DOT text on stdout)")
+    diagram.add_argument("--format", choices=("dot", "svg", "png", "pdf"),
+                         help="override the format the suffix implies")
+
+    export = sub.add_parser("export", help="the analysis graph as node-link JSON, GraphML, GEXF")
+    add_model_arguments(export)
+    export.add_argument("--format", choices=("json", "graphml", "gexf"))
+    export.add_argument("-o", "--output", metavar="PATH", help="default: stdout")
+
+    from rnninspect.train.command import add_arguments as add_train_arguments
+
+    train = sub.add_parser("train", help="train a seed model (Keras 3: TensorFlow, JAX, torch)")
+    add_train_arguments(train)
     return parser
 
 

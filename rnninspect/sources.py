@@ -89,8 +89,15 @@ def trace_zoo_keras(name: str, family: str, variant: str, config: Any) -> Traced
                 )
             ]
     build_seconds = time.perf_counter() - start
+
+    def forward(*args: Any) -> Any:
+        result = model(*args, training=False)
+        # PTBModel also returns its final states (for truncated BPTT); the model's output
+        # for inspection is the logits.
+        return result[0] if family == "ptb" else result
+
     traced = trace_keras_model(
-        model, signature, model=name, dialect="keras", config=config.as_pairs()
+        model, signature, model=name, dialect="keras", config=config.as_pairs(), call=forward
     )
     traced.seconds["build"] = build_seconds
     return traced

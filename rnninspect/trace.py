@@ -191,8 +191,12 @@ def trace_keras_model(
     model: str,
     dialect: str = "keras",
     config: tuple[tuple[str, Any], ...] = (),
+    call: Any = None,
 ) -> Traced:
-    """A built Keras 3 model, called in inference mode inside `tf.function`."""
+    """A built Keras 3 model, called in inference mode inside `tf.function`.
+
+    `call(*inputs)` replaces the plain ``model(*inputs, training=False)`` when given.
+    """
     keras = import_keras_for_tracing()
     rng_states = {id(v) for v in _rng_state_variables(model_obj, keras)}
     variables = [v for v in model_obj.variables if id(v) not in rng_states]
@@ -201,7 +205,7 @@ def trace_keras_model(
         return model_obj(*args, training=False)
 
     return trace_function(
-        forward, input_signature, variables, model=model, dialect=dialect, config=config
+        call or forward, input_signature, variables, model=model, dialect=dialect, config=config
     )
 
 

@@ -93,13 +93,47 @@ def _analyze(traced: Traced, detail_step: int | None) -> Inspection:
         variables=tuple(infos),
         cells=cell_infos,
         findings=(),
-        links=block_links(og, topo, facts, cell_of_chain, traced),
+        links=block_links(og, topo, facts, cell_of_chain, traced,
+                          _inside_cells(topo, chains, ups, reach, cell_of_chain)),
         inputs=tuple(traced.inputs),
         outputs=tuple(traced.outputs),
         op_count=len(computation),
-        step_graph=step_graph(og, topo, facts, chains, ups, detail) if detail is not None else None,
+        step_graph=(
+            step_graph(og, topo, facts, chains, ups, detail, _gate_names(facts, infos))
+            if detail is not None
+            else None
+        ),
     )
     return _with_findings(inspection)
+
+
+def _gate_names(
+    facts: dict[str, VarFacts], infos: list[VariableInfo]
+) -> dict[str, tuple[str, ...]]:
+    by_name = {i.name: i for i in infos}
+    return {
+        node: tuple(g.gate for g in by_name[f.var.name].gates or ())
+        for node, f in facts.items()
+        if by_name[f.var.name].gates
+    }
+
+
+def _inside_cells(
+    topo: Topology,
+    chains: list[Chain],
+    ups: dict[str, Upstream],
+    reach: list[list[bool]],
+    cell_of_chain: dict[str, CellBuild],
+) -> dict[int, str]:
+    """Ops strictly inside a cell's recurrence: after one of its chain reads, before another."""
+    inside: dict[int, str] = {}
+    for chain, reached in zip(chains, reach, strict=True):
+        name = cell_of_chain[chain.var].name
+        pos = ups[chain.var].pos
+        for i in range(len(topo.order)):
+            if pos[i] >= 0 and reached[i]:
+                inside.setdefault(i, name)
+    return inside
 
 
 def _with_findings(inspection: Inspection) -> Inspection:

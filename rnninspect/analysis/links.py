@@ -23,13 +23,15 @@ def block_links(
     facts: dict[str, VarFacts],
     cell_of_chain: dict[str, CellBuild],
     traced: Traced,
+    inside: dict[int, str],
 ) -> tuple[Link, ...]:
     """Edges between inputs, weights outside cells, cells and outputs, from dataflow.
 
-    Each block owns the ops that read its variables; following the dataflow forward from a
-    block, the first op owned by another block is where the link goes.
+    Each block owns the ops that read its variables, and a cell also owns every op between
+    its first and last step (`inside`: its state updates too); following the dataflow
+    forward from a block, the first op owned by another block is where the link goes.
     """
-    owner: dict[int, str] = {}
+    owner: dict[int, str] = dict(inside)
     for name in traced.inputs:
         if name in topo.index:
             owner[topo.index[name]] = f"input:{name}"
@@ -68,6 +70,7 @@ def step_graph(
     chains: list[Chain],
     ups: dict[str, Upstream],
     step: int,
+    gate_names: dict[str, tuple[str, ...]],
 ) -> StepGraph:
     """The ops computing step `step`: downstream of that step's chain reads, before the next."""
     chosen: set[int] = set()
@@ -84,12 +87,14 @@ def step_graph(
     # Drop plumbing, and ops of later steps that merely pass through (outputs lists).
     keep = sorted(i for i in chosen if og.op(topo.order[i]) not in HIDDEN_OPS or i in reads)
     kept = set(keep)
+    gates = _gate_activations(og, facts, step, gate_names)
     ops = tuple(
         StepOp(
             id=topo.order[i],
             op=og.op(topo.order[i]),
-            label=og.op(topo.order[i]),
+            label=_label(og, topo.order[i], gates.get(topo.order[i])),
             reads=reads.get(i),
+            gate=gates.get(topo.order[i]),
         )
         for i in keep
     )
@@ -97,3 +102,34 @@ def step_graph(
         (topo.order[i], topo.order[s]) for i in keep for s in sorted(topo.succs[i]) if s in kept
     )
     return StepGraph(step=step, ops=ops, edges=edges)
+
+
+def _label(og: OpGraph, node: str, gate: str | None) -> str:
+    op = og.op(node)
+    del gate  # the renderer shows gates from StepOp.gate
+    return op
+
+
+def _gate_activations(
+    og: OpGraph, facts: dict[str, VarFacts], step: int, gate_names: dict[str, tuple[str, ...]]
+) -> dict[str, str]:
+    """Activation op -> gate name, following each gated kernel's split at this step."""
+    from rnninspect.analysis.roles import ACTIVATIONS, SPLIT_OPS, _find_downstream
+
+    found: dict[str, str] = {}
+    for var, names in gate_names.items():
+        use = facts[var].step_uses.get(step)
+        if use is None:
+            continue
+        split = _find_downstream(og, use.node, SPLIT_OPS, depth=4)
+        if split is None:
+            continue
+        for consumer in sorted(og.graph.successors(split)):
+            for out_index, _ in og.graph.edges[split, consumer]["ports"]:
+                if out_index >= len(names):
+                    continue
+                act = consumer if og.op(consumer) in ACTIVATIONS else _find_downstream(
+                    og, consumer, ACTIVATIONS, 1)
+                if act is not None:
+                    found.setdefault(act, names[out_index])
+    return found
