@@ -81,10 +81,18 @@ def make_optimizer(recipe: Recipe, steps_per_epoch: int) -> Any:
 
 
 def build_model(recipe: Recipe) -> Any:
-    if isinstance(recipe.config, PTBConfig):
-        return build_ptb(recipe.config)
-    assert isinstance(recipe.config, MNISTConfig)
-    return build_mnist(recipe.config)
+    config = recipe.config
+    if isinstance(config, PTBConfig):
+        model = build_ptb(config)
+        dummy = ops.zeros((1, config.num_steps), "int32")
+    else:
+        model = build_mnist(config)
+        dummy = ops.zeros((1, config.num_steps, config.n_input))
+    # The zoo models build their layers in __init__ but not themselves; JAX's stateless_call
+    # insists on `model.built`, which one call (creating no variables) sets.
+    if not model.built:
+        model(dummy)
+    return model
 
 
 def objective(family: str, logits: Any, targets: Any) -> tuple[Any, Any]:

@@ -36,7 +36,7 @@ def make_trainer(
     config = fit_config(workload, config_from_settings(settings))
     settings = {**settings, "config": {**settings["config"], **config.__dict__}}
     recipe = Recipe(settings["family"], config, settings["epochs"], settings["max_steps"])
-    keras.utils.set_random_seed(settings["seed"])
+    seed_everything(settings["seed"])
     previous = keras.config.dtype_policy()
     keras.config.set_dtype_policy(POLICIES[settings["precision"]])
     try:
@@ -53,6 +53,29 @@ def make_trainer(
         )
     finally:
         keras.config.set_dtype_policy(previous)
+
+
+def seed_everything(seed: int) -> None:
+    """keras.utils.set_random_seed, minus its `import tensorflow` on the other backends
+    (the JAX path must not import TensorFlow, which may not even be installed there)."""
+    if keras.backend.backend() == "tensorflow":
+        keras.utils.set_random_seed(seed)
+        return
+    import random
+
+    import numpy as np
+    from keras.src.backend.common import global_state
+    from keras.src.random import seed_generator
+    from keras.src.utils.rng_utils import GLOBAL_RANDOM_SEED
+
+    global_state.set_global_attribute(GLOBAL_RANDOM_SEED, seed)
+    global_state.set_global_attribute(seed_generator.GLOBAL_SEED_GENERATOR, None)
+    random.seed(seed)
+    np.random.seed(seed)
+    if keras.backend.backend() == "torch":
+        import torch
+
+        torch.manual_seed(seed)
 
 
 def train(settings: dict[str, Any], console: Console, **kwargs: Any) -> Result:
