@@ -99,7 +99,7 @@ class TensorFlowStepper(Stepper):
             loss, acc, states = strategy.run(replica_eval, args=(x, y, states))
             return strategy.reduce("MEAN", loss, None), strategy.reduce("MEAN", acc, None), states
 
-        # XLA fuses the unrolled loop's many small ops (about 3× on CPU, see
+        # XLA fuses the unrolled loop's many small ops (RNNINSPECT_XLA=0 turns it off; see
         # docs/training.md). Like Keras's jit_compile="auto", not for layers that opt out
         # (the cuDNN-capable fused LSTM), and not around cross-replica collectives.
         jit = (
