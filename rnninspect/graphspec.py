@@ -20,6 +20,7 @@ class NodeSpec:
     int_attrs: tuple[tuple[str, int], ...] = ()  # small integer attrs (num_split, N, axis...)
     value: float | None = None  # scalar constants (forget_bias, split axis...)
     dtype: str | None = None
+    ints: tuple[int, ...] | None = None  # short integer constant vectors (slice begins)
 
     def int_attr(self, key: str) -> int | None:
         for k, v in self.int_attrs:

@@ -270,8 +270,21 @@ def _node_spec(node: Any, ref: Any) -> Any:
     int_attrs = tuple((k, int(node.attr[k].i)) for k in _INT_ATTRS if k in node.attr)
     value = None
     dtype = None
+    ints = None
     if node.op == "Const" and "value" in node.attr:
         tensor = node.attr["value"].tensor
+        dims = [d.size for d in tensor.tensor_shape.dim]
+        if len(dims) == 1 and 1 < dims[0] <= 8:
+            if len(tensor.int_val) == dims[0]:
+                ints = tuple(int(x) for x in tensor.int_val)
+            elif len(tensor.int64_val) == dims[0]:
+                ints = tuple(int(x) for x in tensor.int64_val)
+            elif tensor.tensor_content and tensor.dtype in (3, 9):  # DT_INT32, DT_INT64
+                import numpy as np
+
+                raw = np.frombuffer(tensor.tensor_content,
+                                    np.int32 if tensor.dtype == 3 else np.int64)
+                ints = tuple(int(x) for x in raw)
         if not tensor.tensor_shape.dim or all(d.size == 1 for d in tensor.tensor_shape.dim):
             for field_name in ("float_val", "int_val", "int64_val", "double_val"):
                 values = getattr(tensor, field_name)
@@ -280,7 +293,9 @@ def _node_spec(node: Any, ref: Any) -> Any:
                     break
     if "dtype" in node.attr:
         dtype = _dtype_name(node.attr["dtype"].type)
-    return NodeSpec(node.name, node.op, inputs, tuple(shapes), functions, int_attrs, value, dtype)
+    return NodeSpec(
+        node.name, node.op, inputs, tuple(shapes), functions, int_attrs, value, dtype, ints
+    )
 
 
 def _dtype_name(enum_value: int) -> str:

@@ -6,6 +6,7 @@ import gc
 from collections import Counter
 from dataclasses import dataclass, field
 
+from rnninspect.analysis.duplicates import find_duplicates, input_slice_steps
 from rnninspect.analysis.findings import find_problems
 from rnninspect.analysis.links import block_links, step_graph
 from rnninspect.analysis.opgraph import OpGraph, build_opgraph
@@ -28,6 +29,8 @@ from rnninspect.trace import Traced, TracedVariable
 @dataclass
 class CellBuild:
     chains: list[Chain]
+    clock: Upstream | None = None  # step clock when the cell has no chains (per-step copies)
+    num_steps: int = 0
     layer: int = 0
     name: str = ""
     variables: list[str] = field(default_factory=list)
@@ -44,6 +47,7 @@ class VarFacts:
     placement: Placement = Placement.NONE
     dynamic: bool = False
     step_uses: dict[int, Use] = field(default_factory=dict)
+    duplicated: bool = False
 
 
 def analyze(traced: Traced, *, detail_step: int | None = None) -> Inspection:
@@ -73,12 +77,21 @@ def _analyze(traced: Traced, detail_step: int | None) -> Inspection:
     cell_of_chain = {c.var: cell for cell in cells for c in cell.chains}
 
     reach = [reaches(topo, c) for c in chains]
+    dup_cells = _place_duplicates(og, topo, facts, chains, in_loop, bool(cells))
+    cells += dup_cells
     for f in facts.values():
-        _place(topo, f, chains, ups, cell_of_chain, reach, in_loop)
+        if f.cell is None:
+            _place(topo, f, chains, ups, cell_of_chain, reach, in_loop)
+        if f.cell is None and f.uses and not chains and dup_cells:
+            # No shared weights to count steps with: the per-step copies' clock decides.
+            clock = dup_cells[0].clock
+            assert clock is not None
+            first = min(clock.pos[topo.index[u.node]] for u in f.uses)
+            f.placement = Placement.BEFORE if first < 0 else Placement.AFTER
 
     infos = _variable_infos(og, topo, facts, cell_of_chain, ups, traced.dialect)
     cell_infos = _cell_infos(cells, infos)
-    num_steps = max((c.length for c in chains), default=None)
+    num_steps = max((c.num_steps for c in cells), default=None)
     if any(i.dynamic for i in infos) and not chains:
         num_steps = None
     trainable = [i for i in infos if i.trainable]
@@ -105,6 +118,42 @@ def _analyze(traced: Traced, detail_step: int | None) -> Inspection:
         ),
     )
     return _with_findings(inspection)
+
+
+def _place_duplicates(
+    og: OpGraph,
+    topo: Topology,
+    facts: dict[str, VarFacts],
+    chains: list[Chain],
+    in_loop: set[str],
+    have_cells: bool,
+) -> list[CellBuild]:
+    """Per-step copies of one weight: give them their step and a cell per layer."""
+    slice_step = input_slice_steps(og, topo)
+    if slice_step is None:
+        return []
+    chained = {c.var for c in chains}
+    candidates = {
+        node: f.uses for node, f in facts.items()
+        if node not in chained and f.uses and not any(u.node in in_loop for u in f.uses)
+    }
+    shapes = {node: f.var.shape for node, f in facts.items()}
+    dups = find_duplicates(og, topo, candidates, shapes, slice_step)
+    if not dups:
+        return []
+    clock = Upstream(slice_step, [0] * len(slice_step))
+    total = len({d.step for d in dups})
+    cells: dict[int, CellBuild] = {}
+    for d in dups:
+        cell = cells.setdefault(d.layer, CellBuild([], clock=clock, layer=d.layer,
+                                                   num_steps=total))
+        f = facts[d.var]
+        f.cell, f.placement = cell, Placement.CELL
+        f.steps, f.step_uses = {d.step}, {d.step: d.use}
+        f.duplicated = True
+    for layer, cell in cells.items():
+        cell.name = f"cell{layer}" if not have_cells else f"copies{layer}"
+    return [cells[k] for k in sorted(cells)]
 
 
 def _gate_names(
@@ -160,7 +209,7 @@ def _group_cells(topo: Topology, chains: list[Chain], ups: dict[str, Upstream]) 
                 break
         else:
             groups.append([chain])
-    cells = [CellBuild(g) for g in groups]
+    cells = [CellBuild(g, num_steps=max(c.length for c in g)) for g in groups]
 
     def first_read(cell: CellBuild) -> int:
         return min(topo.index[c.uses[0]] for c in cell.chains)
@@ -250,6 +299,8 @@ def _variable_infos(
         gates: tuple[GateBlock, ...] | None = None
         if f.cell is not None and f.step_uses and role is not Role.BIAS:
             state_ups = [ups[c.var] for c in f.cell.chains]
+            if f.cell.clock is not None:
+                state_ups = [f.cell.clock]
             step = 1 if 1 in f.step_uses else min(f.step_uses)
             use = f.step_uses[step]
             if use.op in MATMUL_OPS:
@@ -307,7 +358,7 @@ def _cell_infos(cells: list[CellBuild], infos: list[VariableInfo]) -> tuple[Cell
                 gate_order=cell.gate_order,
                 state=state,
                 variables=tuple(sorted(i.name for i in members)),
-                num_steps=max(c.length for c in cell.chains),
+                num_steps=cell.num_steps,
                 dynamic=False,
             )
         )

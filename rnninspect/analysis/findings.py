@@ -2,15 +2,67 @@
 
 from __future__ import annotations
 
-from rnninspect.model import Finding, FindingKind, Inspection, Placement, Role, Severity
+from collections import defaultdict
+
+from rnninspect.model import (
+    Finding,
+    FindingKind,
+    Inspection,
+    Placement,
+    Role,
+    Severity,
+    VariableInfo,
+)
 
 
 def find_problems(inspection: Inspection) -> tuple[Finding, ...]:
     findings: list[Finding] = []
+    findings += _duplicated(inspection)
     findings += _unused(inspection)
     findings += _redundant_projection(inspection)
     findings += _no_recurrence(inspection)
     return tuple(sorted(findings, key=lambda f: (f.kind.value, f.variables)))
+
+
+REUSE_FIX = {
+    "legacy": "build the cell once and call that same object at every step, inside one "
+    "variable scope with tf.compat.v1.get_variable_scope().reuse_variables() from step 1 "
+    "(or reuse=tf.compat.v1.AUTO_REUSE)",
+    "keras": "create the cell once, outside the loop over time steps, and call that object "
+    "at every step",
+}
+
+
+def _duplicated(inspection: Inspection) -> list[Finding]:
+    """The same role and shape re-created at each step: one weight per step, not one in all."""
+    groups: dict[tuple[object, ...], list[VariableInfo]] = defaultdict(list)
+    for v in inspection.variables:
+        if v.cell is not None and len(v.steps) == 1 and v.reads == 1:
+            groups[(v.cell, v.role, v.shape)].append(v)
+    per_cell: dict[str, list[tuple[str, list[VariableInfo]]]] = defaultdict(list)
+    for (cell, role, shape), members in groups.items():
+        if len({v.steps[0] for v in members}) >= 2:
+            assert isinstance(role, Role)
+            per_cell[str(cell)].append((f"{role.label} {list(shape)}", members))
+    out = []
+    for cell, kinds in sorted(per_cell.items()):
+        members = [v for _, group in kinds for v in group]
+        steps = len({v.steps[0] for v in members})
+        wasted = sum(v.params for _, group in kinds for v in group[1:])
+        what = " + ".join(label for label, _ in sorted(kinds))
+        out.append(
+            Finding(
+                FindingKind.DUPLICATED_ACROSS_STEPS,
+                Severity.ERROR,
+                f"{cell}: new weights ({what}) are created at each of {steps} steps — missing "
+                f"reuse: {len(members)} variables, {wasted:,} parameters more than one shared "
+                "copy, and each step learns its own cell",
+                tuple(sorted(v.name for v in members)),
+                wasted,
+                REUSE_FIX.get(inspection.dialect, REUSE_FIX["keras"]),
+            )
+        )
+    return out
 
 
 def _unused(inspection: Inspection) -> list[Finding]:

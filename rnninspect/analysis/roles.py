@@ -30,7 +30,7 @@ def fused_split(
     at step t-1; the rest of the rows multiply the input.
     """
     data = data_operand(og, use)
-    if data is None or og.op(data[0]) not in CONCAT_OPS or step < 1:
+    if data is None or og.op(data[0]) not in CONCAT_OPS or step < 0:
         return None
     parts = og.inputs[data[0]][:-1]  # the last input of ConcatV2 is the axis
     rows: list[tuple[bool, int]] = []
@@ -57,7 +57,7 @@ def multiplies_state(
     og: OpGraph, topo: Topology, use: Use, step: int, state_ups: list[Upstream]
 ) -> bool:
     data = data_operand(og, use)
-    if data is None or data[0] not in topo.index or step < 1:
+    if data is None or data[0] not in topo.index or step < 0:
         return False
     i = topo.index[data[0]]
     return any(up.pos[i] == step - 1 for up in state_ups)
@@ -137,7 +137,7 @@ def _lstm_gate_names(
             partners = [r[0] for r in og.inputs[mul] if r[0] != node]
             if cand_node in partners:
                 names[k] = "i"
-            elif step >= 1 and any(
+            elif step >= 0 and any(
                 p in topo.index and any(up.pos[topo.index[p]] == step - 1 for up in state_ups)
                 and og.op(p) != "Tanh"
                 for p in partners

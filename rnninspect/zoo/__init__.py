@@ -83,6 +83,12 @@ MODELS: dict[str, ZooModel] = {
             "default",
             MNIST_OVERRIDES,
         ),
+        _ptb(
+            "ptb-noreuse",
+            "noreuse",
+            "Buggy PTB: a new cell (new weights) at every step — missing reuse",
+            DIALECTS,
+        ),
     )
 }
 
