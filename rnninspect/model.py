@@ -100,6 +100,7 @@ class VariableInfo:
     reads: int  # ops that consume its value
     row_split: RowSplit | None = None
     gates: tuple[GateBlock, ...] | None = None
+    also_cells: tuple[str, ...] = ()  # further cells (layers) that read it: a sharing bug
 
     @property
     def logical_params(self) -> int:

@@ -46,3 +46,19 @@ def test_no_false_alarm_on_the_seed_programs(inspect_cached, model, dialect):
     assert FindingKind.DUPLICATED_ACROSS_STEPS not in kinds
     assert FindingKind.SHARED_ACROSS_LAYERS not in kinds
     assert FindingKind.UNUSED_VARIABLE not in kinds
+
+
+@pytest.mark.parametrize("dialect", ["legacy", "keras"])
+def test_tied_layers_are_flagged_and_both_layers_read_every_step(inspect_cached, dialect):
+    ins = inspect_cached("ptb-tiedlayers", dialect=dialect, **SMALL)
+    (finding,) = [f for f in ins.findings if f.kind is FindingKind.SHARED_ACROSS_LAYERS]
+    assert [c.layer for c in ins.cells] == [0, 1]
+    assert all(c.kind == "LSTM" for c in ins.cells)
+    tied = [ins.variable(name) for name in finding.variables]
+    assert len(tied) == (2 if dialect == "legacy" else 3)
+    for v in tied:
+        assert (v.cell, v.also_cells) == ("cell0", ("cell1",))
+        assert v.steps == (0, 1, 2, 3) and v.reads == 8
+    assert finding.params == sum(v.params for v in tied)
+    shared = inspect_cached("ptb", dialect=dialect, **SMALL)
+    assert shared.total_params - ins.total_params == finding.params

@@ -48,6 +48,7 @@ class VarFacts:
     dynamic: bool = False
     step_uses: dict[int, Use] = field(default_factory=dict)
     duplicated: bool = False
+    other_cells: list[CellBuild] = field(default_factory=list)  # layers sharing its cell
 
 
 def analyze(traced: Traced, *, detail_step: int | None = None) -> Inspection:
@@ -72,9 +73,9 @@ def _analyze(traced: Traced, detail_step: int | None) -> Inspection:
 
     uses_by_var = {node: f.uses for node, f in facts.items()}
     chains = find_chains(topo, uses_by_var, in_loop)
-    ups = {c.var: upstream(topo, c) for c in chains}
+    ups = {c.id: upstream(topo, c) for c in chains}
     cells = _group_cells(topo, chains, ups)
-    cell_of_chain = {c.var: cell for cell in cells for c in cell.chains}
+    cell_of_chain = {c.id: cell for cell in cells for c in cell.chains}
 
     reach = [reaches(topo, c) for c in chains]
     dup_cells = _place_duplicates(og, topo, facts, chains, in_loop, bool(cells))
@@ -177,8 +178,8 @@ def _inside_cells(
     """Ops strictly inside a cell's recurrence: after one of its chain reads, before another."""
     inside: dict[int, str] = {}
     for chain, reached in zip(chains, reach, strict=True):
-        name = cell_of_chain[chain.var].name
-        pos = ups[chain.var].pos
+        name = cell_of_chain[chain.id].name
+        pos = ups[chain.id].pos
         for i in range(len(topo.order)):
             if pos[i] >= 0 and reached[i]:
                 inside.setdefault(i, name)
@@ -217,7 +218,7 @@ def _group_cells(topo: Topology, chains: list[Chain], ups: dict[str, Upstream]) 
     def feeds(a: CellBuild, b: CellBuild) -> bool:
         # b's last read depends on a (its first read may see only the initial state).
         last = max(topo.index[c.uses[-1]] for c in b.chains)
-        return any(ups[c.var].pos[last] >= 0 for c in a.chains)
+        return any(ups[c.id].pos[last] >= 0 for c in a.chains)
 
     for cell in sorted(cells, key=first_read):
         cell.layer = max((o.layer + 1 for o in cells if o is not cell and feeds(o, cell)),
@@ -250,13 +251,15 @@ def _place(
         f.dynamic = True
         f.placement = Placement.CELL
         return
-    own = next((c for c in chains if c.var == f.var.node), None)
-    if own is not None:
-        f.cell = cell_of_chain[own.var]
+    own = [c for c in chains if c.var == f.var.node]
+    if own:
+        f.cell = cell_of_chain[own[0].id]
+        f.other_cells = [cell_of_chain[c.id] for c in own[1:]]
         by_node = {u.node: u for u in f.uses}
-        for t, node in enumerate(own.uses):
-            f.steps.add(t)
-            f.step_uses[t] = by_node[node]
+        for chain in own:
+            for t, node in enumerate(chain.uses):
+                f.steps.add(t)
+                f.step_uses.setdefault(t, by_node[node])
         f.placement = Placement.CELL
         return
     if len(f.uses) >= 2:
@@ -270,14 +273,17 @@ def _place(
             f.steps.add(step)
             f.step_uses.setdefault(step, use)
         if votes:
-            f.cell = cell_of_chain[votes.most_common(1)[0][0]]
+            ranked = sorted(votes, key=lambda cid: cell_of_chain[cid].layer)
+            f.cell = cell_of_chain[ranked[0]]
+            f.other_cells = [cell_of_chain[c] for c in ranked[1:]
+                             if cell_of_chain[c] is not f.cell]
             f.placement = Placement.CELL
             return
     # Read once (or not next to any chain): outside the steps.
     idx = [topo.index[u.node] for u in f.uses]
     if any(r[i] for r in reach for i in idx):
         f.placement = Placement.BEFORE
-    elif any(ups[c.var].pos[i] >= 0 for c in chains for i in idx):
+    elif any(ups[c.id].pos[i] >= 0 for c in chains for i in idx):
         f.placement = Placement.AFTER
 
 
@@ -298,7 +304,7 @@ def _variable_infos(
         row_split: RowSplit | None = None
         gates: tuple[GateBlock, ...] | None = None
         if f.cell is not None and f.step_uses and role is not Role.BIAS:
-            state_ups = [ups[c.var] for c in f.cell.chains]
+            state_ups = [ups[c.id] for c in f.cell.chains]
             if f.cell.clock is not None:
                 state_ups = [f.cell.clock]
             step = 1 if 1 in f.step_uses else min(f.step_uses)
@@ -312,10 +318,13 @@ def _variable_infos(
                 columns = v.shape[-1] if v.shape else None
                 gates, kind = gate_blocks(og, topo, use, columns, step, state_ups, candidate)
                 if kind:
-                    f.cell.kind = kind
-                    f.cell.gate_order = tuple(g.gate for g in gates or ())
+                    for cell in (f.cell, *f.other_cells):
+                        cell.kind = kind
+                        cell.gate_order = tuple(g.gate for g in gates or ())
         if f.cell is not None:
             f.cell.variables.append(v.name)
+        for other in f.other_cells:
+            other.variables.append(v.name)
         steps = tuple(sorted(f.steps))
         infos.append(
             VariableInfo(
@@ -331,6 +340,7 @@ def _variable_infos(
                 steps=steps,
                 dynamic=f.dynamic,
                 shared=f.dynamic or len(steps) > 1 or len(f.uses) > 1,
+                also_cells=tuple(c.name for c in f.other_cells),
                 reads=len(f.uses),
                 row_split=row_split,
                 gates=gates,
@@ -342,7 +352,7 @@ def _variable_infos(
 def _cell_infos(cells: list[CellBuild], infos: list[VariableInfo]) -> tuple[Cell, ...]:
     out = []
     for cell in cells:
-        members = [i for i in infos if i.cell == cell.name]
+        members = [i for i in infos if i.cell == cell.name or cell.name in i.also_cells]
         units = None
         for i in members:
             if i.gates:

@@ -137,7 +137,7 @@ def _distance_from_slice(topo: Topology, slice_step: list[int], step: int) -> di
     """Hops from the ops where step `step`'s input slice first appears."""
     starts = [i for i in range(len(topo.order)) if slice_step[i] == step
               and all(slice_step[p] != step for p in topo.preds[i])]
-    distance = {i: 0 for i in starts}
+    distance = dict.fromkeys(starts, 0)
     queue = deque(starts)
     while queue:
         i = queue.popleft()

@@ -18,6 +18,7 @@ from rnninspect.model import (
 def find_problems(inspection: Inspection) -> tuple[Finding, ...]:
     findings: list[Finding] = []
     findings += _duplicated(inspection)
+    findings += _shared_across_layers(inspection)
     findings += _unused(inspection)
     findings += _redundant_projection(inspection)
     findings += _no_recurrence(inspection)
@@ -63,6 +64,36 @@ def _duplicated(inspection: Inspection) -> list[Finding]:
             )
         )
     return out
+
+
+LAYER_FIX = {
+    "legacy": "build one cell object per layer: MultiRNNCell([make_cell() for _ in "
+    "range(num_layers)]) instead of MultiRNNCell([cell] * num_layers)",
+    "keras": "create one cell object per layer ([LSTMCell(n) for _ in range(layers)]) "
+    "instead of repeating one object ([cell] * layers)",
+}
+
+
+def _shared_across_layers(inspection: Inspection) -> list[Finding]:
+    """One cell's weights applied by several layers of the stack."""
+    shared = [v for v in inspection.variables if v.also_cells]
+    if not shared:
+        return []
+    layers = sorted({v.cell for v in shared} | {c for v in shared for c in v.also_cells})
+    params = sum(v.params * len(v.also_cells) for v in shared)
+    names = ", ".join(sorted(v.name for v in shared))
+    return [
+        Finding(
+            FindingKind.SHARED_ACROSS_LAYERS,
+            Severity.ERROR,
+            f"{len(layers)} layers ({', '.join(str(x) for x in layers)}) run on the same "
+            f"weights ({names}): the stack has one cell's capacity; separate layers would "
+            f"add {params:,} parameters",
+            tuple(sorted(v.name for v in shared)),
+            params,
+            LAYER_FIX.get(inspection.dialect, LAYER_FIX["keras"]),
+        )
+    ]
 
 
 def _unused(inspection: Inspection) -> list[Finding]:

@@ -75,7 +75,7 @@ def step_graph(
     """The ops computing step `step`: downstream of that step's chain reads, before the next."""
     chosen: set[int] = set()
     for i in range(len(topo.order)):
-        latest = max((ups[c.var].pos[i] for c in chains), default=-1)
+        latest = max((ups[c.id].pos[i] for c in chains), default=-1)
         if latest == step:
             chosen.add(i)
     reads: dict[int, str] = {}

@@ -24,6 +24,11 @@ NEAR = 3  # hops within which a read belongs to the same step and cell as a chai
 class Chain:
     var: str
     uses: list[str]  # matmul nodes, in step order
+    index: int = 0  # which of the variable's chains (one per layer when layers share a cell)
+
+    @property
+    def id(self) -> str:
+        return self.var if self.index == 0 else f"{self.var}#{self.index}"
 
     @property
     def length(self) -> int:
@@ -87,6 +92,75 @@ def find_chains(topo: Topology, uses: dict[str, list[Use]], loops: set[str]) -> 
         if positions == list(range(1, len(nodes) + 1)):
             ordered = sorted(nodes, key=lambda n: count[topo.index[n]])
             chains.append(Chain(var, ordered))
+        elif max(positions) >= 3:
+            # Several interleaved chains: one cell object applied by several layers.
+            peeled = _peel(topo, marks, count)
+            if peeled is not None:
+                chains += [Chain(var, [topo.order[i] for i in c], k)
+                           for k, c in enumerate(peeled)]
+    return chains
+
+
+def _peel(topo: Topology, marks: set[int], count: list[int]) -> list[list[int]] | None:
+    """Split one variable's reads into k chains of equal length, lowest layer first.
+
+    Tries k = 2, 3, ... (k must divide the number of reads). Each chain starts at a read
+    with no remaining read upstream; the next read is one more along the longest path, and
+    among those the one with more reads downstream stays in the lower layer (it also feeds
+    the layers above), and of those the one with fewer reads upstream. Returns None unless
+    some k puts every read in a chain.
+    """
+    bit = {i: 1 << k for k, i in enumerate(sorted(marks))}
+    desc = [0] * len(topo.order)
+    for i in range(len(topo.order) - 1, -1, -1):
+        acc = 0
+        for s in topo.succs[i]:
+            acc |= desc[s] | bit.get(s, 0)
+        desc[i] = acc
+    anc = [0] * len(topo.order)
+    for i, preds in enumerate(topo.preds):
+        acc = 0
+        for p in preds:
+            acc |= anc[p] | bit.get(p, 0)
+        anc[i] = acc
+    total = len(marks)
+    for k in range(2, total // 2 + 1):
+        if total % k == 0:
+            chains = _peel_k(marks, count, desc, anc, bit, total // k)
+            if chains is not None:
+                return chains
+    return None
+
+
+def _peel_k(
+    marks: set[int],
+    count: list[int],
+    desc: list[int],
+    anc: list[int],
+    bit: dict[int, int],
+    length: int,
+) -> list[list[int]] | None:
+    remaining = set(marks)
+    chains: list[list[int]] = []
+    while remaining:
+        live = sum(bit[i] for i in remaining)
+        upstream_of_some = 0
+        for j in remaining:
+            upstream_of_some |= desc[j]
+        sources = [i for i in remaining if not upstream_of_some & bit[i]]
+        if not sources:
+            return None
+        chain = [min(sources, key=lambda i: (-(desc[i] & live).bit_count(), i))]
+        while len(chain) < length:
+            last = chain[-1]
+            nxt = [j for j in remaining if desc[last] & bit[j] and count[j] == count[last] + 1]
+            if not nxt:
+                return None
+            # More reads downstream, then fewer upstream: the lower layer.
+            chain.append(min(nxt, key=lambda j: (-(desc[j] & live).bit_count(),
+                                                 (anc[j] & live).bit_count(), j)))
+        remaining -= set(chain)
+        chains.append(chain)
     return chains
 
 
@@ -131,7 +205,7 @@ def same_cell(ups: dict[str, Upstream], topo: Topology, a: Chain, b: Chain) -> b
         return False
     t = 0
     a_next, b_now = topo.index[a.uses[t + 1]], topo.index[b.uses[t]]
-    return ups[a.var].pos[b_now] == t and ups[b.var].pos[a_next] == t
+    return ups[a.id].pos[b_now] == t and ups[b.id].pos[a_next] == t
 
 
 def nearest_chain(
@@ -141,9 +215,9 @@ def nearest_chain(
     i = topo.index[node]
     best: tuple[int, str, int] | None = None  # (distance, var, step)
     for chain in chains:
-        up = ups[chain.var]
+        up = ups[chain.id]
         if up.pos[i] >= 0 and up.hops[i] <= NEAR:
-            cand = (up.hops[i], chain.var, up.pos[i])
+            cand = (up.hops[i], chain.id, up.pos[i])
             best = cand if best is None or cand < best else best
     # Downstream merge: the first op where this read's value meets a later chain read.
     seen = {i}
@@ -157,9 +231,9 @@ def nearest_chain(
                 continue
             seen.add(s)
             for chain in chains:
-                up = ups[chain.var]
+                up = ups[chain.id]
                 if up.pos[s] > up.pos[i]:
-                    cand = (depth + 1, chain.var, up.pos[s])
+                    cand = (depth + 1, chain.id, up.pos[s])
                     best = cand if best is None or cand < best else best
             queue.append((s, depth + 1))
     if best is None:

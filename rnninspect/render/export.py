@@ -43,6 +43,7 @@ def _variable(v: VariableInfo, num_steps: int | None) -> dict[str, Any]:
         "shared": v.shared,
         "reads": v.reads,
         "logical_params": v.logical_params,
+        "also_cells": list(v.also_cells),
     }
     if v.row_split is not None:
         out["row_split"] = {

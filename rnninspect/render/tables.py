@@ -97,7 +97,8 @@ def variable_table(ins: Inspection, *, wide: bool = True) -> Table:
         row += [
             f"{v.params:,}",
             Text(role, style=ROLE_STYLES[v.role]),
-            v.cell or (f"({v.placement.value})" if wide else v.placement.value),
+            ",".join((v.cell, *v.also_cells)) if v.cell else (
+                f"({v.placement.value})" if wide else v.placement.value),
             steps_text(v, ins.num_steps),
         ]
         if wide:

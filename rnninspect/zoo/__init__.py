@@ -89,6 +89,12 @@ MODELS: dict[str, ZooModel] = {
             "Buggy PTB: a new cell (new weights) at every step — missing reuse",
             DIALECTS,
         ),
+        _ptb(
+            "ptb-tiedlayers",
+            "tiedlayers",
+            "Buggy PTB: one cell object for every layer ([cell] * n) — shared across layers",
+            DIALECTS,
+        ),
     )
 }
 
