@@ -97,6 +97,11 @@ def _handle(request: str, payload: Any) -> Any:
 
     if request == "zoo":
         return sources.trace_zoo_legacy(*payload)
+    if request == "call":  # ("package.module", "function", args): run it in TF1 mode
+        import importlib
+
+        module_name, function_name, args = payload
+        return getattr(importlib.import_module(module_name), function_name)(*args)
     if request == "ping":
         return "pong"
     raise ValueError(f"unknown request {request!r}")
