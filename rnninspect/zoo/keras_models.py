@@ -71,6 +71,7 @@ class PTBModel(keras.Model):
             vocab_size, kernel_initializer=init, bias_initializer=init, name="softmax"
         )
         self.softmax.build((None, num_steps, hidden_size))
+        self.built = True  # every layer is built above: JAX's stateless_call needs this
 
     def cell_at(self, step: int, layer: int) -> keras.layers.LSTMCell:
         if self.variant == "noreuse":
@@ -141,6 +142,7 @@ class MNISTModel(keras.Model):
             n_classes, kernel_initializer=normal, bias_initializer=normal, name="out"
         )
         self.out.build((None, hidden_size))
+        self.built = True
 
     def call(self, x: Any, training: bool = False) -> Any:
         x = self.hidden(x)  # [batch, steps, hidden]
