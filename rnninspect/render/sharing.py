@@ -96,7 +96,7 @@ def strip_columns(total: int, width: int) -> Columns:
     """All steps if they fit in `width`, else the first k, a ``…N…`` marker, the last few."""
     if total <= width:
         return Columns(tuple(range(total)), range(0))
-    marker = len(f"…{total}…")
+    marker = len(f"…{total}…") + 2  # a space either side of the count
     tail = max(1, min(TAIL, (width - marker) // 4))
     head = max(1, width - marker - tail)
     hidden = range(head, total - tail)
@@ -118,20 +118,25 @@ def _marker_width(cols: Columns) -> int:
 
 
 def ruler(cols: Columns) -> Text:
-    """Step numbers above the strip: every 5th step where it fits, ``…N…`` over the gap."""
+    """Step numbers above the strip: ``…N…`` over the gap first, then the first step after
+    it, then every 5th step wherever a label fits without touching another."""
     chars = [" "] * cols.width
-    free_from = 0
+    taken = [False] * cols.width
+    labels: list[tuple[int, str, int]] = []  # (column, label, gap needed on the left)
     for i, step in _runs(cols):
         if step is None:
-            label = f"…{len(cols.hidden)}…".center(_marker_width(cols))
-        elif step % 5 == 0 or (i > 0 and cols.slots[i - 1] is None):
-            label = str(step)
-        else:
+            text = f"…{len(cols.hidden)}…"
+            labels.insert(0, (i + (_marker_width(cols) - len(text)) // 2, text, 0))
+        elif i > 0 and cols.slots[i - 1] is None:
+            labels.insert(1, (i, str(step), 0))
+        elif step % 5 == 0:
+            labels.append((i, str(step), 1))
+    for i, label, gap in labels:
+        end = i + len(label)
+        if end > cols.width or any(taken[max(0, i - gap):min(cols.width, end + 1)]):
             continue
-        if i < free_from or i + len(label) > cols.width:
-            continue
-        chars[i:i + len(label)] = label
-        free_from = i + len(label) + 1
+        chars[i:end] = label
+        taken[i:end] = [True] * len(label)
     return Text("".join(chars), style="dim")
 
 
@@ -198,7 +203,7 @@ def matrix_lines(ins: Inspection, width: int) -> tuple[list[Text], bool]:
     name_floor = min(natural, max(12, width // 4))
     strip_w = max(1, min(want, room - name_floor))
     if total > strip_w:
-        strip_w = max(strip_w, len(f"…{total}…") + 2)
+        strip_w = max(strip_w, len(f"…{total}…") + 4)
     cols = strip_columns(total, strip_w) if total else Columns((), range(0))
     strip_w = max(cols.width, min(strip_w, len(DYNAMIC)) if dynamic else cols.width)
     name_w = max(4, min(natural, room - strip_w))
