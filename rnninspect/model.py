@@ -65,6 +65,7 @@ class FindingKind(str, Enum):
     REDUNDANT_PROJECTION = "redundant_projection"
     UNUSED_VARIABLE = "unused_variable"
     NO_RECURRENCE = "no_recurrence"
+    WEIGHT_TYING = "weight_tying"
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,7 @@ class VariableInfo:
     row_split: RowSplit | None = None
     gates: tuple[GateBlock, ...] | None = None
     also_cells: tuple[str, ...] = ()  # further cells (layers) that read it: a sharing bug
+    also_roles: tuple[Role, ...] = ()  # further roles of one variable (weight tying)
 
     @property
     def logical_params(self) -> int:

@@ -201,7 +201,11 @@ def trace_keras_model(
     rng_states = {id(v) for v in _rng_state_variables(model_obj, keras)}
     variables = [v for v in model_obj.variables if id(v) not in rng_states]
 
+    many_inputs = len(getattr(model_obj, "inputs", None) or []) > 1
+
     def forward(*args: Any) -> Any:
+        if many_inputs:  # a functional model with several inputs takes them as one list
+            return model_obj(list(args), training=False)
         return model_obj(*args, training=False)
 
     return trace_function(

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import gc
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rnninspect.analysis.duplicates import find_duplicates, input_slice_steps
 from rnninspect.analysis.findings import find_problems
 from rnninspect.analysis.links import block_links, step_graph
+from rnninspect.analysis.loops import Loop, find_loops, loop_layers
 from rnninspect.analysis.opgraph import OpGraph, build_opgraph
-from rnninspect.analysis.reads import MATMUL_OPS, Use, computation_nodes, find_uses
+from rnninspect.analysis.reads import GATHER_OPS, MATMUL_OPS, Use, computation_nodes, find_uses
 from rnninspect.analysis.recurrence import (
     Chain,
     Topology,
@@ -31,6 +32,7 @@ class CellBuild:
     chains: list[Chain]
     clock: Upstream | None = None  # step clock when the cell has no chains (per-step copies)
     num_steps: int = 0
+    loop: Loop | None = None  # a while loop: every iteration reads the cell's weights
     layer: int = 0
     name: str = ""
     variables: list[str] = field(default_factory=list)
@@ -49,6 +51,7 @@ class VarFacts:
     step_uses: dict[int, Use] = field(default_factory=dict)
     duplicated: bool = False
     other_cells: list[CellBuild] = field(default_factory=list)  # layers sharing its cell
+    also_roles: list[Role] = field(default_factory=list)
 
 
 def analyze(traced: Traced, *, detail_step: int | None = None) -> Inspection:
@@ -80,9 +83,17 @@ def _analyze(traced: Traced, detail_step: int | None) -> Inspection:
     reach = [reaches(topo, c) for c in chains]
     dup_cells = _place_duplicates(og, topo, facts, chains, in_loop, bool(cells))
     cells += dup_cells
+    loop_cells = _place_loops(og, topo, facts, len(cells))
+    cells += loop_cells
     for f in facts.values():
         if f.cell is None:
             _place(topo, f, chains, ups, cell_of_chain, reach, in_loop)
+        if f.cell is None and f.uses and not chains and loop_cells:
+            idx = [topo.index[u.node] for u in f.uses]
+            if any(c.loop.before[i] for c in loop_cells if c.loop for i in idx):
+                f.placement = Placement.BEFORE
+            elif any(c.loop.after[i] for c in loop_cells if c.loop for i in idx):
+                f.placement = Placement.AFTER
         if f.cell is None and f.uses and not chains and dup_cells:
             # No shared weights to count steps with: the per-step copies' clock decides.
             clock = dup_cells[0].clock
@@ -90,11 +101,10 @@ def _analyze(traced: Traced, detail_step: int | None) -> Inspection:
             first = min(clock.pos[topo.index[u.node]] for u in f.uses)
             f.placement = Placement.BEFORE if first < 0 else Placement.AFTER
 
-    infos = _variable_infos(og, topo, facts, cell_of_chain, ups, traced.dialect)
+    infos = _share_gate_layout(
+        _variable_infos(og, topo, facts, cell_of_chain, ups, traced.dialect))
     cell_infos = _cell_infos(cells, infos)
-    num_steps = max((c.num_steps for c in cells), default=None)
-    if any(i.dynamic for i in infos) and not chains:
-        num_steps = None
+    num_steps = max((c.num_steps for c in cells if c.loop is None), default=None)
     trainable = [i for i in infos if i.trainable]
     detail = _detail_step(detail_step, num_steps)
     inspection = Inspection(
@@ -157,6 +167,32 @@ def _place_duplicates(
     return [cells[k] for k in sorted(cells)]
 
 
+def _place_loops(
+    og: OpGraph, topo: Topology, facts: dict[str, VarFacts], first_index: int
+) -> list[CellBuild]:
+    """One cell per while loop whose body reads weights."""
+    loops = find_loops(og, topo, {node: f.uses for node, f in facts.items()})
+    if not loops:
+        return []
+    layers = loop_layers(loops)
+    cells = [CellBuild([], clock=loop.clock, layer=layer, loop=loop)
+             for loop, layer in zip(loops, layers, strict=True)]
+    by_loop = {loop.node: cell for loop, cell in zip(loops, cells, strict=True)}
+    per_layer = Counter(layers)
+    seen: Counter[int] = Counter()
+    for cell in sorted(cells, key=lambda c: (c.layer, min(c.loop.uses) if c.loop else 0)):
+        suffix = f"_{seen[cell.layer]}" if per_layer[cell.layer] > 1 else ""
+        cell.name = f"loop{cell.layer}{suffix}" if first_index else f"cell{cell.layer}{suffix}"
+        seen[cell.layer] += 1
+    for f in facts.values():
+        loops_read = {og.loop(u.node) for u in f.uses} - {None}
+        if loops_read:
+            f.dynamic, f.placement = True, Placement.CELL
+            f.cell = by_loop[sorted(loops_read)[0]]  # type: ignore[index]
+            f.step_uses = {1: next(u for u in f.uses if og.loop(u.node) is not None)}
+    return sorted(cells, key=lambda c: (c.layer, c.name))
+
+
 def _gate_names(
     facts: dict[str, VarFacts], infos: list[VariableInfo]
 ) -> dict[str, tuple[str, ...]]:
@@ -187,8 +223,6 @@ def _inside_cells(
 
 
 def _with_findings(inspection: Inspection) -> Inspection:
-    from dataclasses import replace
-
     return replace(inspection, findings=find_problems(inspection))
 
 
@@ -247,10 +281,6 @@ def _place(
     """Decide which steps read the variable, its cell, and where it sits."""
     if not f.uses:
         return
-    if any(u.node in in_loop for u in f.uses):
-        f.dynamic = True
-        f.placement = Placement.CELL
-        return
     own = [c for c in chains if c.var == f.var.node]
     if own:
         f.cell = cell_of_chain[own[0].id]
@@ -261,6 +291,15 @@ def _place(
                 f.steps.add(t)
                 f.step_uses.setdefault(t, by_node[node])
         f.placement = Placement.CELL
+        return
+    gathers = [u for u in f.uses if u.op in GATHER_OPS and u.operand == 0]
+    if gathers and len(gathers) < len(f.uses):
+        # An embedding also used as a matrix elsewhere (tied output weights): its reads are
+        # outside the steps; the output use is reported as a second role.
+        f.placement = Placement.BEFORE
+        others = [topo.index[u.node] for u in f.uses if u not in gathers]
+        if any(ups[c.id].pos[i] >= 0 for c in chains for i in others):
+            f.also_roles = [Role.HIDDEN_TO_OUTPUT]
         return
     if len(f.uses) >= 2:
         votes: Counter[str] = Counter()
@@ -303,6 +342,15 @@ def _variable_infos(
         role = base_role(og, f.uses, v.shape, f.placement)
         row_split: RowSplit | None = None
         gates: tuple[GateBlock, ...] | None = None
+        if f.cell is not None and f.step_uses and role is Role.OTHER and len(v.shape) == 1:
+            # A peephole: a diagonal weight multiplying the previous cell state elementwise.
+            peep_ups = [ups[c.id] for c in f.cell.chains]
+            if f.cell.clock is not None:
+                peep_ups = [f.cell.clock]
+            step = 1 if 1 in f.step_uses else min(f.step_uses)
+            use = f.step_uses[step]
+            if use.op == "Mul" and multiplies_state(og, topo, use, step, peep_ups):
+                role = Role.HIDDEN_TO_HIDDEN
         if f.cell is not None and f.step_uses and role is not Role.BIAS:
             state_ups = [ups[c.id] for c in f.cell.chains]
             if f.cell.clock is not None:
@@ -310,7 +358,7 @@ def _variable_infos(
             step = 1 if 1 in f.step_uses else min(f.step_uses)
             use = f.step_uses[step]
             if use.op in MATMUL_OPS:
-                row_split = fused_split(og, topo, use, step, state_ups)
+                row_split = fused_split(og, topo, use, step, state_ups, v.shape[0])
                 if row_split is not None:
                     role = Role.INPUT_HIDDEN_FUSED
                 elif multiplies_state(og, topo, use, step, state_ups):
@@ -341,12 +389,26 @@ def _variable_infos(
                 dynamic=f.dynamic,
                 shared=f.dynamic or len(steps) > 1 or len(f.uses) > 1,
                 also_cells=tuple(c.name for c in f.other_cells),
+                also_roles=tuple(f.also_roles),
                 reads=len(f.uses),
                 row_split=row_split,
                 gates=gates,
             )
         )
     return infos
+
+
+def _share_gate_layout(infos: list[VariableInfo]) -> list[VariableInfo]:
+    """A cell's matrices share one column layout: give the gates found on one kernel to its
+    siblings whose gate split we could not follow (Keras GRU slices h @ U by hand)."""
+    layout = {(i.cell, i.shape[-1]): i.gates for i in infos if i.gates and i.cell}
+    return [
+        replace(i, gates=layout[(i.cell, i.shape[-1])])
+        if not i.gates and len(i.shape) == 2 and (i.cell, i.shape[-1]) in layout
+        and i.role in (Role.HIDDEN_TO_HIDDEN, Role.INPUT_TO_HIDDEN, Role.INPUT_HIDDEN_FUSED)
+        else i
+        for i in infos
+    ]
 
 
 def _cell_infos(cells: list[CellBuild], infos: list[VariableInfo]) -> tuple[Cell, ...]:
@@ -368,8 +430,8 @@ def _cell_infos(cells: list[CellBuild], infos: list[VariableInfo]) -> tuple[Cell
                 gate_order=cell.gate_order,
                 state=state,
                 variables=tuple(sorted(i.name for i in members)),
-                num_steps=cell.num_steps,
-                dynamic=False,
+                num_steps=None if cell.loop else cell.num_steps,
+                dynamic=cell.loop is not None,
             )
         )
     return tuple(out)

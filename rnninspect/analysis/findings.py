@@ -22,6 +22,18 @@ def find_problems(inspection: Inspection) -> tuple[Finding, ...]:
     findings += _unused(inspection)
     findings += _redundant_projection(inspection)
     findings += _no_recurrence(inspection)
+    findings += [
+        Finding(
+            FindingKind.WEIGHT_TYING,
+            Severity.INFO,
+            f"{v.name} {list(v.shape)} is tied: gathered as the input embedding and, "
+            "transposed, multiplied as the output matrix — one variable, two roles, counted "
+            "once",
+            (v.name,),
+        )
+        for v in inspection.variables
+        if Role.HIDDEN_TO_OUTPUT in v.also_roles
+    ]
     return tuple(sorted(findings, key=lambda f: (f.kind.value, f.variables)))
 
 

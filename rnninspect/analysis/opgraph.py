@@ -128,6 +128,11 @@ class _Builder:
         for nid, scope, node in self.pending:
             refs = [self.resolve(scope, r) for r in node.inputs]
             self.inputs[nid] = refs
+            if node.op == "LoopState" and refs and refs[0][0] in self.graph:
+                # The carried state has the shape of its initial value outside the loop.
+                shapes = self.graph.nodes[refs[0][0]].get("shapes") or ()
+                if refs[0][1] < len(shapes):
+                    self.graph.nodes[nid]["shapes"] = (shapes[refs[0][1]],)
             for position, (src, index) in enumerate(refs):
                 if src in self.graph:
                     ports.setdefault((src, nid), []).append((index, position))

@@ -11,7 +11,8 @@ READ_OPS = frozenset({"ReadVariableOp", "Identity", "Enter"})
 # Ops that consume a variable's handle directly and compute with it.
 HANDLE_USE_OPS = frozenset({"ResourceGather", "ResourceGatherNd"})
 # Ops we look through between a read and its real consumer.
-PASS_THROUGH = frozenset({"Identity", "Cast", "Enter", "ReadVariableOp", "Transpose"})
+PASS_THROUGH = frozenset({"Identity", "Cast", "Enter", "ReadVariableOp", "Transpose", "Unpack",
+                          "Split", "Squeeze"})
 MATMUL_OPS = frozenset({"MatMul", "BatchMatMul", "BatchMatMulV2", "BatchMatMulV3"})
 GATHER_OPS = frozenset({"GatherV2", "Gather", "ResourceGather", "ResourceGatherNd", "GatherNd"})
 ADD_OPS = frozenset({"BiasAdd", "AddV2", "Add"})

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from rnninspect.analysis.opgraph import OpGraph
 from rnninspect.analysis.reads import MATMUL_OPS, Use
 
-NEAR = 3  # hops within which a read belongs to the same step and cell as a chain read
+NEAR = 4  # hops within which a read belongs to the same step and cell as a chain read
 
 
 @dataclass
@@ -199,13 +199,16 @@ def reaches(topo: Topology, chain: Chain) -> list[bool]:
 
 
 def same_cell(ups: dict[str, Upstream], topo: Topology, a: Chain, b: Chain) -> bool:
-    """A_t -> B_t -> A_{t+1}: the two chains take turns inside one recurrence."""
-    steps = min(a.length, b.length)
-    if steps < 2:
+    """A_t -> B_t -> A_{t+1} (or the other way round): the two chains take turns inside one
+    recurrence, like an LSTM kernel and its output projection."""
+    if min(a.length, b.length) < 2:
         return False
-    t = 0
-    a_next, b_now = topo.index[a.uses[t + 1]], topo.index[b.uses[t]]
-    return ups[a.id].pos[b_now] == t and ups[b.id].pos[a_next] == t
+
+    def turns(first: Chain, second: Chain) -> bool:
+        nxt, now = topo.index[first.uses[1]], topo.index[second.uses[0]]
+        return ups[first.id].pos[now] == 0 and ups[second.id].pos[nxt] == 0
+
+    return turns(a, b) or turns(b, a)
 
 
 def nearest_chain(

@@ -22,7 +22,12 @@ def data_operand(og: OpGraph, use: Use) -> tuple[str, int] | None:
 
 
 def fused_split(
-    og: OpGraph, topo: Topology, use: Use, step: int, state_ups: list[Upstream]
+    og: OpGraph,
+    topo: Topology,
+    use: Use,
+    step: int,
+    state_ups: list[Upstream],
+    rows_total: int | None = None,
 ) -> RowSplit | None:
     """Rows of a kernel that multiplies concat([x_t, h_{t-1}]): which part is the state.
 
@@ -33,14 +38,21 @@ def fused_split(
     if data is None or og.op(data[0]) not in CONCAT_OPS or step < 0:
         return None
     parts = og.inputs[data[0]][:-1]  # the last input of ConcatV2 is the axis
-    rows: list[tuple[bool, int]] = []
+    widths: list[int | None] = []
+    states: list[bool] = []
     for part in parts:
-        shape = og.shape(part)
-        if not shape or shape[-1] is None or part[0] not in topo.index:
+        if part[0] not in topo.index:
             return None
+        shape = og.shape(part)
+        widths.append(int(shape[-1]) if shape and shape[-1] is not None else None)
         i = topo.index[part[0]]
-        is_state = any(up.pos[i] == step - 1 for up in state_ups)
-        rows.append((is_state, int(shape[-1])))
+        states.append(any(up.pos[i] == step - 1 for up in state_ups))
+    unknown = [k for k, w in enumerate(widths) if w is None]
+    if len(unknown) == 1 and rows_total is not None:  # inside loop bodies shapes can be missing
+        widths[unknown[0]] = rows_total - sum(w for w in widths if w is not None)
+    elif unknown:
+        return None
+    rows = [(s, int(w)) for s, w in zip(states, widths, strict=True) if w is not None]
     if not any(s for s, _ in rows) or all(s for s, _ in rows):
         return None
     # Report contiguous input rows then hidden rows (the TF1 cells' layout).
@@ -70,7 +82,7 @@ def base_role(
     ops = {u.op for u in uses}
     if any(u.op in GATHER_OPS and u.operand == 0 for u in uses):
         return Role.EMBEDDING
-    if len(shape) == 1 and ops and ops <= ADD_OPS:
+    if ops and ops <= ADD_OPS:  # an additive term (GRU's [2, 3u] bias is unstacked first)
         return Role.BIAS
     if ops & MATMUL_OPS and len(shape) == 2:
         if placement is Placement.AFTER:
@@ -94,6 +106,10 @@ def gate_blocks(
         return None, None
     n = og.graph.nodes[split]
     num = og.specs[split].int_attr("num_split") or 0
+    if num == 2 and _find_upstream_op(og, split, "Sigmoid", 1) and columns % 2 == 0:
+        # TF1 GRUCell: sigmoid(concat([x, h]) @ gates_kernel) split into r, u.
+        width = columns // 2
+        return (GateBlock("r", (0, width)), GateBlock("u", (width, columns))), "GRU"
     if num not in (3, 4) or columns % num:
         return None, None
     width = columns // num
@@ -103,7 +119,7 @@ def gate_blocks(
                      if any(p[0] == k for p in og.graph.edges[split, c]["ports"])]
         act = None
         for c in sorted(consumers):
-            act = c if og.op(c) in ACTIVATIONS else _find_downstream(og, c, ACTIVATIONS, 1)
+            act = c if og.op(c) in ACTIVATIONS else _find_downstream(og, c, ACTIVATIONS, 2)
             if act is not None:
                 break
         acts.append((og.op(act) if act else None, act))
@@ -148,6 +164,15 @@ def _lstm_gate_names(
         return None
     names[rest[0]] = "o"
     return [str(n) for n in names]
+
+
+def _find_upstream_op(og: OpGraph, node: str, op: str, depth: int) -> bool:
+    frontier = [node]
+    for _ in range(depth):
+        frontier = [src for n in frontier for src, _ in og.inputs.get(n, [])]
+        if any(og.op(n) == op for n in frontier if n in og.graph):
+            return True
+    return False
 
 
 def _find_downstream(og: OpGraph, start: str, ops: frozenset[str], depth: int) -> str | None:

@@ -44,6 +44,7 @@ def _variable(v: VariableInfo, num_steps: int | None) -> dict[str, Any]:
         "reads": v.reads,
         "logical_params": v.logical_params,
         "also_cells": list(v.also_cells),
+        "also_roles": [r.value for r in v.also_roles],
     }
     if v.row_split is not None:
         out["row_split"] = {

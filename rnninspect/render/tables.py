@@ -87,6 +87,8 @@ def variable_table(ins: Inspection, *, wide: bool = True) -> Table:
         table.add_column("shared", no_wrap=True)
     for v in ins.variables:
         role = v.role.label if wide else SHORT_ROLES[v.role]
+        for extra in v.also_roles:
+            role += " + " + (extra.label if wide else SHORT_ROLES[extra])
         if v.row_split is not None and wide:
             a, b = v.row_split.input
             c, d = v.row_split.hidden

@@ -1,0 +1,89 @@
+"""TF1 (tf.compat.v1) RNN forms with known answers. Run inside the legacy worker:
+each function builds a graph and returns it traced (a picklable `Traced`)."""
+
+from __future__ import annotations
+
+T, F, H = 4, 3, 5  # steps, features, hidden units
+
+
+def _build(name, body):
+    import tensorflow as tf
+
+    from rnninspect.trace import trace_graph
+
+    tf1 = tf.compat.v1
+    graph = tf.Graph()
+    with graph.as_default():
+        x = tf1.placeholder(tf.float32, [2, T, F], name="x")
+        out = tf.identity(body(tf, tf1, x), name="out")
+    return trace_graph(graph, [x.op.name], [out.op.name], model=name, dialect="legacy")
+
+
+def dynamic_lstm():
+    def body(tf, tf1, x):
+        cell = tf1.nn.rnn_cell.LSTMCell(H)
+        outputs, _ = tf1.nn.dynamic_rnn(cell, x, dtype=tf.float32)
+        return tf1.layers.dense(outputs[:, -1], 2, name="head")
+
+    return _build("dynamic_lstm", body)
+
+
+def static_gru():
+    def body(tf, tf1, x):
+        cell = tf1.nn.rnn_cell.GRUCell(H)
+        outputs, _ = tf1.nn.static_rnn(cell, tf.unstack(x, axis=1), dtype=tf.float32)
+        return outputs[-1]
+
+    return _build("static_gru", body)
+
+
+def static_basic_rnn():
+    def body(tf, tf1, x):
+        cell = tf1.nn.rnn_cell.BasicRNNCell(H)
+        outputs, _ = tf1.nn.static_rnn(cell, tf.unstack(x, axis=1), dtype=tf.float32)
+        return outputs[-1]
+
+    return _build("static_basic_rnn", body)
+
+
+def static_peephole_projection():
+    def body(tf, tf1, x):
+        cell = tf1.nn.rnn_cell.LSTMCell(H, use_peepholes=True, num_proj=2)
+        outputs, _ = tf1.nn.static_rnn(cell, tf.unstack(x, axis=1), dtype=tf.float32)
+        return outputs[-1]
+
+    return _build("static_peephole_projection", body)
+
+
+def static_multi():
+    def body(tf, tf1, x):
+        cell = tf1.nn.rnn_cell.MultiRNNCell(
+            [tf1.nn.rnn_cell.BasicLSTMCell(H) for _ in range(2)])
+        outputs, _ = tf1.nn.static_rnn(cell, tf.unstack(x, axis=1), dtype=tf.float32)
+        return outputs[-1]
+
+    return _build("static_multi", body)
+
+
+def bidirectional_dynamic():
+    def body(tf, tf1, x):
+        fw, bw = tf1.nn.rnn_cell.LSTMCell(H), tf1.nn.rnn_cell.LSTMCell(H)
+        (out_fw, out_bw), _ = tf1.nn.bidirectional_dynamic_rnn(fw, bw, x, dtype=tf.float32)
+        return tf.concat([out_fw[:, -1], out_bw[:, -1]], 1)
+
+    return _build("bidirectional_dynamic", body)
+
+
+def hand_written():
+    """Plain variables and matmuls in a Python loop: h = tanh(x W + h U + b)."""
+
+    def body(tf, tf1, x):
+        w = tf1.get_variable("W", [F, H])
+        u = tf1.get_variable("U", [H, H])
+        b = tf1.get_variable("b", [H], initializer=tf1.zeros_initializer())
+        h = tf.zeros([2, H])
+        for t in range(T):
+            h = tf.tanh(tf.matmul(x[:, t, :], w) + tf.matmul(h, u) + b)
+        return h
+
+    return _build("hand_written", body)
