@@ -26,7 +26,8 @@ def layer_model(layer_cls, unroll=False, **kwargs):
     x = _seq_input()
     h = layer_cls(H, unroll=unroll, name="rnn", **kwargs)(x)
     y = keras.layers.Dense(2, name="head")(h)
-    return keras.Model(x, y, name=f"{layer_cls.__name__.lower()}_{'unrolled' if unroll else 'loop'}")
+    form = "unrolled" if unroll else "loop"
+    return keras.Model(x, y, name=f"{layer_cls.__name__.lower()}_{form}")
 
 
 def lstm(unroll=False):
