@@ -52,6 +52,7 @@ class VarFacts:
     duplicated: bool = False
     other_cells: list[CellBuild] = field(default_factory=list)  # layers sharing its cell
     also_roles: list[Role] = field(default_factory=list)
+    use_cells: dict[str, CellBuild] = field(default_factory=dict)  # read op -> its cell
 
 
 def analyze(traced: Traced, *, detail_step: int | None = None) -> Inspection:
@@ -290,6 +291,7 @@ def _place(
             for t, node in enumerate(chain.uses):
                 f.steps.add(t)
                 f.step_uses.setdefault(t, by_node[node])
+                f.use_cells[node] = cell_of_chain[chain.id]
         f.placement = Placement.CELL
         return
     gathers = [u for u in f.uses if u.op in GATHER_OPS and u.operand == 0]
@@ -309,6 +311,7 @@ def _place(
                 continue
             var, step, _ = near
             votes[var] += 1
+            f.use_cells[use.node] = cell_of_chain[var]
             f.steps.add(step)
             f.step_uses.setdefault(step, use)
         if votes:

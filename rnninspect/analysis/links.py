@@ -38,7 +38,8 @@ def block_links(
     for f in facts.values():
         block = f.cell.name if f.cell is not None else f.var.name
         for use in f.uses:
-            owner.setdefault(topo.index[use.node], block)
+            cell = f.use_cells.get(use.node)
+            owner.setdefault(topo.index[use.node], cell.name if cell is not None else block)
     for name in traced.outputs:
         if name in topo.index:
             owner.setdefault(topo.index[name], f"output:{name}")

@@ -181,7 +181,8 @@ def reading_cells(inspection: Inspection, v: VariableInfo) -> list[str]:
     ]
     if linked:
         return list(dict.fromkeys(linked))
-    return [v.cell] if v.cell in names else []
+    own = [v.cell] if v.cell in names else []
+    return own + [c for c in v.also_cells if c in names]  # one cell object in several layers
 
 
 def estimate_nodes(inspection: Inspection, view: View, *, head: int | None = DEFAULT_HEAD) -> int:
@@ -442,6 +443,10 @@ class _Rolled:
                 for member in group:
                     lay.endpoint[member.name] = nid
                 edges.append((nid, cid, _edge_colour(v, v.name in self.dup)))
+        # Weights of another layer's cell object read here too (the [cell] * n bug).
+        for v in i.variables:
+            if c.name in v.also_cells and v.name in lay.endpoint:
+                edges.append((lay.endpoint[v.name], cid, lb.WARNING_COLOURS[1]))
         return edges
 
 
