@@ -160,6 +160,14 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Console, Console], int]] = {
 }
 
 
+def _command(name: str) -> Callable[[argparse.Namespace, Console, Console], int]:
+    if name in COMMANDS:
+        return COMMANDS[name]
+    from rnninspect.commands import COMMANDS as more
+
+    return more[name]
+
+
 def build_parser() -> argparse.ArgumentParser:
     from rnninspect import __version__
 
@@ -197,6 +205,10 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("json", "graphml", "gexf"))
     export.add_argument("-o", "--output", metavar="PATH", help="default: stdout")
 
+    from rnninspect.commands import add_parsers as add_sharing_parsers
+
+    add_sharing_parsers(sub)
+
     from rnninspect.train.command import add_arguments as add_train_arguments
 
     train = sub.add_parser("train", help="train a seed model (Keras 3: TensorFlow, JAX, torch)")
@@ -216,7 +228,7 @@ def main(
     show_traceback = "--traceback" in argv
     try:
         args = build_parser().parse_args(argv)
-        return int(COMMANDS[args.command](args, out, err))
+        return int(_command(args.command)(args, out, err))
     except KeyboardInterrupt:
         err.print("rnninspect: interrupted", style="yellow", highlight=False)
         return ExitStatus.INTERRUPTED
