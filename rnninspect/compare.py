@@ -232,17 +232,19 @@ def _findings_cell(findings: Sequence[Finding]) -> Text:
                           for f in findings))
 
 
+def _totals(s: Side) -> list[tuple[str, str]]:
+    return [("steps (T)", "dynamic" if s.num_steps is None else str(s.num_steps)),
+            ("layers", str(s.layers)), ("unique params", f"{s.total_params:,}"),
+            ("logical params", f"{s.logical_params:,}")]
+
+
 def comparison_renderable(cmp: Comparison) -> RenderableType:
     table = Table(box=box.SIMPLE_HEAD, title="Side by side", title_justify="left")
     table.add_column("", style="bold", no_wrap=True)
     table.add_column(Text(cmp.a.label), overflow="fold")
     table.add_column(Text(cmp.b.label), overflow="fold")
-    for key, get in (("steps (T)", lambda s: "dynamic" if s.num_steps is None
-                      else str(s.num_steps)),
-                     ("layers", lambda s: str(s.layers)),
-                     ("unique params", lambda s: f"{s.total_params:,}"),
-                     ("logical params", lambda s: f"{s.logical_params:,}")):
-        table.add_row(key, get(cmp.a), get(cmp.b))
+    for (key, a), (_, b) in zip(_totals(cmp.a), _totals(cmp.b), strict=True):
+        table.add_row(key, a, b)
     keys = [(r.role, r.placement) for r in (*cmp.a.roles, *cmp.b.roles)]
     for role, place in sorted(set(keys), key=lambda k: (list(Role).index(k[0]),
                                                         _PLACES.index(k[1]))):

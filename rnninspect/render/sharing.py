@@ -47,13 +47,14 @@ def groups(ins: Inspection) -> list[tuple[str, list[VariableInfo]]]:
         members = [v for v in ins.variables
                    if v.cell == cell.name or cell.name in v.also_cells]
         units = f" {cell.units}" if cell.units else ""
-        tied = sorted({c for v in members for c in (v.cell, *v.also_cells)} - {cell.name})
+        tied = sorted({c for v in members for c in (v.cell or "", *v.also_cells)}
+                      - {cell.name, ""})
         title = f"{cell.name} · layer {cell.layer} · {cell.kind}{units}"
         if tied:
-            title += f" · runs on the same weights as {', '.join(str(c) for c in tied)}"
+            title += f" · runs on the same weights as {', '.join(tied)}"
         out.append((title, members))
     known = {c.name for c in ins.cells}
-    stray = sorted({v.cell for v in ins.variables if v.cell and v.cell not in known})
+    stray = sorted({v.cell for v in ins.variables if v.cell is not None} - known)
     out += [(name, [v for v in ins.variables if v.cell == name]) for name in stray]
     for placement, title in ((Placement.BEFORE, "before the recurrence"),
                              (Placement.AFTER, "after the recurrence"),
