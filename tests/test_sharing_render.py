@@ -147,3 +147,14 @@ def test_tied_layers_show_the_weights_under_both_layers():
     text = render(SharingMatrix(ins), 80)
     assert len(rows_for(text, "rnn/kernel")) == 2
     assert "tied ×2" in text and "same weights as cell1" in text
+
+
+def test_tiedlayers_zoo_model_shows_each_tied_weight_under_both_layers(inspect_cached):
+    ins = inspect_cached("ptb-tiedlayers", dialect="legacy", num_steps=4, **SMALL)
+    text = render(sharing_renderable(ins), 100)
+    tied = [v for v in ins.variables if v.also_cells]
+    assert len(tied) == 2
+    for v in tied:
+        rows = rows_for(text, v.name)
+        assert len(rows) == 2 and all(r.count(READ) == 4 and "tied ×2" in r for r in rows)
+    assert "shared_across_layers" in text and "parameters at stake: " in text
