@@ -145,6 +145,24 @@ def cmd_export(args: argparse.Namespace, out: Console, err: Console) -> int:
     return ExitStatus.OK
 
 
+def cmd_grads(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from rnninspect.grads_zoo import zoo_gradients
+    from rnninspect.render.grads import grads_renderable, grads_to_dict
+    from rnninspect.sources import LoadOptions
+
+    options = LoadOptions(args.dialect, args.config, args.num_steps, args.hidden, args.layers,
+                          args.vocab, args.batch)
+    with err.status(f"Tracing {args.model} and taking per-step gradients…", spinner="dots"):
+        report = zoo_gradients(args.model, options, seed=args.seed)
+    if args.format == "json":
+        import json
+
+        out.file.write(json.dumps(grads_to_dict(report), indent=2) + "\n")
+        return ExitStatus.OK
+    out.print(grads_renderable(report))
+    return ExitStatus.OK
+
+
 def cmd_train(args: argparse.Namespace, out: Console, err: Console) -> int:
     from rnninspect.train.command import run
 
@@ -157,6 +175,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Console, Console], int]] = {
     "diagram": cmd_diagram,
     "export": cmd_export,
     "train": cmd_train,
+    "grads": cmd_grads,
 }
 
 
@@ -204,6 +223,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_model_arguments(export)
     export.add_argument("--format", choices=("json", "graphml", "gexf"))
     export.add_argument("-o", "--output", metavar="PATH", help="default: stdout")
+
+    grads = sub.add_parser("grads", help="gradient each time step contributes to each shared weight")
+    add_model_arguments(grads)
+    grads.add_argument("--seed", type=int, default=0, help="seed of the synthetic batch")
+    grads.add_argument("--format", choices=("table", "json"), default="table")
 
     from rnninspect.commands import add_parsers as add_sharing_parsers
 

@@ -134,44 +134,11 @@ def traced_from_concrete(
     start: float | None = None,
 ) -> Traced:
     start = time.perf_counter() if start is None else start
-    by_handle = {id(_tf_variable(v).handle): v for v in variables}
-    for v in concrete.graph.variables:  # variables the function reached but the caller missed
-        by_handle.setdefault(id(v.handle), v)
-    captured: list[TracedVariable] = []
-    capture_nodes = set()
-    for external, internal in concrete.graph.captures:
-        capture_nodes.add(internal.op.name)
-        var = by_handle.get(id(external))
-        if var is None:
-            continue
-        tf_var = _tf_variable(var)
-        captured.append(
-            TracedVariable(
-                _display_name(var),
-                internal.op.name,
-                _shape(tf_var.shape),
-                tf_var.dtype.base_dtype.name,
-                bool(tf_var.trainable),
-            )
-        )
-    seen = {id(_tf_variable(by_handle[h]).handle) for h in by_handle} & {
-        id(ext) for ext, _ in concrete.graph.captures
-    }
-    for var in variables:  # created but never read by the traced computation
-        tf_var = _tf_variable(var)
-        if id(tf_var.handle) not in seen:
-            captured.append(
-                TracedVariable(
-                    _display_name(var),
-                    f"<not in graph>/{_display_name(var)}",
-                    _shape(tf_var.shape),
-                    tf_var.dtype.base_dtype.name,
-                    bool(tf_var.trainable),
-                )
-            )
+    graph = concrete.graph
+    captured, capture_nodes = captured_variables(graph, variables)
     inputs = [t.op.name for t in concrete.inputs if t.op.name not in capture_nodes]
     outputs = [t.op.name for t in concrete.outputs]
-    spec = graph_spec_from_graph_def(concrete.graph.as_graph_def(add_shapes=True))
+    spec = graph_spec_from_graph_def(graph.as_graph_def(add_shapes=True))
     return Traced(
         model,
         dialect,
@@ -181,6 +148,44 @@ def traced_from_concrete(
         inputs,
         outputs,
         {"trace": time.perf_counter() - start},
+    )
+
+
+def captured_variables(
+    graph: Any, variables: Sequence[Any]
+) -> tuple[list[TracedVariable], set[str]]:
+    """A function graph's variables, matched to its captured resource handles by identity.
+
+    Returns the variable table and the names of all capture placeholders. Variables the
+    function never read are listed with a node name that is not in the graph.
+    """
+    by_handle = {id(_tf_variable(v).handle): v for v in variables}
+    for v in graph.variables:  # variables the function reached but the caller missed
+        by_handle.setdefault(id(v.handle), v)
+    table: list[TracedVariable] = []
+    capture_nodes = set()
+    seen = set()
+    for external, internal in graph.captures:
+        capture_nodes.add(internal.op.name)
+        var = by_handle.get(id(external))
+        if var is None:
+            continue
+        seen.add(id(external))
+        table.append(_traced_variable(var, internal.op.name))
+    for var in variables:  # created but never read by the traced computation
+        if id(_tf_variable(var).handle) not in seen:
+            table.append(_traced_variable(var, f"<not in graph>/{_display_name(var)}"))
+    return table, capture_nodes
+
+
+def _traced_variable(var: Any, node: str) -> TracedVariable:
+    tf_var = _tf_variable(var)
+    return TracedVariable(
+        _display_name(var),
+        node,
+        _shape(tf_var.shape),
+        tf_var.dtype.base_dtype.name,
+        bool(tf_var.trainable),
     )
 
 

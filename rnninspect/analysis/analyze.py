@@ -53,22 +53,46 @@ class VarFacts:
     other_cells: list[CellBuild] = field(default_factory=list)  # layers sharing its cell
     also_roles: list[Role] = field(default_factory=list)
     use_cells: dict[str, CellBuild] = field(default_factory=dict)  # read op -> its cell
+    use_steps: dict[str, int] = field(default_factory=dict)  # read op -> its time step
 
 
 def analyze(traced: Traced, *, detail_step: int | None = None) -> Inspection:
+    return analyze_with_reads(traced, detail_step=detail_step)[0]
+
+
+StepReads = dict[str, dict[int, list[str]]]  # variable name -> step -> tensors read there
+
+
+def analyze_with_reads(
+    traced: Traced, *, detail_step: int | None = None
+) -> tuple[Inspection, StepReads]:
+    """The Inspection, plus for every variable the tensor (``op:index``) each step's
+    computation reads it through — what per-step gradients are taken with respect to."""
     # The passes allocate one small object per op and free none of them until the end;
     # the cyclic garbage collector would rescan them all again and again (3x slower at
     # 20k ops), so it pauses for the duration.
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _analyze(traced, detail_step)
+        inspection, facts, og = _analyze(traced, detail_step)
+        reads: StepReads = {}
+        for f in facts.values():
+            for use in f.uses:
+                step = f.use_steps.get(use.node)
+                if step is None:
+                    continue
+                src, index = og.inputs[use.node][use.operand]
+                reads.setdefault(f.var.name, {}).setdefault(step, []).append(
+                    f"{og.graph.nodes[src].get('name', src)}:{index}")
+        return inspection, reads
     finally:
         if enabled:
             gc.enable()
 
 
-def _analyze(traced: Traced, detail_step: int | None) -> Inspection:
+def _analyze(
+    traced: Traced, detail_step: int | None
+) -> tuple[Inspection, dict[str, VarFacts], OpGraph]:
     og = build_opgraph(traced.graph)
     computation = computation_nodes(og, traced.outputs)
     facts = {v.node: VarFacts(v, find_uses(og, v.node, computation)) for v in traced.variables}
@@ -129,7 +153,7 @@ def _analyze(traced: Traced, detail_step: int | None) -> Inspection:
             else None
         ),
     )
-    return _with_findings(inspection)
+    return _with_findings(inspection), facts, og
 
 
 def _place_duplicates(
@@ -162,6 +186,7 @@ def _place_duplicates(
         f = facts[d.var]
         f.cell, f.placement = cell, Placement.CELL
         f.steps, f.step_uses = {d.step}, {d.step: d.use}
+        f.use_steps = {d.use.node: d.step}
         f.duplicated = True
     for layer, cell in cells.items():
         cell.name = f"cell{layer}" if not have_cells else f"copies{layer}"
@@ -292,6 +317,7 @@ def _place(
                 f.steps.add(t)
                 f.step_uses.setdefault(t, by_node[node])
                 f.use_cells[node] = cell_of_chain[chain.id]
+                f.use_steps[node] = t
         f.placement = Placement.CELL
         return
     gathers = [u for u in f.uses if u.op in GATHER_OPS and u.operand == 0]
@@ -312,6 +338,7 @@ def _place(
             var, step, _ = near
             votes[var] += 1
             f.use_cells[use.node] = cell_of_chain[var]
+            f.use_steps[use.node] = step
             f.steps.add(step)
             f.step_uses.setdefault(step, use)
         if votes:

@@ -19,7 +19,8 @@ class LegacyGraph:
     outputs: list[str]  # op names of what the model computes
 
 
-def build_ptb(config: PTBConfig, variant: str = "standard") -> LegacyGraph:
+def build_ptb(config: PTBConfig, variant: str = "standard", seed: int | None = None
+              ) -> LegacyGraph:
     """ptb_word_lm.py's PTBModel (forward graph), era (b)/(c) of SEEDS.md §1.1.
 
     `variant`: "standard"; "noreuse" (a fresh variable scope per step: the missing-reuse
@@ -30,6 +31,7 @@ def build_ptb(config: PTBConfig, variant: str = "standard") -> LegacyGraph:
     tf1 = tf.compat.v1
     size, vocab = config.hidden_size, config.vocab_size
     graph = tf.Graph()
+    graph.seed = seed
     with graph.as_default():
         initializer = tf1.random_uniform_initializer(-config.init_scale, config.init_scale)
         with tf1.variable_scope("model", initializer=initializer):
@@ -71,13 +73,15 @@ def build_ptb(config: PTBConfig, variant: str = "standard") -> LegacyGraph:
     return LegacyGraph(graph, [input_data.op.name], [logits.op.name])
 
 
-def build_mnist(config: MNISTConfig, variant: str = "standard") -> LegacyGraph:
+def build_mnist(config: MNISTConfig, variant: str = "standard", seed: int | None = None
+                ) -> LegacyGraph:
     """recurrent_network.py (2016): a linear `hidden` projection, then static_rnn."""
     import tensorflow as tf
 
     tf1 = tf.compat.v1
     n_input, n_steps, n_hidden = config.n_input, config.num_steps, config.hidden_size
     graph = tf.Graph()
+    graph.seed = seed
     with graph.as_default():
         x = tf1.placeholder(tf.float32, [None, n_steps, n_input], name="x")
         weights = {
