@@ -32,7 +32,10 @@ def inspect(
 
     if isinstance(model, str):
         options = LoadOptions(dialect, config, num_steps, hidden, layers, vocab, batch)
-        traced = load(model, options)
+        loaded = load(model, options)
+        if isinstance(loaded, Inspection):  # a checkpoint alone: names and shapes, no graph
+            return loaded
+        traced = loaded
     else:
         from rnninspect.trace import trace_keras_model
 

@@ -6,7 +6,11 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from pathlib import Path
+
 from rnninspect import zoo
+from rnninspect.errors import InvalidOptionError
+from rnninspect.model import Inspection
 from rnninspect.trace import Traced
 
 
@@ -30,9 +34,22 @@ class LoadOptions:
         }
 
 
-def load(spec: str, options: LoadOptions | None = None) -> Traced:
-    """Build and trace the model named by `spec`."""
+def load(spec: str, options: LoadOptions | None = None) -> Traced | Inspection:
+    """Build and trace the model named by `spec`: a built-in model name, or a user model
+    (``file.py:NAME``, ``package.module:NAME``, a .keras file, a directory with model.keras,
+    a SavedModel, a .pb/.pbtxt, a .meta or a checkpoint — see `rnninspect.loaders`)."""
     options = options or LoadOptions()
+    if spec not in zoo.MODELS and _looks_like_user_model(spec):
+        given = [k for k, v in options.overrides().items() if v is not None]
+        given += [k for k in ("dialect", "config") if getattr(options, k) is not None]
+        if given:
+            flag = "--" + given[0].replace("_", "-")
+            raise InvalidOptionError(
+                f"{flag} applies to built-in models only; {spec!r} is built as its code says"
+            )
+        from rnninspect.loaders import load_user
+
+        return load_user(spec)
     entry = zoo.get(spec)
     dialect = entry.check_dialect(options.dialect)
     config = entry.config(options.config, options.overrides())
@@ -43,6 +60,10 @@ def load(spec: str, options: LoadOptions | None = None) -> Traced:
         traced: Traced = legacy_worker.call("zoo", request)
         return traced
     return trace_zoo_keras(entry.name, entry.family, entry.variant, config)
+
+
+def _looks_like_user_model(spec: str) -> bool:
+    return ":" in spec or "/" in spec or "." in spec or Path(spec).exists()
 
 
 def trace_zoo_legacy(name: str, family: str, variant: str, config: Any) -> Traced:

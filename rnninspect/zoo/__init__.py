@@ -105,5 +105,6 @@ def get(name: str) -> ZooModel:
     except KeyError:
         known = ", ".join(MODELS)
         raise UnknownModelError(
-            f"unknown model {name!r}; built-in models: {known}"
+            f"unknown model {name!r}; built-in models: {known} (or a user model: file.py:NAME, "
+            "package.module:NAME, a .keras file, a SavedModel directory, .pb/.pbtxt, .meta)"
         ) from None
