@@ -77,10 +77,11 @@ def _load_file(path: Path, spec: str) -> Traced | Inspection:
 
         return load_checkpoint_or_meta(str(path.with_suffix("")), spec)
     if suffix == ".py":
-        names = ", ".join(f"{spec}:{n}" for n in top_level_names(path)[:5]) or f"{spec}:NAME"
+        names = top_level_names(path)
+        defined = f" (it defines: {', '.join(names)})" if names else ""
         raise ModelSourceError(
-            f"{spec!r} is Python code: name the function or attribute that returns the "
-            f"model, e.g. {names}")
+            f"{spec!r} is Python code: add :NAME, the function or attribute that returns the "
+            f"model, e.g. {spec}:{names[0] if names else 'build'}{defined}")
     raise ModelSourceError(
         f"{spec!r}: unsupported file type {suffix or '(none)'!r}; rnninspect reads .keras, "
         ".pb/.pbtxt (GraphDef), .meta (MetaGraph), checkpoints, SavedModel directories and "

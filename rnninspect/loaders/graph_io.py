@@ -41,6 +41,7 @@ def graph_inputs_outputs(graph: Any, model: str) -> tuple[list[str], list[str]]:
         if op.name not in init and not (consumers[op.name] - init)
         and op.type not in _NOT_OUTPUTS and not _reads_variable(op)
     ]
+    outputs = _widest(graph, outputs)
     inputs = [op.name for op in ops if op.type == "Placeholder" and op.name not in init]
     if not outputs:
         raise ModelSourceError(
@@ -71,3 +72,35 @@ def _initialization(ops: list[Any], consumers: dict[str, set[str]]) -> set[str]:
 def _reads_variable(op: Any) -> bool:
     """`Variable/read`: an Identity of a variable, left unconsumed when the model skips it."""
     return op.type == "Identity" and any(t.op.type in _VARIABLE_OPS for t in op.inputs)
+
+
+def _widest(graph: Any, terminals: list[str]) -> list[str]:
+    """Drop terminals that do not depend on the inputs (a stray zeros, an unread
+    TensorArray) or compute nothing another terminal does not (a while loop's unused final
+    state): the model's outputs remain."""
+    ancestry = {name: _ancestors(graph, name) for name in terminals}
+    placeholders = {op.name for op in graph.get_operations() if op.type == "Placeholder"}
+    fed = [name for name in terminals if ancestry[name] & placeholders]
+    terminals = fed or terminals  # constants only (zeros, empty TensorArrays): not outputs
+    kept = []
+    for i, name in enumerate(terminals):
+        mine = ancestry[name]
+        covered = any(
+            mine <= ancestry[other] | {other} and (mine != ancestry[other] or j < i)
+            for j, other in enumerate(terminals) if other != name
+        )
+        if not covered:
+            kept.append(name)
+    return kept
+
+
+def _ancestors(graph: Any, name: str) -> set[str]:
+    seen: set[str] = set()
+    stack = [graph.get_operation_by_name(name)]
+    while stack:
+        op = stack.pop()
+        for t in op.inputs:
+            if t.op.name not in seen:
+                seen.add(t.op.name)
+                stack.append(t.op)
+    return seen

@@ -91,13 +91,10 @@ def top_level_names(path: Path) -> list[str]:
         tree = ast.parse(_read(path))
     except (SyntaxError, ValueError):
         return []
-    names: list[str] = []
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            names.append(node.name)
-        elif isinstance(node, ast.Assign):
-            names += [t.id for t in node.targets if isinstance(t, ast.Name)]
-    return [n for n in names if not n.startswith("_")]
+    functions = [n.name for n in tree.body if isinstance(n, ast.FunctionDef)]
+    assigned = [t.id for n in tree.body if isinstance(n, ast.Assign)
+                for t in n.targets if isinstance(t, ast.Name)]
+    return [n for n in functions + assigned if not n.startswith("_")]
 
 
 # --- steps ----------------------------------------------------------------------------------
@@ -114,8 +111,8 @@ def _source_file(code: CodeSpec) -> Path:
         sys.path.insert(0, cwd)
     try:
         found = importlib.util.find_spec(code.target)
-    except (ImportError, ValueError) as e:
-        raise UnknownModelError(f"cannot find module {code.target!r}: {e}") from None
+    except (ImportError, ValueError):
+        found = None
     if found is None or not found.origin or not found.origin.endswith(".py"):
         raise UnknownModelError(
             f"no module {code.target!r} on the Python path (current directory included); "
