@@ -1,0 +1,158 @@
+"""TF1 MetaGraphs (`.meta`, with the checkpoint beside them) and checkpoints alone.
+
+A checkpoint alone has no graph: the `Inspection` lists every variable with a role guessed
+from its name and shape, and says so in a finding.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from rnninspect._tf import import_tensorflow, silenced_native_stderr
+from rnninspect.errors import ModelSourceError
+from rnninspect.loaders.frames import first_line
+from rnninspect.model import (
+    Finding,
+    FindingKind,
+    Inspection,
+    Placement,
+    Role,
+    Severity,
+    VariableInfo,
+)
+from rnninspect.trace import Traced
+
+NO_GRAPH = ("no graph: roles below rest on names and shapes only, steps and sharing cannot be "
+            "proven")
+_TF2_SUFFIX = "/.ATTRIBUTES/VARIABLE_VALUE"
+# Bookkeeping, not model weights: step counters, optimizer slots, object-graph metadata.
+_SKIP = re.compile(r"(^|/)(global_step|save_counter|_CHECKPOINTABLE_OBJECT_GRAPH|"
+                   r"beta[12]_power|iter|learning_rate|decay|beta_[12])$|"
+                   r"\.OPTIMIZER_SLOT|/(Adam|Adam_1|Momentum|RMSProp|RMSProp_1|Adagrad)$|"
+                   r"^optimizer/")
+
+
+def load_checkpoint_dir(path: Path, spec: str) -> Traced | Inspection:
+    tf = import_tensorflow()
+    prefix = tf.train.latest_checkpoint(str(path))
+    if prefix is None:
+        indexes = sorted(path.glob("*.index"), key=lambda p: p.stat().st_mtime)
+        if not indexes:
+            raise ModelSourceError(
+                f"directory {spec!r} has a `checkpoint` file but no checkpoint it names "
+                f"exists; point at the checkpoint prefix (model.ckpt-N) instead")
+        prefix = str(indexes[-1].with_suffix(""))
+    return load_checkpoint_or_meta(prefix, spec)
+
+
+def load_checkpoint_or_meta(prefix: str, spec: str) -> Traced | Inspection:
+    """A graph beats names: use `prefix.meta` when the checkpoint has one."""
+    meta = Path(f"{prefix}.meta")
+    if meta.exists():
+        return load_meta_graph(meta, spec)
+    return inspect_checkpoint(prefix, spec)
+
+
+def load_meta_graph(path: Path, spec: str) -> Traced:
+    tf = import_tensorflow()
+    from google.protobuf import message
+
+    from rnninspect.loaders.graph_io import graph_inputs_outputs
+    from rnninspect.trace import trace_graph
+
+    tf1 = tf.compat.v1
+    meta_graph_def = tf1.MetaGraphDef()
+    try:
+        meta_graph_def.ParseFromString(path.read_bytes())
+        if not meta_graph_def.graph_def.node:
+            raise ValueError("it holds no graph")
+    except (message.DecodeError, ValueError) as e:
+        raise ModelSourceError(
+            f"{spec!r} is not a readable TF1 MetaGraph (truncated or another format: {e}); "
+            f"write it with tf.compat.v1.train.Saver().save(session, prefix)") from None
+    graph = tf.Graph()
+    try:
+        with graph.as_default(), silenced_native_stderr():
+            saver = tf1.train.import_meta_graph(meta_graph_def, clear_devices=True)
+    except Exception as e:
+        raise ModelSourceError(
+            f"{spec!r} parses as a MetaGraph but TensorFlow cannot import it: "
+            f"{first_line(e)}") from e
+    prefix = str(path)[: -len(".meta")]
+    if saver is not None and Path(f"{prefix}.index").exists():
+        try:
+            with graph.as_default(), tf1.Session(graph=graph) as session, \
+                    silenced_native_stderr():
+                saver.restore(session, prefix)
+        except Exception as e:
+            raise ModelSourceError(
+                f"the checkpoint beside {spec!r} ({prefix}) does not match its graph: "
+                f"{first_line(e)}") from e
+    inputs, outputs = graph_inputs_outputs(graph, spec)
+    return trace_graph(graph, inputs, outputs, model=spec, dialect="legacy")
+
+
+def inspect_checkpoint(prefix: str, spec: str) -> Inspection:
+    tf = import_tensorflow()
+    try:
+        listed = tf.train.list_variables(prefix)
+    except Exception as e:
+        raise ModelSourceError(
+            f"{spec!r} is not a readable TensorFlow checkpoint ({first_line(e)})") from e
+    dtypes = _dtypes(tf, prefix)
+    variables = []
+    for raw, shape in sorted(listed):
+        name = raw.removesuffix(_TF2_SUFFIX)
+        if _SKIP.search(name):
+            continue
+        dims = tuple(int(d) for d in shape)
+        params = 1
+        for d in dims:
+            params *= d
+        variables.append(VariableInfo(
+            name=name, shape=dims, dtype=dtypes.get(raw, "unknown"), params=params,
+            trainable=True, role=guess_role(name, dims), placement=Placement.NONE, cell=None,
+            layer=None, steps=(), dynamic=False, shared=False, reads=0))
+    total = sum(v.params for v in variables)
+    finding = Finding(FindingKind.NO_RECURRENCE, Severity.INFO,
+                      f"{spec}: {NO_GRAPH}", tuple(v.name for v in variables), 0,
+                      "inspect the code (FILE.py:NAME), a SavedModel or the .meta graph "
+                      "instead to prove roles, steps and sharing")
+    return Inspection(model=spec, dialect="checkpoint", config=(), num_steps=None,
+                      total_params=total, logical_params=total, variables=tuple(variables),
+                      cells=(), findings=(finding,))
+
+
+def guess_role(name: str, shape: tuple[int, ...]) -> Role:
+    """A role from the name and shape alone; OTHER when unsure."""
+    leaf = name.lower().rsplit("/", 1)[-1]
+    lower = name.lower()
+    if len(shape) == 1 and ("bias" in leaf or leaf in ("b", "beta")):
+        return Role.BIAS
+    if len(shape) != 2:
+        return Role.OTHER
+    if "embedding" in lower:
+        return Role.EMBEDDING
+    if "recurrent_kernel" in leaf:
+        return Role.HIDDEN_TO_HIDDEN
+    recurrent = re.search(r"lstm|gru|rnn|cell", lower) is not None
+    if recurrent and leaf in ("kernel", "weights", "w"):
+        rows, cols = shape
+        for gates in (4, 3, 1):
+            if cols % gates == 0 and rows > cols // gates:
+                return Role.INPUT_HIDDEN_FUSED  # [input + hidden, gates * hidden]
+        return Role.INPUT_TO_HIDDEN
+    if re.search(r"softmax|logits|output|(^|/)out(/|$)|head|proj", lower):
+        return Role.HIDDEN_TO_OUTPUT
+    return Role.OTHER
+
+
+def _dtypes(tf: Any, prefix: str) -> dict[str, str]:
+    try:
+        reader = tf.train.load_checkpoint(prefix)
+        return {k: str(v.name) for k, v in reader.get_variable_to_dtype_map().items()}
+    except Exception:  # names and shapes are listed already; dtypes are a nicety
+        return {}
+
