@@ -47,25 +47,38 @@ class GradientReport:
     dynamic: tuple[str, ...] = ()  # weights read in a while loop: no per-step split
 
 
-def gradients_in_graph(tf: Any, loss: Any, graph: Any, reads: dict[str, dict[int, list[str]]],
+def gradients_in_graph(tf: Any, loss: Any, graph: Any,
+                       reads: dict[str, dict[int, list[tuple[str, int]]]],
                        ) -> tuple[list[tuple[str, int]], list[Any], dict[str, Any]]:
-    """Build ‖∂loss/∂read‖ for every (variable, step) with more than one step, and per
-    variable the norm of the sum over its steps."""
+    """‖step t's contribution to ∂loss/∂W‖ for every shared W, and per W the norm of the sum.
+
+    A step's contribution flows through the ops that compute with W at that step: with
+    y = op(..., W, ...) and dy = ∂loss/∂y, it is ∂y/∂W·dy with the op's *other* inputs held
+    fixed (they depend on W through earlier steps, which are counted there). This holds
+    whether each step has its own read of W or all steps share one (static_rnn's cache).
+    """
     labels: list[tuple[str, int]] = []
-    tensors: list[list[Any]] = []
+    groups: list[list[tuple[Any, int]]] = []
     for name, by_step in sorted(reads.items()):
         if len(by_step) < 2:
             continue
         for step in sorted(by_step):
             labels.append((name, step))
-            tensors.append([graph.get_tensor_by_name(t) for t in by_step[step]])
-    flat = [t for group in tensors for t in group]
-    grads = tf.gradients(loss, flat) if flat else []
-    norms, k = [], 0
-    sums: dict[str, list[Any]] = {}
-    for (name, _), group in zip(labels, tensors, strict=True):
-        parts = [g for g in grads[k:k + len(group)] if g is not None]
-        k += len(group)
+            groups.append([(graph.get_operation_by_name(op), k) for op, k in by_step[step]])
+    ops = [op for group in groups for op, _ in group]
+    upstream = tf.gradients(loss, [op.outputs[0] for op in ops]) if ops else []
+    norms, sums, i = [], {}, 0
+    for (name, _), group in zip(labels, groups, strict=True):
+        parts = []
+        for op, k in group:
+            dy = upstream[i]
+            i += 1
+            if dy is None:
+                continue
+            others = [t for j, t in enumerate(op.inputs) if j != k]
+            grad = tf.gradients(op.outputs[0], op.inputs[k], grad_ys=dy, stop_gradients=others)[0]
+            if grad is not None:
+                parts.append(grad)
         norms.append(tf.linalg.global_norm(parts) if parts else tf.constant(0.0))
         sums.setdefault(name, []).extend(parts)
     summed = {name: tf.norm(tf.add_n(parts)) for name, parts in sums.items() if parts}

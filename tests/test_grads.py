@@ -36,6 +36,15 @@ def test_same_seed_same_numbers():
     assert a == b
 
 
+def test_static_rnn_shared_read_is_still_split_per_step():
+    # static_rnn caches one read of the kernel for all steps: the split must still work.
+    report = zoo_gradients("mnist", LoadOptions(dialect="legacy", batch=8, num_steps=6), seed=1)
+    for v in report.variables:
+        assert len(v.steps) == 6
+        assert v.summed == pytest.approx(v.total, rel=1e-4)
+        assert len(set(v.norms)) == 6  # not one shared number repeated
+
+
 def test_mnist_late_steps_dominate_because_only_the_last_output_is_read():
     report = zoo_gradients("mnist", LoadOptions(dialect="keras", batch=8), seed=0)
     kernel = next(v for v in report.variables if v.variable == "lstm_cell/kernel")

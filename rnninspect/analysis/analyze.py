@@ -60,14 +60,15 @@ def analyze(traced: Traced, *, detail_step: int | None = None) -> Inspection:
     return analyze_with_reads(traced, detail_step=detail_step)[0]
 
 
-StepReads = dict[str, dict[int, list[str]]]  # variable name -> step -> tensors read there
+# variable name -> step -> (op that computes with it, input position of the variable)
+StepReads = dict[str, dict[int, list[tuple[str, int]]]]
 
 
 def analyze_with_reads(
     traced: Traced, *, detail_step: int | None = None
 ) -> tuple[Inspection, StepReads]:
-    """The Inspection, plus for every variable the tensor (``op:index``) each step's
-    computation reads it through — what per-step gradients are taken with respect to."""
+    """The Inspection, plus for every variable the ops that compute with it at each step
+    (and where it enters them) — what per-step gradients are taken through."""
     # The passes allocate one small object per op and free none of them until the end;
     # the cyclic garbage collector would rescan them all again and again (3x slower at
     # 20k ops), so it pauses for the duration.
@@ -81,9 +82,8 @@ def analyze_with_reads(
                 step = f.use_steps.get(use.node)
                 if step is None:
                     continue
-                src, index = og.inputs[use.node][use.operand]
                 reads.setdefault(f.var.name, {}).setdefault(step, []).append(
-                    f"{og.graph.nodes[src].get('name', src)}:{index}")
+                    (og.graph.nodes[use.node].get("name", use.node), use.operand))
         return inspection, reads
     finally:
         if enabled:
