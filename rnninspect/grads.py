@@ -67,7 +67,9 @@ def gradients_in_graph(tf: Any, loss: Any, graph: Any,
             groups.append([(graph.get_operation_by_name(op), k) for op, k in by_step[step]])
     ops = [op for group in groups for op, _ in group]
     upstream = tf.gradients(loss, [op.outputs[0] for op in ops]) if ops else []
-    norms, sums, i = [], {}, 0
+    norms: list[Any] = []
+    sums: dict[str, list[Any]] = {}
+    i = 0
     for (name, _), group in zip(labels, groups, strict=True):
         parts = []
         for op, k in group:

@@ -87,7 +87,7 @@ def keras_gradients(name: str, family: str, variant: str, config: Any, seed: int
         x = rng.standard_normal((config.batch_size, config.num_steps, config.n_input), "float32")
     found: dict[str, Any] = {}
 
-    @tf.function
+    @tf.function  # type: ignore[untyped-decorator]
     def run(inputs: Any) -> Any:
         out = model(inputs, training=False)
         logits = out[0] if family == "ptb" else out

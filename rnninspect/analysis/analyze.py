@@ -214,7 +214,7 @@ def _place_loops(
         loops_read = {og.loop(u.node) for u in f.uses} - {None}
         if loops_read:
             f.dynamic, f.placement = True, Placement.CELL
-            f.cell = by_loop[sorted(loops_read)[0]]  # type: ignore[index]
+            f.cell = by_loop[sorted(str(loop) for loop in loops_read)[0]]
             f.step_uses = {1: next(u for u in f.uses if og.loop(u.node) is not None)}
     return sorted(cells, key=lambda c: (c.layer, c.name))
 
@@ -431,7 +431,8 @@ def _variable_infos(
 def _share_gate_layout(infos: list[VariableInfo]) -> list[VariableInfo]:
     """A cell's matrices share one column layout: give the gates found on one kernel to its
     siblings whose gate split we could not follow (Keras GRU slices h @ U by hand)."""
-    layout = {(i.cell, i.shape[-1]): i.gates for i in infos if i.gates and i.cell}
+    layout: dict[tuple[str | None, int | None], tuple[GateBlock, ...] | None] = {
+        (i.cell, i.shape[-1]): i.gates for i in infos if i.gates and i.cell}
     return [
         replace(i, gates=layout[(i.cell, i.shape[-1])])
         if not i.gates and len(i.shape) == 2 and (i.cell, i.shape[-1]) in layout

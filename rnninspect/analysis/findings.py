@@ -55,7 +55,7 @@ def _duplicated(inspection: Inspection) -> list[Finding]:
     per_cell: dict[str, list[tuple[str, list[VariableInfo]]]] = defaultdict(list)
     for (cell, role, shape), members in groups.items():
         if len({v.steps[0] for v in members}) >= 2:
-            assert isinstance(role, Role)
+            assert isinstance(role, Role) and isinstance(shape, tuple)
             per_cell[str(cell)].append((f"{role.label} {list(shape)}", members))
     out = []
     for cell, kinds in sorted(per_cell.items()):
@@ -91,7 +91,7 @@ def _shared_across_layers(inspection: Inspection) -> list[Finding]:
     shared = [v for v in inspection.variables if v.also_cells]
     if not shared:
         return []
-    layers = sorted({v.cell for v in shared} | {c for v in shared for c in v.also_cells})
+    layers = sorted({str(v.cell) for v in shared} | {c for v in shared for c in v.also_cells})
     params = sum(v.params * len(v.also_cells) for v in shared)
     names = ", ".join(sorted(v.name for v in shared))
     return [

@@ -54,8 +54,8 @@ class Topology:
             for n in nodes
         ]
         succs_of: list[list[int]] = [[] for _ in nodes]
-        for i, preds in enumerate(preds_of):
-            for p in preds:
+        for i, sources in enumerate(preds_of):
+            for p in sources:
                 succs_of[p].append(i)
         waiting = [len(p) for p in preds_of]
         ready = [i for i, w in enumerate(waiting) if w == 0]

@@ -56,7 +56,8 @@ def fused_split(
     if not any(s for s, _ in rows) or all(s for s, _ in rows):
         return None
     # Report contiguous input rows then hidden rows (the TF1 cells' layout).
-    start, spans = 0, {True: [], False: []}  # type: dict[bool, list[tuple[int, int]]]
+    start = 0
+    spans: dict[bool, list[tuple[int, int]]] = {True: [], False: []}
     for is_state, width in rows:
         spans[is_state].append((start, start + width))
         start += width
@@ -186,7 +187,7 @@ def _find_downstream(og: OpGraph, start: str, ops: frozenset[str], depth: int) -
             if s in seen:
                 continue
             if og.op(s) in ops:
-                return s
+                return str(s)
             seen.add(s)
             queue.append((s, d + 1))
     return None

@@ -93,7 +93,7 @@ def variable_table(ins: Inspection, *, wide: bool = True) -> Table:
             a, b = v.row_split.input
             c, d = v.row_split.hidden
             role += f" {b - a}+{d - c}"
-        row = [Text(v.name), shape_text(v.shape)]
+        row: list[str | Text] = [Text(v.name), shape_text(v.shape)]
         if wide:
             row.append(v.dtype)
         row += [

@@ -16,7 +16,7 @@ from rnninspect.zoo.configs import MNISTConfig, PTBConfig
 
 
 @keras.saving.register_keras_serializable(package="rnninspect")
-class PTBModel(keras.Model):
+class PTBModel(keras.Model):  # type: ignore[misc]  # keras ships no type information
     """ptb_word_lm.py in Keras 3: embedding -> stacked LSTMCell loop -> softmax layer.
 
     ``call(ids, states)`` returns ``(logits, states)`` so that training can carry the state
@@ -112,7 +112,7 @@ class PTBModel(keras.Model):
 
 
 @keras.saving.register_keras_serializable(package="rnninspect")
-class MNISTModel(keras.Model):
+class MNISTModel(keras.Model):  # type: ignore[misc]
     """recurrent_network.py in Keras 3: linear `hidden` projection -> LSTMCell loop -> `out`."""
 
     def __init__(
