@@ -79,7 +79,7 @@ def test_checkpoint_alone_lists_variables_and_says_what_rests_on_names(saved, na
     assert [(v.name, v.shape, v.role, v.dtype) for v in ins.variables] == [
         ("out/w", (4, 2), R.HIDDEN_TO_OUTPUT, "float32"),
         ("rnn/b", (4,), R.BIAS, "float32"),
-        ("rnn/w", (6, 4), R.INPUT_HIDDEN_FUSED, "float32"),
+        ("rnn/w", (6, 4), R.OTHER, "float32"),  # no cell type in the name: not guessed
     ]
     assert ins.total_params == 36 and ins.cells == () and ins.num_steps is None
     (finding,) = ins.findings
@@ -179,3 +179,21 @@ def test_truncated_or_corrupted_keras_file(tmp_path, content):
     assert message(spec) == (
         f"{str(spec)!r} is not a valid .keras archive (truncated or not a zip file); save "
         "the model again with model.save('lm.keras')")
+
+
+def test_checkpoint_role_guesses_from_names_and_shapes():
+    from rnninspect.loaders.checkpoint import guess_role
+    from rnninspect.model import RowSplit
+
+    lstm = "lm/rnn/basic_lstm_cell/kernel"
+    assert guess_role(lstm, (10, 20)) == (R.INPUT_HIDDEN_FUSED, RowSplit((0, 5), (5, 10)))
+    assert guess_role("rnn/gru_cell/gates/kernel", (10, 10)) == (
+        R.INPUT_HIDDEN_FUSED, RowSplit((0, 5), (5, 10)))
+    keras = frozenset({"lstm/cell/kernel", "lstm/cell/recurrent_kernel"})
+    assert guess_role("lstm/cell/kernel", (3, 16), keras) == (R.INPUT_TO_HIDDEN, None)
+    assert guess_role("lstm/cell/recurrent_kernel", (4, 16), keras) == (
+        R.HIDDEN_TO_HIDDEN, None)
+    assert guess_role("model/embedding", (100, 8)) == (R.EMBEDDING, None)
+    assert guess_role("model/softmax_w", (8, 100)) == (R.HIDDEN_TO_OUTPUT, None)
+    assert guess_role("dense/bias", (8,)) == (R.BIAS, None)
+    assert guess_role("mystery", (8, 8)) == (R.OTHER, None)

@@ -19,6 +19,7 @@ from rnninspect.model import (
     Inspection,
     Placement,
     Role,
+    RowSplit,
     Severity,
     VariableInfo,
 )
@@ -102,19 +103,20 @@ def inspect_checkpoint(prefix: str, spec: str) -> Inspection:
         raise ModelSourceError(
             f"{spec!r} is not a readable TensorFlow checkpoint ({first_line(e)})") from e
     dtypes = _dtypes(tf, prefix)
+    kept = [(raw, raw.removesuffix(_TF2_SUFFIX), tuple(int(d) for d in shape))
+            for raw, shape in sorted(listed)]
+    kept = [k for k in kept if not _SKIP.search(k[1])]
+    names = frozenset(name for _, name, _ in kept)
     variables = []
-    for raw, shape in sorted(listed):
-        name = raw.removesuffix(_TF2_SUFFIX)
-        if _SKIP.search(name):
-            continue
-        dims = tuple(int(d) for d in shape)
+    for raw, name, dims in kept:
         params = 1
         for d in dims:
             params *= d
+        role, split = guess_role(name, dims, names)
         variables.append(VariableInfo(
             name=name, shape=dims, dtype=dtypes.get(raw, "unknown"), params=params,
-            trainable=True, role=guess_role(name, dims), placement=Placement.NONE, cell=None,
-            layer=None, steps=(), dynamic=False, shared=False, reads=0))
+            trainable=True, role=role, placement=Placement.NONE, cell=None, layer=None,
+            steps=(), dynamic=False, shared=False, reads=0, row_split=split))
     total = sum(v.params for v in variables)
     finding = Finding(FindingKind.NO_RECURRENCE, Severity.INFO,
                       f"{spec}: {NO_GRAPH}", tuple(v.name for v in variables), 0,
@@ -125,28 +127,42 @@ def inspect_checkpoint(prefix: str, spec: str) -> Inspection:
                       cells=(), findings=(finding,))
 
 
-def guess_role(name: str, shape: tuple[int, ...]) -> Role:
-    """A role from the name and shape alone; OTHER when unsure."""
+def guess_role(name: str, shape: tuple[int, ...],
+               names: frozenset[str] = frozenset()) -> tuple[Role, RowSplit | None]:
+    """A role from the name and shape alone (and sibling names); OTHER when unsure."""
     leaf = name.lower().rsplit("/", 1)[-1]
     lower = name.lower()
     if len(shape) == 1 and ("bias" in leaf or leaf in ("b", "beta")):
-        return Role.BIAS
+        return Role.BIAS, None
     if len(shape) != 2:
-        return Role.OTHER
+        return Role.OTHER, None
     if "embedding" in lower:
-        return Role.EMBEDDING
-    if "recurrent_kernel" in leaf:
-        return Role.HIDDEN_TO_HIDDEN
-    recurrent = re.search(r"lstm|gru|rnn|cell", lower) is not None
-    if recurrent and leaf in ("kernel", "weights", "w"):
+        return Role.EMBEDDING, None
+    if leaf == "recurrent_kernel":
+        return Role.HIDDEN_TO_HIDDEN, None
+    if leaf == "kernel" and f"{name.rsplit('/', 1)[0]}/recurrent_kernel" in names:
+        return Role.INPUT_TO_HIDDEN, None  # Keras cells keep the two halves apart
+    gates = _gate_count(lower)
+    if gates is not None and leaf in ("kernel", "weights", "w"):
         rows, cols = shape
-        for gates in (4, 3, 1):
-            if cols % gates == 0 and rows > cols // gates:
-                return Role.INPUT_HIDDEN_FUSED  # [input + hidden, gates * hidden]
-        return Role.INPUT_TO_HIDDEN
-    if re.search(r"softmax|logits|output|(^|/)out(/|$)|head|proj", lower):
-        return Role.HIDDEN_TO_OUTPUT
-    return Role.OTHER
+        hidden = cols // gates if cols % gates == 0 else 0
+        if 0 < hidden < rows:  # [input + hidden, gates * hidden]
+            split = RowSplit((0, rows - hidden), (rows - hidden, rows))
+            return Role.INPUT_HIDDEN_FUSED, split
+    if re.search(r"softmax|logits|output|(^|/)out(/|$)|head", lower):
+        return Role.HIDDEN_TO_OUTPUT, None
+    return Role.OTHER, None
+
+
+def _gate_count(lower: str) -> int | None:
+    """Column blocks of a TF1 fused kernel, when the cell type is in the name."""
+    if "gru" in lower:
+        return 2 if "/gates/" in lower else 1
+    if "lstm" in lower:
+        return 4
+    if "basic_rnn_cell" in lower or "rnn_cell" in lower:
+        return 1
+    return None
 
 
 def _dtypes(tf: Any, prefix: str) -> dict[str, str]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rnninspect.errors import ModelSourceError, RnnInspectError, UnknownModelError
+from rnninspect.errors import ModelSourceError, RnnInspectError, TraceError, UnknownModelError
 from rnninspect.loaders.frames import first_line, last_user_frame
 from rnninspect.trace import Traced
 
@@ -38,8 +38,12 @@ class CodeSpec:
 class Failure:
     """A user-facing error raised in the worker, carried back with its class."""
 
-    unknown: bool  # UnknownModelError (else ModelSourceError)
+    kind: str  # "unknown" (UnknownModelError), "trace" (TraceError), else ModelSourceError
     message: str
+
+    def error(self) -> RnnInspectError:
+        kinds = {"unknown": UnknownModelError, "trace": TraceError}
+        return kinds.get(self.kind, ModelSourceError)(self.message)
 
 
 def load_code(code: CodeSpec) -> Traced:
@@ -50,7 +54,7 @@ def load_code(code: CodeSpec) -> Traced:
         payload = ("rnninspect.loaders.user_code", "build_in_worker", (code, str(Path.cwd())))
         reply = legacy_worker.call("call", payload)
         if isinstance(reply, Failure):
-            raise (UnknownModelError if reply.unknown else ModelSourceError)(reply.message)
+            raise reply.error()
         traced: Traced = reply
         return traced
     from rnninspect._tf import import_keras_for_tracing
@@ -65,9 +69,11 @@ def build_in_worker(code: CodeSpec, cwd: str) -> Traced | Failure:
     try:
         return build(code)
     except UnknownModelError as e:
-        return Failure(True, str(e))
+        return Failure("unknown", str(e))
+    except TraceError as e:
+        return Failure("trace", str(e))
     except RnnInspectError as e:
-        return Failure(False, str(e))
+        return Failure("source", str(e))
 
 
 def build(code: CodeSpec) -> Traced:
