@@ -224,7 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("json", "graphml", "gexf"))
     export.add_argument("-o", "--output", metavar="PATH", help="default: stdout")
 
-    grads = sub.add_parser("grads", help="what each time step adds to each shared weight's gradient")
+    grads = sub.add_parser("grads", help="each time step's share of each weight's gradient")
     add_model_arguments(grads)
     grads.add_argument("--seed", type=int, default=0, help="seed of the synthetic batch")
     grads.add_argument("--format", choices=("table", "json"), default="table")

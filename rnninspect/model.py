@@ -66,6 +66,7 @@ class FindingKind(str, Enum):
     UNUSED_VARIABLE = "unused_variable"
     NO_RECURRENCE = "no_recurrence"
     WEIGHT_TYING = "weight_tying"
+    NO_GRAPH = "no_graph"  # a checkpoint alone: roles rest on names and shapes only
 
 
 @dataclass(frozen=True)

@@ -118,7 +118,7 @@ def inspect_checkpoint(prefix: str, spec: str) -> Inspection:
             trainable=True, role=role, placement=Placement.NONE, cell=None, layer=None,
             steps=(), dynamic=False, shared=False, reads=0, row_split=split))
     total = sum(v.params for v in variables)
-    finding = Finding(FindingKind.NO_RECURRENCE, Severity.INFO,
+    finding = Finding(FindingKind.NO_GRAPH, Severity.WARNING,
                       f"{spec}: {NO_GRAPH}", tuple(v.name for v in variables), 0,
                       "inspect the code (FILE.py:NAME), a SavedModel or the .meta graph "
                       "instead to prove roles, steps and sharing")

@@ -83,7 +83,10 @@ def _input_side(ins: Inspection) -> list[str]:
 def _recurrent_side(ins: Inspection) -> list[str]:
     out = []
     for v in ins.by_role(Role.INPUT_HIDDEN_FUSED):
-        assert v.row_split is not None
+        if v.row_split is None:
+            out.append(f"Fused ({_cell_words(ins, v)}): {v.name} {shape_text(v.shape)}"
+                       f"{_gates(v)}.")
+            continue
         (a, b), (c, d) = v.row_split.input, v.row_split.hidden
         out.append(
             f"Fused ({_cell_words(ins, v)}): {v.name} {shape_text(v.shape)} multiplies "
@@ -128,6 +131,9 @@ def _sharing(ins: Inspection) -> list[str]:
         )
     if any(v.dynamic for v in ins.variables):
         out.append("Read inside a while loop: those weights serve every iteration (dynamic RNN).")
-    if not ins.cells and not any(v.dynamic for v in ins.variables):
+    if ins.dialect == "checkpoint":
+        out.append("No graph: the roles above rest on variable names and shapes only; which "
+                   "steps read what, and what is shared, cannot be proven from a checkpoint.")
+    elif not ins.cells and not any(v.dynamic for v in ins.variables):
         out.append("No recurrence found: no weight is read at successive time steps.")
     return out

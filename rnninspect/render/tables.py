@@ -27,6 +27,16 @@ ROLE_STYLES = {
 SEVERITY_STYLES = {Severity.INFO: "cyan", Severity.WARNING: "yellow", Severity.ERROR: "red"}
 
 
+def _steps_header(ins: Inspection) -> str:
+    if ins.dialect == "checkpoint":
+        return "unknown (no graph: a checkpoint holds names and shapes only)"
+    if ins.num_steps is not None:
+        return str(ins.num_steps)
+    if any(c.dynamic for c in ins.cells):
+        return "dynamic (while loop: every iteration reads the cell's weights)"
+    return "— (no recurrence)"
+
+
 def header(ins: Inspection) -> RenderableType:
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold")
@@ -34,11 +44,12 @@ def header(ins: Inspection) -> RenderableType:
     config = dict(ins.config)
     rows = [
         ("model", f"{ins.model} ({ins.dialect})"),
-        ("steps (T)", "dynamic (while loop)" if ins.num_steps is None else str(ins.num_steps)),
+        ("steps (T)", _steps_header(ins)),
         ("layers", str(ins.layers)),
         ("parameters", f"{ins.total_params:,} unique trainable · "
                        f"{ins.logical_params:,} logical (params × steps reading them)"),
-        ("graph", f"{ins.op_count:,} ops in the traced computation"),
+        ("graph", f"{ins.op_count:,} ops in the traced computation" if ins.dialect != "checkpoint"
+         else "none (checkpoint only)"),
     ]
     hidden = config.get("hidden_size")
     if hidden is not None:

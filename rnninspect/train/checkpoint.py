@@ -56,7 +56,7 @@ def save(directory: Path, snapshot: Snapshot) -> Path:
 
     def write(tmp: Path) -> None:
         with tmp.open("wb") as f:
-            np.savez(f, **arrays)
+            np.savez(f, **arrays)  # type: ignore[arg-type]  # numpy's stub misreads **kwargs
 
     _replace_atomically(path, write, ".npz")
     return path

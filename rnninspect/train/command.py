@@ -23,7 +23,7 @@ from rnninspect.zoo.configs import (
     with_overrides,
 )
 
-FAMILIES = {
+FAMILIES: dict[str, tuple[dict[str, Any], dict[str, str], str]] = {
     "ptb": (PTB_CONFIGS, PTB_OVERRIDES, "small"),
     "mnist": (MNIST_CONFIGS, MNIST_OVERRIDES, "default"),
 }

@@ -109,8 +109,9 @@ class MarkovChain:
         a = np.vstack([self.transitions.T - np.eye(v), np.ones((1, v))])
         b = np.zeros(v + 1)
         b[-1] = 1.0
-        pi = np.linalg.lstsq(a, b, rcond=None)[0]
-        return np.clip(pi, 0.0, None) / np.clip(pi, 0.0, None).sum()
+        pi = np.clip(np.linalg.lstsq(a, b, rcond=None)[0], 0.0, None)
+        stationary: np.ndarray = pi / pi.sum()
+        return stationary
 
     @property
     def entropy_rate(self) -> float:

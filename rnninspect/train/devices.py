@@ -8,6 +8,7 @@ device. Only the active backend's framework is imported.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -88,7 +89,7 @@ def place(device: str, require_gpu: bool) -> Placement:
     return Placement(backend, gpus[:1] if use_gpu else ["cpu"], use_gpu, notes=notes)
 
 
-def hide_gpus_before_import(environ: dict[str, str]) -> None:
+def hide_gpus_before_import(environ: MutableMapping[str, str]) -> None:
     """For --device cpu in a fresh process: hide GPUs from every backend before it starts."""
     environ["CUDA_VISIBLE_DEVICES"] = "-1"
     environ["JAX_PLATFORMS"] = "cpu"

@@ -187,7 +187,8 @@ class Trainer:
         return None
 
     def run(self) -> Result:
-        recipe, pos, losses = self.recipe, self.position, []
+        recipe, pos = self.recipe, self.position
+        losses: list[float] = []
         history = [EpochRow(**row) for row in pos.history]
         steps = self.workload.train_steps(recipe)
         tokens = recipe.batch_size * recipe.num_steps

@@ -59,6 +59,10 @@ class Stepper:
     def sync(self) -> None:
         """Write any state held outside the Keras variables back into them."""
 
+    # Set per backend (a compiled function, or a method on the torch stepper).
+    train: Any
+    evaluate: Any
+
     def reload(self) -> None:
         """Re-read the Keras variables after they were assigned (checkpoint restore)."""
 
