@@ -113,6 +113,7 @@ def synthetic_loss(tf: Any, logits: Any, seed: int) -> Any:
 
 
 def random_feed(np: Any, placeholder: Any, rng: Any, int_high: int) -> Any:
+    """Random input for a placeholder or TensorSpec (unknown dimensions become 2)."""
     shape = [d if d is not None else 2 for d in placeholder.shape.as_list()]
     if placeholder.dtype.is_integer:
         return rng.integers(0, int_high, size=shape).astype(placeholder.dtype.as_numpy_dtype)

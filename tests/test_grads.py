@@ -61,3 +61,21 @@ def test_grads_cli_json():
     doc = json.loads(buf.getvalue())
     assert doc["schema"] == "rnninspect.grads/1" and doc["num_steps"] == 4
     assert all(len(v["norms"]) == 4 for v in doc["variables"])
+
+
+def test_user_keras_model_unrolled_adds_up():
+    report = zoo_gradients("tests/models/sources/keras_models.py:functional", LoadOptions())
+    assert len(report.variables) == 3 and report.num_steps == 3
+    for v in report.variables:
+        assert v.summed == pytest.approx(v.total, rel=1e-4)
+
+
+def test_while_loop_model_is_explained_not_split():
+    report = zoo_gradients("tests/models/forms/keras_forms.py:lstm", LoadOptions())
+    assert report.variables == ()
+    assert len(report.dynamic) == 3
+    out, buf = make_console(100)
+    from rnninspect.render.grads import grads_renderable
+
+    out.print(grads_renderable(report))
+    assert "unroll=True" in buf.getvalue() and "while loop" in buf.getvalue()

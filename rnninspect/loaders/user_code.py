@@ -79,6 +79,17 @@ def build_in_worker(code: CodeSpec, cwd: str) -> Traced | Failure:
 def build(code: CodeSpec) -> Traced:
     from rnninspect.loaders.objects import to_traced
 
+    value, source, shown = load_object(code)
+    return to_traced(value, code.spec, source_file=str(source), shown_as=shown)
+
+
+def is_legacy_code(code: CodeSpec) -> bool:
+    """Does the user's source use TF1 APIs (and so need the TF1 worker)?"""
+    return bool(_LEGACY.search(_read(_source_file(code))))
+
+
+def load_object(code: CodeSpec) -> tuple[Any, Path, str]:
+    """Import the user's module and return what NAME is (called, when it is a function)."""
     source = _source_file(code)
     shown = code.target if code.is_file else _shown(source)
     module = _import(code, source, shown)
@@ -88,7 +99,7 @@ def build(code: CodeSpec) -> Traced:
     value = getattr(module, code.name)
     if _is_plain_function(value):
         value = _call(value, code, source, shown)
-    return to_traced(value, code.spec, source_file=str(source), shown_as=shown)
+    return value, source, shown
 
 
 def top_level_names(path: Path) -> list[str]:

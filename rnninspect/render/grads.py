@@ -45,7 +45,7 @@ def grads_renderable(report: GradientReport) -> RenderableType:
         check = "yes" if abs(v.summed - v.total) <= 1e-4 * max(v.total, 1e-12) else "NO"
         cell = Text.assemble(v.variable, "\n", (sparkline(v.norms), "cyan"))
         table.add_row(cell, f"{first:.2e}", f"{v.norms[-1]:.2e}", f"{v.ratio:.3g}", check)
-    notes: list[Any] = [table]
+    notes: list[Any] = [table] if report.variables else [Text(title)]
     notes.append(Text(
         "Each step reads a shared weight through its own op; the gradient with respect to "
         "that read is the step's contribution, and they add up to the weight's gradient "
