@@ -164,9 +164,22 @@ def cmd_grads(args: argparse.Namespace, out: Console, err: Console) -> int:
 
 
 def cmd_train(args: argparse.Namespace, out: Console, err: Console) -> int:
+    import os
+
+    from rnninspect.errors import BackendError
     from rnninspect.train.command import run
 
-    return int(run(args, out))
+    try:
+        return int(run(args, out))
+    except ModuleNotFoundError as e:
+        if e.name and e.name.split(".")[0] in ("jax", "jaxlib", "torch"):
+            backend = os.environ.get("KERAS_BACKEND", "")
+            raise BackendError(
+                f"KERAS_BACKEND={backend} needs {e.name.split('.')[0]}, which is not installed "
+                f"here; pip install {e.name.split('.')[0]} (or unset KERAS_BACKEND to train on "
+                "TensorFlow)"
+            ) from e
+        raise
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Console, Console], int]] = {

@@ -122,3 +122,17 @@ def test_python_api_prints_a_summary():
                             check=True)
     assert "136,586" in result.stdout and "input→hidden" in result.stdout
     assert "oneDNN" not in result.stderr and "cuda" not in result.stderr.lower()
+
+
+@pytest.mark.skipif(__import__("importlib").util.find_spec("jax") is not None,
+                    reason="jax is installed here")
+def test_train_on_a_missing_backend_is_one_clear_line():
+    import os
+
+    env = dict(os.environ, KERAS_BACKEND="jax")
+    result = subprocess.run([sys.executable, "-m", "rnninspect", "train", "ptb", "--config",
+                             "test", "--max-steps", "1"], capture_output=True, text=True, env=env)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1] == (
+        "rnninspect: error: KERAS_BACKEND=jax needs jax, which is not installed here; pip "
+        "install jax (or unset KERAS_BACKEND to train on TensorFlow)")
