@@ -42,7 +42,13 @@ def legacy_gradients(name: str, family: str, variant: str, config: Any, seed: in
     from rnninspect.trace import trace_graph
     from rnninspect.zoo import legacy
 
-    built = (legacy.build_ptb if family == "ptb" else legacy.build_mnist)(config, variant, seed)
+    if family == "contrast":
+        from rnninspect.zoo.contrast import build_legacy
+
+        built = build_legacy(variant, config, seed)
+    else:
+        built = (legacy.build_ptb if family == "ptb" else legacy.build_mnist)(config, variant,
+                                                                              seed)
     graph = built.graph
     with graph.as_default():
         logits = graph.get_tensor_by_name(f"{built.outputs[0]}:0")
@@ -76,6 +82,11 @@ def keras_gradients(name: str, family: str, variant: str, config: Any, seed: int
     from rnninspect.zoo import keras_models
 
     keras.utils.set_random_seed(seed)
+    if family == "contrast":
+        from rnninspect.zoo.contrast import build_keras
+
+        model, contrast_signature = build_keras(variant, config)
+        return model_gradients(model, contrast_signature, name, config.as_pairs(), seed)
     model = (keras_models.build_ptb if family == "ptb" else keras_models.build_mnist)(
         config, variant)
     if family == "ptb":

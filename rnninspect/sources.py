@@ -71,8 +71,13 @@ def trace_zoo_legacy(name: str, family: str, variant: str, config: Any) -> Trace
     from rnninspect.zoo import legacy
 
     start = time.perf_counter()
-    builder = legacy.build_ptb if family == "ptb" else legacy.build_mnist
-    built = builder(config, variant)
+    if family == "contrast":
+        from rnninspect.zoo.contrast import build_legacy
+
+        built = build_legacy(variant, config)
+    else:
+        builder = legacy.build_ptb if family == "ptb" else legacy.build_mnist
+        built = builder(config, variant)
     build_seconds = time.perf_counter() - start
     traced = trace_graph(
         built.graph,
@@ -98,7 +103,11 @@ def trace_zoo_keras(name: str, family: str, variant: str, config: Any) -> Traced
     start = time.perf_counter()
     keras.backend.clear_session()
     with silenced_native_stderr():
-        if family == "ptb":
+        if family == "contrast":
+            from rnninspect.zoo.contrast import build_keras
+
+            model, signature = build_keras(variant, config)
+        elif family == "ptb":
             model = keras_models.build_ptb(config, variant)
             signature = [tf.TensorSpec([config.batch_size, config.num_steps], tf.int32, "ids")]
         else:
@@ -117,7 +126,8 @@ def trace_zoo_keras(name: str, family: str, variant: str, config: Any) -> Traced
         return result[0] if family == "ptb" else result
 
     traced = trace_keras_model(
-        model, signature, model=name, dialect="keras", config=config.as_pairs(), call=forward
+        model, signature, model=name, dialect="keras", config=config.as_pairs(),
+        call=forward if family != "contrast" else None,
     )
     traced.seconds["build"] = build_seconds
     return traced

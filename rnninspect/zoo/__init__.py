@@ -13,6 +13,8 @@ from rnninspect.zoo.configs import (
     PTB_OVERRIDES,
     with_overrides,
 )
+from rnninspect.zoo.contrast import CONTRAST_CONFIGS, CONTRAST_OVERRIDES
+from rnninspect.zoo.contrast import DESCRIPTIONS as CONTRAST_DESCRIPTIONS
 
 DIALECTS = ("legacy", "keras")
 
@@ -20,7 +22,7 @@ DIALECTS = ("legacy", "keras")
 @dataclass(frozen=True)
 class ZooModel:
     name: str
-    family: str  # "ptb" or "mnist": which builders and input signature
+    family: str  # "ptb", "mnist" or "contrast": which builders and input signature
     variant: str  # "standard", "noreuse", "tiedlayers"
     description: str
     dialects: tuple[str, ...]
@@ -94,6 +96,13 @@ MODELS: dict[str, ZooModel] = {
             "tiedlayers",
             "Buggy PTB: one cell object for every layer ([cell] * n) — shared across layers",
             DIALECTS,
+        ),
+        *(
+            ZooModel(name, "contrast", name, description,
+                     ("legacy",) if name == "dynamic" else ("keras",),
+                     "legacy" if name == "dynamic" else "keras",
+                     CONTRAST_CONFIGS, "default", CONTRAST_OVERRIDES)
+            for name, description in CONTRAST_DESCRIPTIONS.items()
         ),
     )
 }
