@@ -103,10 +103,27 @@ def trace_function(
         with silenced_native_stderr():
             concrete = tf.function(fn).get_concrete_function(*input_signature)
     except Exception as e:
-        raise TraceError(f"tracing {model!r} with tf.function failed: {e}") from e
+        raise TraceError(f"tracing {model!r} with tf.function failed: {one_line(e)}") from e
     return traced_from_concrete(
         concrete, variables, model=model, dialect=dialect, config=config, start=start
     )
+
+
+_NOISE = ("File ", "in user code", "Arguments received", "•", "Exception encountered when",
+          "raise ", "return ", "except ")
+
+
+def one_line(error: BaseException) -> str:
+    """The line of a framework error that says what went wrong (TensorFlow wraps it in
+    frames of generated code, Keras in argument listings); --traceback shows the rest."""
+    import re
+
+    text = re.sub(r"\x1b\[[0-9;]*m", "", str(error))
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    kept = [line for line in lines if not line.startswith(_NOISE) and "**" not in line
+            and not line.endswith("*")]
+    line = kept[-1] if kept else (lines[-1] if lines else type(error).__name__)
+    return line if ":" in line[:40] else f"{type(error).__name__}: {line}"
 
 
 def _tf_variable(var: Any) -> Any:
