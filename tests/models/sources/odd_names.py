@@ -26,5 +26,5 @@ class OddCell(keras.layers.Layer):
 
 def build():
     x = keras.Input((3, 2), batch_size=2)
-    h = keras.layers.RNN(OddCell(4), unroll=True, name="rnn")(x)
+    h = keras.layers.RNN(OddCell(4, name="odd_cell"), unroll=True, name="rnn")(x)
     return keras.Model(x, keras.layers.Dense(2, name="out")(h), name="odd_names")
