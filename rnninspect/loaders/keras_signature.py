@@ -53,9 +53,11 @@ def derived_signature(model_obj: Any, model: str) -> list[Any]:
             f"or never built on an Input); return (model, [tf.TensorSpec([batch, steps, "
             f"features], tf.float32)]) instead so rnninspect can trace it")
     specs = []
-    for t in inputs:
+    for i, t in enumerate(inputs):
         shape = [None if d is None else int(d) for d in tuple(t.shape)]
         name = str(getattr(t, "name", "") or "").split(":")[0] or None
+        if name is None or name.startswith("keras_tensor"):  # Keras's global counter:
+            name = f"input_{i}"  # position is stable from run to run
         specs.append(tf.TensorSpec(shape, tf.as_dtype(t.dtype), name))
     return specs
 
