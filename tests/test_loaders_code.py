@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from rnninspect import zoo
 from rnninspect.analysis import analyze
 from rnninspect.errors import ModelSourceError, UnknownModelError
 from rnninspect.loaders import load_user
@@ -118,7 +119,7 @@ def test_missing_file_module_and_path():
         "the spelling, or give a file: path/to/module.py:build")
     assert message("runs/nothing.keras", UnknownModelError) == (
         "no such file or directory: 'runs/nothing.keras' — and it is not a built-in model "
-        "(ptb, mnist, ptb-noreuse, ptb-tiedlayers) nor FILE.py:NAME / package.module:NAME")
+        f"({', '.join(zoo.MODELS)}) nor FILE.py:NAME / package.module:NAME")
 
 
 def test_python_file_without_name():

@@ -39,6 +39,6 @@ def tf_keras_model():
     """tf.keras here is tf-keras (Keras 2): the worker sets TF_USE_LEGACY_KERAS=1."""
     import tf_keras
 
-    x = tf_keras.Input((T, F), batch_size=2)
+    x = tf_keras.Input((T, F), batch_size=2, name="x")
     h = tf_keras.layers.LSTM(H, unroll=True, name="lstm")(x)
-    return tf_keras.Model(x, tf_keras.layers.Dense(2, name="head")(h))
+    return tf_keras.Model(x, tf_keras.layers.Dense(2, name="head")(h), name="tf_keras_model")
