@@ -131,3 +131,20 @@ def test_inspection_is_plain_data(inspect_cached):
     ins = inspect_cached("mnist", dialect="keras")
     assert pickle.loads(pickle.dumps(ins)) == ins
     assert str(ins).startswith("model")
+
+
+@pytest.mark.slow  # ~90 s: TensorFlow traces 10,000 steps
+def test_a_static_unroll_of_10000_steps_completes_with_collapsed_views():
+    from rnninspect import inspect
+
+    ins = inspect("ptb", dialect="keras", num_steps=10_000, hidden=8, vocab=50, layers=1)
+    assert ins.num_steps == 10_000
+    assert all(v.steps == tuple(range(10_000)) for v in ins.variables if v.cell)
+    dot = ins.diagram(view="unrolled").source
+    assert "9,996 steps" in dot  # the elided middle, not 10,000 clusters
+    assert dot.count("cluster_") < 20
+
+
+@pytest.mark.slow  # allocates the 66M-parameter model
+def test_keras_large_total(inspect_cached):
+    assert inspect_cached("ptb", dialect="keras", config="large").total_params == 66_022_000
