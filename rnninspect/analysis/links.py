@@ -10,7 +10,7 @@ from rnninspect.analysis.recurrence import Chain, Topology, Upstream
 from rnninspect.model import Link, StepGraph, StepOp
 
 if TYPE_CHECKING:
-    from rnninspect.analysis.analyze import CellBuild, VarFacts
+    from rnninspect.analysis.facts import CellBuild, VarFacts
     from rnninspect.trace import Traced
 
 HIDDEN_OPS = frozenset({"Const", "Shape", "NoOp", "Identity", "ReadVariableOp", "Pack",

@@ -1,0 +1,45 @@
+"""What the passes learn about each variable and cell before it becomes an Inspection."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rnninspect.analysis.loops import Loop
+from rnninspect.analysis.reads import Use
+from rnninspect.analysis.recurrence import (
+    Chain,
+    Upstream,
+)
+from rnninspect.model import Placement, Role
+from rnninspect.trace import TracedVariable
+
+
+@dataclass
+class CellBuild:
+    chains: list[Chain]
+    clock: Upstream | None = None  # step clock when the cell has no chains (per-step copies)
+    num_steps: int = 0
+    loop: Loop | None = None  # a while loop: every iteration reads the cell's weights
+    layer: int = 0
+    name: str = ""
+    variables: list[str] = field(default_factory=list)
+    kind: str = "RNN"
+    gate_order: tuple[str, ...] = ()
+
+
+@dataclass
+class VarFacts:
+    var: TracedVariable
+    uses: list[Use]
+    steps: set[int] = field(default_factory=set)
+    cell: CellBuild | None = None
+    placement: Placement = Placement.NONE
+    dynamic: bool = False
+    step_uses: dict[int, Use] = field(default_factory=dict)
+    duplicated: bool = False
+    other_cells: list[CellBuild] = field(default_factory=list)  # layers sharing its cell
+    also_roles: list[Role] = field(default_factory=list)
+    use_cells: dict[str, CellBuild] = field(default_factory=dict)  # read op -> its cell
+    use_steps: dict[str, int] = field(default_factory=dict)  # read op -> its time step
+
+

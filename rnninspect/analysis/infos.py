@@ -1,0 +1,134 @@
+"""Facts -> the frozen VariableInfo and Cell records: roles, row splits, gates."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from rnninspect.analysis.facts import CellBuild, VarFacts
+from rnninspect.analysis.opgraph import OpGraph
+from rnninspect.analysis.reads import MATMUL_OPS
+from rnninspect.analysis.recurrence import (
+    Topology,
+    Upstream,
+)
+from rnninspect.analysis.roles import base_role, fused_split, gate_blocks, multiplies_state
+from rnninspect.model import Cell, GateBlock, Role, RowSplit, VariableInfo
+
+
+def variable_infos(
+    og: OpGraph,
+    topo: Topology,
+    facts: dict[str, VarFacts],
+    cell_of_chain: dict[str, CellBuild],
+    ups: dict[str, Upstream],
+    dialect: str,
+) -> list[VariableInfo]:
+    infos = []
+    candidate = "j" if dialect == "legacy" else "c"
+    for f in facts.values():
+        v = f.var
+        params = _params(v.shape)
+        role = base_role(og, f.uses, v.shape, f.placement)
+        row_split: RowSplit | None = None
+        gates: tuple[GateBlock, ...] | None = None
+        if f.cell is not None and f.step_uses and role is Role.OTHER and len(v.shape) == 1:
+            # A peephole: a diagonal weight multiplying the previous cell state elementwise.
+            peep_ups = [ups[c.id] for c in f.cell.chains]
+            if f.cell.clock is not None:
+                peep_ups = [f.cell.clock]
+            step = 1 if 1 in f.step_uses else min(f.step_uses)
+            use = f.step_uses[step]
+            if use.op == "Mul" and multiplies_state(og, topo, use, step, peep_ups):
+                role = Role.HIDDEN_TO_HIDDEN
+        if f.cell is not None and f.step_uses and role is not Role.BIAS:
+            state_ups = [ups[c.id] for c in f.cell.chains]
+            if f.cell.clock is not None:
+                state_ups = [f.cell.clock]
+            step = 1 if 1 in f.step_uses else min(f.step_uses)
+            use = f.step_uses[step]
+            if use.op in MATMUL_OPS:
+                row_split = fused_split(og, topo, use, step, state_ups, v.shape[0])
+                if row_split is not None:
+                    role = Role.INPUT_HIDDEN_FUSED
+                elif multiplies_state(og, topo, use, step, state_ups):
+                    role = Role.HIDDEN_TO_HIDDEN
+                columns = v.shape[-1] if v.shape else None
+                gates, kind = gate_blocks(og, topo, use, columns, step, state_ups, candidate)
+                if kind:
+                    for cell in (f.cell, *f.other_cells):
+                        cell.kind = kind
+                        cell.gate_order = tuple(g.gate for g in gates or ())
+        if f.cell is not None:
+            f.cell.variables.append(v.name)
+        for other in f.other_cells:
+            other.variables.append(v.name)
+        steps = tuple(sorted(f.steps))
+        infos.append(
+            VariableInfo(
+                name=v.name,
+                shape=v.shape,
+                dtype=v.dtype,
+                params=params,
+                trainable=v.trainable,
+                role=role,
+                placement=f.placement,
+                cell=f.cell.name if f.cell else None,
+                layer=f.cell.layer if f.cell else None,
+                steps=steps,
+                dynamic=f.dynamic,
+                shared=f.dynamic or len(steps) > 1 or len(f.uses) > 1,
+                also_cells=tuple(c.name for c in f.other_cells),
+                also_roles=tuple(f.also_roles),
+                reads=len(f.uses),
+                row_split=row_split,
+                gates=gates,
+            )
+        )
+    return infos
+
+
+def share_gate_layout(infos: list[VariableInfo]) -> list[VariableInfo]:
+    """A cell's matrices share one column layout: give the gates found on one kernel to its
+    siblings whose gate split we could not follow (Keras GRU slices h @ U by hand)."""
+    layout: dict[tuple[str | None, int | None], tuple[GateBlock, ...] | None] = {
+        (i.cell, i.shape[-1]): i.gates for i in infos if i.gates and i.cell}
+    return [
+        replace(i, gates=layout[(i.cell, i.shape[-1])])
+        if not i.gates and len(i.shape) == 2 and (i.cell, i.shape[-1]) in layout
+        and i.role in (Role.HIDDEN_TO_HIDDEN, Role.INPUT_TO_HIDDEN, Role.INPUT_HIDDEN_FUSED)
+        else i
+        for i in infos
+    ]
+
+
+def cell_infos(cells: list[CellBuild], infos: list[VariableInfo]) -> tuple[Cell, ...]:
+    out = []
+    for cell in cells:
+        members = [i for i in infos if i.cell == cell.name or cell.name in i.also_cells]
+        units = None
+        for i in members:
+            if i.gates:
+                units = i.gates[0].columns[1] - i.gates[0].columns[0]
+                break
+        state = ("c", "h") if cell.kind == "LSTM" else ("h",)
+        out.append(
+            Cell(
+                name=cell.name,
+                layer=cell.layer,
+                kind=cell.kind,
+                units=units,
+                gate_order=cell.gate_order,
+                state=state,
+                variables=tuple(sorted(i.name for i in members)),
+                num_steps=None if cell.loop else cell.num_steps,
+                dynamic=cell.loop is not None,
+            )
+        )
+    return tuple(out)
+
+
+def _params(shape: tuple[int | None, ...]) -> int:
+    total = 1
+    for d in shape:
+        total *= d or 0
+    return total

@@ -1,0 +1,180 @@
+"""Which cell, layer and steps each variable belongs to: chains, per-step copies, loops."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from rnninspect.analysis.duplicates import find_duplicates, input_slice_steps
+from rnninspect.analysis.facts import CellBuild, VarFacts
+from rnninspect.analysis.loops import find_loops, loop_layers
+from rnninspect.analysis.opgraph import OpGraph
+from rnninspect.analysis.reads import GATHER_OPS
+from rnninspect.analysis.recurrence import (
+    Chain,
+    Topology,
+    Upstream,
+    nearest_chain,
+    same_cell,
+)
+from rnninspect.model import Placement, Role
+
+
+def place_duplicates(
+    og: OpGraph,
+    topo: Topology,
+    facts: dict[str, VarFacts],
+    chains: list[Chain],
+    in_loop: set[str],
+    have_cells: bool,
+) -> list[CellBuild]:
+    """Per-step copies of one weight: give them their step and a cell per layer."""
+    slice_step = input_slice_steps(og, topo)
+    if slice_step is None:
+        return []
+    chained = {c.var for c in chains}
+    candidates = {
+        node: f.uses for node, f in facts.items()
+        if node not in chained and f.uses and not any(u.node in in_loop for u in f.uses)
+    }
+    shapes = {node: f.var.shape for node, f in facts.items()}
+    dups = find_duplicates(og, topo, candidates, shapes, slice_step)
+    if not dups:
+        return []
+    clock = Upstream(slice_step, [0] * len(slice_step))
+    total = len({d.step for d in dups})
+    cells: dict[int, CellBuild] = {}
+    for d in dups:
+        cell = cells.setdefault(d.layer, CellBuild([], clock=clock, layer=d.layer,
+                                                   num_steps=total))
+        f = facts[d.var]
+        f.cell, f.placement = cell, Placement.CELL
+        f.steps, f.step_uses = {d.step}, {d.step: d.use}
+        f.use_steps = {d.use.node: d.step}
+        f.duplicated = True
+    for layer, cell in cells.items():
+        cell.name = f"cell{layer}" if not have_cells else f"copies{layer}"
+    return [cells[k] for k in sorted(cells)]
+
+
+def place_loops(
+    og: OpGraph, topo: Topology, facts: dict[str, VarFacts], first_index: int
+) -> list[CellBuild]:
+    """One cell per while loop whose body reads weights."""
+    loops = find_loops(og, topo, {node: f.uses for node, f in facts.items()})
+    if not loops:
+        return []
+    layers = loop_layers(loops)
+    cells = [CellBuild([], clock=loop.clock, layer=layer, loop=loop)
+             for loop, layer in zip(loops, layers, strict=True)]
+    by_loop = {loop.node: cell for loop, cell in zip(loops, cells, strict=True)}
+    per_layer = Counter(layers)
+    seen: Counter[int] = Counter()
+    for cell in sorted(cells, key=lambda c: (c.layer, min(c.loop.uses) if c.loop else 0)):
+        suffix = f"_{seen[cell.layer]}" if per_layer[cell.layer] > 1 else ""
+        cell.name = f"loop{cell.layer}{suffix}" if first_index else f"cell{cell.layer}{suffix}"
+        seen[cell.layer] += 1
+    for f in facts.values():
+        loops_read = {og.loop(u.node) for u in f.uses} - {None}
+        if loops_read:
+            f.dynamic, f.placement = True, Placement.CELL
+            f.cell = by_loop[sorted(str(loop) for loop in loops_read)[0]]
+            f.step_uses = {1: next(u for u in f.uses if og.loop(u.node) is not None)}
+    return sorted(cells, key=lambda c: (c.layer, c.name))
+
+
+def group_cells(topo: Topology, chains: list[Chain], ups: dict[str, Upstream]) -> list[CellBuild]:
+    """Union interleaved chains into cells, then order cells into layers by dependency."""
+    groups: list[list[Chain]] = []
+    for chain in chains:
+        for group in groups:
+            if any(same_cell(ups, topo, chain, other) for other in group):
+                group.append(chain)
+                break
+        else:
+            groups.append([chain])
+    cells = [CellBuild(g, num_steps=max(c.length for c in g)) for g in groups]
+
+    def first_read(cell: CellBuild) -> int:
+        return min(topo.index[c.uses[0]] for c in cell.chains)
+
+    def feeds(a: CellBuild, b: CellBuild) -> bool:
+        # b's last read depends on a (its first read may see only the initial state).
+        last = max(topo.index[c.uses[-1]] for c in b.chains)
+        return any(ups[c.id].pos[last] >= 0 for c in a.chains)
+
+    for cell in sorted(cells, key=first_read):
+        cell.layer = max((o.layer + 1 for o in cells if o is not cell and feeds(o, cell)),
+                         default=0)
+    cells.sort(key=lambda c: (c.layer, first_read(c)))
+    per_layer: Counter[int] = Counter()
+    for cell in cells:
+        per_layer[cell.layer] += 1
+    seen: Counter[int] = Counter()
+    for cell in cells:
+        suffix = f"_{seen[cell.layer]}" if per_layer[cell.layer] > 1 else ""
+        cell.name = f"cell{cell.layer}{suffix}"
+        seen[cell.layer] += 1
+    return cells
+
+
+def place(
+    topo: Topology,
+    f: VarFacts,
+    chains: list[Chain],
+    ups: dict[str, Upstream],
+    cell_of_chain: dict[str, CellBuild],
+    reach: list[list[bool]],
+    in_loop: set[str],
+) -> None:
+    """Decide which steps read the variable, its cell, and where it sits."""
+    if not f.uses:
+        return
+    own = [c for c in chains if c.var == f.var.node]
+    if own:
+        f.cell = cell_of_chain[own[0].id]
+        f.other_cells = [cell_of_chain[c.id] for c in own[1:]]
+        by_node = {u.node: u for u in f.uses}
+        for chain in own:
+            for t, node in enumerate(chain.uses):
+                f.steps.add(t)
+                f.step_uses.setdefault(t, by_node[node])
+                f.use_cells[node] = cell_of_chain[chain.id]
+                f.use_steps[node] = t
+        f.placement = Placement.CELL
+        return
+    gathers = [u for u in f.uses if u.op in GATHER_OPS and u.operand == 0]
+    if gathers and len(gathers) < len(f.uses):
+        # An embedding also used as a matrix elsewhere (tied output weights): its reads are
+        # outside the steps; the output use is reported as a second role.
+        f.placement = Placement.BEFORE
+        others = [topo.index[u.node] for u in f.uses if u not in gathers]
+        if any(ups[c.id].pos[i] >= 0 for c in chains for i in others):
+            f.also_roles = [Role.HIDDEN_TO_OUTPUT]
+        return
+    if len(f.uses) >= 2:
+        votes: Counter[str] = Counter()
+        for use in f.uses:
+            near = nearest_chain(topo, use.node, chains, ups)
+            if near is None:
+                continue
+            var, step, _ = near
+            votes[var] += 1
+            f.use_cells[use.node] = cell_of_chain[var]
+            f.use_steps[use.node] = step
+            f.steps.add(step)
+            f.step_uses.setdefault(step, use)
+        if votes:
+            ranked = sorted(votes, key=lambda cid: cell_of_chain[cid].layer)
+            f.cell = cell_of_chain[ranked[0]]
+            f.other_cells = [cell_of_chain[c] for c in ranked[1:]
+                             if cell_of_chain[c] is not f.cell]
+            f.placement = Placement.CELL
+            return
+    # Read once (or not next to any chain): outside the steps.
+    idx = [topo.index[u.node] for u in f.uses]
+    if any(r[i] for r in reach for i in idx):
+        f.placement = Placement.BEFORE
+    elif any(ups[c.id].pos[i] >= 0 for c in chains for i in idx):
+        f.placement = Placement.AFTER
+
+
