@@ -215,6 +215,11 @@ def _legend(g: Any, inspection: Inspection, *, dup: bool, cell_note: str) -> Non
             f'<TR><TD BGCOLOR="{lb.WARNING_COLOURS[0]}" WIDTH="18"> </TD>'
             f'<TD ALIGN="LEFT">{esc("re-created per step (missing reuse?)")}</TD></TR>'
         )
+    if any(v.also_cells for v in inspection.variables):
+        rows.append(
+            f'<TR><TD WIDTH="18"><FONT COLOR="{lb.WARNING_COLOURS[1]}">- -</FONT></TD>'
+            f'<TD ALIGN="LEFT">{esc("the same weights read by another layer")}</TD></TR>'
+        )
     rows.append(
         f'<TR><TD BGCOLOR="{lb.CELL_COLOURS[0]}" WIDTH="18"> </TD>'
         f'<TD ALIGN="LEFT">{esc(cell_note)}</TD></TR>'

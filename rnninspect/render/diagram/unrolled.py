@@ -154,11 +154,17 @@ class _Unrolled:
                 col_k = self._column_of(s)
                 if col_k is not None:
                     counts[col_k] = counts.get(col_k, 0) + 1
+            own = v.cell
             for cname in reading_cells(i, v):
                 for col_k, n in sorted(counts.items()):
                     attrs = {"color": colour}
+                    if cname != own and own is not None:
+                        # A weight of another layer's cell (the [cell] * n bug): draw the
+                        # edge in warning colour, but let it not pull the layout apart.
+                        attrs.update(color=lb.WARNING_COLOURS[1], constraint="false",
+                                     style="dashed")
                     if cols[col_k].elided:
-                        attrs.update(label=html(esc(f"× {n:,}")), fontcolor=colour)
+                        attrs.update(label=html(esc(f"× {n:,}")), fontcolor=attrs["color"])
                     self._weight_edge(
                         g, vid, node_at[(col_k, cname)], self.layer_of[cname], **attrs
                     )
