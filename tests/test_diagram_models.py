@@ -282,3 +282,15 @@ def test_noreuse_has_one_kernel_per_step() -> None:
     kernels = [v for v in insp.variables if v.role is Role.INPUT_HIDDEN_FUSED]
     assert len(kernels) == 2 * 5
     assert all(len(v.steps) == 1 for v in kernels)
+
+
+def test_tied_layers_unrolled_draws_each_weight_once_with_dashed_edges_to_the_other_layer(
+    inspect_cached,
+):
+    ins = inspect_cached("ptb-tiedlayers", dialect="keras", num_steps=4, hidden=8, vocab=50)
+    dot = ins.diagram(view="unrolled").source
+    kernel_nodes = [line for line in dot.splitlines()
+                    if line.strip().startswith("var_lstm_cell_kernel [")]
+    assert len(kernel_nodes) == 1  # one node for the one variable
+    dashed = [line for line in dot.splitlines() if "->" in line and "constraint=false" in line]
+    assert len(dashed) == 3 * 4  # kernel, recurrent kernel and bias → layer 1 at 4 steps
