@@ -292,5 +292,5 @@ def test_tied_layers_unrolled_draws_each_weight_once_with_dashed_edges_to_the_ot
     kernel_nodes = [line for line in dot.splitlines()
                     if line.strip().startswith("var_lstm_cell_kernel [")]
     assert len(kernel_nodes) == 1  # one node for the one variable
-    dashed = [line for line in dot.splitlines() if "->" in line and "constraint=false" in line]
+    dashed = [line for line in dot.splitlines() if "->" in line and "style=dashed" in line]
     assert len(dashed) == 3 * 4  # kernel, recurrent kernel and bias → layer 1 at 4 steps
