@@ -124,15 +124,19 @@ def test_python_api_prints_a_summary():
     assert "oneDNN" not in result.stderr and "cuda" not in result.stderr.lower()
 
 
-@pytest.mark.skipif(__import__("importlib").util.find_spec("jax") is not None,
-                    reason="jax is installed here")
+MISSING_BACKENDS = [b for b in ("torch", "jax")
+                    if __import__("importlib").util.find_spec(b) is None]
+
+
+@pytest.mark.skipif(not MISSING_BACKENDS, reason="torch and jax are both installed here")
 def test_train_on_a_missing_backend_is_one_clear_line():
     import os
 
-    env = dict(os.environ, KERAS_BACKEND="jax")
+    backend = MISSING_BACKENDS[0]
+    env = dict(os.environ, KERAS_BACKEND=backend)
     result = subprocess.run([sys.executable, "-m", "rnninspect", "train", "ptb", "--config",
                              "test", "--max-steps", "1"], capture_output=True, text=True, env=env)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines()[-1] == (
-        "rnninspect: error: KERAS_BACKEND=jax needs jax, which is not installed here; pip "
-        "install jax (or unset KERAS_BACKEND to train on TensorFlow)")
+        f"rnninspect: error: KERAS_BACKEND={backend} needs {backend}, which is not installed "
+        f"here; pip install {backend} (or unset KERAS_BACKEND to train on TensorFlow)")
