@@ -6,6 +6,7 @@ cells are built in a worker process, see `legacy_worker`).
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -116,8 +117,6 @@ _NOISE = ("File ", "in user code", "Arguments received", "•", "Exception encou
 def one_line(error: BaseException) -> str:
     """The line of a framework error that says what went wrong (TensorFlow wraps it in
     frames of generated code, Keras in argument listings); --traceback shows the rest."""
-    import re
-
     text = re.sub(r"\x1b\[[0-9;]*m", "", str(error))
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     kept = [line for line in lines if not line.startswith(_NOISE) and "**" not in line

@@ -115,22 +115,15 @@ def _gate_activations(
     og: OpGraph, facts: dict[str, VarFacts], step: int, gate_names: dict[str, tuple[str, ...]]
 ) -> dict[str, str]:
     """Activation op -> gate name, following each gated kernel's split at this step."""
-    from rnninspect.analysis.roles import ACTIVATIONS, SPLIT_OPS, _find_downstream
+    from rnninspect.analysis.roles import find_split, split_activations
 
     found: dict[str, str] = {}
     for var, names in gate_names.items():
         use = facts[var].step_uses.get(step)
-        if use is None:
-            continue
-        split = _find_downstream(og, use.node, SPLIT_OPS, depth=4)
+        split = find_split(og, use.node) if use is not None else None
         if split is None:
             continue
-        for consumer in sorted(og.graph.successors(split)):
-            for out_index, _ in og.graph.edges[split, consumer]["ports"]:
-                if out_index >= len(names):
-                    continue
-                act = consumer if og.op(consumer) in ACTIVATIONS else _find_downstream(
-                    og, consumer, ACTIVATIONS, 1)
-                if act is not None:
-                    found.setdefault(act, names[out_index])
+        for act, name in zip(split_activations(og, split, len(names)), names, strict=True):
+            if act is not None:
+                found.setdefault(act, name)
     return found

@@ -102,10 +102,9 @@ def gate_blocks(
     LSTM: the tanh block is the candidate; the sigmoid block that multiplies the previous
     cell state is f, the one that multiplies the candidate is i, the last is o.
     """
-    split = _find_downstream(og, use.node, SPLIT_OPS, depth=4)
+    split = find_split(og, use.node)
     if split is None or columns is None:
         return None, None
-    n = og.graph.nodes[split]
     num = og.specs[split].int_attr("num_split") or 0
     if num == 2 and _find_upstream_op(og, split, "Sigmoid", 1) and columns % 2 == 0:
         # TF1 GRUCell: sigmoid(concat([x, h]) @ gates_kernel) split into r, u.
@@ -114,17 +113,7 @@ def gate_blocks(
     if num not in (3, 4) or columns % num:
         return None, None
     width = columns // num
-    acts: list[tuple[str | None, str | None]] = []  # (activation op, activation node)
-    for k in range(num):
-        consumers = [c for c in og.graph.successors(split)
-                     if any(p[0] == k for p in og.graph.edges[split, c]["ports"])]
-        act = None
-        for c in sorted(consumers):
-            act = c if og.op(c) in ACTIVATIONS else _find_downstream(og, c, ACTIVATIONS, 2)
-            if act is not None:
-                break
-        acts.append((og.op(act) if act else None, act))
-    del n
+    acts = [(og.op(a) if a else None, a) for a in split_activations(og, split, num)]
     if num == 4 and [a for a, _ in acts].count("Tanh") == 1:
         names = _lstm_gate_names(og, topo, acts, step, state_ups, candidate_name)
         if names is not None:
@@ -135,6 +124,26 @@ def gate_blocks(
         return tuple(GateBlock(g, (k * width, (k + 1) * width)) for k, g in
                      enumerate(names3)), "GRU"
     return None, None
+
+
+def split_activations(og: OpGraph, split: str, num: int) -> list[str | None]:
+    """For each output of a gate split, the activation op it goes through (or None)."""
+    acts: list[str | None] = []
+    for k in range(num):
+        consumers = [c for c in og.graph.successors(split)
+                     if any(p[0] == k for p in og.graph.edges[split, c]["ports"])]
+        act = None
+        for c in sorted(consumers):
+            act = c if og.op(c) in ACTIVATIONS else _find_downstream(og, c, ACTIVATIONS, 2)
+            if act is not None:
+                break
+        acts.append(act)
+    return acts
+
+
+def find_split(og: OpGraph, node: str) -> str | None:
+    """The gate split a kernel's matmul feeds, a few ops downstream."""
+    return _find_downstream(og, node, SPLIT_OPS, depth=4)
 
 
 def _lstm_gate_names(
