@@ -26,6 +26,7 @@ class Role(str, Enum):
     INPUT_HIDDEN_FUSED = "input_hidden_fused"
     HIDDEN_TO_OUTPUT = "hidden_to_output"
     BIAS = "bias"
+    TRAINING_STATE = "training_state"  # optimizer slots, step counters, learning rates
     OTHER = "other"
 
     @property
@@ -40,6 +41,7 @@ _ROLE_LABELS = {
     Role.INPUT_HIDDEN_FUSED: "input+hidden (fused)",
     Role.HIDDEN_TO_OUTPUT: "hidden→output",
     Role.BIAS: "bias",
+    Role.TRAINING_STATE: "training state",
     Role.OTHER: "other",
 }
 
@@ -104,6 +106,8 @@ class VariableInfo:
     gates: tuple[GateBlock, ...] | None = None
     also_cells: tuple[str, ...] = ()  # further cells (layers) that read it: a sharing bug
     also_roles: tuple[Role, ...] = ()  # further roles of one variable (weight tying)
+    # copy name -> steps that read it in that copy (only when the graph holds copies)
+    steps_by_copy: tuple[tuple[str, tuple[int, ...]], ...] = ()
 
     @property
     def logical_params(self) -> int:
@@ -163,6 +167,17 @@ class StepGraph:
 
 
 @dataclass(frozen=True)
+class CopyInfo:
+    """One of several unrolled instances of the model that share its variables (the PTB
+    program's Train, Valid and Test models), with no data path between them."""
+
+    name: str
+    num_steps: int | None
+    batch_size: int | None
+    training: bool  # its activations feed gradients and variable updates
+
+
+@dataclass(frozen=True)
 class Inspection:
     model: str
     dialect: str
@@ -177,6 +192,7 @@ class Inspection:
     inputs: tuple[str, ...] = ()
     outputs: tuple[str, ...] = ()
     op_count: int = 0
+    copies: tuple[CopyInfo, ...] = ()  # empty unless the graph holds several copies
     step_graph: StepGraph | None = field(default=None, compare=False)
 
     # -- lookups -------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rnninspect.model import SCHEMA, Cell, Finding, Inspection, VariableInfo
+from rnninspect.model import SCHEMA, Cell, CopyInfo, Finding, Inspection, VariableInfo
 
 
 def inspection_to_dict(inspection: Inspection) -> dict[str, Any]:
@@ -24,7 +24,13 @@ def inspection_to_dict(inspection: Inspection) -> dict[str, Any]:
         "cells": [_cell(c) for c in inspection.cells],
         "links": [{"source": lk.source, "target": lk.target} for lk in inspection.links],
         "findings": [_finding(f) for f in inspection.findings],
+        **({"copies": [_copy(c) for c in inspection.copies]} if inspection.copies else {}),
     }
+
+
+def _copy(c: CopyInfo) -> dict[str, Any]:
+    return {"name": c.name, "num_steps": c.num_steps, "batch_size": c.batch_size,
+            "training": c.training}
 
 
 def _variable(v: VariableInfo, num_steps: int | None) -> dict[str, Any]:
@@ -46,6 +52,8 @@ def _variable(v: VariableInfo, num_steps: int | None) -> dict[str, Any]:
         "also_cells": list(v.also_cells),
         "also_roles": [r.value for r in v.also_roles],
     }
+    if v.steps_by_copy:
+        out["steps_by_copy"] = {name: list(steps) for name, steps in v.steps_by_copy}
     if v.row_split is not None:
         out["row_split"] = {
             "input": list(v.row_split.input),
