@@ -69,6 +69,9 @@ class FindingKind(str, Enum):
     NO_RECURRENCE = "no_recurrence"
     WEIGHT_TYING = "weight_tying"
     NO_GRAPH = "no_graph"  # a checkpoint alone: roles rest on names and shapes only
+    UNRESOLVED = "unresolved"  # the analysis could not prove where a weight sits
+    DEAD_WEIGHT = "dead_weight"  # a weight that can only ever multiply zeros
+    DEAD_STEPS = "dead_steps"  # steps whose contribution never reaches the loss
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from rnninspect.model import Inspection, Role, Severity
+from rnninspect.model import FindingKind, Inspection, Role, Severity
 from rnninspect.render.explain import explain, shape_text, steps_text
 
 ROLE_STYLES = {
@@ -44,7 +44,9 @@ def header(ins: Inspection) -> RenderableType:
     grid.add_column()
     config = dict(ins.config)
     rows = [
-        ("model", f"{ins.model} ({ins.dialect})"),
+        ("model", f"{ins.model} ({ins.dialect})" + (
+            " — partly understood (see unresolved below)"
+            if any(f.kind is FindingKind.UNRESOLVED for f in ins.findings) else "")),
         ("steps (T)", _steps_header(ins)),
         ("layers", str(ins.layers)),
         ("parameters", f"{ins.total_params:,} unique trainable · "
