@@ -1,14 +1,14 @@
 """A GraphSpec as one flat networkx DiGraph: ops as nodes, tensors as edges.
 
-Function calls, while-loop bodies and conditional branches (``If``/``Case``) are inlined: references through function arguments
-and call results are resolved to the op that really produces the tensor, so a variable's
-resource handle inside a loop body is the same node as outside. Ops of a loop body carry
-``loop`` (the While op's id). Loop-carried float arguments become ``LoopState`` nodes:
-the previous iteration's state, which is how a dynamic RNN's recurrence shows up.
-Every branch of a conditional is inlined (ops carry ``cond``, the conditional's id); the
-conditional itself stays as one node that reads each branch's results, so what follows it
-depends on whatever either branch computed (`static_rnn` with `sequence_length` wraps each
-step in one).
+Function calls, while-loop bodies and conditional branches (``If``/``Case``) are
+inlined: references through function arguments and call results are resolved to the op
+that really produces the tensor, so a variable's resource handle inside a loop body is the
+same node as outside. Ops of a loop body carry ``loop`` (the While op's id). Loop-carried
+float arguments become ``LoopState`` nodes: the previous iteration's state, which is how a
+dynamic RNN's recurrence shows up. Every branch of a conditional is inlined (its ops carry
+``cond``, the conditional's id); the conditional itself stays as one node that reads each
+branch's results, so what follows it depends on whatever either branch computed
+(`static_rnn` with `sequence_length` wraps each step in one).
 """
 
 from __future__ import annotations
