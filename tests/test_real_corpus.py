@@ -133,7 +133,7 @@ def discrepancies(program: str) -> list[str]:
             out.append(f"{name}: also_roles got {v['also_roles']} expected {want['also_roles']}")
     if len(set(cell_of.values())) != len(cell_of):
         out.append(f"cells merged: expected {sorted(cell_of)} distinct, got {cell_of}")
-    state = [v["name"] for v in got["variables"]
+    state = [f"{v['name']} ({v['role']})" for v in got["variables"]
              if v["name"] not in truth["variables"] and v["role"] != "training_state"]
     if state:
         out.append(f"not training_state: {', '.join(state)}")
