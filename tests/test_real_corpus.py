@@ -40,17 +40,17 @@ def expected(program: str) -> dict[str, Any]:
 
 
 def _literal(node: ast.expr, tree: ast.Module) -> Any:
-    """ast.literal_eval, plus module-level string constants and `+` on strings (names)."""
-    consts: dict[str, Any] = {}
+    """ast.literal_eval, plus module-level literal constants and `+` on strings (names)."""
+    consts: dict[str, ast.expr] = {}
     for n in tree.body:
-        if isinstance(n, ast.Assign) and isinstance(n.value, ast.Constant):
+        if isinstance(n, ast.Assign) and isinstance(n.value, (ast.Constant, ast.List)):
             for t in n.targets:
                 if isinstance(t, ast.Name):
-                    consts[t.id] = n.value.value
+                    consts[t.id] = n.value
 
     class Fold(ast.NodeTransformer):
         def visit_Name(self, n: ast.Name) -> ast.AST:
-            return ast.Constant(consts[n.id]) if n.id in consts else n
+            return consts.get(n.id, n)
 
         def visit_BinOp(self, n: ast.BinOp) -> ast.AST:
             self.generic_visit(n)
@@ -99,11 +99,14 @@ def discrepancies(program: str) -> list[str]:
         out.append(f"total_params: got {got['total_params']} expected {truth['total_params']}")
     if "num_steps" in truth and got["num_steps"] != truth["num_steps"]:
         out.append(f"num_steps: got {got['num_steps']} expected {truth['num_steps']}")
+    missing = [name for name in truth["variables"] if name not in variables]
+    if missing:
+        out.append(f"variables missing: {', '.join(missing)} (rnninspect names: "
+                   f"{', '.join(v['name'] for v in got['variables'])})")
     cell_of: dict[str, str | None] = {}  # expected cell label -> rnninspect's cell name
     for name, want in truth["variables"].items():
         v = variables.get(name)
         if v is None:
-            out.append(f"{name}: missing (variables: {', '.join(sorted(variables))})")
             continue
         if v["role"] != want["role"]:
             out.append(f"{name}: role got {v['role']} expected {want['role']}")
