@@ -58,10 +58,9 @@ EXPECTED = {
         "lm/logits/kernel": {"role": "hidden_to_output", "cell": None, "layer": None,
                              "steps": []},
         "lm/logits/bias": {"role": "bias", "cell": None, "layer": None, "steps": []},
-        "adam/iteration": {"role": "training_state"},
-        "adam/learning_rate": {"role": "training_state"},
-        "adam/lm_lstm_lstm_cell_kernel_momentum": {"role": "training_state"},
-        "adam/lm_lstm_lstm_cell_kernel_velocity": {"role": "training_state"},
+        # The 14 Adam variables are not listed by name: Keras names the optimizer `adam`,
+        # `adam_1`, ... by how many were made before in the process, so only their count and
+        # role are ground truth.
     },
     "training_state_count": 14,
     "findings": {},
