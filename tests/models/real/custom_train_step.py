@@ -31,7 +31,7 @@ def build():
             logits = model(x, training=True)
             loss = loss_fn(y, logits)
         grads = tape.gradient(loss, model.trainable_weights)
-        optimizer.apply_gradients(zip(grads, model.trainable_weights))
+        optimizer.apply_gradients(zip(grads, model.trainable_weights, strict=True))
         return loss
 
     _alive.append((model, optimizer))

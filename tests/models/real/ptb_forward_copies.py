@@ -16,10 +16,10 @@ def build():
     graph = tf.Graph()
     with graph.as_default():
         initializer = tf1.random_uniform_initializer(-0.1, 0.1)
-        with tf1.name_scope("Train"):
+        with tf1.name_scope("Train"):  # noqa: SIM117 - nested as in main()
             with tf1.variable_scope("Model", reuse=None, initializer=initializer):
                 PTBModel(is_training=False, config=Config())
-        with tf1.name_scope("Valid"):
+        with tf1.name_scope("Valid"):  # noqa: SIM117 - nested as in main()
             with tf1.variable_scope("Model", reuse=True, initializer=initializer):
                 PTBModel(is_training=False, config=Config())
     return graph

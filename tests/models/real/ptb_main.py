@@ -74,7 +74,7 @@ class PTBModel:
         grads, _ = tf.clip_by_global_norm(tf1.gradients(self.cost, tvars), config.max_grad_norm)
         optimizer = tf1.train.GradientDescentOptimizer(self.lr)
         self.train_op = optimizer.apply_gradients(
-            zip(grads, tvars), global_step=tf1.train.get_or_create_global_step())
+            zip(grads, tvars, strict=True), global_step=tf1.train.get_or_create_global_step())
         self.new_lr = tf1.placeholder(tf.float32, shape=[], name="new_learning_rate")
         self.lr_update = tf1.assign(self.lr, self.new_lr)
 
@@ -87,13 +87,13 @@ def build():
     graph = tf.Graph()
     with graph.as_default():
         initializer = tf1.random_uniform_initializer(-config.init_scale, config.init_scale)
-        with tf1.name_scope("Train"):
+        with tf1.name_scope("Train"):  # noqa: SIM117 - nested as in main()
             with tf1.variable_scope("Model", reuse=None, initializer=initializer):
                 PTBModel(is_training=True, config=config)
-        with tf1.name_scope("Valid"):
+        with tf1.name_scope("Valid"):  # noqa: SIM117 - nested as in main()
             with tf1.variable_scope("Model", reuse=True, initializer=initializer):
                 PTBModel(is_training=False, config=config)
-        with tf1.name_scope("Test"):
+        with tf1.name_scope("Test"):  # noqa: SIM117 - nested as in main()
             with tf1.variable_scope("Model", reuse=True, initializer=initializer):
                 PTBModel(is_training=False, config=eval_config)
         tf1.global_variables_initializer()
