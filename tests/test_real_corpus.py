@@ -172,8 +172,27 @@ def discrepancies(program: str) -> list[str]:
     if count != truth.get("training_state_count", 0):
         out.append(f"training_state variables: got {count} expected "
                    f"{truth.get('training_state_count', 0)}")
+    if "links" in truth:
+        out += _links(truth, got, cell_of)
     out += _copies(truth, got)
     out += _findings(truth, got)
+    return out
+
+
+def _links(truth: dict[str, Any], got: dict[str, Any], cell_of: dict[str, str | None]
+           ) -> list[str]:
+    """Block-level dataflow, in the ground truth's words: `input`, `output`, cell labels and
+    variable names."""
+    label = {name: lab for lab, name in cell_of.items() if name is not None}
+
+    def word(node: str) -> str:
+        return node.split(":")[0] if node.startswith(("input:", "output:")) else \
+            label.get(node, node)
+
+    have = {(word(lk["source"]), word(lk["target"])) for lk in got["links"]}
+    want = {(a, b) for a, b in truth["links"]}
+    out = [f"link {a} -> {b} does not exist in the program" for a, b in sorted(have - want)]
+    out += [f"link {a} -> {b} missing" for a, b in sorted(want - have)]
     return out
 
 

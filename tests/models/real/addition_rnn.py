@@ -47,5 +47,7 @@ EXPECTED = {
                                   "steps": []},
         "addition/chars/bias": {"role": "bias", "cell": None, "layer": None, "steps": []},
     },
+    "links": [["input", "enc"], ["enc", "dec"], ["dec", "addition/chars/kernel"],
+              ["addition/chars/kernel", "addition/chars/bias"], ["addition/chars/bias", "output"]],
     "findings": {},
 }

@@ -40,5 +40,9 @@ EXPECTED = {
                                  "steps": []},
         "rowgru/logits/bias": {"role": "bias", "cell": None, "layer": None, "steps": []},
     },
+    "links": [["input", "rowgru/features/kernel"],
+              ["rowgru/features/kernel", "rowgru/features/bias"],
+              ["rowgru/features/bias", "gru"], ["gru", "rowgru/logits/kernel"],
+              ["rowgru/logits/kernel", "rowgru/logits/bias"], ["rowgru/logits/bias", "output"]],
     "findings": {},  # in particular no redundant_projection: tanh sits in between
 }

@@ -71,5 +71,10 @@ EXPECTED = {
                               "steps": []},
         "score/bias": {"role": "bias", "cell": None, "layer": None, "steps": []},
     },
+    # each layer-1 direction reads the concatenation of both layer-0 directions
+    "links": [["input", "embedding/embeddings"], ["embedding/embeddings", "f0"],
+              ["embedding/embeddings", "b0"], ["f0", "f1"], ["f0", "b1"], ["b0", "f1"],
+              ["b0", "b1"], ["f1", "score/kernel"], ["b1", "score/kernel"],
+              ["score/kernel", "score/bias"], ["score/bias", "output"]],
     "findings": {},
 }

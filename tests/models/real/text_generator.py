@@ -59,5 +59,8 @@ EXPECTED = {
                                   "steps": []},
         "my_model/dense/bias": {"role": "bias", "cell": None, "layer": None, "steps": []},
     },
+    "links": [["input", "my_model/embedding/embeddings"],
+              ["my_model/embedding/embeddings", "gru"], ["gru", "my_model/dense/kernel"],
+              ["my_model/dense/kernel", "my_model/dense/bias"], ["my_model/dense/bias", "output"]],
     "findings": {},
 }
