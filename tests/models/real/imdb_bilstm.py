@@ -15,12 +15,13 @@ def build():
     inputs = keras.Input(shape=(MAXLEN,), dtype="int32", batch_size=2)
     x = keras.layers.Embedding(MAX_FEATURES, EMBED, name="embedding")(inputs)
     x = keras.layers.Bidirectional(
-        keras.layers.LSTM(UNITS, return_sequences=True), name="bidi_1")(x)
-    x = keras.layers.Bidirectional(keras.layers.LSTM(UNITS), name="bidi_2")(x)
+        keras.layers.LSTM(UNITS, return_sequences=True, name="lstm_a"), name="bidi_1")(x)
+    x = keras.layers.Bidirectional(keras.layers.LSTM(UNITS, name="lstm_b"), name="bidi_2")(x)
     outputs = keras.layers.Dense(1, activation="sigmoid", name="score")(x)
     return keras.Model(inputs, outputs, name="imdb")
 
 
+# Inner LSTMs are named so the paths do not depend on how many unnamed LSTMs the process made.
 # Ground truth. Embedding 40*6 = 240. Layer 0 (input 6): per direction 6*16 + 4*16 + 16 = 176;
 # layer 1 (input 2*4 = 8): per direction 8*16 + 64 + 16 = 208. Dense 8 + 1: 240 + 352 + 416 + 9.
 EXPECTED = {
@@ -31,40 +32,40 @@ EXPECTED = {
     "variables": {
         "embedding/embeddings": {"role": "embedding", "cell": None, "layer": None,
                                       "steps": []},
-        "bidi_1/forward_lstm/lstm_cell/kernel": {
+        "bidi_1/forward_lstm_a/lstm_cell/kernel": {
             "role": "input_to_hidden", "cell": "f0", "layer": 0, "direction": "forward",
             "steps": "dynamic"},
-        "bidi_1/forward_lstm/lstm_cell/recurrent_kernel": {
+        "bidi_1/forward_lstm_a/lstm_cell/recurrent_kernel": {
             "role": "hidden_to_hidden", "cell": "f0", "layer": 0, "direction": "forward",
             "steps": "dynamic"},
-        "bidi_1/forward_lstm/lstm_cell/bias": {
+        "bidi_1/forward_lstm_a/lstm_cell/bias": {
             "role": "bias", "cell": "f0", "layer": 0, "direction": "forward",
             "steps": "dynamic"},
-        "bidi_1/backward_lstm/lstm_cell/kernel": {
+        "bidi_1/backward_lstm_a/lstm_cell/kernel": {
             "role": "input_to_hidden", "cell": "b0", "layer": 0, "direction": "backward",
             "steps": "dynamic"},
-        "bidi_1/backward_lstm/lstm_cell/recurrent_kernel": {
+        "bidi_1/backward_lstm_a/lstm_cell/recurrent_kernel": {
             "role": "hidden_to_hidden", "cell": "b0", "layer": 0, "direction": "backward",
             "steps": "dynamic"},
-        "bidi_1/backward_lstm/lstm_cell/bias": {
+        "bidi_1/backward_lstm_a/lstm_cell/bias": {
             "role": "bias", "cell": "b0", "layer": 0, "direction": "backward",
             "steps": "dynamic"},
-        "bidi_2/forward_lstm_1/lstm_cell/kernel": {
+        "bidi_2/forward_lstm_b/lstm_cell/kernel": {
             "role": "input_to_hidden", "cell": "f1", "layer": 1, "direction": "forward",
             "steps": "dynamic"},
-        "bidi_2/forward_lstm_1/lstm_cell/recurrent_kernel": {
+        "bidi_2/forward_lstm_b/lstm_cell/recurrent_kernel": {
             "role": "hidden_to_hidden", "cell": "f1", "layer": 1, "direction": "forward",
             "steps": "dynamic"},
-        "bidi_2/forward_lstm_1/lstm_cell/bias": {
+        "bidi_2/forward_lstm_b/lstm_cell/bias": {
             "role": "bias", "cell": "f1", "layer": 1, "direction": "forward",
             "steps": "dynamic"},
-        "bidi_2/backward_lstm_1/lstm_cell/kernel": {
+        "bidi_2/backward_lstm_b/lstm_cell/kernel": {
             "role": "input_to_hidden", "cell": "b1", "layer": 1, "direction": "backward",
             "steps": "dynamic"},
-        "bidi_2/backward_lstm_1/lstm_cell/recurrent_kernel": {
+        "bidi_2/backward_lstm_b/lstm_cell/recurrent_kernel": {
             "role": "hidden_to_hidden", "cell": "b1", "layer": 1, "direction": "backward",
             "steps": "dynamic"},
-        "bidi_2/backward_lstm_1/lstm_cell/bias": {
+        "bidi_2/backward_lstm_b/lstm_cell/bias": {
             "role": "bias", "cell": "b1", "layer": 1, "direction": "backward",
             "steps": "dynamic"},
         "score/kernel": {"role": "hidden_to_output", "cell": None, "layer": None,
