@@ -21,25 +21,14 @@ REAL = Path(__file__).parent / "models" / "real"
 
 # program -> what rnninspect gets wrong today (one line); see /work/notes/corpus_report.md
 KNOWN_WRONG: dict[str, str] = {
-    "custom_train_step": "Keras optimizer variables (Adam m/v, iteration, lr) are other, "
-                         "not training_state",
     "gru_tanh_classifier": "redundant_projection fires although tanh sits between Dense and GRU",
     "imdb_bilstm": "Bidirectional cells carry no direction (forward/backward)",
     "lstm_seq2seq": "training and inference uses not reported as copies; 5 phantom empty "
                     "cells; output Dense called input_to_hidden",
-    "mnist_train": "Adam slots and beta powers are other, not training_state",
     "nmt_attention": "variables named by tf.Variable name (5 x decoder/kernel), not Keras path; "
                      "phantom loops; decoder GRU split from its steps; no dead_weight",
-    "ptb_forward_copies": "two forward copies read as 4 cells with a false shared_across_layers "
-                          "error; no copies",
-    "ptb_main": "three copies + optimizer: no recurrence found, kernels and softmax_w other, "
-                "no copies, no training_state",
-    "ptb_train_only": "backprop counted as steps (T=8), gradients a phantom layer, softmax_w "
-                      "hidden_to_hidden, lr/global_step not training_state",
     "static_birnn": "no direction on fw/bw cells; unused backward steps (outputs[-1]) not "
                     "reported as dead_steps",
-    "static_rnn_seqlen": "steps inside If (sequence_length) not followed: no_recurrence, "
-                         "kernel/bias/softmax other",
 }
 
 # programs whose diagrams `dot` cannot render today
