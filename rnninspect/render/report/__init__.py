@@ -1,0 +1,41 @@
+"""A self-contained interactive HTML report of an `Inspection` (one file, no network).
+
+`report_html(inspection)` returns the page: the header, the variable table (sort, filter),
+findings with fixes, the rolled and unrolled diagrams as inline SVG, the sharing heat-strip,
+optional per-step gradient charts and an optional comparison with a second model. Clicking
+a variable anywhere highlights it everywhere; the map from diagram nodes to variables is
+built in Python from the Inspection and embedded as JSON.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rnninspect.model import Inspection
+from rnninspect.render.report.page import SCHEMA, build_page
+
+__all__ = ["SCHEMA", "report_html"]
+
+
+def report_html(
+    inspection: Inspection,
+    *,
+    against: Inspection | None = None,
+    grads: Any = None,
+) -> str:
+    """The report page as one HTML string.
+
+    against: a second model; the page shows `compare`'s diff, marked on both sides.
+    grads: a `GradientReport` (or its `grads_to_dict` form) for the per-step charts.
+    """
+    comparison = None
+    if against is not None:
+        from rnninspect.compare import compare, comparison_to_dict
+
+        comparison = comparison_to_dict(compare(inspection, against))
+    grads_data = None
+    if grads is not None:
+        from rnninspect.render.grads import grads_to_dict
+
+        grads_data = grads if isinstance(grads, dict) else grads_to_dict(grads)
+    return build_page(inspection, comparison=comparison, against=against, grads=grads_data)
