@@ -83,7 +83,7 @@ def _strip_row(v: VariableInfo, idx: int, y: int, total: int) -> str:
     )
 
 
-def _elide(base: str, scope: str, width: int = 36) -> str:
+def _elide(base: str, scope: str, width: int = 33) -> str:
     text = f"{scope}{base}"
     return text if len(text) <= width else "…" + text[-(width - 1):]
 

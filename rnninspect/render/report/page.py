@@ -50,6 +50,7 @@ def build_page(
         '<div class="layout"><main>',
         _variables(ins, comparison, side="a"),
         _findings(ins, index),
+        _compare(comparison, against) if comparison is not None and against is not None else "",
         _diagrams(diagrams),
         _section("sharing", "Sharing heat-strip",
                  '<p class="muted">One row per variable, one column per time step: a bar where '
@@ -58,8 +59,6 @@ def build_page(
     ]
     if grads is not None:
         body.append(_grads(grads, index))
-    if comparison is not None and against is not None:
-        body.append(_compare(comparison, against))
     body.append("</main>" + _aside() + "</div>")
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -194,17 +193,19 @@ def _grads(grads: dict[str, Any], index: dict[str, int]) -> str:
             '<p class="warn">Read inside a while loop (no per-step split): '
             f'{escape(", ".join(grads["dynamic"]))}</p>'
         )
-    return _section("grads", "Per-step gradient contributions", note + charts)
+    body = f'{note}<div class="grads">{charts}</div>'
+    return _section("grads", "Per-step gradient contributions", body)
 
 
 def _compare(cmp: dict[str, Any], against: Inspection) -> str:
     a, b = cmp["a"], cmp["b"]
     rows = "".join(
-        f"<tr><th>{escape(k)}</th><td>{escape(str(a[k]))}</td><td>{escape(str(b[k]))}</td></tr>"
+        f"<tr><th>{escape(k.replace('_', ' '))}</th><td>{escape(_fmt(a[k]))}</td>"
+        f"<td>{escape(_fmt(b[k]))}</td></tr>"
         for k in ("model", "dialect", "num_steps", "layers", "total_params", "logical_params")
     )
     changes = "".join(
-        f'<li class="chg-{c["kind"]}" data-name="{escape(c["name"])}">'
+        f'<li class="change" data-name="{escape(c["name"])}">'
         f'<span class="chg chg-{c["kind"]}">{escape(_CHANGE_TEXT[c["kind"]])}</span> '
         f'{escape(c["name"])} {escape(_shape(c["shape_before"]))} → '
         f'{escape(_shape(c["shape_after"]))} ({c["params_delta"]:+,} params)</li>'
@@ -223,9 +224,15 @@ def _compare(cmp: dict[str, Any], against: Inspection) -> str:
         "compare", "Compared with B",
         f'<table class="cmp"><tr><th></th><th>A: {escape(a["label"])}</th>'
         f'<th>B: {escape(b["label"])}</th></tr>{rows}</table>{answer}'
-        f'<h3>Diff A → B</h3><ul class="changes">{changes}</ul>'
-        f'<h3>B\'s variables</h3><table class="bvars"><tbody>{b_rows}</tbody></table>',
+        f'<h3>Diff A → B ({len(cmp["changes"])} changes)</h3>'
+        f'<ul class="changes scroll">{changes}</ul>'
+        f'<h3>B\'s variables</h3><div class="scroll bvars-box"><table class="bvars">'
+        f"<tbody>{b_rows}</tbody></table></div>",
     )
+
+
+def _fmt(value: object) -> str:
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
 
 
 def _shape(shape: list[int | None] | None) -> str:

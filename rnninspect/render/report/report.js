@@ -114,7 +114,7 @@
   // A small picture of a 2-D weight: row split (input vs hidden rows), gate column blocks.
   function matrix(v) {
     if (v.shape.length !== 2 || !v.shape[0] || !v.shape[1]) { return ""; }
-    var R = v.shape[0], C = v.shape[1], W = 260, H = 150, x0 = 70, y0 = 18;
+    var R = v.shape[0], C = v.shape[1], W = 260, H = 150, x0 = 96, y0 = 18;
     var w = W - x0 - 6, h = H - y0 - 6;
     var parts = ['<svg class="matrix" width="' + W + '" height="' + H + '" role="img" aria-label="matrix layout">'];
     parts.push('<rect x="' + x0 + '" y="' + y0 + '" width="' + w + '" height="' + h + '" fill="none" stroke="currentColor"/>');
