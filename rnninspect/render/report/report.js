@@ -57,7 +57,7 @@
         nodes[e.node] = true;
         e.edges.forEach(function (ed) {
           edges[ed[0] + ">" + ed[1]] = true;
-          nodes[ed[2]] = true;
+          if (ed[3] > 0) { nodes[ed[2]] = true; }  // a step (or cell) that reads it
         });
       });
       var any = false;
