@@ -126,3 +126,13 @@ def test_cli_refuses_a_non_html_output(console_pair, tmp_path):
                     err_console=err)
     assert code == 2
     assert "m.txt" in err_text.getvalue() and not (tmp_path / "m.txt").exists()
+
+
+@pytest.mark.dot
+@pytest.mark.slow
+def test_ptb_at_t1000_fits_in_one_megabyte(inspect_cached):
+    ins = inspect_cached("ptb", num_steps=1000)
+    page = report_html(ins)
+    assert len(page.encode("utf-8")) <= 1_000_000
+    kernel = data_of(page)["views"]["unrolled"][KERNEL0]["edges"]
+    assert sum(e[3] for e in kernel) == 1000  # collapsed, yet every step accounted for
