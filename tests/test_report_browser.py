@@ -177,16 +177,21 @@ def test_sorting_by_params(inspect_cached, open_report):
 
 def test_clicking_a_finding_lights_up_its_variables(inspect_cached, open_report):
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
 
     ins = inspect_cached("ptb-noreuse", **SMALL)
     finding = next(f for f in ins.findings if f.kind.value == "duplicated_across_steps")
     driver = open_report(ins)
     k = list(ins.findings).index(finding)
     driver.find_elements(By.CSS_SELECTOR, "li.finding")[k].click()
-    rows = driver.execute_script(
-        "return Array.from(document.querySelectorAll('#vars tr.sel'))"
-        ".map(r => r.querySelector('td.name').textContent)")
-    assert sorted(rows) == sorted(finding.variables)
+    script = ("return Array.from(document.querySelectorAll('#vars tr.sel'))"
+              ".map(r => r.querySelector('td.name').textContent)")
+    assert sorted(driver.execute_script(script)) == sorted(finding.variables)
+    item = driver.find_elements(By.CSS_SELECTOR, "li.finding")[k]
+    item.send_keys(Keys.ESCAPE)
+    assert driver.execute_script(script) == []
+    item.send_keys(Keys.ENTER)  # the keyboard does what the mouse does
+    assert sorted(driver.execute_script(script)) == sorted(finding.variables)
 
 
 def test_no_network_requests(inspect_cached, open_report):

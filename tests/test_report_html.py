@@ -136,3 +136,17 @@ def test_ptb_at_t1000_fits_in_one_megabyte(inspect_cached):
     assert len(page.encode("utf-8")) <= 1_000_000
     kernel = data_of(page)["views"]["unrolled"][KERNEL0]["edges"]
     assert sum(e[3] for e in kernel) == 1000  # collapsed, yet every step accounted for
+
+
+@pytest.mark.dot
+def test_notebook_iframe_holds_the_whole_page(inspect_cached):
+    import html
+
+    from rnninspect.render.report import report_iframe
+
+    ins = inspect_cached("mnist")
+    frame = report_iframe(ins, height=600)
+    assert frame.startswith("<iframe srcdoc=") and "height:600px" in frame
+    srcdoc = re.search(r'srcdoc="([^"]*)"', frame)
+    assert srcdoc is not None
+    assert html.unescape(srcdoc.group(1)) == report_html(ins)

@@ -9,12 +9,13 @@ built in Python from the Inspection and embedded as JSON.
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 from rnninspect.model import Inspection
 from rnninspect.render.report.page import SCHEMA, build_page
 
-__all__ = ["SCHEMA", "report_html"]
+__all__ = ["SCHEMA", "report_html", "report_iframe"]
 
 
 def report_html(
@@ -39,3 +40,14 @@ def report_html(
 
         grads_data = grads if isinstance(grads, dict) else grads_to_dict(grads)
     return build_page(inspection, comparison=comparison, against=against, grads=grads_data)
+
+
+def report_iframe(inspection: Inspection, *, height: int = 800, **options: Any) -> str:
+    """The page inside an ``<iframe srcdoc>``: an HTML fragment a notebook can display inline
+    (``IPython.display.HTML(report_iframe(ins))``) without the page's CSS or script leaking
+    into the notebook's own. `options` go to `report_html`."""
+    page = report_html(inspection, **options)
+    return (
+        f'<iframe srcdoc="{escape(page, quote=True)}" style="width:100%;height:{int(height)}px;'
+        f'border:1px solid #ccc" sandbox="allow-scripts" title="rnninspect report"></iframe>'
+    )

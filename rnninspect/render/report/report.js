@@ -201,8 +201,11 @@
     var typing = /INPUT|TEXTAREA/.test(document.activeElement.tagName);
     if (ev.key === "/" && !typing) { ev.preventDefault(); filter.focus(); filter.select(); }
     else if (ev.key === "Escape") { filter.value = ""; applyFilter(); clear(); filter.blur(); }
-    else if (ev.key === "Enter" && !typing && document.activeElement.dataset.var !== undefined) {
-      select([Number(document.activeElement.dataset.var)]);
+    else if (ev.key === "Enter" && !typing) {
+      var el = document.activeElement;
+      if (el.dataset.vars !== undefined) { select(JSON.parse(el.dataset.vars), el); }
+      else if (el.dataset.var !== undefined) { select([Number(el.dataset.var)]); }
+      else if (el.dataset.sort !== undefined) { sortBy(el); }
     }
   });
   document.body.setAttribute("data-ready", "1");
