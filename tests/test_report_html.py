@@ -150,3 +150,18 @@ def test_notebook_iframe_holds_the_whole_page(inspect_cached):
     srcdoc = re.search(r'srcdoc="([^"]*)"', frame)
     assert srcdoc is not None
     assert html.unescape(srcdoc.group(1)) == report_html(ins)
+
+
+def test_without_dot_the_page_shows_dot_text(inspect_cached, monkeypatch):
+    import graphviz
+
+    def missing(*args: object, **kwargs: object) -> bytes:
+        raise graphviz.ExecutableNotFound(("dot",))
+
+    monkeypatch.setattr(graphviz.Digraph, "pipe", missing)
+    ins = inspect_cached("mnist")
+    page = report_html(ins)
+    assert page.count("scripts/ensure-dot.sh") == 2  # rolled and unrolled
+    assert "digraph rolled {" in page and "digraph unrolled {" in page
+    assert "data-node=" not in page
+    assert data_of(page)["views"] == {"rolled": {}, "unrolled": {}}

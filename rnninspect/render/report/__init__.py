@@ -10,10 +10,13 @@ built in Python from the Inspection and embedded as JSON.
 from __future__ import annotations
 
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rnninspect.model import Inspection
 from rnninspect.render.report.page import SCHEMA, build_page
+
+if TYPE_CHECKING:
+    from rnninspect.grads import GradientReport
 
 __all__ = ["SCHEMA", "report_html", "report_iframe"]
 
@@ -22,7 +25,7 @@ def report_html(
     inspection: Inspection,
     *,
     against: Inspection | None = None,
-    grads: Any = None,
+    grads: GradientReport | dict[str, Any] | None = None,
 ) -> str:
     """The report page as one HTML string.
 
