@@ -246,6 +246,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_sharing_parsers(sub)
 
+    from rnninspect.report_command import add_report_parser, cmd_report  # report (issue 14)
+
+    add_report_parser(sub)
+    COMMANDS.setdefault("report", cmd_report)
+
     from rnninspect.train.command import add_arguments as add_train_arguments
 
     train = sub.add_parser("train", help="train a seed model (Keras 3: TensorFlow, JAX, torch)")
