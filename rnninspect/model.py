@@ -178,6 +178,7 @@ class CopyInfo:
     num_steps: int | None
     batch_size: int | None
     training: bool  # its activations feed gradients and variable updates
+    primary: bool = False  # the copy whose steps `VariableInfo.steps` holds
 
 
 @dataclass(frozen=True)

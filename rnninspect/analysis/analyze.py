@@ -68,7 +68,8 @@ def _analyze(
     if not copies:
         inspection, facts = _analyze_part(traced, og, computation, detail_step)
         return inspection, facts, og
-    parts = [_analyze_part(traced, og, computation_nodes(og, list(c.outputs)), detail_step)
+    parts = [_analyze_part(_restricted(traced, c), og, computation_nodes(og, list(c.outputs)),
+                           detail_step)
              for c in copies]
     primary = _primary(copies, [p[0] for p in parts])
     inspection, facts = parts[primary]
@@ -79,18 +80,23 @@ def _analyze(
         for v in inspection.variables
     }
     records = tuple(
-        CopyInfo(c.name, num_steps, c.batch_size, c.training)
-        for c, (_, num_steps) in zip(copies, copy_steps, strict=True)
+        CopyInfo(c.name, num_steps, c.batch_size, c.training, primary=i == primary)
+        for i, (c, (_, num_steps)) in enumerate(zip(copies, copy_steps, strict=True))
     )
     inspection = replace(
         inspection,
         variables=tuple(replace(v, steps_by_copy=steps_by_copy[v.name])
                         for v in inspection.variables),
         copies=records,
-        outputs=tuple(traced.outputs),
         op_count=len(computation),
     )
     return inspection, facts, og
+
+
+def _restricted(traced: Traced, copy: CopyPart) -> Traced:
+    """The traced model seen through one copy: its own inputs and outputs."""
+    return replace(traced, inputs=[n for n in traced.inputs if n in copy.nodes],
+                   outputs=list(copy.outputs))
 
 
 def _copy_steps(

@@ -30,7 +30,7 @@ def inspection_to_dict(inspection: Inspection) -> dict[str, Any]:
 
 def _copy(c: CopyInfo) -> dict[str, Any]:
     return {"name": c.name, "num_steps": c.num_steps, "batch_size": c.batch_size,
-            "training": c.training}
+            "training": c.training, "primary": c.primary}
 
 
 def _variable(v: VariableInfo, num_steps: int | None) -> dict[str, Any]:
