@@ -21,6 +21,7 @@ from rnninspect.analysis.recurrence import (
     reaches,
     upstream,
 )
+from rnninspect.analysis.single import place_single
 from rnninspect.model import CopyInfo, Inspection, Placement, VariableInfo
 from rnninspect.trace import Traced
 
@@ -140,6 +141,8 @@ def _analyze_part(
     cells += dup_cells
     loop_cells = place_loops(og, topo, facts, len(cells))
     cells += loop_cells
+    if not cells:
+        cells += place_single(og, topo, facts, traced.inputs)
     for f in facts.values():
         if f.cell is None:
             place(topo, f, chains, ups, cell_of_chain, reach, in_loop)

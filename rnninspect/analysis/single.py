@@ -1,0 +1,156 @@
+"""A cell applied once (T = 1): no chain of reads to count steps with, yet still a cell.
+
+At a single step the previous state is the initial state: a tensor whose value does not
+depend on the model's inputs (zeros; its batch size may come from the input's shape, which
+is no dependence on its value). A weight that multiplies such a tensor — alone (a Keras
+recurrent kernel) or as one part of ``concat([x_0, h_init])`` (a TF1 fused kernel) — is a
+cell's recurrent weight; reads whose results merge with it right after belong to the same
+cell (a Keras input kernel, the bias). Cells that depend on one another are layers. A clock
+that puts every input-dependent op at step 0 and the initial state at step -1 lets the
+row-split, gate and role passes read the cell exactly as at step 1 of a longer unroll.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+from rnninspect.analysis.facts import CellBuild, VarFacts
+from rnninspect.analysis.opgraph import OpGraph
+from rnninspect.analysis.reads import ADD_OPS, MATMUL_OPS, Use
+from rnninspect.analysis.recurrence import NEAR, Topology, Upstream
+from rnninspect.analysis.roles import CONCAT_OPS, data_operand
+from rnninspect.analysis.training import SHAPE_ONLY_OPS
+from rnninspect.model import Placement
+
+
+def place_single(
+    og: OpGraph, topo: Topology, facts: dict[str, VarFacts], inputs: list[str]
+) -> list[CellBuild]:
+    """Cells applied once; [] when no weight multiplies an initial state."""
+    fed = _input_dependent(og, topo, inputs)
+    var_nodes = set(facts)
+    roots: list[tuple[VarFacts, Use]] = []
+    for f in facts.values():
+        for use in f.uses:
+            if use.op in MATMUL_OPS and _multiplies_initial_state(og, topo, use, fed, var_nodes):
+                roots.append((f, use))
+    if not roots:
+        return []
+    roots.sort(key=lambda fu: topo.index[fu[1].node])
+    clock = Upstream([0 if x else -1 for x in fed], [0] * len(fed))
+    cells: list[CellBuild] = []
+    near: list[dict[int, int]] = []  # per cell: ops within NEAR hops after its recurrent read
+    for f, use in roots:
+        start = topo.index[use.node]
+        cell = CellBuild([], clock=clock, num_steps=1)
+        cells.append(cell)
+        near.append(_forward(topo, start, NEAR))
+        _assign(f, use, cell)
+    downstream = [_forward(topo, topo.index[u.node], len(topo.order)) for _, u in roots]
+    outside = []
+    for f in facts.values():
+        if f.cell is not None or not f.uses:
+            continue
+        for use in f.uses:
+            joined = _joins(topo, use, topo.index[use.node], near, downstream)
+            if joined is not None:
+                _assign(f, use, cells[joined])
+                break
+        else:
+            outside.append(f)
+    members = [[topo.index[f.step_uses[0].node] for f in facts.values() if f.cell is cell]
+               for cell in cells]
+    for a, cell in enumerate(cells):  # a cell that reads another's result is a layer above
+        cell.layer = max((cells[b].layer + 1 for b in range(a)
+                          if any(i in downstream[b] for i in members[a])), default=0)
+        cell.name = f"cell{cell.layer}"
+    _name_uniquely(cells)
+    every = [i for m in members for i in m]
+    for f in outside:
+        idx = [topo.index[u.node] for u in f.uses]
+        if any(i in d for d in downstream for i in idx):
+            f.placement = Placement.AFTER
+        elif any(j in _forward(topo, i, len(topo.order)) for i in idx for j in every):
+            f.placement = Placement.BEFORE
+    return cells
+
+
+def _assign(f: VarFacts, use: Use, cell: CellBuild) -> None:
+    f.cell, f.placement = cell, Placement.CELL
+    f.steps, f.step_uses = {0}, {0: use}
+    f.use_steps, f.use_cells = {use.node: 0}, {use.node: cell}
+
+
+def _joins(
+    topo: Topology, use: Use, i: int, near: list[dict[int, int]], downstream: list[dict[int, int]]
+) -> int | None:
+    """The cell a read belongs to: a bias added right after a recurrent read, or a matmul
+    (not downstream of the cell) whose result merges with it right after."""
+    for k, after in enumerate(near):
+        if use.op in ADD_OPS and i in after:
+            return k
+        if use.op in MATMUL_OPS and i not in downstream[k]:
+            mine = _forward(topo, i, NEAR)
+            if any(j in after and after[j] > 0 for j in mine):
+                return k
+    return None
+
+
+def _name_uniquely(cells: list[CellBuild]) -> None:
+    same = {c.name: [x for x in cells if x.name == c.name] for c in cells}
+    for name, group in same.items():
+        if len(group) > 1:
+            for k, c in enumerate(group):
+                c.name = f"{name}_{k}"
+
+
+def _multiplies_initial_state(
+    og: OpGraph, topo: Topology, use: Use, fed: list[bool], var_nodes: set[str]
+) -> bool:
+    data = data_operand(og, use)
+    if data is None or data[0] not in topo.index:
+        return False
+    parts = og.inputs[data[0]][:-1] if og.op(data[0]) in CONCAT_OPS else [data]
+    states = [p for p in parts if p[0] in topo.index and not fed[topo.index[p[0]]]]
+    return bool(states) and not any(_reads_variable(og, p[0], var_nodes) for p in states)
+
+
+def _reads_variable(og: OpGraph, node: str, var_nodes: set[str]) -> bool:
+    """Is the value a weight (a variable read), not a state?"""
+    seen, stack = set(), [node]
+    while stack:
+        n = stack.pop()
+        if n in var_nodes:
+            return True
+        if n in seen or og.op(n) in SHAPE_ONLY_OPS:  # a shape is no value of the weight
+            continue
+        seen.add(n)
+        stack += [src for src, _ in og.inputs.get(n, ())]
+    return False
+
+
+def _input_dependent(og: OpGraph, topo: Topology, inputs: list[str]) -> list[bool]:
+    """Per op: does its value depend on a model input? (Shape reads do not count.)"""
+    fed = [False] * len(topo.order)
+    sources = {topo.index[n] for n in inputs if n in topo.index}
+    for i, node in enumerate(topo.order):
+        if i in sources:
+            fed[i] = True
+        elif og.op(node) not in SHAPE_ONLY_OPS:
+            fed[i] = any(fed[p] for p in topo.preds[i])
+    return fed
+
+
+def _forward(topo: Topology, start: int, depth: int) -> dict[int, int]:
+    """Ops within `depth` hops downstream of `start`, with their distance."""
+    dist = {start: 0}
+    queue = deque([start])
+    while queue:
+        i = queue.popleft()
+        if dist[i] >= depth:
+            continue
+        for s in topo.succs[i]:
+            if s not in dist:
+                dist[s] = dist[i] + 1
+                queue.append(s)
+    return dist
