@@ -37,7 +37,7 @@ def inspect(
             return loaded
         traced = loaded
     else:
-        from rnninspect.trace import trace_keras_model
+        from rnninspect.tf.trace import trace_keras_model
 
         if input_signature is None:
             from rnninspect.errors import InvalidOptionError

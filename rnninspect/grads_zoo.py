@@ -24,7 +24,7 @@ def zoo_gradients(spec: str, options: LoadOptions, seed: int = 0) -> GradientRep
     config = entry.config(options.config, options.overrides())
     request = (entry.name, entry.family, entry.variant, config, seed)
     if dialect == "legacy":
-        from rnninspect import legacy_worker
+        from rnninspect.tf import worker as legacy_worker
 
         report: GradientReport = legacy_worker.call(
             "call", ("rnninspect.grads_zoo", "legacy_gradients", request))
@@ -39,7 +39,7 @@ def legacy_gradients(name: str, family: str, variant: str, config: Any, seed: in
     import tensorflow as tf
 
     from rnninspect.analysis.analyze import analyze_with_reads
-    from rnninspect.trace import trace_graph
+    from rnninspect.tf.trace import trace_graph
     from rnninspect.zoo import legacy
 
     if family == "contrast":
@@ -74,7 +74,7 @@ def legacy_gradients(name: str, family: str, variant: str, config: Any, seed: in
 def keras_gradients(name: str, family: str, variant: str, config: Any, seed: int
                     ) -> GradientReport:
     """A built-in model in Keras 3: the generic path with the family's input signature."""
-    from rnninspect._tf import import_keras_for_tracing
+    from rnninspect.tf.imports import import_keras_for_tracing
 
     keras = import_keras_for_tracing()
     import tensorflow as tf
@@ -106,8 +106,8 @@ def model_gradients(model: Any, signature: list[Any], name: str,
     import tensorflow as tf
 
     from rnninspect.analysis.analyze import analyze_with_reads
-    from rnninspect.graphspec import GraphSpec
-    from rnninspect.trace import Traced, captured_variables, graph_spec_from_graph_def
+    from rnninspect.graph import GraphSpec, Traced
+    from rnninspect.tf.trace import captured_variables, graph_spec_from_graph_def
 
     rng = np.random.default_rng(seed)
     inputs = [tf.constant(random_feed(np, spec, rng, int_high)) for spec in signature]
@@ -122,7 +122,7 @@ def model_gradients(model: Any, signature: list[Any], name: str,
         graph = tf.compat.v1.get_default_graph()
         table, _ = captured_variables(graph, model.variables)
         spec: GraphSpec = graph_spec_from_graph_def(graph.as_graph_def(add_shapes=True))
-        traced = Traced(name, "keras", config, spec, table, [], [loss.op.name])
+        traced = Traced(name, "keras", config, spec, tuple(table), (), (loss.op.name,))
         inspection, reads = analyze_with_reads(traced)
         labels, norms, summed = gradients_in_graph(tf, loss, graph, reads)
         found.update(inspection=inspection, labels=labels)
@@ -151,7 +151,7 @@ def user_gradients(spec: str, seed: int = 0) -> GradientReport:
         raise InvalidOptionError(
             f"grads takes a built-in model or a Keras 3 model from FILE.py:NAME; {spec!r} is "
             "not one (TF1 graphs and saved files are not supported by grads yet)")
-    from rnninspect._tf import import_keras_for_tracing
+    from rnninspect.tf.imports import import_keras_for_tracing
 
     import_keras_for_tracing()
     from rnninspect.loaders.keras_signature import derived_signature, zoo_signature

@@ -9,8 +9,8 @@ from typing import Any
 
 from rnninspect import zoo
 from rnninspect.errors import InvalidOptionError
+from rnninspect.graph import Traced
 from rnninspect.model import Inspection
-from rnninspect.trace import Traced
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ def load(spec: str, options: LoadOptions | None = None) -> Traced | Inspection:
     dialect = entry.check_dialect(options.dialect)
     config = entry.config(options.config, options.overrides())
     if dialect == "legacy":
-        from rnninspect import legacy_worker
+        from rnninspect.tf import worker as legacy_worker
 
         request = (entry.name, entry.family, entry.variant, config)
         traced: Traced = legacy_worker.call("zoo", request)
@@ -67,7 +67,7 @@ def _looks_like_user_model(spec: str) -> bool:
 
 def trace_zoo_legacy(name: str, family: str, variant: str, config: Any) -> Traced:
     """Runs inside the legacy worker process."""
-    from rnninspect.trace import trace_graph
+    from rnninspect.tf.trace import trace_graph
     from rnninspect.zoo import legacy
 
     start = time.perf_counter()
@@ -87,13 +87,12 @@ def trace_zoo_legacy(name: str, family: str, variant: str, config: Any) -> Trace
         dialect="legacy",
         config=config.as_pairs(),
     )
-    traced.seconds["build"] = build_seconds
-    return traced
+    return traced.timed("build", build_seconds)
 
 
 def trace_zoo_keras(name: str, family: str, variant: str, config: Any) -> Traced:
-    from rnninspect._tf import import_keras_for_tracing, silenced_native_stderr
-    from rnninspect.trace import trace_keras_model
+    from rnninspect.tf.imports import import_keras_for_tracing, silenced_native_stderr
+    from rnninspect.tf.trace import trace_keras_model
 
     keras = import_keras_for_tracing()
     import tensorflow as tf
@@ -129,5 +128,4 @@ def trace_zoo_keras(name: str, family: str, variant: str, config: Any) -> Traced
         model, signature, model=name, dialect="keras", config=config.as_pairs(),
         call=forward if family != "contrast" else None,
     )
-    traced.seconds["build"] = build_seconds
-    return traced
+    return traced.timed("build", build_seconds)

@@ -91,8 +91,8 @@ def test_no_recurrence_is_said_and_variables_still_listed():
 
 
 def tf1(name):
-    from rnninspect import legacy_worker
     from rnninspect.analysis import analyze
+    from rnninspect.tf import worker as legacy_worker
 
     return analyze(legacy_worker.call("call", ("tests.models.forms.tf1_forms", name, ())))
 

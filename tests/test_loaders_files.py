@@ -68,7 +68,7 @@ def test_frozen_graph_def_weights_are_constants(saved, name):
 @pytest.mark.parametrize("name", ["meta/model.ckpt.meta", "meta", "meta/model.ckpt"])
 def test_meta_graph_with_its_checkpoint(saved, name):
     traced = load_user(str(saved / name))
-    assert traced.inputs == ["x"] and traced.outputs == ["logits"]  # no save/ or init ops
+    assert traced.inputs == ("x",) and traced.outputs == ("logits",)  # no save/ or init ops
     assert table(analyze(traced)) == TF1_TABLE
 
 

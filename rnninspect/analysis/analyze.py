@@ -20,8 +20,8 @@ from rnninspect.analysis.recurrence import (
     reaches,
     upstream,
 )
+from rnninspect.graph import Traced
 from rnninspect.model import Inspection, Placement, VariableInfo
-from rnninspect.trace import Traced
 
 
 def analyze(traced: Traced, *, detail_step: int | None = None) -> Inspection:
@@ -62,7 +62,7 @@ def _analyze(
     traced: Traced, detail_step: int | None
 ) -> tuple[Inspection, dict[str, VarFacts], OpGraph]:
     og = build_opgraph(traced.graph)
-    computation = computation_nodes(og, traced.outputs)
+    computation = computation_nodes(og, list(traced.outputs))
     facts = {v.node: VarFacts(v, find_uses(og, v.node, computation)) for v in traced.variables}
     in_loop = {n for n in computation if og.loop(n) is not None}
     topo = Topology.of(og, computation)

@@ -10,8 +10,8 @@ from rnninspect.analysis.recurrence import (
     Chain,
     Upstream,
 )
+from rnninspect.graph import TracedVariable
 from rnninspect.model import Placement, Role
-from rnninspect.trace import TracedVariable
 
 
 @dataclass

@@ -11,7 +11,7 @@ from rnninspect.model import Link, StepGraph, StepOp
 
 if TYPE_CHECKING:
     from rnninspect.analysis.facts import CellBuild, VarFacts
-    from rnninspect.trace import Traced
+    from rnninspect.graph import Traced
 
 HIDDEN_OPS = frozenset({"Const", "Shape", "NoOp", "Identity", "ReadVariableOp", "Pack",
                         "StridedSlice", "Fill", "Cast", "Reshape", "ExpandDims", "Squeeze"})

@@ -10,8 +10,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from rnninspect._tf import import_tensorflow, silenced_native_stderr
 from rnninspect.errors import ModelSourceError
+from rnninspect.graph import Traced
 from rnninspect.loaders.frames import first_line
 from rnninspect.model import (
     Finding,
@@ -23,7 +23,7 @@ from rnninspect.model import (
     Severity,
     VariableInfo,
 )
-from rnninspect.trace import Traced
+from rnninspect.tf.imports import import_tensorflow, silenced_native_stderr
 
 NO_GRAPH = ("no graph: roles below rest on names and shapes only, steps and sharing cannot be "
             "proven")
@@ -61,7 +61,7 @@ def load_meta_graph(path: Path, spec: str) -> Traced:
     from google.protobuf import message
 
     from rnninspect.loaders.graph_io import graph_inputs_outputs
-    from rnninspect.trace import trace_graph
+    from rnninspect.tf.trace import trace_graph
 
     tf1 = tf.compat.v1
     meta_graph_def = tf1.MetaGraphDef()

@@ -6,9 +6,9 @@ import re
 from pathlib import Path
 
 from rnninspect.errors import ModelSourceError, UnknownModelError
+from rnninspect.graph import Traced
 from rnninspect.loaders.user_code import CodeSpec, load_code, top_level_names
 from rnninspect.model import Inspection
-from rnninspect.trace import Traced
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 _MODULE = re.compile(rf"^{_NAME}(\.{_NAME})*$")

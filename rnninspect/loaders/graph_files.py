@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from rnninspect._tf import import_tensorflow, silenced_native_stderr
 from rnninspect.errors import ModelSourceError
+from rnninspect.graph import Traced, TracedVariable
 from rnninspect.loaders.frames import first_line
-from rnninspect.trace import Traced, TracedVariable
+from rnninspect.tf.imports import import_tensorflow, silenced_native_stderr
 
 # Frozen graphs hold their weights as constants; these consumers mark a constant as a weight.
 _WEIGHT_USES = {"MatMul": (0, 1), "BatchMatMul": (0, 1), "BatchMatMulV2": (0, 1),
@@ -18,7 +19,7 @@ _LOOK_THROUGH = frozenset({"Identity", "Cast"})
 
 def load_saved_model(path: Path, spec: str) -> Traced:
     tf = import_tensorflow()
-    from rnninspect.trace import traced_from_concrete
+    from rnninspect.tf.trace import traced_from_concrete
 
     try:
         with silenced_native_stderr():
@@ -36,18 +37,14 @@ def load_saved_model(path: Path, spec: str) -> Traced:
     key = "serving_default" if "serving_default" in signatures else sorted(signatures)[0]
     concrete = signatures[key]
     variables = list(getattr(loaded, "variables", None) or concrete.variables)
-    traced = traced_from_concrete(concrete, variables, model=spec, dialect="keras")
-    traced.config = (("signature", key),)
-    # Keras 3 exports its dropout RNG state with the weights: bookkeeping, not a weight.
-    traced.variables = [v for v in traced.variables
-                        if not (v.name.endswith("seed_generator_state") and not v.trainable)]
-    return traced
+    return traced_from_concrete(concrete, variables, model=spec, dialect="keras",
+                                config=(("signature", key),))
 
 
 def load_graph_def(path: Path, spec: str) -> Traced:
     tf = import_tensorflow()
     from rnninspect.loaders.graph_io import graph_inputs_outputs
-    from rnninspect.trace import trace_graph
+    from rnninspect.tf.trace import trace_graph
 
     graph_def = parse_graph_def(path, spec)
     graph = tf.Graph()
@@ -61,7 +58,7 @@ def load_graph_def(path: Path, spec: str) -> Traced:
     inputs, outputs = graph_inputs_outputs(graph, spec)
     traced = trace_graph(graph, inputs, outputs, model=spec, dialect="legacy")
     if not traced.variables:  # frozen: the weights became constants
-        traced.variables.extend(frozen_weights(graph))
+        return replace(traced, variables=tuple(frozen_weights(graph)))
     return traced
 
 

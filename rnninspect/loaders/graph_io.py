@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rnninspect.errors import ModelSourceError
+from rnninspect.graph import VARIABLE_OPS
 
 # Ops that set or save state; with everything that only feeds them, they are initialization.
 _ASSIGN_OPS = frozenset({
@@ -16,7 +17,6 @@ _NOT_OUTPUTS = frozenset({
     "Const", "Placeholder", "PlaceholderWithDefault", "VarHandleOp", "VariableV2", "Variable",
     "ReadVariableOp",
 })
-_VARIABLE_OPS = frozenset({"VarHandleOp", "VariableV2", "Variable"})
 # Scopes whose ops are training or bookkeeping, not the model: dropped as consumers.
 _DROPPED_SCOPES = ("gradients", "save", "report_uninitialized", "Adam", "GradientDescent",
                    "Momentum", "RMSProp", "Adagrad", "beta1_power", "beta2_power")
@@ -71,7 +71,7 @@ def _initialization(ops: list[Any], consumers: dict[str, set[str]]) -> set[str]:
 
 def _reads_variable(op: Any) -> bool:
     """`Variable/read`: an Identity of a variable, left unconsumed when the model skips it."""
-    return op.type == "Identity" and any(t.op.type in _VARIABLE_OPS for t in op.inputs)
+    return op.type == "Identity" and any(t.op.type in VARIABLE_OPS for t in op.inputs)
 
 
 def _widest(graph: Any, terminals: list[str]) -> list[str]:

@@ -6,12 +6,12 @@ import zipfile
 from pathlib import Path
 
 from rnninspect.errors import ModelSourceError
-from rnninspect.trace import Traced
+from rnninspect.graph import Traced
 
 
 def load_keras_file(path: Path, spec: str) -> Traced:
-    from rnninspect._tf import import_keras_for_tracing, silenced_native_stderr
     from rnninspect.loaders.keras_signature import trace_keras
+    from rnninspect.tf.imports import import_keras_for_tracing, silenced_native_stderr
 
     keras = import_keras_for_tracing()
     import rnninspect.zoo.keras_models  # noqa: F401 - registers PTBModel / MNISTModel

@@ -6,14 +6,14 @@ from collections.abc import Callable
 from typing import Any
 
 from rnninspect.errors import ModelSourceError
-from rnninspect.trace import Traced
+from rnninspect.graph import Traced
 
 PTB_BATCH = 20  # the seed program's batch size
 MNIST_BATCH = 128
 
 
 def trace_keras(model_obj: Any, model: str, signature: list[Any] | None) -> Traced:
-    from rnninspect.trace import trace_keras_model
+    from rnninspect.tf.trace import trace_keras_model
 
     call = _zoo_call(model_obj)
     if signature is None:
@@ -86,7 +86,7 @@ def _build_eagerly(model_obj: Any, signature: list[Any]) -> None:
     its layer's name ("looped/cell/kernel", not "looped/kernel")."""
     import tensorflow as tf
 
-    from rnninspect._tf import silenced_native_stderr
+    from rnninspect.tf.imports import silenced_native_stderr
 
     args = [tf.zeros([1 if d is None else d for d in s.shape], s.dtype) for s in signature]
     many = len(getattr(model_obj, "inputs", None) or []) > 1

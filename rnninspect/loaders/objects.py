@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from rnninspect._tf import import_tensorflow, silenced_native_stderr
 from rnninspect.errors import ModelSourceError, RnnInspectError
-from rnninspect.trace import Traced
+from rnninspect.graph import Traced
+from rnninspect.tf.imports import import_tensorflow, silenced_native_stderr
 
 ACCEPTED = ("a built Keras model (functional, sequential or subclassed; Keras 3 or tf-keras), "
             "a tf.Graph (TF1 style), a tf ConcreteFunction, or a tuple (tf.Module or Keras "
@@ -32,7 +32,7 @@ def to_traced(value: Any, model: str, *, source_file: str = "", shown_as: str = 
 
 def _to_traced(value: Any, model: str) -> Traced:
     tf = import_tensorflow()
-    from rnninspect.trace import trace_graph, traced_from_concrete
+    from rnninspect.tf.trace import trace_graph, traced_from_concrete
 
     if isinstance(value, tuple) and len(value) == 2 and _is_signature(value[1]):
         return _with_signature(value[0], list(value[1]), model)
@@ -74,7 +74,7 @@ def _is_signature(value: Any) -> bool:
 
 def _with_signature(obj: Any, signature: list[Any], model: str) -> Traced:
     tf = import_tensorflow()
-    from rnninspect.trace import trace_function
+    from rnninspect.tf.trace import trace_function
 
     if is_keras_model(obj):
         from rnninspect.loaders.keras_signature import trace_keras
@@ -95,7 +95,7 @@ def _with_signature(obj: Any, signature: list[Any], model: str) -> Traced:
 
 
 def _concrete(fn: Any, signature: Sequence[Any], model: str) -> Traced:
-    from rnninspect.trace import traced_from_concrete
+    from rnninspect.tf.trace import traced_from_concrete
 
     with silenced_native_stderr():
         concrete = fn.get_concrete_function(*signature)

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from rnninspect.errors import ModelSourceError, RnnInspectError, TraceError, UnknownModelError
+from rnninspect.graph import Traced
 from rnninspect.loaders.frames import first_line, last_user_frame
-from rnninspect.trace import Traced
 
 _LEGACY = re.compile(r"compat\.v1|rnn_cell|static_rnn|dynamic_rnn|tf_keras|TF_USE_LEGACY_KERAS")
 
@@ -49,7 +49,7 @@ class Failure:
 def load_code(code: CodeSpec) -> Traced:
     source = _source_file(code)
     if _LEGACY.search(_read(source)):
-        from rnninspect import legacy_worker
+        from rnninspect.tf import worker as legacy_worker
 
         payload = ("rnninspect.loaders.user_code", "build_in_worker", (code, str(Path.cwd())))
         reply = legacy_worker.call("call", payload)
@@ -57,7 +57,7 @@ def load_code(code: CodeSpec) -> Traced:
             raise reply.error()
         traced: Traced = reply
         return traced
-    from rnninspect._tf import import_keras_for_tracing
+    from rnninspect.tf.imports import import_keras_for_tracing
 
     import_keras_for_tracing()
     return build(code)

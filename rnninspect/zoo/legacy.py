@@ -1,7 +1,7 @@
 """The seed programs as real TF1 graphs, built with tf.compat.v1 the way the originals do.
 
 Runs only where ``TF_USE_LEGACY_KERAS=1`` was set before TensorFlow was imported (the
-legacy worker process, see ``rnninspect.legacy_worker``): that is where the TF1 cells live.
+legacy worker process, see ``rnninspect.tf.worker``): that is where the TF1 cells live.
 """
 
 from __future__ import annotations

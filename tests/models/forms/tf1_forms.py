@@ -9,7 +9,7 @@ T, F, H = 4, 3, 5  # steps, features, hidden units
 def _build(name, body):
     import tensorflow as tf
 
-    from rnninspect.trace import trace_graph
+    from rnninspect.tf.trace import trace_graph
 
     tf1 = tf.compat.v1
     graph = tf.Graph()

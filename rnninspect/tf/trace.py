@@ -1,7 +1,8 @@
 """The TensorFlow boundary: a model becomes a GraphDef plus a variable table keyed by identity.
 
 A `Traced` holds only bytes and plain values, so it crosses process boundaries (the TF1
-cells are built in a worker process, see `legacy_worker`).
+cells are built in a worker process, see `rnninspect.tf.worker`). `Traced` itself lives in
+the TensorFlow-free `rnninspect.graph`, so the analysis never imports this module.
 """
 
 from __future__ import annotations
@@ -9,36 +10,23 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
-from rnninspect._tf import import_keras_for_tracing, import_tensorflow, silenced_native_stderr
 from rnninspect.errors import TraceError
-from rnninspect.graphspec import GraphSpec
-
-VARIABLE_OPS = frozenset({"VarHandleOp", "VariableV2", "Variable", "VarIsInitializedOp"})
-
-
-@dataclass(frozen=True)
-class TracedVariable:
-    name: str  # display name only; identity is `node`
-    node: str  # the graph node that *is* the variable (VarHandleOp, VariableV2, or the
-    # Placeholder a tf.function captured its resource handle as)
-    shape: tuple[int | None, ...]
-    dtype: str
-    trainable: bool
-
-
-@dataclass
-class Traced:
-    model: str
-    dialect: str
-    config: tuple[tuple[str, Any], ...]
-    graph: GraphSpec  # the GraphDef as plain values, function library included
-    variables: list[TracedVariable]
-    inputs: list[str]  # node names of the model's inputs
-    outputs: list[str]  # node names of what the model computes
-    seconds: dict[str, float] = field(default_factory=dict)  # "build", "trace"
+from rnninspect.graph import (
+    VARIABLE_OPS,
+    FunctionSpec,
+    GraphSpec,
+    NodeSpec,
+    Traced,
+    TracedVariable,
+    is_rng_state,
+)
+from rnninspect.tf.imports import (
+    import_keras_for_tracing,
+    import_tensorflow,
+    silenced_native_stderr,
+)
 
 
 def _shape(shape: Any) -> tuple[int | None, ...]:
@@ -62,7 +50,7 @@ def trace_graph(
         listed = {v.op.name: v for v in tf.compat.v1.global_variables()}
     variables = []
     for op in graph.get_operations():
-        if op.type not in ("VarHandleOp", "VariableV2", "Variable"):
+        if op.type not in VARIABLE_OPS:
             continue
         if op.name in listed:
             var = listed[op.name]
@@ -77,9 +65,9 @@ def trace_graph(
         dialect,
         config,
         spec,
-        variables,
-        list(inputs),
-        list(outputs),
+        tuple(variables),
+        tuple(inputs),
+        tuple(outputs),
         {"trace": time.perf_counter() - start},
     )
 
@@ -160,9 +148,9 @@ def traced_from_concrete(
         dialect,
         config,
         spec,
-        captured,
-        inputs,
-        outputs,
+        tuple(captured),
+        tuple(inputs),
+        tuple(outputs),
         {"trace": time.perf_counter() - start},
     )
 
@@ -191,7 +179,7 @@ def captured_variables(
     for var in variables:  # created but never read by the traced computation
         if id(_tf_variable(var).handle) not in seen:
             table.append(_traced_variable(var, f"<not in graph>/{_display_name(var)}"))
-    return table, capture_nodes
+    return [v for v in table if not is_rng_state(v)], capture_nodes
 
 
 def _traced_variable(var: Any, node: str) -> TracedVariable:
@@ -218,9 +206,8 @@ def trace_keras_model(
 
     `call(*inputs)` replaces the plain ``model(*inputs, training=False)`` when given.
     """
-    keras = import_keras_for_tracing()
-    rng_states = {id(v) for v in _rng_state_variables(model_obj, keras)}
-    variables = [v for v in model_obj.variables if id(v) not in rng_states]
+    import_keras_for_tracing()
+    variables = list(model_obj.variables)
 
     many_inputs = len(getattr(model_obj, "inputs", None) or []) > 1
 
@@ -234,26 +221,13 @@ def trace_keras_model(
     )
 
 
-def _rng_state_variables(model_obj: Any, keras: Any) -> list[Any]:
-    """Keras 3 seed-generator states (dropout RNG): bookkeeping, not model weights."""
-    found = []
-    layers = model_obj._flatten_layers() if hasattr(model_obj, "_flatten_layers") else []
-    for layer in layers:
-        for value in vars(layer).values():
-            if isinstance(value, keras.random.SeedGenerator):
-                found.append(value.state)
-    return found
-
-
 # --- GraphDef -> GraphSpec (plain values) ---------------------------------------------------
 
 _FUNCTION_ATTRS = ("body", "cond", "f", "then_branch", "else_branch")
 _INT_ATTRS = ("num_split", "N", "axis", "num")
 
 
-def graph_spec_from_graph_def(graph_def: Any) -> Any:
-    from rnninspect.graphspec import FunctionSpec, GraphSpec
-
+def graph_spec_from_graph_def(graph_def: Any) -> GraphSpec:
     nodes = tuple(_node_spec(n, _plain_ref) for n in graph_def.node)
     functions = {}
     for fdef in graph_def.library.function:
@@ -279,8 +253,7 @@ def _plain_ref(ref: str) -> str:
     return ref if ":" in ref else f"{ref}:0"
 
 
-def _node_spec(node: Any, ref: Any) -> Any:
-    from rnninspect.graphspec import NodeSpec
+def _node_spec(node: Any, ref: Any) -> NodeSpec:
 
     inputs = tuple(ref(i) for i in node.input if not i.startswith("^"))
     shapes: list[tuple[int | None, ...] | None] = []

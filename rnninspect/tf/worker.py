@@ -38,7 +38,7 @@ def _start() -> subprocess.Popen[bytes]:
     env.pop("KERAS_BACKEND", None)
     _worker_log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the worker
     _worker = subprocess.Popen(
-        [sys.executable, "-m", "rnninspect.legacy_worker"],
+        [sys.executable, "-m", "rnninspect.tf.worker"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=_worker_log,
@@ -111,7 +111,7 @@ def main() -> None:
     replies = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # anything the models print goes to the log, never into the protocol
     requests = sys.stdin.buffer
-    from rnninspect._tf import import_tensorflow
+    from rnninspect.tf.imports import import_tensorflow
 
     import_tensorflow()
     while True:
