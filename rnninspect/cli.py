@@ -146,14 +146,14 @@ def cmd_export(args: argparse.Namespace, out: Console, err: Console) -> int:
 
 
 def cmd_grads(args: argparse.Namespace, out: Console, err: Console) -> int:
-    from rnninspect.grads_zoo import zoo_gradients
+    from rnninspect.api import gradients
     from rnninspect.render.grads import grads_renderable, grads_to_dict
     from rnninspect.sources import LoadOptions
 
     options = LoadOptions(args.dialect, args.config, args.num_steps, args.hidden, args.layers,
                           args.vocab, args.batch)
     with err.status(f"Tracing {args.model} and taking per-step gradients…", spinner="dots"):
-        report = zoo_gradients(args.model, options, seed=args.seed)
+        report = gradients(args.model, options, seed=args.seed)
     if args.format == "json":
         import json
 

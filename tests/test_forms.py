@@ -92,9 +92,10 @@ def test_no_recurrence_is_said_and_variables_still_listed():
 
 def tf1(name):
     from rnninspect.analysis import analyze
-    from rnninspect.tf import worker as legacy_worker
+    from rnninspect.tf import worker
+    from tests.models.forms.tf1_forms import BuildForm
 
-    return analyze(legacy_worker.call("call", ("tests.models.forms.tf1_forms", name, ())))
+    return analyze(worker.call(BuildForm(name)))
 
 
 def test_tf1_dynamic_rnn_reads_its_fused_kernel_every_iteration():

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from rnninspect.api import gradients as zoo_gradients
 from rnninspect.cli import main
-from rnninspect.grads_zoo import zoo_gradients
 from rnninspect.sources import LoadOptions
 from tests.conftest import make_console
 

@@ -14,8 +14,8 @@ import pytest
 from rnninspect import zoo
 from rnninspect.analysis import analyze
 from rnninspect.errors import ModelSourceError, UnknownModelError
-from rnninspect.loaders import load_user
 from rnninspect.model import Role
+from rnninspect.sources import load_user
 
 R = Role
 SRC = "tests/models/sources"

@@ -3,24 +3,34 @@
 TF1 cells (`tf.compat.v1.nn.rnn_cell.*`) exist only when ``TF_USE_LEGACY_KERAS=1`` is set
 before TensorFlow is imported, and that switch also changes what `tf.keras` means. Building
 legacy sources here keeps the user's own process untouched (DESIGN.md §2). The protocol is
-pickled ``(request, payload)`` tuples on stdin and pickled replies on stdout.
+pickled request objects on stdin and pickled replies on stdout. A request is a frozen
+dataclass of an rnninspect module with a `run()` method (`tf.zoo.TraceLegacy`,
+`tf.gradients.LegacyGradients`, `sources.code.BuildCode`); the worker imports none of them
+itself — unpickling does — so it sits below everything that calls it.
 """
 
 from __future__ import annotations
 
 import atexit
+import dataclasses
 import os
 import pickle
 import subprocess
 import sys
 import tempfile
 import traceback
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from rnninspect.errors import RnnInspectError, TraceError
 
 _worker: subprocess.Popen[bytes] | None = None
 _worker_log: IO[bytes] | None = None
+
+
+class Request(Protocol):
+    """What the worker runs: pickled by the caller, `run()` in the TF1 process."""
+
+    def run(self) -> Any: ...
 
 
 class WorkerError(TraceError):
@@ -60,18 +70,19 @@ def shutdown() -> None:
     _worker = None
 
 
-def call(request: str, payload: Any) -> Any:
+def call(request: Request) -> Any:
     """Run `request` in the worker (started on first use, then reused) and return its reply."""
     worker = _worker if _worker is not None and _worker.poll() is None else _start()
     assert worker.stdin is not None and worker.stdout is not None
     try:
-        pickle.dump((request, payload), worker.stdin)
+        pickle.dump(request, worker.stdin)
         worker.stdin.flush()
         status, reply = pickle.load(worker.stdout)
     except (EOFError, BrokenPipeError, pickle.UnpicklingError) as e:
         shutdown()
         raise TraceError(
-            f"the TF1 worker process died while handling {request!r}: {_log_tail()}"
+            f"the TF1 worker process died while handling {type(request).__name__}: "
+            f"{_log_tail()}"
         ) from e
     if status == "ok":
         return reply
@@ -92,19 +103,12 @@ def _log_tail() -> str:
 # --- the worker side ------------------------------------------------------------------------
 
 
-def _handle(request: str, payload: Any) -> Any:
-    from rnninspect import sources
-
-    if request == "zoo":
-        return sources.trace_zoo_legacy(*payload)
-    if request == "call":  # ("package.module", "function", args): run it in TF1 mode
-        import importlib
-
-        module_name, function_name, args = payload
-        return getattr(importlib.import_module(module_name), function_name)(*args)
-    if request == "ping":
-        return "pong"
-    raise ValueError(f"unknown request {request!r}")
+def _handle(request: Any) -> Any:
+    kind = type(request)
+    run = getattr(request, "run", None)
+    if not dataclasses.is_dataclass(request) or not callable(run):
+        raise ValueError(f"unknown request {kind.__module__}.{kind.__qualname__}")
+    return run()
 
 
 def main() -> None:
@@ -116,11 +120,11 @@ def main() -> None:
     import_tensorflow()
     while True:
         try:
-            request, payload = pickle.load(requests)
+            request = pickle.load(requests)
         except EOFError:
             return
         try:
-            reply: tuple[str, Any] = ("ok", _handle(request, payload))
+            reply: tuple[str, Any] = ("ok", _handle(request))
         except RnnInspectError as e:
             reply = ("error", ("user", str(e), traceback.format_exc()))
         except Exception as e:

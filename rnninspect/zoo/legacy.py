@@ -6,17 +6,10 @@ legacy worker process, see ``rnninspect.tf.worker``): that is where the TF1 cell
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+from rnninspect.zoo.base import LegacyGraph
 from rnninspect.zoo.configs import MNISTConfig, PTBConfig
-
-
-@dataclass
-class LegacyGraph:
-    graph: Any  # tf.Graph
-    inputs: list[str]  # op names of the placeholders the user feeds
-    outputs: list[str]  # op names of what the model computes
 
 
 def build_ptb(config: PTBConfig, variant: str = "standard", seed: int | None = None

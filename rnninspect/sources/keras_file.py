@@ -10,7 +10,7 @@ from rnninspect.graph import Traced
 
 
 def load_keras_file(path: Path, spec: str) -> Traced:
-    from rnninspect.loaders.keras_signature import trace_keras
+    from rnninspect.sources.signature import trace_keras
     from rnninspect.tf.imports import import_keras_for_tracing, silenced_native_stderr
 
     keras = import_keras_for_tracing()

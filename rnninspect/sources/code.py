@@ -21,7 +21,7 @@ from typing import Any
 
 from rnninspect.errors import ModelSourceError, RnnInspectError, TraceError, UnknownModelError
 from rnninspect.graph import Traced
-from rnninspect.loaders.frames import first_line, last_user_frame
+from rnninspect.sources.frames import first_line, last_user_frame
 
 _LEGACY = re.compile(r"compat\.v1|rnn_cell|static_rnn|dynamic_rnn|tf_keras|TF_USE_LEGACY_KERAS")
 
@@ -51,8 +51,7 @@ def load_code(code: CodeSpec) -> Traced:
     if _LEGACY.search(_read(source)):
         from rnninspect.tf import worker as legacy_worker
 
-        payload = ("rnninspect.loaders.user_code", "build_in_worker", (code, str(Path.cwd())))
-        reply = legacy_worker.call("call", payload)
+        reply = legacy_worker.call(BuildCode(code, str(Path.cwd())))
         if isinstance(reply, Failure):
             raise reply.error()
         traced: Traced = reply
@@ -61,6 +60,17 @@ def load_code(code: CodeSpec) -> Traced:
 
     import_keras_for_tracing()
     return build(code)
+
+
+@dataclass(frozen=True)
+class BuildCode:
+    """Worker request: build and trace the user's TF1 code (TF_USE_LEGACY_KERAS=1)."""
+
+    code: CodeSpec
+    cwd: str
+
+    def run(self) -> Traced | Failure:
+        return build_in_worker(self.code, self.cwd)
 
 
 def build_in_worker(code: CodeSpec, cwd: str) -> Traced | Failure:
@@ -77,7 +87,7 @@ def build_in_worker(code: CodeSpec, cwd: str) -> Traced | Failure:
 
 
 def build(code: CodeSpec) -> Traced:
-    from rnninspect.loaders.objects import to_traced
+    from rnninspect.sources.objects import to_traced
 
     value, source, shown = load_object(code)
     return to_traced(value, code.spec, source_file=str(source), shown_as=shown)
@@ -224,7 +234,7 @@ def _call(fn: Any, code: CodeSpec, source: Path, shown: str) -> Any:
     except RnnInspectError:
         raise
     except Exception as e:
-        from rnninspect.loaders.reuse_errors import explain
+        from rnninspect.sources.reuse_errors import explain
 
         explained = explain(e, str(source), shown)
         if explained is not None:

@@ -12,7 +12,6 @@ from typing import Any
 
 from rnninspect.errors import ModelSourceError
 from rnninspect.graph import Traced
-from rnninspect.loaders.frames import first_line
 from rnninspect.model import (
     Finding,
     FindingKind,
@@ -23,6 +22,7 @@ from rnninspect.model import (
     Severity,
     VariableInfo,
 )
+from rnninspect.sources.frames import first_line
 from rnninspect.tf.imports import import_tensorflow, silenced_native_stderr
 
 NO_GRAPH = ("no graph: roles below rest on names and shapes only, steps and sharing cannot be "
@@ -60,7 +60,7 @@ def load_meta_graph(path: Path, spec: str) -> Traced:
     tf = import_tensorflow()
     from google.protobuf import message
 
-    from rnninspect.loaders.graph_io import graph_inputs_outputs
+    from rnninspect.sources.graph_io import graph_inputs_outputs
     from rnninspect.tf.trace import trace_graph
 
     tf1 = tf.compat.v1

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from rnninspect.errors import ModelSourceError, UnknownModelError
 from rnninspect.graph import Traced
-from rnninspect.loaders.user_code import CodeSpec, load_code, top_level_names
 from rnninspect.model import Inspection
+from rnninspect.sources.code import CodeSpec, load_code, top_level_names
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 _MODULE = re.compile(rf"^{_NAME}(\.{_NAME})*$")
@@ -37,7 +37,7 @@ def load_user(spec: str) -> Traced | Inspection:
     path = Path(spec)
     if not path.exists():
         if Path(f"{spec}.index").exists():  # a checkpoint prefix: model.ckpt-100
-            from rnninspect.loaders.checkpoint import load_checkpoint_or_meta
+            from rnninspect.sources.checkpoint import load_checkpoint_or_meta
 
             return load_checkpoint_or_meta(spec, spec)
         raise UnknownModelError(_missing(spec))
@@ -57,23 +57,23 @@ def _missing(spec: str) -> str:
 def _load_file(path: Path, spec: str) -> Traced | Inspection:
     suffix = path.suffix.lower()
     if suffix == ".keras":
-        from rnninspect.loaders.keras_file import load_keras_file
+        from rnninspect.sources.keras_file import load_keras_file
 
         return load_keras_file(path, spec)
     if path.name in ("saved_model.pb", "saved_model.pbtxt"):
-        from rnninspect.loaders.graph_files import load_saved_model
+        from rnninspect.sources.files import load_saved_model
 
         return load_saved_model(path.parent, spec)
     if suffix in (".pb", ".pbtxt"):
-        from rnninspect.loaders.graph_files import load_graph_def
+        from rnninspect.sources.files import load_graph_def
 
         return load_graph_def(path, spec)
     if suffix == ".meta":
-        from rnninspect.loaders.checkpoint import load_meta_graph
+        from rnninspect.sources.checkpoint import load_meta_graph
 
         return load_meta_graph(path, spec)
     if suffix == ".index":
-        from rnninspect.loaders.checkpoint import load_checkpoint_or_meta
+        from rnninspect.sources.checkpoint import load_checkpoint_or_meta
 
         return load_checkpoint_or_meta(str(path.with_suffix("")), spec)
     if suffix == ".py":
@@ -90,15 +90,15 @@ def _load_file(path: Path, spec: str) -> Traced | Inspection:
 
 def _load_directory(path: Path, spec: str) -> Traced | Inspection:
     if (path / "saved_model.pb").exists() or (path / "saved_model.pbtxt").exists():
-        from rnninspect.loaders.graph_files import load_saved_model
+        from rnninspect.sources.files import load_saved_model
 
         return load_saved_model(path, spec)
     if (path / "model.keras").exists():
-        from rnninspect.loaders.keras_file import load_keras_file
+        from rnninspect.sources.keras_file import load_keras_file
 
         return load_keras_file(path / "model.keras", spec)
     if (path / "checkpoint").exists() or any(path.glob("*.index")):
-        from rnninspect.loaders.checkpoint import load_checkpoint_dir
+        from rnninspect.sources.checkpoint import load_checkpoint_dir
 
         return load_checkpoint_dir(path, spec)
     found = sorted(p.name for p in path.iterdir())[:6]

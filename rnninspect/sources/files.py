@@ -8,7 +8,7 @@ from typing import Any
 
 from rnninspect.errors import ModelSourceError
 from rnninspect.graph import Traced, TracedVariable
-from rnninspect.loaders.frames import first_line
+from rnninspect.sources.frames import first_line
 from rnninspect.tf.imports import import_tensorflow, silenced_native_stderr
 
 # Frozen graphs hold their weights as constants; these consumers mark a constant as a weight.
@@ -43,7 +43,7 @@ def load_saved_model(path: Path, spec: str) -> Traced:
 
 def load_graph_def(path: Path, spec: str) -> Traced:
     tf = import_tensorflow()
-    from rnninspect.loaders.graph_io import graph_inputs_outputs
+    from rnninspect.sources.graph_io import graph_inputs_outputs
     from rnninspect.tf.trace import trace_graph
 
     graph_def = parse_graph_def(path, spec)

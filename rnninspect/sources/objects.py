@@ -22,7 +22,7 @@ def to_traced(value: Any, model: str, *, source_file: str = "", shown_as: str = 
     except RnnInspectError as e:
         cause = e.__cause__
         if cause is not None and source_file:
-            from rnninspect.loaders.reuse_errors import explain
+            from rnninspect.sources.reuse_errors import explain
 
             explained = explain(cause, source_file, shown_as)
             if explained is not None:
@@ -37,11 +37,11 @@ def _to_traced(value: Any, model: str) -> Traced:
     if isinstance(value, tuple) and len(value) == 2 and _is_signature(value[1]):
         return _with_signature(value[0], list(value[1]), model)
     if is_keras_model(value):
-        from rnninspect.loaders.keras_signature import trace_keras
+        from rnninspect.sources.signature import trace_keras
 
         return trace_keras(value, model, None)
     if isinstance(value, tf.Graph):
-        from rnninspect.loaders.graph_io import graph_inputs_outputs
+        from rnninspect.sources.graph_io import graph_inputs_outputs
 
         inputs, outputs = graph_inputs_outputs(value, model)
         return trace_graph(value, inputs, outputs, model=model, dialect="legacy")
@@ -77,7 +77,7 @@ def _with_signature(obj: Any, signature: list[Any], model: str) -> Traced:
     from rnninspect.tf.trace import trace_function
 
     if is_keras_model(obj):
-        from rnninspect.loaders.keras_signature import trace_keras
+        from rnninspect.sources.signature import trace_keras
 
         return trace_keras(obj, model, signature)
     if isinstance(obj, tf.types.experimental.PolymorphicFunction):

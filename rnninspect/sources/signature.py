@@ -5,20 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from rnninspect import zoo
 from rnninspect.errors import ModelSourceError
 from rnninspect.graph import Traced
-
-PTB_BATCH = 20  # the seed program's batch size
-MNIST_BATCH = 128
 
 
 def trace_keras(model_obj: Any, model: str, signature: list[Any] | None) -> Traced:
     from rnninspect.tf.trace import trace_keras_model
 
-    call = _zoo_call(model_obj)
+    owner = zoo.owner_of(model_obj)
+    call = _zoo_call(owner, model_obj)
     if signature is None:
         signature = zoo_signature(model_obj) or derived_signature(model_obj, model)
-    config = tuple(sorted(_config(model_obj).items())) if _is_zoo(model_obj) else ()
+    config = tuple(sorted(_config(model_obj).items())) if owner is not None else ()
     if not model_obj.trainable_variables:
         _build_eagerly(model_obj, signature)
     return trace_keras_model(model_obj, signature, model=model, dialect="keras", config=config,
@@ -26,16 +25,10 @@ def trace_keras(model_obj: Any, model: str, signature: list[Any] | None) -> Trac
 
 
 def zoo_signature(model_obj: Any) -> list[Any] | None:
-    """rnninspect's own PTBModel / MNISTModel (e.g. from `rnninspect train --checkpoint`)."""
-    if not _is_zoo(model_obj):
-        return None
-    import tensorflow as tf
-
-    config = _config(model_obj)
-    if type(model_obj).__name__ == "PTBModel":
-        return [tf.TensorSpec([PTB_BATCH, config["num_steps"]], tf.int32, "ids")]
-    return [tf.TensorSpec([MNIST_BATCH, config["num_steps"], config["n_input"]],
-                          tf.float32, "x")]
+    """rnninspect's own PTBModel / MNISTModel (e.g. from `rnninspect train --checkpoint`):
+    its zoo entry's signature at the entry's default batch size."""
+    owner = zoo.owner_of(model_obj)
+    return None if owner is None else owner.signature(owner.config_of(model_obj))
 
 
 def derived_signature(model_obj: Any, model: str) -> list[Any]:
@@ -62,21 +55,17 @@ def derived_signature(model_obj: Any, model: str) -> list[Any]:
     return specs
 
 
-def _is_zoo(model_obj: Any) -> bool:
-    return type(model_obj).__module__ == "rnninspect.zoo.keras_models"
-
-
 def _config(model_obj: Any) -> dict[str, Any]:
     keys = ("vocab_size", "hidden_size", "num_layers", "num_steps", "n_input", "n_classes")
     return {k: getattr(model_obj, k) for k in keys if hasattr(model_obj, k)}
 
 
-def _zoo_call(model_obj: Any) -> Callable[..., Any] | None:
-    if not _is_zoo(model_obj) or type(model_obj).__name__ != "PTBModel":
+def _zoo_call(owner: zoo.ZooModel[Any] | None, model_obj: Any) -> Callable[..., Any] | None:
+    if owner is None:
         return None
 
-    def logits(*args: Any) -> Any:  # PTBModel also returns its states (truncated BPTT)
-        return model_obj(*args, training=False)[0]
+    def logits(*args: Any) -> Any:  # e.g. PTBModel also returns its states
+        return owner.logits(model_obj, args)
 
     return logits
 

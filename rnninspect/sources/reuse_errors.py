@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from rnninspect.loaders.frames import UserFrame, last_user_frame, same_file
+from rnninspect.sources.frames import UserFrame, last_user_frame, same_file
 
 _EXISTS = re.compile(r"Variable (?P<name>\S+) already exists, disallowed")
 _SHAPE = re.compile(r"Trying to share variable (?P<name>[^,\s]+), but specified shape "
