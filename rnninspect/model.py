@@ -196,7 +196,7 @@ class Inspection:
 
     # -- exports -------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        from rnninspect.render.export import inspection_to_dict
+        from rnninspect.render.serialize import inspection_to_dict
 
         return inspection_to_dict(self)
 

@@ -82,8 +82,12 @@ def import_graph(root: Path) -> dict[str, set[str]]:
 
 
 def find_cycles(root: Path) -> list[list[str]]:
+    """The import cycles of the package at `root` (see `cycles_of`)."""
+    return cycles_of(import_graph(root))
+
+
+def cycles_of(graph: dict[str, set[str]]) -> list[list[str]]:
     """Strongly connected components with more than one module (Tarjan), each sorted."""
-    graph = import_graph(root)
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     stack: list[str] = []

@@ -287,7 +287,7 @@ def sharing_renderable(ins: Inspection) -> RenderableType:
 
 def sharing_to_dict(ins: Inspection) -> dict[str, Any]:
     """The matrix as data: per variable its steps, sharing, cell and layer; the findings."""
-    from rnninspect.render.export import inspection_to_dict
+    from rnninspect.render.serialize import inspection_to_dict
 
     return {
         "schema": SCHEMA,

@@ -4,36 +4,29 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Callable
 from typing import Any
 
 from rich.console import Console
 from rich.text import Text
 
-from rnninspect.errors import InvalidOptionError
+from rnninspect.cli.args import Command, add_model_arguments, inspect_from_args
+from rnninspect.errors import ExitStatus, InvalidOptionError
 
-FAILURE = 1  # == cli.ExitStatus.FAILURE; cli imports are deferred to avoid a cycle
+
+def add_sharing(parser: argparse.ArgumentParser) -> None:
+    add_model_arguments(parser)
+    parser.add_argument("--format", choices=("table", "json"), default="table")
 
 
-def add_parsers(sub: Any) -> None:
-    """Add the three subcommands to `rnninspect`'s subparsers action."""
-    from rnninspect.cli import add_model_arguments
+def add_compare(parser: argparse.ArgumentParser) -> None:
+    add_model_arguments(parser)
+    parser.add_argument("model_b", metavar="B", help="the second model")
+    parser.add_argument("--dialect-b", help="B's dialect (default: --dialect)")
+    parser.add_argument("--config-b", help="B's named config (default: --config)")
+    parser.add_argument("--format", choices=("table", "json"), default="table")
 
-    sharing = sub.add_parser(
-        "sharing", help="sharing matrix: which time steps read each variable, and findings")
-    add_model_arguments(sharing)
-    sharing.add_argument("--format", choices=("table", "json"), default="table")
 
-    compare = sub.add_parser(
-        "compare", help="two models side by side; a diff when they are versions of one model")
-    add_model_arguments(compare)
-    compare.add_argument("model_b", metavar="B", help="the second model")
-    compare.add_argument("--dialect-b", help="B's dialect (default: --dialect)")
-    compare.add_argument("--config-b", help="B's named config (default: --config)")
-    compare.add_argument("--format", choices=("table", "json"), default="table")
-
-    check = sub.add_parser(
-        "check", help="assert sharing and parameter counts (for CI): exit 0 pass, 1 fail")
+def add_check(check: argparse.ArgumentParser) -> None:
     add_model_arguments(check)
     check.add_argument("--expect-shared", action="append", metavar="PAT",
                        help="variables matching this glob must be shared (repeatable)")
@@ -51,8 +44,7 @@ def _write_json(out: Console, data: dict[str, Any]) -> None:
     out.file.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
-def cmd_sharing(args: argparse.Namespace, out: Console, err: Console) -> int:
-    from rnninspect.cli import inspect_from_args
+def run_sharing(args: argparse.Namespace, out: Console, err: Console) -> int:
     from rnninspect.render.sharing import sharing_renderable, sharing_to_dict
 
     ins = inspect_from_args(args, err)
@@ -60,7 +52,7 @@ def cmd_sharing(args: argparse.Namespace, out: Console, err: Console) -> int:
         _write_json(out, sharing_to_dict(ins))
     else:
         out.print(sharing_renderable(ins))
-    return 0
+    return ExitStatus.OK
 
 
 def _args_b(args: argparse.Namespace) -> argparse.Namespace:
@@ -71,8 +63,7 @@ def _args_b(args: argparse.Namespace) -> argparse.Namespace:
     return b
 
 
-def cmd_compare(args: argparse.Namespace, out: Console, err: Console) -> int:
-    from rnninspect.cli import inspect_from_args
+def run_compare(args: argparse.Namespace, out: Console, err: Console) -> int:
     from rnninspect.compare import compare, comparison_renderable, comparison_to_dict
 
     a = inspect_from_args(args, err)
@@ -82,12 +73,11 @@ def cmd_compare(args: argparse.Namespace, out: Console, err: Console) -> int:
         _write_json(out, comparison_to_dict(result))
     else:
         out.print(comparison_renderable(result))
-    return 0
+    return ExitStatus.OK
 
 
-def cmd_check(args: argparse.Namespace, out: Console, err: Console) -> int:
+def run_check(args: argparse.Namespace, out: Console, err: Console) -> int:
     from rnninspect.check import check, expectations_from_flags, load_expectations
-    from rnninspect.cli import inspect_from_args
 
     flags = expectations_from_flags(args.expect_shared, args.expect_distinct,
                                     args.expect_params, args.fail_on)
@@ -104,14 +94,15 @@ def cmd_check(args: argparse.Namespace, out: Console, err: Console) -> int:
         out.print(Text(f"FAIL {label}: {line}"), soft_wrap=True)
     if failures:
         err.print(Text(f"check: {len(failures)} expectation(s) failed"), soft_wrap=True)
-        return FAILURE
+        return ExitStatus.FAILURE
     out.print(Text(f"ok {label}: every expectation holds ({ins.total_params:,} unique "
                    "trainable parameters)"), soft_wrap=True)
-    return 0
+    return ExitStatus.OK
 
 
-COMMANDS: dict[str, Callable[[argparse.Namespace, Console, Console], int]] = {
-    "sharing": cmd_sharing,
-    "compare": cmd_compare,
-    "check": cmd_check,
-}
+SHARING = Command("sharing matrix: which time steps read each variable, and findings",
+                  add_sharing, run_sharing)
+COMPARE = Command("two models side by side; a diff when they are versions of one model",
+                  add_compare, run_compare)
+CHECK = Command("assert sharing and parameter counts (for CI): exit 0 pass, 1 fail",
+                add_check, run_check)

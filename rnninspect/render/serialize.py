@@ -1,10 +1,17 @@
-"""The Inspection JSON (DESIGN.md §4): the stable, versioned contract."""
+"""The one serializer of an Inspection and its records (DESIGN.md §4: the stable, versioned
+contract): the Inspection JSON, and the variable / finding dicts that `sharing`, `compare`
+and the graph exports embed."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from rnninspect.model import SCHEMA, Cell, Finding, Inspection, VariableInfo
+
+
+def inspection_json(inspection: Inspection, indent: int | None = 2) -> str:
+    return json.dumps(inspection_to_dict(inspection), indent=indent, ensure_ascii=False)
 
 
 def inspection_to_dict(inspection: Inspection) -> dict[str, Any]:
