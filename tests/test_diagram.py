@@ -19,7 +19,8 @@ import pytest
 
 from rnninspect.errors import InvalidOptionError
 from rnninspect.model import Cell, Inspection, Placement, Role, StepGraph, StepOp
-from rnninspect.render.diagram import estimate_nodes, flow, to_dot
+from rnninspect.render.blocks import flow
+from rnninspect.render.diagram import estimate_nodes, to_dot
 from rnninspect.render.labels import NodeIds, esc
 from tests.test_diagram_models import lstm_step_graph, mnist_like, ptb_like, var
 

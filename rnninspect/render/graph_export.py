@@ -21,7 +21,7 @@ import networkx as nx
 
 from rnninspect.errors import InvalidOptionError
 from rnninspect.model import Inspection
-from rnninspect.render.diagram import flow, reading_cells
+from rnninspect.render.blocks import flow, reading_cells
 from rnninspect.render.save import write_atomic
 
 GRAPH_SCHEMA = "rnninspect.graph/1"
