@@ -109,6 +109,12 @@ class VariableInfo:
         """Parameters times the number of steps that read it (1 if read outside the steps)."""
         return self.params * max(1, len(self.steps))
 
+    @property
+    def reused(self) -> bool:
+        """Is this variable shared in any sense: read by more than one step or call
+        (`shared`), or by more than one cell/layer (`also_cells`)?"""
+        return self.shared or bool(self.also_cells)
+
 
 @dataclass(frozen=True)
 class Cell:

@@ -12,10 +12,9 @@ from typing import Any
 import pytest
 
 from rnninspect import zoo
-from rnninspect.cli import main
 from rnninspect.zoo.base import ZooModel
 from rnninspect.zoo.contrast import CONTRAST_OVERRIDES, ContrastConfig
-from tests.conftest import make_console
+from tests.helpers import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 # The one documented upward import: Inspection's display hook (model.py `_display`).
@@ -52,16 +51,10 @@ def test_cycle_finder_sees_function_level_imports(tmp_path):
     assert _cycles_script().find_cycles(pkg) == [["pkg.a", "pkg.b"]]
 
 
-def run(argv: list[str]) -> tuple[int, str, str]:
-    out, out_buf = make_console(100)
-    err, err_buf = make_console(100)
-    return main(argv, console=out, err_console=err), out_buf.getvalue(), err_buf.getvalue()
-
-
 @pytest.mark.parametrize("command", [["show"], ["grads"], ["sharing"], ["diagram"], ["export"],
                                      ["check", "--fail-on", "error"], ["compare", "ptb"]])
 def test_every_command_refuses_model_options_for_user_models(command):
-    code, out, err = run([command[0], "tests/models/sources/keras_models.py:functional",
+    code, out, err = run_cli([command[0], "tests/models/sources/keras_models.py:functional",
                           *command[1:], "--num-steps", "3"])
     assert (code, out) == (2, "")
     assert "--num-steps applies to built-in models only" in err
@@ -89,14 +82,14 @@ def test_a_new_zoo_family_needs_only_its_zoo_entry(monkeypatch):
     entry = TinyFamily("tiny", "tiny", "a test family", ("keras",), "keras",
                        {"default": config}, "default", CONTRAST_OVERRIDES)
     monkeypatch.setitem(zoo.MODELS, "tiny", entry)
-    code, out, _ = run(["show", "tiny", "--num-steps", "4", "--format", "json"])
+    code, out, _ = run_cli(["show", "tiny", "--num-steps", "4", "--format", "json"])
     shown = json.loads(out)
     assert code == 0 and shown["num_steps"] == 4 and shown["config"]["num_steps"] == 4
     kernel = next(v for v in shown["variables"] if v["role"] == "hidden_to_hidden")
     assert kernel["steps"] == [0, 1, 2, 3]
-    code, out, _ = run(["grads", "tiny", "--num-steps", "4", "--format", "json"])
+    code, out, _ = run_cli(["grads", "tiny", "--num-steps", "4", "--format", "json"])
     grads = json.loads(out)
     assert code == 0 and grads["num_steps"] == 4
     assert all(len(v["norms"]) == 4 for v in grads["variables"])
-    code, _, err = run(["show", "tiny", "--layers", "2"])
+    code, _, err = run_cli(["show", "tiny", "--layers", "2"])
     assert code == 2 and "--layers does not apply to model 'tiny'" in err

@@ -4,18 +4,7 @@ from __future__ import annotations
 
 import json
 
-from rnninspect.cli import main
-from tests.conftest import make_console
-
-SMALL = ["--dialect", "keras", "--num-steps", "4", "--hidden", "8", "--vocab", "50"]
-
-
-def run_cli(argv: list[str]) -> tuple[int, str, str]:
-    """Run a subcommand through `rnninspect.cli.main`, capturing stdout and stderr."""
-    out, out_buf = make_console(100)
-    err, err_buf = make_console(100)
-    code = main(argv, console=out, err_console=err)
-    return code, out_buf.getvalue(), err_buf.getvalue()
+from tests.helpers import SMALL, run_cli
 
 
 def test_sharing_table_and_json():

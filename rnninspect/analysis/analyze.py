@@ -94,9 +94,9 @@ def _analyze(
             first = min(clock.pos[topo.index[u.node]] for u in f.uses)
             f.placement = Placement.BEFORE if first < 0 else Placement.AFTER
 
-    infos = share_gate_layout(
-        variable_infos(og, topo, facts, cell_of_chain, ups, traced.dialect))
-    cell_records = cell_infos(cells, infos)
+    infos, layouts = variable_infos(og, topo, facts, cell_of_chain, ups, traced.dialect)
+    infos = share_gate_layout(infos)
+    cell_records = cell_infos(cells, infos, layouts)
     num_steps = max((c.num_steps for c in cells if c.loop is None), default=None)
     trainable = [i for i in infos if i.trainable]
     detail = _detail_step(detail_step, num_steps)

@@ -22,7 +22,6 @@ class CellBuild:
     loop: Loop | None = None  # a while loop: every iteration reads the cell's weights
     layer: int = 0
     name: str = ""
-    variables: list[str] = field(default_factory=list)
     kind: str = "RNN"
     gate_order: tuple[str, ...] = ()
 

@@ -64,7 +64,8 @@ def _args_b(args: argparse.Namespace) -> argparse.Namespace:
 
 
 def run_compare(args: argparse.Namespace, out: Console, err: Console) -> int:
-    from rnninspect.compare import compare, comparison_renderable, comparison_to_dict
+    from rnninspect.analysis.compare import compare
+    from rnninspect.render.compare import comparison_renderable, comparison_to_dict
 
     a = inspect_from_args(args, err)
     b = inspect_from_args(_args_b(args), err)
@@ -77,7 +78,7 @@ def run_compare(args: argparse.Namespace, out: Console, err: Console) -> int:
 
 
 def run_check(args: argparse.Namespace, out: Console, err: Console) -> int:
-    from rnninspect.check import check, expectations_from_flags, load_expectations
+    from rnninspect.analysis.check import check, expectations_from_flags, load_expectations
 
     flags = expectations_from_flags(args.expect_shared, args.expect_distinct,
                                     args.expect_params, args.fail_on)

@@ -27,14 +27,14 @@ def inspection_to_dict(inspection: Inspection) -> dict[str, Any]:
         "op_count": inspection.op_count,
         "inputs": list(inspection.inputs),
         "outputs": list(inspection.outputs),
-        "variables": [_variable(v, inspection.num_steps) for v in inspection.variables],
-        "cells": [_cell(c) for c in inspection.cells],
+        "variables": [variable_to_dict(v) for v in inspection.variables],
+        "cells": [cell_to_dict(c) for c in inspection.cells],
         "links": [{"source": lk.source, "target": lk.target} for lk in inspection.links],
-        "findings": [_finding(f) for f in inspection.findings],
+        "findings": [finding_to_dict(f) for f in inspection.findings],
     }
 
 
-def _variable(v: VariableInfo, num_steps: int | None) -> dict[str, Any]:
+def variable_to_dict(v: VariableInfo) -> dict[str, Any]:
     out: dict[str, Any] = {
         "name": v.name,
         "shape": list(v.shape),
@@ -63,7 +63,7 @@ def _variable(v: VariableInfo, num_steps: int | None) -> dict[str, Any]:
     return out
 
 
-def _cell(c: Cell) -> dict[str, Any]:
+def cell_to_dict(c: Cell) -> dict[str, Any]:
     return {
         "name": c.name,
         "layer": c.layer,
@@ -77,7 +77,7 @@ def _cell(c: Cell) -> dict[str, Any]:
     }
 
 
-def _finding(f: Finding) -> dict[str, Any]:
+def finding_to_dict(f: Finding) -> dict[str, Any]:
     return {
         "kind": f.kind.value,
         "severity": f.severity.value,

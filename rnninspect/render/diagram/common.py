@@ -20,6 +20,7 @@ from rnninspect.model import (
 from rnninspect.render import labels as lb
 from rnninspect.render.blocks import num_steps, shown_steps
 from rnninspect.render.labels import esc, html
+from rnninspect.render.text import count_text, shape_label
 
 DEFAULT_HEAD = 3
 DEFAULT_MAX_NODES = 2000
@@ -93,7 +94,7 @@ def variable_node(
     note = f"{v.role.label} · duplicated per step" if dup else None
     if compact:
         _scope, base = lb.split_name(v.name)
-        rows = [f"<B>{esc(base)}</B>", esc(lb.shape_text(v.shape))]
+        rows = [f"<B>{esc(base)}</B>", esc(shape_label(v.shape))]
     else:
         rows = lb.variable_rows(v, role_note=note, detail=detail)
     g.node(
@@ -107,7 +108,7 @@ def group_node(g: Any, node_id: str, members: Sequence[VariableInfo], what: str)
     total = sum(v.params for v in members)
     rows = [
         f"<B>{esc(f'{len(members):,} copies of one {first.role.label} weight')}</B>",
-        esc(f"{lb.shape_text(first.shape)} each · {lb.count_text(total)} params in all"),
+        esc(f"{shape_label(first.shape)} each · {count_text(total)} params in all"),
         f"<I>{esc(what)}</I>",
         lb.small(esc(first.name)),
         lb.small(esc("…")),
@@ -157,11 +158,11 @@ def graph_title(inspection: Inspection, view: str) -> str:
     steps = f"T = {t}" if t is not None else "dynamic T"
     return (
         f"{inspection.model} ({inspection.dialect}) · {view} · {steps} · "
-        f"{lb.count_text(inspection.total_params)} trainable params"
+        f"{count_text(inspection.total_params)} trainable params"
     )
 
 
-def cell_rows(c: Cell, total: int | None, *, step: int | None = None) -> list[str]:
+def cell_rows(c: Cell, *, step: int | None = None) -> list[str]:
     head = f"{c.kind} cell · layer {c.layer}" if step is None else f"{c.kind} · layer {c.layer}"
     rows = [f"<B>{esc(head)}</B>"]
     if step is None:
@@ -174,12 +175,12 @@ def cell_rows(c: Cell, total: int | None, *, step: int | None = None) -> list[st
 
 
 def cell_node(
-    g: Any, node_id: str, c: Cell, total: int | None, *, step: int | None = None
+    g: Any, node_id: str, c: Cell, *, step: int | None = None
 ) -> None:
     fill, border = lb.CELL_COLOURS
     g.node(
         node_id,
-        html(lb.table(cell_rows(c, total, step=step))),
+        html(lb.table(cell_rows(c, step=step))),
         fillcolor=fill,
         color=border,
         penwidth="1.5",

@@ -108,7 +108,7 @@ class RolledView:
                 fillcolor="#fffdf0",
                 color="#c8b560",
             )
-            cell_node(sub, cid, c, self.t)
+            cell_node(sub, cid, c)
             members = [v for v in i.variables if v.placement is Placement.CELL and v.cell == c.name]
             for group in duplicate_groups(members, self.dup):
                 if len(group) == 1:

@@ -217,7 +217,7 @@ class UnrolledView:
                         color=lb.CELL_COLOURS[1],
                     )
                 else:
-                    cell_node(st, nid, c, self.t, step=col.steps.start)
+                    cell_node(st, nid, c, step=col.steps.start)
             groups = duplicate_groups(own, self.dup) if col.elided else [[v] for v in own]
             for group in groups:
                 first = group[0]

@@ -148,13 +148,13 @@ def check(inspection: Inspection, expectations: Expectations) -> list[str]:
         if not found:
             failures.append(_no_match(inspection, pattern, "expect-shared pattern"))
         failures += [f"expected shared ({pattern!r}): {v.name} is not shared — {_where_read(v)}"
-                     for v in found if not (v.shared or v.also_cells)]
+                     for v in found if not v.reused]
     for pattern in expectations.expect_distinct:
         found = _matching(inspection, pattern)
         if not found:
             failures.append(_no_match(inspection, pattern, "expect-distinct pattern"))
         failures += [f"expected distinct ({pattern!r}): {v.name} is shared — {_where_read(v)}"
-                     for v in found if v.shared or v.also_cells]
+                     for v in found if v.reused]
     expected = expectations.expect_params
     if expected is not None and inspection.total_params != expected:
         delta = inspection.total_params - expected

@@ -1,24 +1,16 @@
 """`compare A B`: two inspections side by side, a diff for two versions of one model, and the
 seed answer (where each program's input→hidden weights are) when one of them projects its
-input before the cell. Pure functions of two `Inspection`s; renderers at the end.
+input before the cell. Pure functions of two `Inspection`s; `render.compare` draws them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
-
-from rich import box
-from rich.console import Group, RenderableType
-from rich.panel import Panel
-from rich.table import Table
-from rich.text import Text
 
 from rnninspect.model import Finding, FindingKind, Inspection, Placement, Role, VariableInfo
+from rnninspect.render.text import shape_text
 
-SCHEMA = "rnninspect.comparison/1"
 Shape = tuple[int | None, ...]
 
 
@@ -74,19 +66,19 @@ class Comparison:
     seed_answer: tuple[str, ...]  # plain-language sentences, empty when it does not apply
 
 
-_PLACES = (Placement.BEFORE, Placement.CELL, Placement.AFTER, Placement.NONE)
+PLACES = (Placement.BEFORE, Placement.CELL, Placement.AFTER, Placement.NONE)
 
 
 def _side(ins: Inspection, label: str) -> Side:
     roles = []
     for role in Role:
-        for place in _PLACES:
+        for place in PLACES:
             vs = [v for v in ins.by_role(role) if _place(v) is place]
             if vs:
                 roles.append(RoleSummary(
                     role, place, tuple(v.name for v in vs), tuple(v.shape for v in vs),
                     sum(v.params for v in vs), sum(v.logical_params for v in vs),
-                    sum(1 for v in vs if v.shared or v.also_cells)))
+                    sum(1 for v in vs if v.reused)))
     return Side(label, ins.model, ins.dialect, ins.num_steps, ins.layers, ins.total_params,
                 ins.logical_params, tuple(roles), ins.findings)
 
@@ -113,7 +105,7 @@ def diff(a: Inspection, b: Inspection) -> tuple[Change, ...]:
         if x.shape != y.shape:
             out.append(Change(ChangeKind.RESHAPED, n, x.shape, y.shape, y.params - x.params,
                               len(x.steps), len(y.steps)))
-        shared_x, shared_y = x.shared or bool(x.also_cells), y.shared or bool(y.also_cells)
+        shared_x, shared_y = x.reused, y.reused
         if shared_x != shared_y:
             kind = ChangeKind.NEWLY_SHARED if shared_y else ChangeKind.NEWLY_UNSHARED
             out.append(Change(kind, n, x.shape, y.shape, 0, len(x.steps), len(y.steps)))
@@ -133,10 +125,6 @@ def compare(a: Inspection, b: Inspection) -> Comparison:
 # --- the seed answer ------------------------------------------------------------------------
 
 
-def _shape(shape: Shape) -> str:
-    return "[" + ", ".join("?" if d is None else str(d) for d in shape) + "]"
-
-
 def _projections(ins: Inspection) -> list[VariableInfo]:
     return [v for v in ins.by_role(Role.INPUT_TO_HIDDEN) if v.placement is Placement.BEFORE]
 
@@ -149,9 +137,9 @@ def _cell_input(ins: Inspection) -> tuple[VariableInfo, str] | None:
             continue
         if v.role is Role.INPUT_HIDDEN_FUSED and v.row_split is not None:
             a, b = v.row_split.input
-            return v, f"rows {a}–{b - 1} of the fused kernel {v.name} {_shape(v.shape)}"
+            return v, f"rows {a}–{b - 1} of the fused kernel {v.name} {shape_text(v.shape)}"
         if v.role is Role.INPUT_TO_HIDDEN:
-            return v, f"the cell's input kernel {v.name} {_shape(v.shape)}"
+            return v, f"the cell's input kernel {v.name} {shape_text(v.shape)}"
     return None
 
 
@@ -172,7 +160,7 @@ def seed_answer(a: Inspection, b: Inspection) -> tuple[str, ...]:
         e = embeddings[0]
         lines.append(
             f"{direct.model} ({direct.dialect}): its input→hidden weights are {e.name} "
-            f"{_shape(e.shape)}, gathered by integer ids (a linear map of the one-hot input), "
+            f"{shape_text(e.shape)}, gathered by integer ids (a linear map of the one-hot input), "
             f"then {cell_in[1]}, inside the cell at every step. No other matrix is needed.")
     else:
         lines.append(f"{direct.model} ({direct.dialect}): x_t enters the cell directly; its "
@@ -181,7 +169,7 @@ def seed_answer(a: Inspection, b: Inspection) -> tuple[str, ...]:
     into = _cell_input(projected)
     where = f", then {into[1]} multiply its output inside the cell at every step" if into else ""
     lines.append(
-        f"{projected.model} ({projected.dialect}): {p.name} {_shape(p.shape)} multiplies the "
+        f"{projected.model} ({projected.dialect}): {p.name} {shape_text(p.shape)} multiplies the "
         f"input once, outside and before the cell{where} — two input→hidden matrices in a row.")
     lines.append(_what_it_adds(projected, p))
     return tuple(lines)
@@ -208,104 +196,3 @@ def _what_it_adds(ins: Inspection, p: VariableInfo) -> str:
         f"{direct + f.params:,} parameters where {direct:,} express the same functions — "
         f"{f.params:,} extra parameters ({share:.0f}% of the model's {ins.total_params:,}), "
         "and no extra expressive power.")
-
-
-# --- rendering ------------------------------------------------------------------------------
-
-
-def _role_cell(r: RoleSummary | None) -> Text:
-    if r is None:
-        return Text("—", style="dim")
-    counts: dict[Shape, int] = {}
-    for s in r.shapes:
-        counts[s] = counts.get(s, 0) + 1
-    shapes = " + ".join(f"{n} × {_shape(s)}" for s, n in counts.items())
-    shared = f" · {r.shared}/{len(r.variables)} shared" if r.placement is Placement.CELL else ""
-    logical = f" ({r.logical_params:,} logical)" if r.logical_params != r.params else ""
-    return Text(f"{shapes}\n{r.params:,} params{logical}{shared}")
-
-
-def _findings_cell(findings: Sequence[Finding]) -> Text:
-    if not findings:
-        return Text("none", style="dim")
-    return Text("\n".join(f"{f.severity.value}: {f.kind.value} ({f.params:,} params)"
-                          for f in findings))
-
-
-def _totals(s: Side) -> list[tuple[str, str]]:
-    return [("steps (T)", "dynamic" if s.num_steps is None else str(s.num_steps)),
-            ("layers", str(s.layers)), ("unique params", f"{s.total_params:,}"),
-            ("logical params", f"{s.logical_params:,}")]
-
-
-def comparison_renderable(cmp: Comparison) -> RenderableType:
-    table = Table(box=box.SIMPLE_HEAD, title="Side by side", title_justify="left")
-    table.add_column("", style="bold", no_wrap=True)
-    table.add_column(Text(cmp.a.label), overflow="fold")
-    table.add_column(Text(cmp.b.label), overflow="fold")
-    for (key, a), (_, b) in zip(_totals(cmp.a), _totals(cmp.b), strict=True):
-        table.add_row(key, a, b)
-    keys = [(r.role, r.placement) for r in (*cmp.a.roles, *cmp.b.roles)]
-    for role, place in sorted(set(keys), key=lambda k: (list(Role).index(k[0]),
-                                                        _PLACES.index(k[1]))):
-        def pick(side: Side, role: Role = role, place: Placement = place) -> RoleSummary | None:
-            return next((r for r in side.roles if (r.role, r.placement) == (role, place)), None)
-        table.add_row(f"{role.label} ({place.value})", _role_cell(pick(cmp.a)),
-                      _role_cell(pick(cmp.b)))
-    table.add_row("findings", _findings_cell(cmp.a.findings), _findings_cell(cmp.b.findings))
-    parts: list[RenderableType] = [table]
-    if cmp.versions:
-        parts.append(changes_table(cmp))
-    else:
-        parts.append(Text("Not two versions of one model (different dialects or no common "
-                          "variable names): no variable-by-variable diff.", style="dim"))
-    if cmp.seed_answer:
-        parts.append(Panel(Group(*(Text("• " + s) for s in cmp.seed_answer)),
-                           title="Where the input→hidden weights are", title_align="left"))
-    return Group(*parts)
-
-
-def changes_table(cmp: Comparison) -> RenderableType:
-    if not cmp.changes:
-        return Text("Diff: no variable added, removed, reshaped or (un)shared.")
-    table = Table(box=box.SIMPLE_HEAD, title=f"Diff {cmp.a.label} → {cmp.b.label}",
-                  title_justify="left")
-    for name, justify in (("change", "left"), ("variable", "left"), ("before", "left"),
-                          ("after", "left"), ("Δ params", "right")):
-        table.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
-    for c in cmp.changes:
-        before = "" if c.shape_before is None else f"{_shape(c.shape_before)} {c.steps_before} st."
-        after = "" if c.shape_after is None else f"{_shape(c.shape_after)} {c.steps_after} st."
-        table.add_row(c.kind.value.replace("_", " "), Text(c.name), before, after,
-                      f"{c.params_delta:+,}" if c.params_delta else "")
-    delta = cmp.b.total_params - cmp.a.total_params
-    table.caption = f"unique parameters {cmp.a.total_params:,} → {cmp.b.total_params:,} " \
-                    f"({delta:+,}); st. = steps reading it"
-    return table
-
-
-def _side_dict(s: Side) -> dict[str, Any]:
-    return {
-        "label": s.label, "model": s.model, "dialect": s.dialect, "num_steps": s.num_steps,
-        "layers": s.layers, "total_params": s.total_params, "logical_params": s.logical_params,
-        "roles": [{"role": r.role.value, "placement": r.placement.value,
-                   "variables": list(r.variables), "shapes": [list(x) for x in r.shapes],
-                   "params": r.params, "logical_params": r.logical_params, "shared": r.shared}
-                  for r in s.roles],
-        "findings": [{"kind": f.kind.value, "severity": f.severity.value, "params": f.params,
-                      "message": f.message, "variables": list(f.variables)}
-                     for f in s.findings],
-    }
-
-
-def comparison_to_dict(cmp: Comparison) -> dict[str, Any]:
-    return {
-        "schema": SCHEMA, "a": _side_dict(cmp.a), "b": _side_dict(cmp.b),
-        "versions": cmp.versions,
-        "changes": [{"kind": c.kind.value, "name": c.name,
-                     "shape_before": None if c.shape_before is None else list(c.shape_before),
-                     "shape_after": None if c.shape_after is None else list(c.shape_after),
-                     "params_delta": c.params_delta, "steps_before": c.steps_before,
-                     "steps_after": c.steps_after} for c in cmp.changes],
-        "seed_answer": list(cmp.seed_answer),
-    }
