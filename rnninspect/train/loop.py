@@ -1,7 +1,8 @@
 """The training loop: epochs of compiled steps, evaluation, checkpoints, Ctrl-C and NaN.
 
-Position and accumulators live in `Progress`-independent plain data (`Position`), so that a
-checkpoint written mid-epoch resumes at exactly the next step with the same losses.
+The position and the epoch's accumulators are plain data (`Position`), independent of the
+progress display, so that a checkpoint written mid-epoch resumes at exactly the next step
+with the same losses. Exit statuses are `rnninspect.errors.ExitStatus`.
 """
 
 from __future__ import annotations
