@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: all setup demo test test-all lint bench clean
+.PHONY: all setup dot chromium demo test test-all lint bench clean
 
 all: demo
 
@@ -18,7 +18,11 @@ $(STAMP): pyproject.toml
 dot:
 	@bash scripts/ensure-dot.sh
 
-setup: $(STAMP) dot
+# Debian's chromium + chromium-driver run the report's browser tests (-m browser).
+chromium:
+	@bash scripts/ensure-chromium.sh
+
+setup: $(STAMP) dot chromium
 
 demo: setup
 	$(BIN)/rnninspect show ptb

@@ -25,6 +25,7 @@ class Role(str, Enum):
     INPUT_HIDDEN_FUSED = "input_hidden_fused"
     HIDDEN_TO_OUTPUT = "hidden_to_output"
     BIAS = "bias"
+    TRAINING_STATE = "training_state"  # optimizer slots, step counters, learning rates
     OTHER = "other"
 
     @property
@@ -39,6 +40,7 @@ _ROLE_LABELS = {
     Role.INPUT_HIDDEN_FUSED: "input+hidden (fused)",
     Role.HIDDEN_TO_OUTPUT: "hidden→output",
     Role.BIAS: "bias",
+    Role.TRAINING_STATE: "training state",
     Role.OTHER: "other",
 }
 
@@ -66,6 +68,9 @@ class FindingKind(str, Enum):
     NO_RECURRENCE = "no_recurrence"
     WEIGHT_TYING = "weight_tying"
     NO_GRAPH = "no_graph"  # a checkpoint alone: roles rest on names and shapes only
+    UNRESOLVED = "unresolved"  # the analysis could not prove where a weight sits
+    DEAD_WEIGHT = "dead_weight"  # a weight that can only ever multiply zeros
+    DEAD_STEPS = "dead_steps"  # steps whose contribution never reaches the loss
 
 
 @dataclass(frozen=True)
@@ -103,6 +108,8 @@ class VariableInfo:
     gates: tuple[GateBlock, ...] | None = None
     also_cells: tuple[str, ...] = ()  # further cells (layers) that read it: a sharing bug
     also_roles: tuple[Role, ...] = ()  # further roles of one variable (weight tying)
+    # copy name -> steps that read it in that copy (only when the graph holds copies)
+    steps_by_copy: tuple[tuple[str, tuple[int, ...]], ...] = ()
 
     @property
     def logical_params(self) -> int:
@@ -168,6 +175,18 @@ class StepGraph:
 
 
 @dataclass(frozen=True)
+class CopyInfo:
+    """One of several unrolled instances of the model that share its variables (the PTB
+    program's Train, Valid and Test models), with no data path between them."""
+
+    name: str
+    num_steps: int | None
+    batch_size: int | None
+    training: bool  # its activations feed gradients and variable updates
+    primary: bool = False  # the copy whose steps `VariableInfo.steps` holds
+
+
+@dataclass(frozen=True)
 class Inspection:
     model: str
     dialect: str
@@ -182,6 +201,7 @@ class Inspection:
     inputs: tuple[str, ...] = ()
     outputs: tuple[str, ...] = ()
     op_count: int = 0
+    copies: tuple[CopyInfo, ...] = ()  # empty unless the graph holds several copies
     step_graph: StepGraph | None = field(default=None, compare=False)
 
     # -- lookups -------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 from dataclasses import replace
 
+from rnninspect.analysis.copies import CopyPart, find_copies
 from rnninspect.analysis.facts import CellBuild, VarFacts
 from rnninspect.analysis.findings import find_problems
 from rnninspect.analysis.infos import cell_infos, share_gate_layout, variable_infos
@@ -21,7 +22,7 @@ from rnninspect.analysis.recurrence import (
     upstream,
 )
 from rnninspect.graph import Traced
-from rnninspect.model import Inspection, Placement, VariableInfo
+from rnninspect.model import CopyInfo, Inspection, Placement, VariableInfo
 
 
 def analyze(traced: Traced, *, detail_step: int | None = None) -> Inspection:
@@ -63,6 +64,67 @@ def _analyze(
 ) -> tuple[Inspection, dict[str, VarFacts], OpGraph]:
     og = build_opgraph(traced.graph)
     computation = computation_nodes(og, list(traced.outputs))
+    copies = find_copies(og, computation, traced.outputs, (v.node for v in traced.variables))
+    if not copies:
+        inspection, facts = _analyze_part(traced, og, computation, detail_step)
+        return inspection, facts, og
+    parts = [_analyze_part(_restricted(traced, c), og, computation_nodes(og, list(c.outputs)),
+                           detail_step)
+             for c in copies]
+    primary = _primary(copies, [p[0] for p in parts])
+    inspection, facts = parts[primary]
+    copy_steps = [_copy_steps(inspection, part) for part, _ in parts]
+    steps_by_copy = {
+        v.name: tuple((c.name, steps[v.name])
+                      for c, (steps, _) in zip(copies, copy_steps, strict=True))
+        for v in inspection.variables
+    }
+    records = tuple(
+        CopyInfo(c.name, num_steps, c.batch_size, c.training, primary=i == primary)
+        for i, (c, (_, num_steps)) in enumerate(zip(copies, copy_steps, strict=True))
+    )
+    inspection = replace(
+        inspection,
+        variables=tuple(replace(v, steps_by_copy=steps_by_copy[v.name])
+                        for v in inspection.variables),
+        copies=records,
+        op_count=len(computation),
+    )
+    return inspection, facts, og
+
+
+def _restricted(traced: Traced, copy: CopyPart) -> Traced:
+    """The traced model seen through one copy: its own inputs and outputs."""
+    return replace(traced, inputs=tuple(n for n in traced.inputs if n in copy.nodes),
+                   outputs=tuple(copy.outputs))
+
+
+def _copy_steps(
+    primary: Inspection, part: Inspection
+) -> tuple[dict[str, tuple[int, ...]], int | None]:
+    """Each variable's steps in one copy, and the copy's T. A copy that runs the cell once
+    (the PTB test model, T=1) has no chain of reads to count; the primary copy tells which
+    weights are the cell's, and each read once is step 0."""
+    steps = {v.name: part.variable(v.name).steps for v in primary.variables}
+    if part.num_steps is not None:
+        return steps, part.num_steps
+    once = [v.name for v in primary.variables
+            if v.cell is not None and part.variable(v.name).reads == 1]
+    if not once:
+        return steps, None
+    steps.update(dict.fromkeys(once, (0,)))
+    return steps, 1
+
+
+def _primary(copies: list[CopyPart], parts: list[Inspection]) -> int:
+    """The training copy, else the longest; the first of equals."""
+    return min(range(len(copies)),
+               key=lambda i: (not copies[i].training, -(parts[i].num_steps or 0), i))
+
+
+def _analyze_part(
+    traced: Traced, og: OpGraph, computation: set[str], detail_step: int | None
+) -> tuple[Inspection, dict[str, VarFacts]]:
     facts = {v.node: VarFacts(v, find_uses(og, v.node, computation)) for v in traced.variables}
     in_loop = {n for n in computation if og.loop(n) is not None}
     topo = Topology.of(og, computation)
@@ -121,7 +183,7 @@ def _analyze(
             else None
         ),
     )
-    return _with_findings(inspection), facts, og
+    return _with_findings(inspection), facts
 
 
 def _gate_names(

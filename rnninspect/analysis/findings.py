@@ -22,6 +22,7 @@ def find_problems(inspection: Inspection) -> tuple[Finding, ...]:
     findings += _unused(inspection)
     findings += _redundant_projection(inspection)
     findings += _no_recurrence(inspection)
+    findings += _unresolved(inspection)
     findings += [
         Finding(
             FindingKind.WEIGHT_TYING,
@@ -176,3 +177,44 @@ def _no_recurrence(inspection: Inspection) -> list[Finding]:
             (),
         )
     ]
+
+
+def _unresolved(inspection: Inspection) -> list[Finding]:
+    """Never silently wrong: name the weights the analysis read but could not place."""
+    if inspection.dialect == "checkpoint":
+        return []
+    recurrent = bool(inspection.cells) or any(v.dynamic for v in inspection.variables)
+    unplaced = [v for v in inspection.variables
+                if recurrent and v.trainable and v.reads and v.role is Role.OTHER
+                and v.cell is None and v.placement is Placement.NONE]
+    out = []
+    if unplaced:
+        out.append(Finding(
+            FindingKind.UNRESOLVED,
+            Severity.WARNING,
+            f"could not tell where {len(unplaced)} weight{'s' if len(unplaced) > 1 else ''} "
+            f"sit{'s' if len(unplaced) == 1 else ''} ({', '.join(v.name for v in unplaced)}): "
+            "read by the computation, but in no pattern the analysis can prove (not a matmul "
+            "or gather of the data, the recurrent state or the cell outputs); roles shown as "
+            "'other' are unknown, not guessed",
+            tuple(v.name for v in unplaced),
+            sum(v.params for v in unplaced),
+            "look at the ops around it with `rnninspect diagram MODEL --view step`; if the "
+            "program is a common RNN form, report it",
+        ))
+    if not recurrent:
+        repeated = [v for v in inspection.variables
+                    if v.trainable and v.reads >= 2 and len(v.shape) == 2
+                    and v.role is not Role.EMBEDDING and not v.also_roles]
+        if repeated:
+            out.append(Finding(
+                FindingKind.UNRESOLVED,
+                Severity.WARNING,
+                "no recurrence could be proven, yet "
+                f"{', '.join(f'{v.name} ({v.reads} reads)' for v in repeated)} "
+                "is read several times: the reads form no single chain of time steps",
+                tuple(v.name for v in repeated),
+                sum(v.params for v in repeated),
+                "if these are time steps, check that each step's state feeds the next",
+            ))
+    return out

@@ -38,6 +38,10 @@ def variable_infos(
         v = f.var
         params = _params(v.shape)
         role = base_role(og, f.uses, v.shape, f.placement)
+        if not f.uses and not v.trainable:
+            # Nothing in the model reads it: an optimizer slot, step counter or learning
+            # rate (only training machinery touches it).
+            role = Role.TRAINING_STATE
         row_split: RowSplit | None = None
         gates: tuple[GateBlock, ...] | None = None
         if f.cell is not None and f.step_uses and role is Role.OTHER and len(v.shape) == 1:

@@ -1,10 +1,14 @@
 """A GraphSpec as one flat networkx DiGraph: ops as nodes, tensors as edges.
 
-Function calls and while-loop bodies are inlined: references through function arguments
-and call results are resolved to the op that really produces the tensor, so a variable's
-resource handle inside a loop body is the same node as outside. Ops of a loop body carry
-``loop`` (the While op's id). Loop-carried float arguments become ``LoopState`` nodes:
-the previous iteration's state, which is how a dynamic RNN's recurrence shows up.
+Function calls, while-loop bodies and conditional branches (``If``/``Case``) are
+inlined: references through function arguments and call results are resolved to the op
+that really produces the tensor, so a variable's resource handle inside a loop body is the
+same node as outside. Ops of a loop body carry ``loop`` (the While op's id). Loop-carried
+float arguments become ``LoopState`` nodes: the previous iteration's state, which is how a
+dynamic RNN's recurrence shows up. Every branch of a conditional is inlined (its ops carry
+``cond``, the conditional's id); the conditional itself stays as one node that reads each
+branch's results, so what follows it depends on whatever either branch computed
+(`static_rnn` with `sequence_length` wraps each step in one).
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from rnninspect.graph import FunctionSpec, GraphSpec, NodeSpec, split_ref
 
 CALL_OPS = frozenset({"PartitionedCall", "StatefulPartitionedCall"})
 WHILE_OPS = frozenset({"While", "StatelessWhile"})
+COND_OPS = frozenset({"If", "StatelessIf", "Case", "StatelessCase"})
+_BRANCH_ATTRS = ("then_branch", "else_branch", "branches")
 FLOAT_DTYPES = frozenset({"float16", "bfloat16", "float32", "float64"})
 
 Ref = tuple[str, int]  # (node id, output index)
@@ -58,6 +64,8 @@ class _Builder:
         self.inlined: dict[str, tuple[str, FunctionSpec]] = {}  # node id -> (prefix, function)
         self.memo: dict[tuple[str, str], Ref] = {}
         self.pending: list[tuple[str, str, NodeSpec]] = []  # (node id, scope, spec)
+        # a conditional's node id -> its results in each branch, as (scope, ref)
+        self.branch_results: dict[str, list[tuple[str, str]]] = {}
 
     def add_scope(self, nodes: tuple[NodeSpec, ...], prefix: str, loop: str | None) -> None:
         self.scopes[prefix] = {n.name: n for n in nodes}
@@ -68,6 +76,8 @@ class _Builder:
                 self._inline(node, nid, prefix, self.spec.functions[functions["f"]], loop)
             elif node.op in WHILE_OPS and functions.get("body") in self.spec.functions:
                 self._inline_loop(node, nid, prefix, self.spec.functions[functions["body"]], loop)
+            elif node.op in COND_OPS and self._branches(node):
+                self._inline_cond(node, nid, prefix, self._branches(node), loop)
             else:
                 self.graph.add_node(nid, op=node.op, loop=loop, shapes=node.shapes,
                                     value=node.value, name=node.name)
@@ -82,6 +92,32 @@ class _Builder:
                                  if i < len(node.inputs)}
         self.inlined[nid] = (prefix, fn)
         self.add_scope(fn.nodes, prefix, loop)
+
+    def _branches(self, node: NodeSpec) -> list[FunctionSpec]:
+        return [self.spec.functions[name] for attr, name in node.functions
+                if attr in _BRANCH_ATTRS and name in self.spec.functions]
+
+    def _inline_cond(
+        self, node: NodeSpec, nid: str, scope: str, branches: list[FunctionSpec],
+        loop: str | None,
+    ) -> None:
+        """Inline every branch (inputs[0] picks one; the rest are the branches' arguments);
+        the conditional node reads the predicate and every branch's results."""
+        results: list[tuple[str, str]] = []
+        for k, fn in enumerate(branches):
+            prefix = f"{nid}/branch{k}/"
+            self.arg_refs[prefix] = {a: (scope, node.inputs[i + 1]) for i, a in enumerate(fn.args)
+                                     if i + 1 < len(node.inputs)}
+            self.add_scope(fn.nodes, prefix, loop)
+            for n in fn.nodes:
+                if prefix + n.name in self.graph:
+                    self.graph.nodes[prefix + n.name]["cond"] = nid
+            results += [(prefix, ret) for ret in fn.rets]
+        self.graph.add_node(nid, op=node.op, loop=loop, shapes=node.shapes, value=None,
+                            name=node.name)
+        self.specs[nid] = node
+        self.branch_results[nid] = results
+        self.pending.append((nid, scope, NodeSpec(node.name, node.op, node.inputs[:1])))
 
     def _inline_loop(
         self, node: NodeSpec, nid: str, scope: str, body: FunctionSpec, outer: str | None
@@ -127,6 +163,7 @@ class _Builder:
         ports: dict[tuple[str, str], list[tuple[int, int]]] = {}
         for nid, scope, node in self.pending:
             refs = [self.resolve(scope, r) for r in node.inputs]
+            refs += [self.resolve(s, r) for s, r in self.branch_results.get(nid, ())]
             self.inputs[nid] = refs
             if node.op == "LoopState" and refs and refs[0][0] in self.graph:
                 # The carried state has the shape of its initial value outside the loop.

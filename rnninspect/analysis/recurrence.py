@@ -78,7 +78,8 @@ class Topology:
 
 def find_chains(topo: Topology, uses: dict[str, list[Use]], loops: set[str]) -> list[Chain]:
     """Variables whose static matmul reads form one dependency chain of length >= 2."""
-    chains = []
+    chains: list[Chain] = []
+    peeled: list[list[Chain]] = []
     for var in sorted(uses):
         nodes = [u.node for u in uses[var] if u.op in MATMUL_OPS and u.node not in loops]
         if len(nodes) < 2:
@@ -94,11 +95,14 @@ def find_chains(topo: Topology, uses: dict[str, list[Use]], loops: set[str]) -> 
             chains.append(Chain(var, ordered))
         elif max(positions) >= 3:
             # Several interleaved chains: one cell object applied by several layers.
-            peeled = _peel(topo, marks, count)
-            if peeled is not None:
-                chains += [Chain(var, [topo.order[i] for i in c], k)
-                           for k, c in enumerate(peeled)]
-    return chains
+            layers = _peel(topo, marks, count)
+            if layers is not None:
+                peeled.append([Chain(var, [topo.order[i] for i in c], k)
+                               for k, c in enumerate(layers)])
+    # A weight read once per layer at every step (a Keras cell's input kernel) also peels,
+    # into one "chain" per step across the layers; the layers are the fewest chains found.
+    fewest = min((len(p) for p in peeled), default=0)
+    return chains + [c for p in peeled if len(p) == fewest for c in p]
 
 
 def _peel(topo: Topology, marks: set[int], count: list[int]) -> list[list[int]] | None:
@@ -106,9 +110,10 @@ def _peel(topo: Topology, marks: set[int], count: list[int]) -> list[list[int]] 
 
     Tries k = 2, 3, ... (k must divide the number of reads). Each chain starts at a read
     with no remaining read upstream; the next read is one more along the longest path, and
-    among those the one with more reads downstream stays in the lower layer (it also feeds
-    the layers above), and of those the one with fewer reads upstream. Returns None unless
-    some k puts every read in a chain.
+    the one whose remaining upstream reads are only the chain's own so far (the lowest
+    layer's next step: a higher layer's read also depends on a lower layer's). Where that
+    does not decide, the one with more reads downstream (it also feeds the layers above),
+    then fewer upstream. Returns None unless some k puts every read in a chain.
     """
     bit = {i: 1 << k for k, i in enumerate(sorted(marks))}
     desc = [0] * len(topo.order)
@@ -151,14 +156,19 @@ def _peel_k(
         if not sources:
             return None
         chain = [min(sources, key=lambda i: (-(desc[i] & live).bit_count(), i))]
+        mine = bit[chain[0]]
         while len(chain) < length:
             last = chain[-1]
             nxt = [j for j in remaining if desc[last] & bit[j] and count[j] == count[last] + 1]
             if not nxt:
                 return None
-            # More reads downstream, then fewer upstream: the lower layer.
-            chain.append(min(nxt, key=lambda j: (-(desc[j] & live).bit_count(),
-                                                 (anc[j] & live).bit_count(), j)))
+            # The lowest remaining layer's next step reads nothing upstream but its own
+            # earlier steps; a higher layer's read also depends on this layer's reads.
+            own = [j for j in nxt if anc[j] & live == mine]
+            chain.append(own[0] if len(own) == 1 else min(
+                nxt, key=lambda j: (-(desc[j] & live).bit_count(), (anc[j] & live).bit_count(),
+                                    j)))
+            mine |= bit[chain[-1]]
         remaining -= set(chain)
         chains.append(chain)
     return chains

@@ -19,6 +19,7 @@ from rnninspect.cli.args import Command, OneLineParser
 from rnninspect.cli.audit import CHECK, COMPARE, SHARING
 from rnninspect.cli.grads import GRADS
 from rnninspect.cli.inspect import DIAGRAM, EXPORT, MODELS, SHOW
+from rnninspect.cli.report import REPORT
 from rnninspect.cli.train import TRAIN
 from rnninspect.errors import ExitStatus, RnnInspectError
 
@@ -34,6 +35,7 @@ COMMANDS: dict[str, Command] = {
     "compare": COMPARE,
     "check": CHECK,
     "train": TRAIN,
+    "report": REPORT,
 }
 
 

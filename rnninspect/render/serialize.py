@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from rnninspect.model import SCHEMA, Cell, Finding, Inspection, VariableInfo
+from rnninspect.model import SCHEMA, Cell, CopyInfo, Finding, Inspection, VariableInfo
 
 
 def inspection_json(inspection: Inspection, indent: int | None = 2) -> str:
@@ -31,7 +31,13 @@ def inspection_to_dict(inspection: Inspection) -> dict[str, Any]:
         "cells": [cell_to_dict(c) for c in inspection.cells],
         "links": [{"source": lk.source, "target": lk.target} for lk in inspection.links],
         "findings": [finding_to_dict(f) for f in inspection.findings],
+        **({"copies": [copy_to_dict(c) for c in inspection.copies]} if inspection.copies else {}),
     }
+
+
+def copy_to_dict(c: CopyInfo) -> dict[str, Any]:
+    return {"name": c.name, "num_steps": c.num_steps, "batch_size": c.batch_size,
+            "training": c.training, "primary": c.primary}
 
 
 def variable_to_dict(v: VariableInfo) -> dict[str, Any]:
@@ -53,6 +59,8 @@ def variable_to_dict(v: VariableInfo) -> dict[str, Any]:
         "also_cells": list(v.also_cells),
         "also_roles": [r.value for r in v.also_roles],
     }
+    if v.steps_by_copy:
+        out["steps_by_copy"] = {name: list(steps) for name, steps in v.steps_by_copy}
     if v.row_split is not None:
         out["row_split"] = {
             "input": list(v.row_split.input),

@@ -11,7 +11,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from rnninspect.model import Inspection, Role, Severity
+from rnninspect.model import FindingKind, Inspection, Role, Severity
 from rnninspect.render.explain import explain, steps_summary
 from rnninspect.render.text import shape_text
 
@@ -22,6 +22,7 @@ ROLE_STYLES = {
     Role.INPUT_HIDDEN_FUSED: "cyan",
     Role.HIDDEN_TO_OUTPUT: "blue",
     Role.BIAS: "bright_black",
+    Role.TRAINING_STATE: "dim",
     Role.OTHER: "white",
 }
 SEVERITY_STYLES = {Severity.INFO: "cyan", Severity.WARNING: "yellow", Severity.ERROR: "red"}
@@ -43,7 +44,9 @@ def header(ins: Inspection) -> RenderableType:
     grid.add_column()
     config = dict(ins.config)
     rows = [
-        ("model", f"{ins.model} ({ins.dialect})"),
+        ("model", f"{ins.model} ({ins.dialect})" + (
+            " — partly understood (see unresolved below)"
+            if any(f.kind is FindingKind.UNRESOLVED for f in ins.findings) else "")),
         ("steps (T)", _steps_header(ins)),
         ("layers", str(ins.layers)),
         ("parameters", f"{ins.total_params:,} unique trainable · "
@@ -56,9 +59,32 @@ def header(ins: Inspection) -> RenderableType:
         rows.insert(1, ("config", ", ".join(f"{k}={v}" for k, v in config.items()
                                             if k in ("hidden_size", "num_layers", "num_steps",
                                                      "vocab_size", "batch_size", "n_input"))))
+    if ins.copies:
+        rows.insert(2, ("copies", copies_text(ins)))
     for key, value in rows:
         grid.add_row(key, Text(value))
     return grid
+
+
+def copies_text(ins: Inspection) -> str:
+    """'3 copies share these weights: Train (T=20, with optimizer), Valid (T=20), Test (T=1)'"""
+    parts = []
+    for c in ins.copies:
+        details = [f"T={c.num_steps}" if c.num_steps is not None else "no recurrence"]
+        if c.training:
+            details.append("with optimizer")
+        parts.append(f"{c.name} ({', '.join(details)})")
+    return f"{len(ins.copies)} copies share these weights: " + ", ".join(parts)
+
+
+def training_state_note(ins: Inspection) -> str | None:
+    """One line for the variables only training machinery touches."""
+    state = [v for v in ins.variables if v.role is Role.TRAINING_STATE]
+    if not state:
+        return None
+    return (f"+{len(state)} training-state variable{'s' if len(state) > 1 else ''} "
+            f"({sum(v.params for v in state):,} values: optimizer slots, counters, learning "
+            "rates) — --all lists them")
 
 
 SHORT_ROLES = {
@@ -68,6 +94,7 @@ SHORT_ROLES = {
     Role.INPUT_HIDDEN_FUSED: "in+hid fused",
     Role.HIDDEN_TO_OUTPUT: "hid→out",
     Role.BIAS: "bias",
+    Role.TRAINING_STATE: "training",
     Role.OTHER: "other",
 }
 WIDE = 120  # at this width and above the table shows every column with long labels
@@ -76,14 +103,15 @@ WIDE = 120  # at this width and above the table shows every column with long lab
 class VariableTable:
     """The variable table, laid out for the width the console gives it (never the terminal's)."""
 
-    def __init__(self, ins: Inspection) -> None:
+    def __init__(self, ins: Inspection, *, show_all: bool = False) -> None:
         self.ins = ins
+        self.show_all = show_all
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield variable_table(self.ins, wide=options.max_width >= WIDE)
+        yield variable_table(self.ins, wide=options.max_width >= WIDE, show_all=self.show_all)
 
 
-def variable_table(ins: Inspection, *, wide: bool = True) -> Table:
+def variable_table(ins: Inspection, *, wide: bool = True, show_all: bool = False) -> Table:
     table = Table(title="Variables", title_justify="left", box=box.SIMPLE_HEAD,
                   padding=(0, 1), pad_edge=False)
     table.add_column("name", overflow="fold", min_width=14)
@@ -97,6 +125,8 @@ def variable_table(ins: Inspection, *, wide: bool = True) -> Table:
     if wide:
         table.add_column("shared", no_wrap=True)
     for v in ins.variables:
+        if v.role is Role.TRAINING_STATE and not show_all:
+            continue
         role = v.role.label if wide else SHORT_ROLES[v.role]
         for extra in v.also_roles:
             role += " + " + (extra.label if wide else SHORT_ROLES[extra])
@@ -119,6 +149,9 @@ def variable_table(ins: Inspection, *, wide: bool = True) -> Table:
         table.add_row(*row)
     trainable = sum(v.params for v in ins.variables if v.trainable)
     table.caption = f"{trainable:,} trainable parameters (unique)"
+    note = None if show_all else training_state_note(ins)
+    if note is not None:
+        table.caption += "\n" + note
     table.caption_justify = "right"
     return table
 
@@ -142,8 +175,9 @@ def findings(ins: Inspection) -> RenderableType | None:
     return Panel(Group(*items), title="Findings", title_align="left")
 
 
-def show_renderable(ins: Inspection) -> RenderableType:
-    parts: list[RenderableType] = [header(ins), VariableTable(ins), explanation(ins)]
+def show_renderable(ins: Inspection, *, show_all: bool = False) -> RenderableType:
+    parts: list[RenderableType] = [header(ins), VariableTable(ins, show_all=show_all),
+                                   explanation(ins)]
     extra = findings(ins)
     if extra is not None:
         parts.append(extra)

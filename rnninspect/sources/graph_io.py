@@ -4,69 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
+from rnninspect.analysis.training import model_outputs, training_machinery
 from rnninspect.errors import ModelSourceError
 from rnninspect.graph import VARIABLE_OPS
 
-# Ops that set or save state; with everything that only feeds them, they are initialization.
-_ASSIGN_OPS = frozenset({
-    "Assign", "AssignVariableOp", "AssignAdd", "AssignSub", "AssignAddVariableOp",
-    "AssignSubVariableOp", "VarIsInitializedOp", "IsVariableInitialized", "NoOp",
-})
-# Never the model's output: sources and bare variable reads.
-_NOT_OUTPUTS = frozenset({
-    "Const", "Placeholder", "PlaceholderWithDefault", "VarHandleOp", "VariableV2", "Variable",
-    "ReadVariableOp",
-})
-# Scopes whose ops are training or bookkeeping, not the model: dropped as consumers.
-_DROPPED_SCOPES = ("gradients", "save", "report_uninitialized", "Adam", "GradientDescent",
-                   "Momentum", "RMSProp", "Adagrad", "beta1_power", "beta2_power")
-
 
 def graph_inputs_outputs(graph: Any, model: str) -> tuple[list[str], list[str]]:
-    """Inputs: the placeholders. Outputs: ops no model op consumes (initializers, savers,
-    gradients and optimizer updates left out)."""
-    ops = [op for op in graph.get_operations() if not _dropped(op)]
-    kept = {op.name for op in ops}
-    consumers: dict[str, set[str]] = {op.name: set() for op in ops}
-    for op in ops:
-        for t in op.inputs:
-            if t.op.name in kept:
-                consumers[t.op.name].add(op.name)
-        for c in op.control_inputs:
-            if c.name in kept:
-                consumers[c.name].add(op.name)
-    init = _initialization(ops, consumers)
-    outputs = [
-        op.name for op in ops
-        if op.name not in init and not (consumers[op.name] - init)
-        and op.type not in _NOT_OUTPUTS and not _reads_variable(op)
-    ]
+    """Inputs: the placeholders the model reads. Outputs: ops whose value nobody consumes,
+    with training machinery (gradients, optimizer updates, initializers, savers, summaries)
+    told apart by structure (see `rnninspect.analysis.training`)."""
+    ops = graph.get_operations()
+    types = {op.name: op.type for op in ops}
+    inputs_of = {op.name: [t.op.name for t in op.inputs] for op in ops}
+    training = training_machinery(types, inputs_of)
+    outputs = [name for name in model_outputs(types, inputs_of, training)
+               if not _reads_variable(graph.get_operation_by_name(name))]
     outputs = _widest(graph, outputs)
-    inputs = [op.name for op in ops if op.type == "Placeholder" and op.name not in init]
+    inputs = [op.name for op in ops if op.type == "Placeholder" and op.name not in training]
     if not outputs:
         raise ModelSourceError(
-            f"{model}: the graph computes nothing rnninspect can find (no op outside "
-            f"initializers and savers is left unconsumed); build the model's forward pass")
+            f"{model}: the graph computes nothing rnninspect can find (every op is an "
+            "initializer, saver, gradient or update); build the model's forward pass")
     return inputs, outputs
-
-
-def _dropped(op: Any) -> bool:
-    top = op.name.split("/")[0]
-    return top in _DROPPED_SCOPES or top.startswith(("gradients_", "save_"))
-
-
-def _initialization(ops: list[Any], consumers: dict[str, set[str]]) -> set[str]:
-    init = {op.name for op in ops
-            if op.type in _ASSIGN_OPS or op.type.startswith(("Apply", "ResourceApply"))}
-    changed = True
-    while changed:
-        changed = False
-        for op in reversed(ops):
-            users = consumers[op.name]
-            if op.name not in init and users and users <= init:
-                init.add(op.name)
-                changed = True
-    return init
 
 
 def _reads_variable(op: Any) -> bool:

@@ -264,7 +264,8 @@ def _node_spec(node: Any, ref: Any) -> NodeSpec:
             )
     functions = tuple(
         (k, node.attr[k].func.name) for k in _FUNCTION_ATTRS if k in node.attr
-    )
+    ) + tuple(("branches", f.name) for f in node.attr["branches"].list.func
+              if "branches" in node.attr)
     int_attrs = tuple((k, int(node.attr[k].i)) for k in _INT_ATTRS if k in node.attr)
     value = None
     dtype = None

@@ -21,10 +21,12 @@ step      the op-level graph of one time step, variable reads and gates marked.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import graphviz
 
 from rnninspect.errors import InvalidOptionError
-from rnninspect.model import Inspection
+from rnninspect.model import Inspection, Role
 from rnninspect.render.diagram.common import (
     DEFAULT_HEAD,
     DEFAULT_MAX_NODES,
@@ -53,6 +55,9 @@ def to_dot(
     max_nodes: refuse (InvalidOptionError) when the estimated node count is above this.
     """
     v = _parse_view(view)
+    # Optimizer slots, counters and learning rates are not part of the model's picture.
+    inspection = replace(inspection, variables=tuple(
+        x for x in inspection.variables if x.role is not Role.TRAINING_STATE))
     if head is not None and (isinstance(head, bool) or not isinstance(head, int) or head < 1):
         raise InvalidOptionError(
             f"head must be an integer ≥ 1 (or None for no collapsing); got {head!r}"

@@ -156,9 +156,12 @@ def draw_legend(g: Any, inspection: Inspection, *, dup: bool, cell_note: str) ->
 def graph_title(inspection: Inspection, view: str) -> str:
     t = num_steps(inspection)
     steps = f"T = {t}" if t is not None else "dynamic T"
+    primary = next((c for c in inspection.copies if c.primary), None)
+    copy = (f" · copy {primary.name} of {len(inspection.copies)} sharing these weights"
+            if primary is not None else "")
     return (
         f"{inspection.model} ({inspection.dialect}) · {view} · {steps} · "
-        f"{count_text(inspection.total_params)} trainable params"
+        f"{count_text(inspection.total_params)} trainable params{copy}"
     )
 
 

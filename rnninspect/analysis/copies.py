@@ -1,0 +1,129 @@
+"""Copies: several unrolled instances of one model in one graph, sharing its variables.
+
+The PTB program builds a training, a validation and a test model on one set of weights;
+a seq2seq program a training and an inference decoder. Each copy is a part of the
+computation with no data path to the others once the variables (and their reads and the
+constants) are taken out. Telling them apart keeps their reads from being mistaken for
+more time steps or for layers that share a cell.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rnninspect.analysis.opgraph import OpGraph
+from rnninspect.analysis.reads import GATHER_OPS, MATMUL_OPS, READ_OPS
+from rnninspect.analysis.training import training_machinery
+
+_SHARED_SOURCES = frozenset({"Const", "HostConst"})
+
+
+@dataclass(frozen=True)
+class CopyPart:
+    name: str
+    nodes: frozenset[str]
+    outputs: tuple[str, ...]
+    batch_size: int | None
+    training: bool
+
+
+def find_copies(
+    og: OpGraph, computation: set[str], outputs: Iterable[str], variables: Iterable[str]
+) -> list[CopyPart]:
+    """The copies in `computation`, in graph order; [] when there are fewer than two parts
+    that read common weights."""
+    var_nodes = {v for v in variables if v in og.graph}
+    shared = set(var_nodes)
+    for v in var_nodes:  # a TF1 variable's `read` Identity serves every copy
+        shared.update(c for c in og.graph.successors(v) if og.op(c) in READ_OPS)
+    shared.update(n for n in computation if og.op(n) in _SHARED_SOURCES)
+    parent = {n: n for n in computation if n not in shared}
+
+    def find(n: str) -> str:
+        while parent[n] != n:
+            parent[n] = parent[parent[n]]
+            n = parent[n]
+        return n
+
+    for node in parent:
+        for src, _ in og.inputs.get(node, ()):
+            if src in parent:
+                a, b = find(src), find(node)
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+    groups: dict[str, set[str]] = {}
+    for node in parent:
+        groups.setdefault(find(node), set()).add(node)
+    weighted = [(g, _weights_read(og, g, var_nodes, shared)) for g in groups.values()]
+    weighted = [(g, w) for g, w in weighted if w]
+    if len(weighted) < 2 or not _all_share(w for _, w in weighted):
+        return []
+    order = {n: i for i, n in enumerate(og.graph)}
+    weighted.sort(key=lambda gw: min(order[n] for n in gw[0]))
+    training_ops = _training_ops(og)
+    names = _names(og, [g for g, _ in weighted])
+    outs = list(outputs)
+    return [
+        CopyPart(
+            name=name,
+            nodes=frozenset(g),
+            outputs=tuple(o for o in outs if o in g),
+            batch_size=_batch_size(og, g),
+            training=any(c in training_ops for n in g for c in og.graph.successors(n)),
+        )
+        for name, (g, _) in zip(names, weighted, strict=True)
+    ]
+
+
+def _weights_read(
+    og: OpGraph, group: set[str], var_nodes: set[str], shared: set[str]
+) -> frozenset[str]:
+    """Variables that ops of `group` multiply or gather."""
+    found = set()
+    for node in group:
+        if og.op(node) not in MATMUL_OPS | GATHER_OPS:
+            continue
+        for src, _ in og.inputs.get(node, ()):
+            if src in var_nodes:
+                found.add(src)
+            elif src in shared:  # through the variable's read
+                found.update(s for s, _ in og.inputs.get(src, ()) if s in var_nodes)
+    return frozenset(found)
+
+
+def _all_share(weight_sets: Iterable[frozenset[str]]) -> bool:
+    sets = list(weight_sets)
+    common = frozenset.intersection(*sets)
+    return bool(common)
+
+
+def _training_ops(og: OpGraph) -> set[str]:
+    ops = {n: og.op(n) for n in og.graph}
+    inputs = {n: [src for src, _ in og.inputs.get(n, ())] for n in og.graph}
+    names = {n: str(og.graph.nodes[n].get("name", n)) for n in og.graph}
+    return training_machinery(ops, inputs, names)
+
+
+def _batch_size(og: OpGraph, group: set[str]) -> int | None:
+    """The leading dimension of the copy's first input placeholder."""
+    for node in sorted(group):
+        if og.op(node) == "Placeholder":
+            shape = og.shape((node, 0))
+            if shape:
+                return shape[0]
+    return None
+
+
+def _names(og: OpGraph, groups: list[set[str]]) -> list[str]:
+    """Each copy's display name: the outer name scope most of its ops share, when that tells
+    the copies apart (names are hints); else copy 1, copy 2, ..."""
+    names = []
+    for g in groups:
+        scopes = Counter(str(og.graph.nodes[n].get("name", n)).split("/")[0] for n in g)
+        scope, count = scopes.most_common(1)[0]
+        names.append(scope if count * 2 > len(g) else "")
+    if "" in names or len(set(names)) < len(names):
+        return [f"copy {i + 1}" for i in range(len(groups))]
+    return names
