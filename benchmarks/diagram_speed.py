@@ -24,7 +24,7 @@ from rnninspect.render.save import save_diagram
 def load(num_steps: int, synthetic: bool) -> Inspection:
     if synthetic:
         sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-        from tests.test_diagram_models import ptb_like
+        from tests.models.inspections import ptb_like
 
         return ptb_like(num_steps)
     from rnninspect import inspect

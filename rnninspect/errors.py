@@ -1,6 +1,16 @@
-"""Exceptions. Each also subclasses a builtin so callers can catch either."""
+"""Exceptions (each also subclasses a builtin so callers can catch either) and the exit
+status every command returns (the only definition; the CLI and training share it)."""
 
 from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitStatus(IntEnum):
+    OK = 0
+    FAILURE = 1  # a check failed (check, train with NaN loss)
+    ERROR = 2  # bad input: one line on stderr
+    INTERRUPTED = 130
 
 
 class RnnInspectError(Exception):

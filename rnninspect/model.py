@@ -6,10 +6,9 @@ plain values only, so it pickles, compares with ``==`` and crosses process bound
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     import graphviz
@@ -117,6 +116,12 @@ class VariableInfo:
         """Parameters times the number of steps that read it (1 if read outside the steps)."""
         return self.params * max(1, len(self.steps))
 
+    @property
+    def reused(self) -> bool:
+        """Is this variable shared in any sense: read by more than one step or call
+        (`shared`), or by more than one cell/layer (`also_cells`)?"""
+        return self.shared or bool(self.also_cells)
+
 
 @dataclass(frozen=True)
 class Cell:
@@ -214,32 +219,41 @@ class Inspection:
     def layers(self) -> int:
         return len({c.layer for c in self.cells})
 
-    # -- exports -------------------------------------------------------------------------
+    # -- exports and display: all through the one display hook ------------------------
     def to_dict(self) -> dict[str, Any]:
-        from rnninspect.render.export import inspection_to_dict
-
-        return inspection_to_dict(self)
+        return _display().as_dict(self)
 
     def to_json(self, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+        return _display().as_json(self, indent)
 
     def diagram(self, view: str = "rolled", **options: Any) -> graphviz.Digraph:
-        from rnninspect.render.diagram import to_dot
+        return _display().diagram(self, view, **options)
 
-        return to_dot(self, view=view, **options)
-
-    # -- notebook and rich display (delegates to the renderers) -------------------------
     def __rich__(self) -> Any:
-        from rnninspect.render.tables import show_renderable
-
-        return show_renderable(self)
+        return _display().renderable(self)
 
     def __str__(self) -> str:
-        from rnninspect.render.tables import render_text
-
-        return render_text(self, width=100)
+        return _display().text(self)
 
     def _repr_html_(self) -> str:
-        from rnninspect.render.tables import render_html
+        return _display().html(self)
 
-        return render_html(self)
+
+class _Display(Protocol):
+    """What `render.display` provides (mypy checks the module against it)."""
+
+    def as_dict(self, inspection: Inspection) -> dict[str, Any]: ...
+    def as_json(self, inspection: Inspection, indent: int | None) -> str: ...
+    def diagram(self, inspection: Inspection, view: str, **options: Any) -> graphviz.Digraph: ...
+    def renderable(self, inspection: Inspection) -> Any: ...
+    def text(self, inspection: Inspection) -> str: ...
+    def html(self, inspection: Inspection) -> str: ...
+
+
+def _display() -> _Display:
+    """The display hook: the data model's only import of a renderer (`render.display`),
+    deferred so that importing the model imports no renderer. The one documented exception
+    to the one-way layers (tests/test_layout.py checks there is no other)."""
+    from rnninspect.render import display
+
+    return display

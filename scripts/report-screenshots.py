@@ -14,7 +14,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
 from rnninspect import inspect
-from rnninspect.grads_zoo import zoo_gradients
+from rnninspect.api import gradients as zoo_gradients
 from rnninspect.render.report import report_html
 from rnninspect.sources import LoadOptions
 

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import io
 import os
-from pathlib import Path
 
 import pytest
-from rich.console import Console
 
-GOLDEN = Path(__file__).parent / "golden"
+from tests.helpers import OVERWRITE, check_golden, make_console
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -49,13 +46,6 @@ def inspect_cached():
     return run
 
 
-def make_console(width: int = 100) -> tuple[Console, io.StringIO]:
-    buffer = io.StringIO()
-    console = Console(file=buffer, width=width, color_system=None, force_terminal=False,
-                      legacy_windows=False, highlight=False)
-    return console, buffer
-
-
 @pytest.fixture
 def console_pair():
     return make_console
@@ -63,17 +53,11 @@ def console_pair():
 
 @pytest.fixture
 def golden(request: pytest.FixtureRequest):
-    """golden(relative_path, text): compare with the stored file, or rewrite with --overwrite."""
-    overwrite = request.config.getoption("--overwrite") or os.environ.get(
-        "RNNINSPECT_OVERWRITE") == "1"
+    """golden(relative_path, text): compare with the stored file, or rewrite with --overwrite
+    (or RNNINSPECT_OVERWRITE=1)."""
+    overwrite = request.config.getoption("--overwrite") or OVERWRITE
 
     def check(relative: str, text: str) -> None:
-        path = GOLDEN / relative
-        if overwrite or not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-            if not overwrite:
-                pytest.fail(f"golden file {relative} did not exist; written — rerun")
-        assert text == path.read_text(encoding="utf-8"), f"differs from golden {relative}"
+        check_golden(relative, text, overwrite=overwrite)
 
     return check

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from rnninspect.check import Expectations, check, load_expectations, matches
+from rnninspect.analysis.check import Expectations, check, load_expectations, matches
 from rnninspect.errors import InvalidOptionError
 from rnninspect.model import Severity
-from tests.test_sharing_cli import SMALL, run_cli
+from tests.helpers import SMALL, run_cli
 
 SMALL_KW = {"num_steps": 4, "hidden": 8, "vocab": 50}
 

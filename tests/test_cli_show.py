@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from rnninspect.cli import main
-from tests.conftest import make_console
+from tests.helpers import make_console
 
 SEED_CASES = [("ptb", "legacy"), ("ptb", "keras"), ("mnist", "legacy"), ("mnist", "keras")]
 

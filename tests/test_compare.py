@@ -5,14 +5,9 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
-from rnninspect.compare import (
-    ChangeKind,
-    compare,
-    comparison_renderable,
-    comparison_to_dict,
-    looks_like_versions,
-)
-from tests.conftest import make_console
+from rnninspect.analysis.compare import ChangeKind, compare, looks_like_versions
+from rnninspect.render.compare import comparison_renderable, comparison_to_dict
+from tests.helpers import make_console
 
 SMALL = {"num_steps": 4, "hidden": 8, "vocab": 50}
 

@@ -10,7 +10,7 @@ import pytest
 from rnninspect.errors import ExecutableNotFoundError, InvalidOptionError
 from rnninspect.render.diagram import to_dot
 from rnninspect.render.save import save_diagram
-from tests.test_diagram_models import mnist_like
+from tests.models.inspections import mnist_like
 
 
 def test_dot_needs_no_executable(tmp_path: Path) -> None:

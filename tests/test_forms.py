@@ -91,10 +91,11 @@ def test_no_recurrence_is_said_and_variables_still_listed():
 
 
 def tf1(name):
-    from rnninspect import legacy_worker
     from rnninspect.analysis import analyze
+    from rnninspect.tf import worker
+    from tests.models.forms.tf1_forms import BuildForm
 
-    return analyze(legacy_worker.call("call", ("tests.models.forms.tf1_forms", name, ())))
+    return analyze(worker.call(BuildForm(name)))
 
 
 def test_tf1_dynamic_rnn_reads_its_fused_kernel_every_iteration():

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
+from rnninspect.api import gradients as zoo_gradients
 from rnninspect.cli import main
-from rnninspect.grads_zoo import zoo_gradients
 from rnninspect.sources import LoadOptions
-from tests.conftest import make_console
+from tests.helpers import make_console
 
 SMALL = LoadOptions(num_steps=6, hidden=16, vocab=50, batch=4)
 

@@ -14,8 +14,8 @@ import pytest
 from rnninspect import zoo
 from rnninspect.analysis import analyze
 from rnninspect.errors import ModelSourceError, UnknownModelError
-from rnninspect.loaders import load_user
 from rnninspect.model import Role
+from rnninspect.sources import load_user
 
 R = Role
 SRC = "tests/models/sources"
@@ -54,7 +54,7 @@ def test_tf1_graph_with_variable_scope():
 
 def test_tf1_graph_without_scope_dynamic_rnn():
     traced = load_user(f"{TF1}:plain_graph")
-    assert traced.inputs == ["x"] and traced.outputs == ["out"]
+    assert traced.inputs == ("x",) and traced.outputs == ("out",)
     ins = analyze(traced)
     assert ins.num_steps is None
     assert ins.variable("w_in").role is R.INPUT_TO_HIDDEN

@@ -14,8 +14,8 @@ import pytest
 
 from rnninspect.analysis import analyze
 from rnninspect.errors import ModelSourceError
-from rnninspect.loaders import load_user
 from rnninspect.model import FindingKind, Inspection, Role
+from rnninspect.sources import load_user
 from tests.models.sources import saved_files
 
 R = Role
@@ -68,7 +68,7 @@ def test_frozen_graph_def_weights_are_constants(saved, name):
 @pytest.mark.parametrize("name", ["meta/model.ckpt.meta", "meta", "meta/model.ckpt"])
 def test_meta_graph_with_its_checkpoint(saved, name):
     traced = load_user(str(saved / name))
-    assert traced.inputs == ["x"] and traced.outputs == ["logits"]  # no save/ or init ops
+    assert traced.inputs == ("x",) and traced.outputs == ("logits",)  # no save/ or init ops
     assert table(analyze(traced)) == TF1_TABLE
 
 
@@ -182,8 +182,8 @@ def test_truncated_or_corrupted_keras_file(tmp_path, content):
 
 
 def test_checkpoint_role_guesses_from_names_and_shapes():
-    from rnninspect.loaders.checkpoint import guess_role
     from rnninspect.model import RowSplit
+    from rnninspect.sources.checkpoint import guess_role
 
     lstm = "lm/rnn/basic_lstm_cell/kernel"
     assert guess_role(lstm, (10, 20)) == (R.INPUT_HIDDEN_FUSED, RowSplit((0, 5), (5, 10)))

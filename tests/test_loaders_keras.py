@@ -12,8 +12,8 @@ import pytest
 
 from rnninspect.analysis import analyze
 from rnninspect.errors import ModelSourceError
-from rnninspect.loaders import load_user
 from rnninspect.model import Role
+from rnninspect.sources import load_user
 
 R = Role
 SOURCES = Path(__file__).parent / "models" / "sources"

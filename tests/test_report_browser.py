@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from rnninspect.render.diagram import shown_steps
+from rnninspect.render.blocks import shown_steps
 from rnninspect.render.report import report_html
 
 CHROMIUM = next(

@@ -10,8 +10,8 @@ from dataclasses import replace
 import pytest
 
 from rnninspect import cli
-from rnninspect.grads import GradientReport, StepGradients
-from rnninspect.render.diagram import shown_steps
+from rnninspect.analysis.grads import GradientReport, StepGradients
+from rnninspect.render.blocks import shown_steps
 from rnninspect.render.report import report_html
 
 SMALL = {"hidden": 8, "vocab": 50}

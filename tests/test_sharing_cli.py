@@ -1,35 +1,10 @@
-"""`sharing` and `compare` on the command line (through cli.main once it is wired)."""
+"""`sharing`, `compare` and `check` on the command line, through `cli.main`."""
 
 from __future__ import annotations
 
 import json
 
-from tests.conftest import make_console
-
-SMALL = ["--dialect", "keras", "--num-steps", "4", "--hidden", "8", "--vocab", "50"]
-
-
-def run_cli(argv: list[str]) -> tuple[int, str, str]:
-    """Run a subcommand: through `rnninspect.cli.main` when it knows the command, else
-    through a parser built here from `rnninspect.commands` with main's error handling."""
-    from rnninspect import cli
-    from rnninspect.commands import COMMANDS, add_parsers
-    from rnninspect.errors import RnnInspectError
-
-    out, out_buf = make_console(100)
-    err, err_buf = make_console(100)
-    if argv[0] in cli.COMMANDS:
-        code = cli.main(argv, console=out, err_console=err)
-        return code, out_buf.getvalue(), err_buf.getvalue()
-    parser = cli.OneLineParser(prog="rnninspect")
-    add_parsers(parser.add_subparsers(dest="command", parser_class=cli.OneLineParser))
-    try:
-        args = parser.parse_args(argv)
-        code = COMMANDS[args.command](args, out, err)
-    except RnnInspectError as e:
-        err.print(f"rnninspect: error: {e}", markup=False, highlight=False, soft_wrap=True)
-        code = 2
-    return int(code), out_buf.getvalue(), err_buf.getvalue()
+from tests.helpers import SMALL, run_cli
 
 
 def test_sharing_table_and_json():

@@ -16,7 +16,7 @@ from rnninspect.render.sharing import (
     sharing_to_dict,
     strip_columns,
 )
-from tests.conftest import make_console
+from tests.helpers import make_console
 
 SMALL = {"hidden": 8, "vocab": 50}
 

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from rnninspect.cli import main
-from tests.conftest import make_console
+from tests.helpers import make_console
 
 S = "tests/models/sources"
 CODE_SOURCES = [

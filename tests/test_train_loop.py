@@ -149,8 +149,8 @@ def test_require_gpu_without_gpu_is_one_clear_error() -> None:
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (("ptb", "--config", "huge"), "unknown --config 'huge' for ptb"),
-        (("mnist", "--layers", "2"), "--layers does not apply to mnist"),
+        (("ptb", "--config", "huge"), "unknown config 'huge' for model 'ptb'"),
+        (("mnist", "--layers", "2"), "--layers does not apply to model 'mnist'"),
         (("ptb", "--num-steps", "0"), "--num-steps must be ≥ 1; got 0"),
     ],
 )

@@ -22,8 +22,8 @@ from rnninspect.analysis.recurrence import (
     upstream,
 )
 from rnninspect.analysis.single import place_single
+from rnninspect.graph import Traced
 from rnninspect.model import CopyInfo, Inspection, Placement, VariableInfo
-from rnninspect.trace import Traced
 
 
 def analyze(traced: Traced, *, detail_step: int | None = None) -> Inspection:
@@ -64,7 +64,7 @@ def _analyze(
     traced: Traced, detail_step: int | None
 ) -> tuple[Inspection, dict[str, VarFacts], OpGraph]:
     og = build_opgraph(traced.graph)
-    computation = computation_nodes(og, traced.outputs)
+    computation = computation_nodes(og, list(traced.outputs))
     copies = find_copies(og, computation, traced.outputs, (v.node for v in traced.variables))
     if not copies:
         inspection, facts = _analyze_part(traced, og, computation, detail_step)
@@ -96,8 +96,8 @@ def _analyze(
 
 def _restricted(traced: Traced, copy: CopyPart) -> Traced:
     """The traced model seen through one copy: its own inputs and outputs."""
-    return replace(traced, inputs=[n for n in traced.inputs if n in copy.nodes],
-                   outputs=list(copy.outputs))
+    return replace(traced, inputs=tuple(n for n in traced.inputs if n in copy.nodes),
+                   outputs=tuple(copy.outputs))
 
 
 def _copy_steps(
@@ -159,9 +159,9 @@ def _analyze_part(
             first = min(clock.pos[topo.index[u.node]] for u in f.uses)
             f.placement = Placement.BEFORE if first < 0 else Placement.AFTER
 
-    infos = share_gate_layout(
-        variable_infos(og, topo, facts, cell_of_chain, ups, traced.dialect))
-    cell_records = cell_infos(cells, infos)
+    infos, layouts = variable_infos(og, topo, facts, cell_of_chain, ups, traced.dialect)
+    infos = share_gate_layout(infos)
+    cell_records = cell_infos(cells, infos, layouts)
     num_steps = max((c.num_steps for c in cells if c.loop is None), default=None)
     trainable = [i for i in infos if i.trainable]
     detail = _detail_step(detail_step, num_steps)

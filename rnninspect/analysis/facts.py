@@ -10,8 +10,8 @@ from rnninspect.analysis.recurrence import (
     Chain,
     Upstream,
 )
+from rnninspect.graph import TracedVariable
 from rnninspect.model import Placement, Role
-from rnninspect.trace import TracedVariable
 
 
 @dataclass
@@ -22,7 +22,6 @@ class CellBuild:
     loop: Loop | None = None  # a while loop: every iteration reads the cell's weights
     layer: int = 0
     name: str = ""
-    variables: list[str] = field(default_factory=list)
     kind: str = "RNN"
     gate_order: tuple[str, ...] = ()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from rnninspect.analysis.facts import CellBuild, VarFacts
 from rnninspect.analysis.opgraph import OpGraph
@@ -15,6 +15,12 @@ from rnninspect.analysis.roles import base_role, fused_split, gate_blocks, multi
 from rnninspect.model import Cell, GateBlock, Role, RowSplit, VariableInfo
 
 
+@dataclass(frozen=True)
+class CellLayout:
+    kind: str  # "LSTM", "GRU", "RNN"
+    gate_order: tuple[str, ...]
+
+
 def variable_infos(
     og: OpGraph,
     topo: Topology,
@@ -22,8 +28,11 @@ def variable_infos(
     cell_of_chain: dict[str, CellBuild],
     ups: dict[str, Upstream],
     dialect: str,
-) -> list[VariableInfo]:
+) -> tuple[list[VariableInfo], dict[str, CellLayout]]:
+    """The variable records, and per cell name the kind and gate order its kernels showed
+    (the `CellBuild`s are left as they are)."""
     infos = []
+    layouts: dict[str, CellLayout] = {}
     candidate = "j" if dialect == "legacy" else "c"
     for f in facts.values():
         v = f.var
@@ -60,12 +69,7 @@ def variable_infos(
                 gates, kind = gate_blocks(og, topo, use, columns, step, state_ups, candidate)
                 if kind:
                     for cell in (f.cell, *f.other_cells):
-                        cell.kind = kind
-                        cell.gate_order = tuple(g.gate for g in gates or ())
-        if f.cell is not None:
-            f.cell.variables.append(v.name)
-        for other in f.other_cells:
-            other.variables.append(v.name)
+                        layouts[cell.name] = CellLayout(kind, tuple(g.gate for g in gates or ()))
         steps = tuple(sorted(f.steps))
         infos.append(
             VariableInfo(
@@ -88,7 +92,7 @@ def variable_infos(
                 gates=gates,
             )
         )
-    return infos
+    return infos, layouts
 
 
 def share_gate_layout(infos: list[VariableInfo]) -> list[VariableInfo]:
@@ -105,23 +109,25 @@ def share_gate_layout(infos: list[VariableInfo]) -> list[VariableInfo]:
     ]
 
 
-def cell_infos(cells: list[CellBuild], infos: list[VariableInfo]) -> tuple[Cell, ...]:
+def cell_infos(cells: list[CellBuild], infos: list[VariableInfo],
+               layouts: dict[str, CellLayout]) -> tuple[Cell, ...]:
     out = []
     for cell in cells:
+        layout = layouts.get(cell.name, CellLayout(cell.kind, cell.gate_order))
         members = [i for i in infos if i.cell == cell.name or cell.name in i.also_cells]
         units = None
         for i in members:
             if i.gates:
                 units = i.gates[0].columns[1] - i.gates[0].columns[0]
                 break
-        state = ("c", "h") if cell.kind == "LSTM" else ("h",)
+        state = ("c", "h") if layout.kind == "LSTM" else ("h",)
         out.append(
             Cell(
                 name=cell.name,
                 layer=cell.layer,
-                kind=cell.kind,
+                kind=layout.kind,
                 units=units,
-                gate_order=cell.gate_order,
+                gate_order=layout.gate_order,
                 state=state,
                 variables=tuple(sorted(i.name for i in members)),
                 num_steps=None if cell.loop else cell.num_steps,

@@ -11,7 +11,7 @@ from rnninspect.model import Link, StepGraph, StepOp
 
 if TYPE_CHECKING:
     from rnninspect.analysis.facts import CellBuild, VarFacts
-    from rnninspect.trace import Traced
+    from rnninspect.graph import Traced
 
 HIDDEN_OPS = frozenset({"Const", "Shape", "NoOp", "Identity", "ReadVariableOp", "Pack",
                         "StridedSlice", "Fill", "Cast", "Reshape", "ExpandDims", "Squeeze"})
@@ -93,7 +93,7 @@ def step_graph(
         StepOp(
             id=topo.order[i],
             op=og.op(topo.order[i]),
-            label=_label(og, topo.order[i], gates.get(topo.order[i])),
+            label=og.op(topo.order[i]),  # the renderer shows gates from StepOp.gate
             reads=reads.get(i),
             gate=gates.get(topo.order[i]),
         )
@@ -103,12 +103,6 @@ def step_graph(
         (topo.order[i], topo.order[s]) for i in keep for s in sorted(topo.succs[i]) if s in kept
     )
     return StepGraph(step=step, ops=ops, edges=edges)
-
-
-def _label(og: OpGraph, node: str, gate: str | None) -> str:
-    op = og.op(node)
-    del gate  # the renderer shows gates from StepOp.gate
-    return op
 
 
 def _gate_activations(

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from rnninspect.graphspec import FunctionSpec, GraphSpec, NodeSpec, split_ref
+from rnninspect.graph import FunctionSpec, GraphSpec, NodeSpec, split_ref
 
 CALL_OPS = frozenset({"PartitionedCall", "StatefulPartitionedCall"})
 WHILE_OPS = frozenset({"While", "StatelessWhile"})

@@ -13,6 +13,7 @@ row-split, gate and role passes read the cell exactly as at step 1 of a longer u
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Sequence
 
 from rnninspect.analysis.facts import CellBuild, VarFacts
 from rnninspect.analysis.opgraph import OpGraph
@@ -24,7 +25,7 @@ from rnninspect.model import Placement
 
 
 def place_single(
-    og: OpGraph, topo: Topology, facts: dict[str, VarFacts], inputs: list[str]
+    og: OpGraph, topo: Topology, facts: dict[str, VarFacts], inputs: Sequence[str]
 ) -> list[CellBuild]:
     """Cells applied once; [] when no weight multiplies an initial state."""
     fed = _input_dependent(og, topo, inputs)
@@ -129,7 +130,7 @@ def _reads_variable(og: OpGraph, node: str, var_nodes: set[str]) -> bool:
     return False
 
 
-def _input_dependent(og: OpGraph, topo: Topology, inputs: list[str]) -> list[bool]:
+def _input_dependent(og: OpGraph, topo: Topology, inputs: Sequence[str]) -> list[bool]:
     """Per op: does its value depend on a model input? (Shape reads do not count.)"""
     fed = [False] * len(topo.order)
     sources = {topo.index[n] for n in inputs if n in topo.index}

@@ -6,29 +6,17 @@ Each function returns sentences as plain strings; the table renderer escapes and
 from __future__ import annotations
 
 from rnninspect.model import Inspection, Placement, Role, VariableInfo
+from rnninspect.render.text import shape_text, step_ranges
 
 
-def shape_text(shape: tuple[int | None, ...]) -> str:
-    return "[" + ", ".join("?" if d is None else str(d) for d in shape) + "]"
-
-
-def steps_text(v: VariableInfo, num_steps: int | None) -> str:
+def steps_summary(v: VariableInfo, num_steps: int | None) -> str:
     """`0–19 (20/20)`, `every iteration` for while loops, `—` when read outside the steps."""
     if v.dynamic:
         return "every iteration"
     if not v.steps:
         return "—"
-    ranges: list[str] = []
-    start = prev = v.steps[0]
-    for s in [*v.steps[1:], None]:
-        if s is not None and s == prev + 1:
-            prev = s
-            continue
-        ranges.append(str(start) if start == prev else f"{start}–{prev}")
-        if s is not None:
-            start = prev = s
     total = f"/{num_steps}" if num_steps else ""
-    return f"{','.join(ranges)} ({len(v.steps)}{total})"
+    return f"{','.join(step_ranges(v.steps))} ({len(v.steps)}{total})"
 
 
 def explain(ins: Inspection) -> list[str]:

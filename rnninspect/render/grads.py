@@ -9,7 +9,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from rnninspect.grads import GradientReport
+from rnninspect.analysis.grads import GradientReport
 
 BLOCKS = "▁▂▃▄▅▆▇█"
 MAX_COLUMNS = 40  # steps drawn before the plot keeps only the first and last ones

@@ -21,8 +21,9 @@ import networkx as nx
 
 from rnninspect.errors import InvalidOptionError
 from rnninspect.model import Inspection
-from rnninspect.render.diagram import flow, reading_cells
+from rnninspect.render.blocks import flow, reading_cells
 from rnninspect.render.save import write_atomic
+from rnninspect.render.text import shape_attr
 
 GRAPH_SCHEMA = "rnninspect.graph/1"
 
@@ -75,7 +76,7 @@ def to_networkx(inspection: Inspection) -> nx.DiGraph:
             "kind": "variable",
             "name": v.name,
             "label": v.name,
-            "shape": "x".join("?" if d is None else str(d) for d in v.shape),
+            "shape": shape_attr(v.shape),
             "dtype": v.dtype,
             "params": v.params,
             "logical_params": v.logical_params,

@@ -10,9 +10,10 @@ untouched, and numeric character references keep the DOT file pure ASCII.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from rnninspect.model import Role, VariableInfo
+from rnninspect.render.text import count_text, shape_label
 
 FONT = "Helvetica,Arial,sans-serif"
 
@@ -65,37 +66,6 @@ def html(markup: str) -> str:
     return f"<{markup}>"
 
 
-def shape_text(shape: Sequence[int | None]) -> str:
-    if not shape:
-        return "scalar"
-    return "[" + " × ".join("?" if d is None else str(d) for d in shape) + "]"
-
-
-def count_text(n: int) -> str:
-    return f"{n:,}"
-
-
-def steps_text(steps: Sequence[int]) -> str:
-    """Compact step ranges: (0, 1, 2, 5) -> "0–2, 5"."""
-    parts: list[str] = []
-    start = prev = None
-    for s in steps:
-        if start is None:
-            start = prev = s
-        elif prev is not None and s == prev + 1:
-            prev = s
-        else:
-            parts.append(_range(start, prev))
-            start = prev = s
-    if start is not None:
-        parts.append(_range(start, prev))
-    return ", ".join(parts) if parts else "none"
-
-
-def _range(a: int, b: int | None) -> str:
-    return str(a) if b is None or a == b else f"{a}–{b}"
-
-
 def split_name(name: str) -> tuple[str, str]:
     """("model/RNN/cell_0/kernel") -> ("model/RNN/cell_0/", "kernel")."""
     head, sep, tail = name.rpartition("/")
@@ -122,7 +92,7 @@ def variable_rows(
     if scope:
         rows.append(small(esc(scope)))
     rows.append(f"<B>{esc(base)}</B>")
-    rows.append(esc(f"{shape_text(v.shape)} · {count_text(v.params)} params"))
+    rows.append(esc(f"{shape_label(v.shape)} · {count_text(v.params)} params"))
     rows.append(f"<I>{esc(role_note or v.role.label)}</I>")
     if not detail:
         return rows

@@ -18,6 +18,7 @@ from rich.panel import Panel
 from rich.text import Text
 
 from rnninspect.model import FindingKind, Inspection, Placement, VariableInfo
+from rnninspect.render.serialize import cell_to_dict, finding_to_dict, variable_to_dict
 from rnninspect.render.tables import ROLE_STYLES, SEVERITY_STYLES
 
 SCHEMA = "rnninspect.sharing/1"
@@ -286,9 +287,8 @@ def sharing_renderable(ins: Inspection) -> RenderableType:
 
 
 def sharing_to_dict(ins: Inspection) -> dict[str, Any]:
-    """The matrix as data: per variable its steps, sharing, cell and layer; the findings."""
-    from rnninspect.render.export import inspection_to_dict
-
+    """The matrix as data: the variable, cell and finding records of the Inspection JSON
+    (one serializer, `render.serialize`)."""
     return {
         "schema": SCHEMA,
         "model": ins.model,
@@ -296,14 +296,7 @@ def sharing_to_dict(ins: Inspection) -> dict[str, Any]:
         "num_steps": ins.num_steps,
         "total_params": ins.total_params,
         "logical_params": ins.logical_params,
-        "cells": [{"name": c.name, "layer": c.layer, "kind": c.kind,
-                   "variables": list(c.variables), "dynamic": c.dynamic} for c in ins.cells],
-        "variables": [
-            {"name": v.name, "shape": list(v.shape), "params": v.params, "role": v.role.value,
-             "placement": v.placement.value, "cell": v.cell, "layer": v.layer,
-             "also_cells": list(v.also_cells), "steps": list(v.steps), "dynamic": v.dynamic,
-             "shared": v.shared, "reads": v.reads}
-            for v in ins.variables
-        ],
-        "findings": inspection_to_dict(ins)["findings"],
+        "cells": [cell_to_dict(c) for c in ins.cells],
+        "variables": [variable_to_dict(v) for v in ins.variables],
+        "findings": [finding_to_dict(f) for f in ins.findings],
     }

@@ -7,13 +7,13 @@ from typing import Any
 
 from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
-from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from rnninspect.model import FindingKind, Inspection, Role, Severity
-from rnninspect.render.explain import explain, shape_text, steps_text
+from rnninspect.render.explain import explain, steps_summary
+from rnninspect.render.text import shape_text
 
 ROLE_STYLES = {
     Role.EMBEDDING: "magenta",
@@ -142,7 +142,7 @@ def variable_table(ins: Inspection, *, wide: bool = True, show_all: bool = False
             Text(role, style=ROLE_STYLES[v.role]),
             ",".join((v.cell, *v.also_cells)) if v.cell else (
                 f"({v.placement.value})" if wide else v.placement.value),
-            steps_text(v, ins.num_steps),
+            steps_summary(v, ins.num_steps),
         ]
         if wide:
             row.append("yes" if v.shared else "no" if v.reads else "unread")
@@ -197,10 +197,6 @@ def render_html(ins: Inspection) -> str:
     console = Console(record=True, width=120, file=io.StringIO())
     console.print(show_renderable(ins))
     return console.export_html(inline_styles=True)
-
-
-def escape_markup(text: str) -> str:
-    return escape(text)
 
 
 __all__: list[Any] = ["render_text", "show_renderable", "variable_table"]

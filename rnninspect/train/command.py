@@ -6,31 +6,15 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from dataclasses import asdict
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console
 
-from rnninspect.errors import InvalidOptionError
-from rnninspect.zoo.configs import (
-    MNIST_CONFIGS,
-    MNIST_OVERRIDES,
-    PTB_CONFIGS,
-    PTB_OVERRIDES,
-    MNISTConfig,
-    PTBConfig,
-    with_overrides,
-)
-
-FAMILIES: dict[str, tuple[dict[str, Any], dict[str, str], str]] = {
-    "ptb": (PTB_CONFIGS, PTB_OVERRIDES, "small"),
-    "mnist": (MNIST_CONFIGS, MNIST_OVERRIDES, "default"),
-}
+from rnninspect.train.settings import FAMILIES, settings_from_args
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("model", choices=sorted(FAMILIES), help="which seed program to train")
+    parser.add_argument("model", choices=FAMILIES, help="which seed program to train")
     parser.add_argument("--config", help="ptb: small|medium|large|test (default small)")
     parser.add_argument(
         "--data",
@@ -68,47 +52,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--log-every", type=int, default=10, metavar="STEPS")
 
 
-def _positive(args: argparse.Namespace, *names: str) -> None:
-    for name in names:
-        value = getattr(args, name, None)
-        if value is not None and value < 1:
-            flag = "--" + name.replace("_", "-")
-            raise InvalidOptionError(f"{flag} must be ≥ 1; got {value}")
-
-
-def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
-    """Validated, JSON-able run settings (what a checkpoint records and --resume reuses)."""
-    _positive(args, "epochs", "max_steps", "batch", "num_steps", "hidden", "layers", "log_every")
-    configs, fields, default = FAMILIES[args.model]
-    name = args.config or default
-    if name not in configs:
-        known = ", ".join(configs)
-        raise InvalidOptionError(
-            f"unknown --config {name!r} for {args.model}; choose one of: {known}"
-        )
-    overrides = {
-        "batch": args.batch,
-        "num_steps": args.num_steps,
-        "hidden": args.hidden,
-        "layers": args.layers,
-    }
-    for key, value in overrides.items():
-        if value is not None and key not in fields:
-            raise InvalidOptionError(f"--{key.replace('_', '-')} does not apply to {args.model}")
-    config = with_overrides(configs[name], fields, overrides)
-    epochs = args.epochs or (config.max_max_epoch if args.model == "ptb" else 2)
-    return {
-        "family": args.model,
-        "config_name": name,
-        "config": asdict(config),
-        "epochs": epochs,
-        "max_steps": args.max_steps,
-        "data": args.data,
-        "seed": args.seed,
-        "precision": args.precision,
-    }
-
-
 def run(args: argparse.Namespace, console: Console) -> int:
     if args.device == "cpu" and "keras" not in sys.modules:
         from rnninspect.train.devices import hide_gpus_before_import
@@ -122,8 +65,3 @@ def run(args: argparse.Namespace, console: Console) -> int:
         settings = settings_from_args(args)
         trainer = start_session(settings, args, console)
     return trainer()
-
-
-def config_from_settings(settings: dict[str, Any]) -> PTBConfig | MNISTConfig:
-    cls = PTBConfig if settings["family"] == "ptb" else MNISTConfig
-    return cls(**settings["config"])

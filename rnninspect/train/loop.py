@@ -1,7 +1,8 @@
 """The training loop: epochs of compiled steps, evaluation, checkpoints, Ctrl-C and NaN.
 
-Position and accumulators live in `Progress`-independent plain data (`Position`), so that a
-checkpoint written mid-epoch resumes at exactly the next step with the same losses.
+The position and the epoch's accumulators are plain data (`Position`), independent of the
+progress display, so that a checkpoint written mid-epoch resumes at exactly the next step
+with the same losses. Exit statuses are `rnninspect.errors.ExitStatus`.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import keras
 import numpy as np
 from rich.console import Console
 
-from rnninspect.errors import InvalidOptionError
+from rnninspect.errors import ExitStatus, InvalidOptionError
 from rnninspect.train import checkpoint as ckpt
 from rnninspect.train.devices import Placement, place
 from rnninspect.train.recipes import Recipe, build_model, make_optimizer
@@ -27,7 +28,7 @@ from rnninspect.train.report import EpochRow, epoch_table, make_progress, stats_
 from rnninspect.train.steps import Stepper, make_stepper
 from rnninspect.train.workload import Workload
 
-EXIT_OK, EXIT_NAN, EXIT_INTERRUPTED = 0, 1, 130
+EXIT_OK, EXIT_NAN, EXIT_INTERRUPTED = ExitStatus.OK, ExitStatus.FAILURE, ExitStatus.INTERRUPTED
 
 
 @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -11,16 +12,16 @@ import keras
 from rich.console import Console
 
 from rnninspect.train import checkpoint as ckpt
-from rnninspect.train.command import config_from_settings
 from rnninspect.train.loop import Result, Trainer
 from rnninspect.train.recipes import Recipe
+from rnninspect.train.settings import RunSettings
 from rnninspect.train.workload import Workload, fit_config, load_workload
 
 POLICIES = {"fp32": "float32", "mixed": "mixed_bfloat16"}
 
 
 def make_trainer(
-    settings: dict[str, Any],
+    settings: RunSettings | dict[str, Any],
     console: Console,
     *,
     workload: Workload | None = None,
@@ -30,15 +31,16 @@ def make_trainer(
     checkpoint_every: int = 0,
     log_every: int = 10,
 ) -> Trainer:
-    """A Trainer for `settings` (see command.settings_from_args); `workload` overrides the
-    data named in the settings (tests pass tiny data this way)."""
-    workload = workload or load_workload(settings["family"], settings["data"], settings["seed"])
-    config = fit_config(workload, config_from_settings(settings))
-    settings = {**settings, "config": {**settings["config"], **config.__dict__}}
-    recipe = Recipe(settings["family"], config, settings["epochs"], settings["max_steps"])
-    seed_everything(settings["seed"])
+    """A Trainer for `settings` (a `RunSettings`, or its JSON form); `workload` overrides
+    the data named in the settings (tests pass tiny data this way)."""
+    if not isinstance(settings, RunSettings):
+        settings = RunSettings.from_json(settings)
+    workload = workload or load_workload(settings.family, settings.data, settings.seed)
+    settings = settings.with_config(fit_config(workload, settings.config))
+    recipe = Recipe(settings.family, settings.config, settings.epochs, settings.max_steps)
+    seed_everything(settings.seed)
     previous = keras.config.dtype_policy()
-    keras.config.set_dtype_policy(POLICIES[settings["precision"]])
+    keras.config.set_dtype_policy(POLICIES[settings.precision])
     try:
         return Trainer(
             recipe,
@@ -49,7 +51,7 @@ def make_trainer(
             checkpoint_dir=checkpoint_dir,
             checkpoint_every=checkpoint_every,
             log_every=log_every,
-            settings=settings,
+            settings=settings.to_json(),
         )
     finally:
         keras.config.set_dtype_policy(previous)
@@ -78,16 +80,16 @@ def seed_everything(seed: int) -> None:
         torch.manual_seed(seed)
 
 
-def train(settings: dict[str, Any], console: Console, **kwargs: Any) -> Result:
+def train(settings: RunSettings | dict[str, Any], console: Console, **kwargs: Any) -> Result:
     return make_trainer(settings, console, **kwargs).run()
 
 
 def resume(directory: Path, console: Console, epochs: int | None = None, **kwargs: Any) -> Trainer:
     """A Trainer restored from `directory/checkpoint.npz`, continuing where it stopped."""
     snapshot = ckpt.load(directory)
-    settings = dict(snapshot.meta["settings"])
+    settings = RunSettings.from_json(snapshot.meta["settings"])
     if epochs is not None:
-        settings["epochs"] = epochs
+        settings = replace(settings, epochs=epochs)
     kwargs.setdefault("checkpoint_dir", directory)
     trainer = make_trainer(settings, console, **kwargs)
     trainer.restore(directory, snapshot)
@@ -104,7 +106,7 @@ def _common(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def start_session(
-    settings: dict[str, Any], args: argparse.Namespace, console: Console
+    settings: RunSettings, args: argparse.Namespace, console: Console
 ) -> Callable[[], int]:
     directory = Path(args.checkpoint) if args.checkpoint else None
     trainer = make_trainer(settings, console, checkpoint_dir=directory, **_common(args))

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
-from typing import Any
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -22,9 +21,6 @@ class PTBConfig:
     lr_decay: float
     batch_size: int
     vocab_size: int
-
-    def as_pairs(self) -> tuple[tuple[str, Any], ...]:
-        return tuple(asdict(self).items())
 
 
 PTB_CONFIGS: dict[str, PTBConfig] = {
@@ -47,9 +43,6 @@ class MNISTConfig:
     learning_rate: float
     forget_bias: float
 
-    def as_pairs(self) -> tuple[tuple[str, Any], ...]:
-        return tuple(asdict(self).items())
-
 
 MNIST_CONFIGS: dict[str, MNISTConfig] = {
     "default": MNISTConfig(28, 28, 128, 10, 128, 0.001, 1.0),
@@ -65,8 +58,3 @@ PTB_OVERRIDES = {
 }
 MNIST_OVERRIDES = {"num_steps": "num_steps", "hidden": "hidden_size", "batch": "batch_size"}
 
-
-def with_overrides(config: Any, fields: dict[str, str], overrides: dict[str, int | None]) -> Any:
-    """Return `config` with the given command-line overrides applied (None means keep)."""
-    changes = {fields[k]: v for k, v in overrides.items() if v is not None and k in fields}
-    return replace(config, **changes)

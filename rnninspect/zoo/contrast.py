@@ -3,8 +3,10 @@ can set them beside the seed programs (`rnninspect compare mnist keras-lstm`).""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
+
+from rnninspect.zoo.base import LegacyGraph, ZooModel
 
 
 @dataclass(frozen=True)
@@ -14,9 +16,6 @@ class ContrastConfig:
     hidden_size: int = 128
     n_classes: int = 10
     batch_size: int = 128
-
-    def as_pairs(self) -> tuple[tuple[str, Any], ...]:
-        return tuple(asdict(self).items())
 
 
 CONTRAST_CONFIGS = {"default": ContrastConfig()}
@@ -31,13 +30,29 @@ DESCRIPTIONS = {
 }
 
 
-def build_keras(variant: str, config: ContrastConfig) -> tuple[Any, list[Any]]:
-    """A functional Keras 3 model and its input signature."""
+@dataclass(frozen=True)
+class ContrastFamily(ZooModel[ContrastConfig]):
+    """One contrast form per entry (`variant` is the entry's name); float32 `[batch, steps,
+    n_input]` inputs, two of them for seq2seq."""
+
+    def build_legacy(self, config: ContrastConfig, seed: int | None) -> LegacyGraph:
+        return build_legacy(self.variant, config, seed)
+
+    def build_keras(self, config: ContrastConfig) -> Any:
+        return build_keras(self.variant, config)
+
+    def signature(self, config: ContrastConfig) -> list[Any]:
+        import tensorflow as tf
+
+        spec = tf.TensorSpec([config.batch_size, config.num_steps, config.n_input], tf.float32)
+        return [spec, spec] if self.variant == "seq2seq" else [spec]
+
+
+def build_keras(variant: str, config: ContrastConfig) -> Any:
+    """A functional Keras 3 model (its signature: `ContrastFamily.signature`)."""
     import keras
-    import tensorflow as tf
 
     shape = (config.num_steps, config.n_input)
-    spec = tf.TensorSpec([config.batch_size, *shape], tf.float32)
     x = keras.Input(shape, batch_size=config.batch_size, name="x")
     units = config.hidden_size
     if variant == "seq2seq":
@@ -45,7 +60,7 @@ def build_keras(variant: str, config: ContrastConfig) -> tuple[Any, list[Any]]:
         _, h, c = keras.layers.LSTM(units, return_state=True, name="encoder")(x)
         out = keras.layers.LSTM(units, name="decoder")(target, initial_state=[h, c])
         y = keras.layers.Dense(config.n_classes, name="out")(out)
-        return keras.Model([x, target], y, name=variant), [spec, spec]
+        return keras.Model([x, target], y, name=variant)
     layer = {
         "keras-lstm": lambda: keras.layers.LSTM(units, name="lstm"),
         "gru": lambda: keras.layers.GRU(units, name="gru"),
@@ -53,14 +68,12 @@ def build_keras(variant: str, config: ContrastConfig) -> tuple[Any, list[Any]]:
                                                             name="bidirectional"),
     }[variant]()
     y = keras.layers.Dense(config.n_classes, name="out")(layer(x))
-    return keras.Model(x, y, name=variant), [spec]
+    return keras.Model(x, y, name=variant)
 
 
-def build_legacy(variant: str, config: ContrastConfig, seed: int | None = None) -> Any:
+def build_legacy(variant: str, config: ContrastConfig, seed: int | None = None) -> LegacyGraph:
     """TF1 dynamic_rnn (runs in the legacy worker)."""
     import tensorflow as tf
-
-    from rnninspect.zoo.legacy import LegacyGraph
 
     tf1 = tf.compat.v1
     graph = tf.Graph()

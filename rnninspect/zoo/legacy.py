@@ -1,22 +1,15 @@
 """The seed programs as real TF1 graphs, built with tf.compat.v1 the way the originals do.
 
 Runs only where ``TF_USE_LEGACY_KERAS=1`` was set before TensorFlow was imported (the
-legacy worker process, see ``rnninspect.legacy_worker``): that is where the TF1 cells live.
+legacy worker process, see ``rnninspect.tf.worker``): that is where the TF1 cells live.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+from rnninspect.zoo.base import LegacyGraph
 from rnninspect.zoo.configs import MNISTConfig, PTBConfig
-
-
-@dataclass
-class LegacyGraph:
-    graph: Any  # tf.Graph
-    inputs: list[str]  # op names of the placeholders the user feeds
-    outputs: list[str]  # op names of what the model computes
 
 
 def build_ptb(config: PTBConfig, variant: str = "standard", seed: int | None = None

@@ -31,31 +31,13 @@ from rnninspect.render.diagram.common import (
     DEFAULT_HEAD,
     DEFAULT_MAX_NODES,
     View,
-    cells_in_order,
-    duplicated,
     estimate_nodes,
-    flow,
-    num_steps,
-    reading_cells,
-    shown_steps,
 )
-from rnninspect.render.diagram.rolled import _Rolled
-from rnninspect.render.diagram.step import _step_view
-from rnninspect.render.diagram.unrolled import _Unrolled
+from rnninspect.render.diagram.rolled import RolledView
+from rnninspect.render.diagram.step import step_view
+from rnninspect.render.diagram.unrolled import UnrolledView
 
-__all__ = [
-    "DEFAULT_HEAD",
-    "DEFAULT_MAX_NODES",
-    "View",
-    "cells_in_order",
-    "duplicated",
-    "estimate_nodes",
-    "flow",
-    "num_steps",
-    "reading_cells",
-    "shown_steps",
-    "to_dot",
-]
+__all__ = ["DEFAULT_HEAD", "DEFAULT_MAX_NODES", "View", "estimate_nodes", "to_dot"]
 
 
 def to_dot(
@@ -99,10 +81,10 @@ def to_dot(
             f"(limit {max_nodes:,}); {hint}"
         )
     if v is View.ROLLED:
-        return _Rolled(inspection).build()
+        return RolledView(inspection).build()
     if v is View.UNROLLED:
-        return _Unrolled(inspection, head).build()
-    return _step_view(inspection, step)
+        return UnrolledView(inspection, head).build()
+    return step_view(inspection, step)
 
 
 def _parse_view(view: str | View) -> View:

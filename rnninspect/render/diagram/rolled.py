@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import graphviz
@@ -12,37 +10,28 @@ from rnninspect.model import (
     Cell,
     Inspection,
     Placement,
-    VariableInfo,
 )
 from rnninspect.render import labels as lb
+from rnninspect.render.blocks import cells_in_order, duplicated, flow, num_steps
 from rnninspect.render.diagram.common import (
-    _cell_node,
-    _edge_colour,
-    _group_node,
-    _io_node,
-    _legend,
-    _new_graph,
-    _state_label,
-    _title,
-    _variable_node,
-    cells_in_order,
-    duplicated,
-    flow,
-    num_steps,
+    Layout,
+    cell_node,
+    draw_io,
+    draw_legend,
+    duplicate_groups,
+    edge_colour,
+    graph_title,
+    group_node,
+    new_graph,
+    state_label,
+    variable_node,
 )
 from rnninspect.render.labels import esc, html
 
 # -- rolled ------------------------------------------------------------------------------------
 
 
-@dataclass
-class _Layout:
-    g: graphviz.Digraph
-    ids: lb.NodeIds
-    endpoint: dict[str, str]  # endpoint name (input:x, variable, cell, output:y) -> node id
-
-
-class _Rolled:
+class RolledView:
     def __init__(self, inspection: Inspection) -> None:
         self.i = inspection
         self.dup = duplicated(inspection)
@@ -50,15 +39,15 @@ class _Rolled:
 
     def build(self) -> graphviz.Digraph:
         i = self.i
-        g = _new_graph("rolled", _title(i, "rolled"), "LR")
-        lay = _Layout(g, lb.NodeIds(), {})
-        _draw_io(lay, i)
+        g = new_graph("rolled", graph_title(i, "rolled"), "LR")
+        lay = Layout(g, lb.NodeIds(), {})
+        draw_io(lay, i)
         cell_names = {c.name for c in i.cells}
         outside = [v for v in i.variables if not (v.placement is Placement.CELL and i.cells)]
         for v in outside:
             nid = lay.ids("var", v.name)
             lay.endpoint[v.name] = nid
-            _variable_node(g, nid, v, dup=v.name in self.dup)
+            variable_node(g, nid, v, dup=v.name in self.dup)
         weight_edges: list[tuple[str, str, str]] = []
         if i.cells:
             with g.subgraph(name="cluster_recurrence") as rec:
@@ -80,7 +69,7 @@ class _Rolled:
                 for v in loose:
                     nid = lay.ids("var", v.name)
                     lay.endpoint[v.name] = nid
-                    _variable_node(rec, nid, v, dup=v.name in self.dup)
+                    variable_node(rec, nid, v, dup=v.name in self.dup)
         drawn: set[tuple[str, str]] = set()
         for src, dst, _colour in weight_edges:
             drawn.add((src, dst))
@@ -89,7 +78,7 @@ class _Rolled:
             g.edge(
                 nid,
                 nid,
-                label=html(esc(f"× {self._steps_text()}\ncarries {_state_label(c)}")),
+                label=html(esc(f"× {self._steps_text()}\ncarries {state_label(c)}")),
                 color=lb.CELL_COLOURS[1],
                 fontcolor=lb.CELL_COLOURS[1],
                 penwidth="1.5",
@@ -102,13 +91,13 @@ class _Rolled:
                 continue
             drawn.add((a, b))
             g.edge(a, b, penwidth="1.5")
-        _legend(g, i, dup=bool(self.dup), cell_note="recurrent cell (self-loop: the T steps)")
+        draw_legend(g, i, dup=bool(self.dup), cell_note="recurrent cell (self-loop: the T steps)")
         return g
 
     def _steps_text(self) -> str:
         return f"T = {self.t} steps" if self.t is not None else "T steps (dynamic loop)"
 
-    def _cell_cluster(self, parent: Any, lay: _Layout, c: Cell) -> list[tuple[str, str, str]]:
+    def _cell_cluster(self, parent: Any, lay: Layout, c: Cell) -> list[tuple[str, str, str]]:
         i, edges = self.i, []
         cid = lay.ids("cell", c.name)
         lay.endpoint[c.name] = cid
@@ -119,48 +108,22 @@ class _Rolled:
                 fillcolor="#fffdf0",
                 color="#c8b560",
             )
-            _cell_node(sub, cid, c, self.t)
+            cell_node(sub, cid, c)
             members = [v for v in i.variables if v.placement is Placement.CELL and v.cell == c.name]
-            for group in _duplicate_groups(members, self.dup):
+            for group in duplicate_groups(members, self.dup):
                 if len(group) == 1:
                     v = group[0]
                     nid = lay.ids("var", v.name)
-                    _variable_node(sub, nid, v, dup=v.name in self.dup)
+                    variable_node(sub, nid, v, dup=v.name in self.dup)
                 else:
                     v = group[0]
                     nid = lay.ids("group", v.name)
-                    _group_node(sub, nid, group, "one per step: the weights are not shared")
+                    group_node(sub, nid, group, "one per step: the weights are not shared")
                 for member in group:
                     lay.endpoint[member.name] = nid
-                edges.append((nid, cid, _edge_colour(v, v.name in self.dup)))
+                edges.append((nid, cid, edge_colour(v, v.name in self.dup)))
         # Weights of another layer's cell object read here too (the [cell] * n bug).
         for v in i.variables:
             if c.name in v.also_cells and v.name in lay.endpoint:
                 edges.append((lay.endpoint[v.name], cid, lb.WARNING_COLOURS[1]))
         return edges
-
-
-def _duplicate_groups(
-    members: Sequence[VariableInfo], dup: frozenset[str]
-) -> list[list[VariableInfo]]:
-    """Each variable alone, except per-step duplicates of one (cell, role, shape): one group."""
-    groups: dict[tuple[Any, ...], list[VariableInfo]] = {}
-    for v in members:
-        key: tuple[Any, ...] = (
-            ("dup", v.cell, v.role, v.shape) if v.name in dup else ("one", v.name)
-        )
-        groups.setdefault(key, []).append(v)
-    return list(groups.values())
-
-
-def _draw_io(lay: _Layout, i: Inspection) -> None:
-    for name in i.inputs:
-        nid = lay.ids("input", name)
-        lay.endpoint[f"input:{name}"] = nid
-        _io_node(lay.g, nid, "input", name)
-    for name in i.outputs:
-        nid = lay.ids("output", name)
-        lay.endpoint[f"output:{name}"] = nid
-        _io_node(lay.g, nid, "output", name)
-
-

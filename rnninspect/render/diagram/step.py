@@ -10,13 +10,11 @@ from rnninspect.model import (
     StepGraph,
 )
 from rnninspect.render import labels as lb
+from rnninspect.render.blocks import cells_in_order, duplicated, num_steps
 from rnninspect.render.diagram.common import (
-    _edge_colour,
-    _new_graph,
-    _variable_node,
-    cells_in_order,
-    duplicated,
-    num_steps,
+    edge_colour,
+    new_graph,
+    variable_node,
 )
 from rnninspect.render.labels import esc, html
 
@@ -25,7 +23,7 @@ from rnninspect.render.labels import esc, html
 _GATE_FILLS = ("#cfe8f7", "#fde3b0", "#c9eadf", "#efd3e4", "#e6e6e6")
 
 
-def _step_view(inspection: Inspection, step: int | None) -> graphviz.Digraph:
+def step_view(inspection: Inspection, step: int | None) -> graphviz.Digraph:
     sg: StepGraph | None = inspection.step_graph
     if sg is None:
         raise InvalidOptionError(
@@ -44,7 +42,7 @@ def _step_view(inspection: Inspection, step: int | None) -> graphviz.Digraph:
     title = f"{inspection.model} ({inspection.dialect}) · ops of step {sg.step}"
     if order:
         title += f" · gate order {order}"
-    g = _new_graph("step", title, "TB")
+    g = new_graph("step", title, "TB")
     ids = lb.NodeIds()
     dup = duplicated(inspection)
     known = {v.name: v for v in inspection.variables}
@@ -73,13 +71,13 @@ def _step_view(inspection: Inspection, step: int | None) -> graphviz.Digraph:
         if vid not in drawn:
             drawn.add(vid)
             if v is not None:
-                _variable_node(g, vid, v, dup=v.name in dup, compact=True)
+                variable_node(g, vid, v, dup=v.name in dup, compact=True)
             else:
                 g.node(vid, html(f"<B>{esc(op.reads)}</B>"), fillcolor="#ffffff")
         g.edge(
             vid,
             op_ids[op.id],
-            color=_edge_colour(v, v.name in dup) if v else "#666666",
+            color=edge_colour(v, v.name in dup) if v else "#666666",
             style="dashed",
         )
     for a, b in sg.edges:

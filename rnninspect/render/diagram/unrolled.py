@@ -13,15 +13,7 @@ from rnninspect.model import (
     VariableInfo,
 )
 from rnninspect.render import labels as lb
-from rnninspect.render.diagram.common import (
-    _cell_node,
-    _edge_colour,
-    _group_node,
-    _legend,
-    _new_graph,
-    _state_label,
-    _title,
-    _variable_node,
+from rnninspect.render.blocks import (
     cells_in_order,
     duplicated,
     flow,
@@ -29,7 +21,19 @@ from rnninspect.render.diagram.common import (
     reading_cells,
     shown_steps,
 )
-from rnninspect.render.diagram.rolled import _draw_io, _duplicate_groups, _Layout
+from rnninspect.render.diagram.common import (
+    Layout,
+    cell_node,
+    draw_io,
+    draw_legend,
+    duplicate_groups,
+    edge_colour,
+    graph_title,
+    group_node,
+    new_graph,
+    state_label,
+    variable_node,
+)
 from rnninspect.render.labels import esc, html
 
 # -- unrolled ----------------------------------------------------------------------------------
@@ -45,7 +49,7 @@ class _Column:
     elided: bool
 
 
-class _Unrolled:
+class UnrolledView:
     """Time runs left to right; data flows upward (inputs at the bottom, outputs on top: the
     classic unrolled-RNN picture). Each row of cells is one layer. Layer 0's shared weights
     sit below its row and the other layers' above theirs, so a weight's fan-out reaches
@@ -93,20 +97,20 @@ class _Unrolled:
 
     def build(self) -> graphviz.Digraph:
         i = self.i
-        g = _new_graph("unrolled", _title(i, "unrolled"), "TB")
+        g = new_graph("unrolled", graph_title(i, "unrolled"), "TB")
         # Keep dot's initial order (declaration order: steps left to right, each layer's
         # weights on their side) instead of letting crossing minimisation shuffle clusters.
         g.attr("graph", mclimit="0.01")
-        lay = _Layout(g, lb.NodeIds(), {})
+        lay = Layout(g, lb.NodeIds(), {})
         node_at = self._recurrence(g, lay) if self.cells else {}  # first: it anchors the order
-        _draw_io(lay, i)
+        draw_io(lay, i)
         for v in i.variables:
             if v.name not in self.cell_vars or not self.cells:
                 nid = lay.ids("var", v.name)
                 lay.endpoint[v.name] = nid
-                _variable_node(g, nid, v, dup=v.name in self.dup)
+                variable_node(g, nid, v, dup=v.name in self.dup)
         self._flow_edges(lay, node_at)
-        _legend(g, i, dup=bool(self.dup), cell_note="a cell applied at one step")
+        draw_legend(g, i, dup=bool(self.dup), cell_note="a cell applied at one step")
         return g
 
     def _weight_edge(self, g: Any, vid: str, target: str, layer: int, **attrs: str) -> None:
@@ -115,7 +119,7 @@ class _Unrolled:
         else:
             g.edge(vid, target, **attrs)
 
-    def _recurrence(self, g: Any, lay: _Layout) -> dict[tuple[int, str], str]:
+    def _recurrence(self, g: Any, lay: Layout) -> dict[tuple[int, str], str]:
         i, cols = self.i, self.columns
         node_at: dict[tuple[int, str], str] = {}
         per_col: dict[int, list[VariableInfo]] = {}
@@ -141,14 +145,14 @@ class _Unrolled:
             for v in shared:
                 vid = lay.ids("var", v.name)
                 lay.endpoint[v.name] = vid
-                _variable_node(rec, vid, v, dup=v.name in self.dup, detail=False)
+                variable_node(rec, vid, v, dup=v.name in self.dup, detail=False)
             top = self.cells[-1].name
             # An invisible hub whose out-edges, in time order, fix the columns' order.
             rec.node("time_hub", label="", style="invis", width="0", height="0", ordering="out")
             for k in range(len(cols)):
                 rec.edge("time_hub", node_at[(k, top)], style="invis")
         for v in shared:
-            vid, colour = lay.endpoint[v.name], _edge_colour(v, v.name in self.dup)
+            vid, colour = lay.endpoint[v.name], edge_colour(v, v.name in self.dup)
             counts: dict[int, int] = {}
             for s in self._reads(v):
                 col_k = self._column_of(s)
@@ -170,7 +174,7 @@ class _Unrolled:
                     )
         state = {"color": lb.CELL_COLOURS[1], "fontcolor": lb.CELL_COLOURS[1], "penwidth": "1.5"}
         for c in self.cells:
-            label = html(esc(_state_label(c)))
+            label = html(esc(state_label(c)))
             for k in range(len(cols) - 1):
                 g.edge(
                     node_at[(k, c.name)],
@@ -181,13 +185,13 @@ class _Unrolled:
                 )
             if self.t is None:
                 nid = node_at[(0, c.name)]
-                g.edge(nid, nid, label=html(esc(f"{_state_label(c)} → next iteration")), **state)
+                g.edge(nid, nid, label=html(esc(f"{state_label(c)} → next iteration")), **state)
         return node_at
 
     def _column(
         self,
         rec: Any,
-        lay: _Layout,
+        lay: Layout,
         k: int,
         col: _Column,
         own: list[VariableInfo],
@@ -213,19 +217,19 @@ class _Unrolled:
                         color=lb.CELL_COLOURS[1],
                     )
                 else:
-                    _cell_node(st, nid, c, self.t, step=col.steps.start)
-            groups = _duplicate_groups(own, self.dup) if col.elided else [[v] for v in own]
+                    cell_node(st, nid, c, step=col.steps.start)
+            groups = duplicate_groups(own, self.dup) if col.elided else [[v] for v in own]
             for group in groups:
                 first = group[0]
                 if len(group) == 1:
                     vid = lay.ids("var", first.name)
-                    _variable_node(st, vid, first, dup=first.name in self.dup, compact=True)
+                    variable_node(st, vid, first, dup=first.name in self.dup, compact=True)
                 else:
                     vid = lay.ids("group", first.name)
-                    _group_node(st, vid, group, "one per elided step")
+                    group_node(st, vid, group, "one per elided step")
                 for v in group:
                     lay.endpoint[v.name] = vid
-                colour = _edge_colour(first, first.name in self.dup)
+                colour = edge_colour(first, first.name in self.dup)
                 for cname in reading_cells(self.i, first):
                     self._weight_edge(
                         st, vid, node_at[(k, cname)], self.layer_of[cname], color=colour
@@ -233,7 +237,7 @@ class _Unrolled:
                     if self.layer_of[cname] != self.bottom:  # keep it under the hub's rank
                         rec.edge("time_hub", vid, style="invis")
 
-    def _flow_edges(self, lay: _Layout, node_at: dict[tuple[int, str], str]) -> None:
+    def _flow_edges(self, lay: Layout, node_at: dict[tuple[int, str], str]) -> None:
         """Dataflow runs upward: each edge a → b is written b → a with dir=back."""
         g, names = lay.g, self.cell_names
         seen: set[tuple[str, str]] = set()

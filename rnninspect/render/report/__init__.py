@@ -16,7 +16,7 @@ from rnninspect.model import Inspection
 from rnninspect.render.report.page import SCHEMA, build_page
 
 if TYPE_CHECKING:
-    from rnninspect.grads import GradientReport
+    from rnninspect.analysis.grads import GradientReport
 
 __all__ = ["SCHEMA", "report_html", "report_iframe"]
 
@@ -34,7 +34,8 @@ def report_html(
     """
     comparison = None
     if against is not None:
-        from rnninspect.compare import compare, comparison_to_dict
+        from rnninspect.analysis.compare import compare
+        from rnninspect.render.compare import comparison_to_dict
 
         comparison = comparison_to_dict(compare(inspection, against))
     grads_data = None

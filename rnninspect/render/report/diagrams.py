@@ -17,14 +17,8 @@ import graphviz
 
 from rnninspect.model import Inspection, Placement, VariableInfo
 from rnninspect.render import labels as lb
-from rnninspect.render.diagram import (
-    View,
-    cells_in_order,
-    duplicated,
-    num_steps,
-    shown_steps,
-    to_dot,
-)
+from rnninspect.render.blocks import cells_in_order, duplicated, num_steps, shown_steps
+from rnninspect.render.diagram import View, to_dot
 
 VIEWS = (View.ROLLED, View.UNROLLED)
 _GROUP = re.compile(

@@ -9,6 +9,7 @@ from typing import Any
 
 from rnninspect.model import Inspection
 from rnninspect.render import labels as lb
+from rnninspect.render import text as tx
 from rnninspect.render.report.charts import grads_chart, sharing_strip
 from rnninspect.render.report.diagrams import VIEWS, node_map, render_svg
 
@@ -86,8 +87,8 @@ def _header(d: dict[str, Any]) -> str:
         ("dialect", d["dialect"]),
         ("T", "dynamic" if t is None else f"{t:,}"),
         ("layers", str(d["layers"])),
-        ("unique params", lb.count_text(d["total_params"])),
-        ("logical params", lb.count_text(d["logical_params"])),
+        ("unique params", tx.count_text(d["total_params"])),
+        ("logical params", tx.count_text(d["logical_params"])),
         ("variables", str(len(d["variables"]))),
     ]
     copies = d.get("copies")
@@ -121,7 +122,7 @@ def _variables(ins: Inspection, comparison: dict[str, Any] | None, *, side: str)
             f' <span class="chg chg-{m}">{escape(_CHANGE_TEXT.get(m, m))}</span>'
             for m in marks.get(v.name, [])
         )
-        steps = "every iteration" if v.dynamic and not v.steps else lb.steps_text(v.steps)
+        steps = "every iteration" if v.dynamic and not v.steps else tx.steps_text(v.steps)
         shared = "yes" if v.shared or v.also_cells else "no"
         layer = "" if v.layer is None else str(v.layer)
         rows.append(
@@ -130,8 +131,8 @@ def _variables(ins: Inspection, comparison: dict[str, Any] | None, *, side: str)
             f'<td class="name">{escape(v.name)}{badges}</td>'
             f'<td><span class="swatch" style="background:{fill};border-color:{border}"></span>'
             f"{escape(v.role.label)}</td><td>{layer}</td>"
-            f"<td>{escape(lb.shape_text(v.shape))}</td>"
-            f'<td class="num">{lb.count_text(v.params)}</td>'
+            f"<td>{escape(tx.shape_label(v.shape))}</td>"
+            f'<td class="num">{tx.count_text(v.params)}</td>'
             f"<td>{escape(steps)}</td><td>{shared}</td></tr>"
         )
     head = "".join(
@@ -216,8 +217,8 @@ def _compare(cmp: dict[str, Any], against: Inspection) -> str:
         f'<tr title="{escape(v.name)}"><td class="name">{escape(v.name)}'
         + "".join(f' <span class="chg chg-{m}">{escape(_CHANGE_TEXT[m])}</span>'
                   for m in _marks(cmp, "b").get(v.name, []))
-        + f"</td><td>{escape(v.role.label)}</td><td>{escape(lb.shape_text(v.shape))}</td>"
-        f'<td class="num">{lb.count_text(v.params)}</td></tr>'
+        + f"</td><td>{escape(v.role.label)}</td><td>{escape(tx.shape_label(v.shape))}</td>"
+        f'<td class="num">{tx.count_text(v.params)}</td></tr>'
         for v in against.variables
     )
     return _section(
@@ -236,7 +237,7 @@ def _fmt(value: object) -> str:
 
 
 def _shape(shape: list[int | None] | None) -> str:
-    return "—" if shape is None else lb.shape_text(shape)
+    return "—" if shape is None else tx.shape_label(shape)
 
 
 def _aside() -> str:

@@ -3,13 +3,15 @@ each function builds a graph and returns it traced (a picklable `Traced`)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 T, F, H = 4, 3, 5  # steps, features, hidden units
 
 
 def _build(name, body):
     import tensorflow as tf
 
-    from rnninspect.trace import trace_graph
+    from rnninspect.tf.trace import trace_graph
 
     tf1 = tf.compat.v1
     graph = tf.Graph()
@@ -87,3 +89,13 @@ def hand_written():
         return h
 
     return _build("hand_written", body)
+
+
+@dataclass(frozen=True)
+class BuildForm:
+    """Worker request: build the form `name` (a function of this module) and trace it."""
+
+    name: str
+
+    def run(self):
+        return globals()[self.name]()

@@ -1,0 +1,198 @@
+"""`compare A B`: two inspections side by side, a diff for two versions of one model, and the
+seed answer (where each program's input→hidden weights are) when one of them projects its
+input before the cell. Pure functions of two `Inspection`s; `render.compare` draws them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from rnninspect.model import Finding, FindingKind, Inspection, Placement, Role, VariableInfo
+from rnninspect.render.text import shape_text
+
+Shape = tuple[int | None, ...]
+
+
+class ChangeKind(str, Enum):
+    REMOVED = "removed"
+    ADDED = "added"
+    RESHAPED = "reshaped"
+    NEWLY_SHARED = "newly_shared"
+    NEWLY_UNSHARED = "newly_unshared"
+
+
+@dataclass(frozen=True)
+class RoleSummary:
+    role: Role
+    placement: Placement  # CELL for the weights inside the steps, else BEFORE/AFTER/NONE
+    variables: tuple[str, ...]
+    shapes: tuple[Shape, ...]
+    params: int
+    logical_params: int
+    shared: int  # how many of the variables are shared (across steps or layers)
+
+
+@dataclass(frozen=True)
+class Side:
+    label: str
+    model: str
+    dialect: str
+    num_steps: int | None
+    layers: int
+    total_params: int
+    logical_params: int
+    roles: tuple[RoleSummary, ...]
+    findings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: ChangeKind
+    name: str
+    shape_before: Shape | None
+    shape_after: Shape | None
+    params_delta: int
+    steps_before: int = 0  # steps that read it in A
+    steps_after: int = 0
+
+
+@dataclass(frozen=True)
+class Comparison:
+    a: Side
+    b: Side
+    versions: bool  # same dialect and overlapping names: `changes` is a meaningful diff
+    changes: tuple[Change, ...]
+    seed_answer: tuple[str, ...]  # plain-language sentences, empty when it does not apply
+
+
+PLACES = (Placement.BEFORE, Placement.CELL, Placement.AFTER, Placement.NONE)
+
+
+def _side(ins: Inspection, label: str) -> Side:
+    roles = []
+    for role in Role:
+        for place in PLACES:
+            vs = [v for v in ins.by_role(role) if _place(v) is place]
+            if vs:
+                roles.append(RoleSummary(
+                    role, place, tuple(v.name for v in vs), tuple(v.shape for v in vs),
+                    sum(v.params for v in vs), sum(v.logical_params for v in vs),
+                    sum(1 for v in vs if v.reused)))
+    return Side(label, ins.model, ins.dialect, ins.num_steps, ins.layers, ins.total_params,
+                ins.logical_params, tuple(roles), ins.findings)
+
+
+def _place(v: VariableInfo) -> Placement:
+    return Placement.CELL if v.cell is not None else v.placement
+
+
+def looks_like_versions(a: Inspection, b: Inspection) -> bool:
+    names_a, names_b = {v.name for v in a.variables}, {v.name for v in b.variables}
+    common = names_a & names_b
+    return a.dialect == b.dialect and bool(common) and \
+        3 * len(common) >= min(len(names_a), len(names_b))
+
+
+def diff(a: Inspection, b: Inspection) -> tuple[Change, ...]:
+    va, vb = {v.name: v for v in a.variables}, {v.name: v for v in b.variables}
+    out = [Change(ChangeKind.REMOVED, n, va[n].shape, None, -va[n].params, len(va[n].steps))
+           for n in sorted(va.keys() - vb.keys())]
+    out += [Change(ChangeKind.ADDED, n, None, vb[n].shape, vb[n].params, 0, len(vb[n].steps))
+            for n in sorted(vb.keys() - va.keys())]
+    for n in sorted(va.keys() & vb.keys()):
+        x, y = va[n], vb[n]
+        if x.shape != y.shape:
+            out.append(Change(ChangeKind.RESHAPED, n, x.shape, y.shape, y.params - x.params,
+                              len(x.steps), len(y.steps)))
+        shared_x, shared_y = x.reused, y.reused
+        if shared_x != shared_y:
+            kind = ChangeKind.NEWLY_SHARED if shared_y else ChangeKind.NEWLY_UNSHARED
+            out.append(Change(kind, n, x.shape, y.shape, 0, len(x.steps), len(y.steps)))
+    order = list(ChangeKind)
+    return tuple(sorted(out, key=lambda c: (order.index(c.kind), c.name)))
+
+
+def compare(a: Inspection, b: Inspection) -> Comparison:
+    label_a, label_b = f"{a.model} ({a.dialect})", f"{b.model} ({b.dialect})"
+    if label_a == label_b:
+        label_a, label_b = f"A: {label_a}", f"B: {label_b}"
+    versions = looks_like_versions(a, b)
+    return Comparison(_side(a, label_a), _side(b, label_b), versions,
+                      diff(a, b) if versions else (), seed_answer(a, b))
+
+
+# --- the seed answer ------------------------------------------------------------------------
+
+
+def _projections(ins: Inspection) -> list[VariableInfo]:
+    return [v for v in ins.by_role(Role.INPUT_TO_HIDDEN) if v.placement is Placement.BEFORE]
+
+
+def _cell_input(ins: Inspection) -> tuple[VariableInfo, str] | None:
+    """The first layer's input→hidden weights inside the cell, and how to name them."""
+    first = sorted((c for c in ins.cells if c.layer == 0), key=lambda c: c.name)
+    for v in ins.variables:
+        if not first or v.cell != first[0].name:
+            continue
+        if v.role is Role.INPUT_HIDDEN_FUSED and v.row_split is not None:
+            a, b = v.row_split.input
+            return v, f"rows {a}–{b - 1} of the fused kernel {v.name} {shape_text(v.shape)}"
+        if v.role is Role.INPUT_TO_HIDDEN:
+            return v, f"the cell's input kernel {v.name} {shape_text(v.shape)}"
+    return None
+
+
+def seed_answer(a: Inspection, b: Inspection) -> tuple[str, ...]:
+    """Where each program's input→hidden weights are, when exactly one projects before the
+    cell and the other feeds the cell from an embedding or directly."""
+    if _projections(b) and not _projections(a) and _cell_input(a):
+        direct, projected = a, b
+    elif _projections(a) and not _projections(b) and _cell_input(b):
+        direct, projected = b, a
+    else:
+        return ()
+    cell_in = _cell_input(direct)
+    assert cell_in is not None
+    lines = []
+    embeddings = direct.by_role(Role.EMBEDDING)
+    if embeddings:
+        e = embeddings[0]
+        lines.append(
+            f"{direct.model} ({direct.dialect}): its input→hidden weights are {e.name} "
+            f"{shape_text(e.shape)}, gathered by integer ids (a linear map of the one-hot input), "
+            f"then {cell_in[1]}, inside the cell at every step. No other matrix is needed.")
+    else:
+        lines.append(f"{direct.model} ({direct.dialect}): x_t enters the cell directly; its "
+                     f"input→hidden weights are {cell_in[1]}, applied at every step.")
+    p = _projections(projected)[0]
+    into = _cell_input(projected)
+    where = f", then {into[1]} multiply its output inside the cell at every step" if into else ""
+    lines.append(
+        f"{projected.model} ({projected.dialect}): {p.name} {shape_text(p.shape)} multiplies the "
+        f"input once, outside and before the cell{where} — two input→hidden matrices in a row.")
+    lines.append(_what_it_adds(projected, p))
+    return tuple(lines)
+
+
+def _what_it_adds(ins: Inspection, p: VariableInfo) -> str:
+    found = [f for f in ins.findings if f.kind is FindingKind.REDUNDANT_PROJECTION
+             and f.variables and f.variables[0] == p.name]
+    if not found:
+        return (f"What {p.name} adds: the analysis found no linear composition with the cell "
+                f"(something nonlinear sits between), so it is a nonlinear input layer of "
+                f"{p.params:,} parameters.")
+    f = found[0]
+    kernel = ins.variable(f.variables[1]) if len(f.variables) > 1 else None
+    cols = kernel.shape[1] if kernel is not None and len(kernel.shape) == 2 else None
+    n_in, n_out = p.shape[0], p.shape[1]
+    if cols is None or n_in is None or n_out is None:
+        return f"What {p.name} adds: {f.params:,} parameters; {f.message}."
+    direct = n_in * cols
+    share = 100 * f.params / ins.total_params if ins.total_params else 0.0
+    return (
+        f"What {p.name} adds: no nonlinearity sits between it and the cell, so it composes "
+        f"with those input rows into one [{n_in}, {cols}] matrix of rank ≤ {min(n_in, n_out)}: "
+        f"{direct + f.params:,} parameters where {direct:,} express the same functions — "
+        f"{f.params:,} extra parameters ({share:.0f}% of the model's {ins.total_params:,}), "
+        "and no extra expressive power.")

@@ -1,0 +1,96 @@
+"""Command line: `rnninspect COMMAND ...`. Importing this package does not import TensorFlow.
+
+`COMMANDS` is the one table of subcommands (name -> `Command`: help, arguments, run); `main`
+parses, dispatches from it and applies the one error policy: a user error is one line on
+stderr and exit 2, `--traceback` shows the rest, Ctrl-C is 130.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Sequence
+from typing import NoReturn
+
+from rich.console import Console
+
+from rnninspect.cli.args import Command, OneLineParser
+from rnninspect.cli.audit import CHECK, COMPARE, SHARING
+from rnninspect.cli.grads import GRADS
+from rnninspect.cli.inspect import DIAGRAM, EXPORT, MODELS, SHOW
+from rnninspect.cli.report import REPORT
+from rnninspect.cli.train import TRAIN
+from rnninspect.errors import ExitStatus, RnnInspectError
+
+__all__ = ["COMMANDS", "ExitStatus", "build_parser", "entry", "main"]
+
+COMMANDS: dict[str, Command] = {
+    "models": MODELS,
+    "show": SHOW,
+    "diagram": DIAGRAM,
+    "export": EXPORT,
+    "grads": GRADS,
+    "sharing": SHARING,
+    "compare": COMPARE,
+    "check": CHECK,
+    "train": TRAIN,
+    "report": REPORT,
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from rnninspect import __version__
+
+    parser = OneLineParser(
+        prog="rnninspect",
+        description="Where every weight of a TensorFlow RNN lives, which time steps share it, "
+        "and what looks wrong.",
+    )
+    parser.add_argument("--version", action="version", version=f"rnninspect {__version__}")
+    parser.add_argument("--traceback", action="store_true", help="show full tracebacks on errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
+    sub.required = True
+    for name, command in COMMANDS.items():
+        command.add_arguments(sub.add_parser(name, help=command.help))
+    return parser
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    console: Console | None = None,
+    err_console: Console | None = None,
+) -> int:
+    out = console or Console()
+    err = err_console or Console(stderr=True)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    show_traceback = "--traceback" in argv
+    try:
+        args = build_parser().parse_args(argv)
+        return int(COMMANDS[args.command].run(args, out, err))
+    except KeyboardInterrupt:
+        err.print("rnninspect: interrupted", style="yellow", highlight=False)
+        return ExitStatus.INTERRUPTED
+    except SystemExit as e:  # --help / --version
+        return int(e.code or 0) if isinstance(e.code, int) else ExitStatus.OK
+    except RnnInspectError as e:
+        if show_traceback:
+            err.print(traceback.format_exc(), markup=False, highlight=False)
+            details = getattr(e, "details", None)
+            if details:
+                err.print(details, markup=False, highlight=False)
+        err.print(f"rnninspect: error: {e}", markup=False, highlight=False, soft_wrap=True)
+        return ExitStatus.ERROR
+    except Exception as e:  # a bug or an unexpected framework failure: still one line
+        if show_traceback:
+            err.print(traceback.format_exc(), markup=False, highlight=False)
+        err.print(
+            f"rnninspect: internal error: {type(e).__name__}: {e} (rerun with --traceback "
+            "and report it)", markup=False, highlight=False, soft_wrap=True,
+        )
+        return ExitStatus.ERROR
+
+
+def entry() -> NoReturn:
+    sys.exit(main())

@@ -1,0 +1,114 @@
+"""`models`, `show`, `diagram`, `export`: list the zoo, and look at one model."""
+
+from __future__ import annotations
+
+import argparse
+
+from rich.console import Console
+
+from rnninspect.cli.args import Command, add_model_arguments, inspect_from_args, positive_int
+from rnninspect.errors import ExitStatus, InvalidOptionError
+
+
+def run_models(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from rich.table import Table
+    from rich.text import Text
+
+    from rnninspect import zoo
+
+    table = Table(title="Built-in models", title_justify="left")
+    table.add_column("name", no_wrap=True)
+    table.add_column("dialects", no_wrap=True)
+    table.add_column("configs")
+    table.add_column("what it is")
+    for m in zoo.MODELS.values():
+        configs = ", ".join(f"{c}*" if c == m.default_config else c for c in m.configs)
+        dialects = ", ".join(f"{d}*" if d == m.default_dialect else d for d in m.dialects)
+        table.add_row(m.name, dialects, configs, Text(m.description))
+    table.caption = "* default. Overrides: --num-steps --hidden --layers --vocab --batch"
+    out.print(table)
+    return ExitStatus.OK
+
+
+def add_show(parser: argparse.ArgumentParser) -> None:
+    add_model_arguments(parser)
+    parser.add_argument("--format", choices=("table", "json"), default="table")
+
+
+def run_show(args: argparse.Namespace, out: Console, err: Console) -> int:
+    ins = inspect_from_args(args, err)
+    if args.format == "json":
+        from rnninspect.render.serialize import inspection_json
+
+        out.file.write(inspection_json(ins) + "\n")
+        return ExitStatus.OK
+    from rnninspect.render.tables import show_renderable
+
+    out.print(show_renderable(ins))
+    return ExitStatus.OK
+
+
+def add_diagram(parser: argparse.ArgumentParser) -> None:
+    add_model_arguments(parser)
+    parser.add_argument("--view", choices=("rolled", "unrolled", "step"), default="rolled")
+    parser.add_argument("--step", type=int, metavar="T", help="--view step: which time step")
+    parser.add_argument("--head", type=int, default=3, metavar="K",
+                        help="unrolled: steps drawn before the elided middle (0: draw all)")
+    parser.add_argument("--max-nodes", type=positive_int("--max-nodes"), default=2000,
+                        metavar="N", help="refuse to draw more nodes than this")
+    parser.add_argument("-o", "--output", metavar="PATH",
+                        help="write .svg/.png/.pdf/.dot (default: DOT text on stdout)")
+    parser.add_argument("--format", choices=("dot", "svg", "png", "pdf"),
+                        help="override the format the suffix implies")
+
+
+def run_diagram(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from rnninspect.render.diagram import to_dot
+    from rnninspect.render.save import save_diagram
+
+    if args.step is not None and args.view != "step":
+        raise InvalidOptionError(f"--step applies to --view step; got --view {args.view}")
+    if args.output is None and args.format not in (None, "dot"):
+        raise InvalidOptionError(
+            f"--format {args.format} writes a file; add -o PATH (DOT text alone goes to stdout)"
+        )
+    ins = inspect_from_args(args, err, step=args.step)
+    if args.step is not None and ins.num_steps is not None and not (
+        0 <= args.step < ins.num_steps
+    ):
+        raise InvalidOptionError(
+            f"--step must be between 0 and {ins.num_steps - 1} for this model; got {args.step}"
+        )
+    head = None if args.head == 0 else args.head
+    digraph = to_dot(ins, view=args.view, head=head, step=args.step, max_nodes=args.max_nodes)
+    if args.output is None:
+        out.file.write(digraph.source)
+        return ExitStatus.OK
+    path = save_diagram(digraph, args.output, args.format)
+    err.print(f"wrote {path}", highlight=False, markup=False)
+    return ExitStatus.OK
+
+
+def add_export(parser: argparse.ArgumentParser) -> None:
+    add_model_arguments(parser)
+    parser.add_argument("--format", choices=("json", "graphml", "gexf"))
+    parser.add_argument("-o", "--output", metavar="PATH", help="default: stdout")
+
+
+def run_export(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from rnninspect.render.graph_export import graph_text, write_graph
+
+    ins = inspect_from_args(args, err)
+    if args.output is None:
+        out.file.write(graph_text(ins, args.format or "json"))
+        return ExitStatus.OK
+    path = write_graph(ins, args.output, args.format)
+    err.print(f"wrote {path}", highlight=False, markup=False)
+    return ExitStatus.OK
+
+
+MODELS = Command("list the built-in models, dialects and configs", lambda parser: None,
+                 run_models)
+SHOW = Command("variables, shapes, roles, steps and sharing of a model", add_show, run_show)
+DIAGRAM = Command("Graphviz diagram: rolled, unrolled or one step", add_diagram, run_diagram)
+EXPORT = Command("the analysis graph as node-link JSON, GraphML, GEXF", add_export, run_export)

@@ -1,0 +1,67 @@
+"""`rnninspect report`: the self-contained interactive HTML page of one model.
+
+    rnninspect report ptb -o ptb.html
+    rnninspect report ptb --grads -o ptb.html
+    rnninspect report ptb-noreuse --against ptb -o diff.html
+
+Importing this module does not import TensorFlow.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from rich.console import Console
+
+from rnninspect.cli.args import Command, add_model_arguments, inspect_from_args, load_options
+from rnninspect.errors import ExitStatus, InvalidOptionError
+
+
+def add_report(report: argparse.ArgumentParser) -> None:
+    add_model_arguments(report)
+    report.add_argument("-o", "--output", metavar="PATH.html",
+                        help="where to write the page (default: MODEL.html)")
+    report.add_argument("--against", metavar="B",
+                        help="a second model: show the compare diff, marked on both sides")
+    report.add_argument("--grads", action="store_true",
+                        help="add per-step gradient charts (traces once more, with gradients)")
+    report.add_argument("--seed", type=int, default=0, help="--grads: seed of the synthetic batch")
+
+
+def output_path(args: argparse.Namespace) -> Path:
+    if args.output is not None:
+        path = Path(args.output)
+        if path.suffix.lower() not in (".html", ".htm"):
+            raise InvalidOptionError(f"-o must name an .html file; got {args.output!r}")
+        return path
+    stem = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in args.model) or "report"
+    return Path(f"{stem}.html")
+
+
+def run_report(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from rnninspect.render.report import report_html
+    from rnninspect.render.save import write_atomic
+
+    path = output_path(args)
+    ins = inspect_from_args(args, err)
+    against = None
+    if args.against is not None:
+        b = argparse.Namespace(**vars(args))
+        b.model = args.against
+        against = inspect_from_args(b, err)
+    grads = None
+    if args.grads:
+        from rnninspect.api import gradients
+
+        with err.status(f"Taking per-step gradients of {args.model}…", spinner="dots"):
+            grads = gradients(args.model, load_options(args), seed=args.seed)
+    page = report_html(ins, against=against, grads=grads)
+    write_atomic(path, page.encode("utf-8"))
+    err.print(f"wrote {path} ({len(page.encode('utf-8')) / 1024:,.0f} KiB)",
+              highlight=False, markup=False)
+    return ExitStatus.OK
+
+
+REPORT = Command("one self-contained interactive HTML page: table, findings, diagrams",
+                 add_report, run_report)

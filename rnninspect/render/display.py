@@ -1,0 +1,47 @@
+"""How an `Inspection` shows itself: the target of its one display hook (`model._display`).
+
+`Inspection.to_dict / to_json / diagram / __rich__ / __str__ / _repr_html_` all delegate
+here, so the data model imports the renderers in exactly one place. This is the one
+documented exception to "nothing below imports upward" (tests/test_layout.py).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich.console import RenderableType
+
+from rnninspect.model import Inspection
+from rnninspect.render.serialize import inspection_json, inspection_to_dict
+from rnninspect.render.tables import render_html, render_text, show_renderable
+
+if TYPE_CHECKING:
+    import graphviz
+
+__all__ = ["as_dict", "as_json", "diagram", "html", "renderable", "text"]
+
+
+def as_dict(inspection: Inspection) -> dict[str, Any]:
+    return inspection_to_dict(inspection)
+
+
+def as_json(inspection: Inspection, indent: int | None) -> str:
+    return inspection_json(inspection, indent)
+
+
+def diagram(inspection: Inspection, view: str, **options: Any) -> graphviz.Digraph:
+    from rnninspect.render.diagram import to_dot  # graphviz: only when a diagram is asked for
+
+    return to_dot(inspection, view=view, **options)
+
+
+def renderable(inspection: Inspection) -> RenderableType:
+    return show_renderable(inspection)
+
+
+def text(inspection: Inspection) -> str:
+    return render_text(inspection, width=100)
+
+
+def html(inspection: Inspection) -> str:
+    return render_html(inspection)

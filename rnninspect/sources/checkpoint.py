@@ -1,0 +1,174 @@
+"""TF1 MetaGraphs (`.meta`, with the checkpoint beside them) and checkpoints alone.
+
+A checkpoint alone has no graph: the `Inspection` lists every variable with a role guessed
+from its name and shape, and says so in a finding.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from rnninspect.errors import ModelSourceError
+from rnninspect.graph import Traced
+from rnninspect.model import (
+    Finding,
+    FindingKind,
+    Inspection,
+    Placement,
+    Role,
+    RowSplit,
+    Severity,
+    VariableInfo,
+)
+from rnninspect.sources.frames import first_line
+from rnninspect.tf.imports import import_tensorflow, silenced_native_stderr
+
+NO_GRAPH = ("no graph: roles below rest on names and shapes only, steps and sharing cannot be "
+            "proven")
+_TF2_SUFFIX = "/.ATTRIBUTES/VARIABLE_VALUE"
+# Bookkeeping, not model weights: step counters, optimizer slots, object-graph metadata.
+_SKIP = re.compile(r"(^|/)(global_step|save_counter|_CHECKPOINTABLE_OBJECT_GRAPH|"
+                   r"beta[12]_power|iter|learning_rate|decay|beta_[12])$|"
+                   r"\.OPTIMIZER_SLOT|/(Adam|Adam_1|Momentum|RMSProp|RMSProp_1|Adagrad)$|"
+                   r"^optimizer/")
+
+
+def load_checkpoint_dir(path: Path, spec: str) -> Traced | Inspection:
+    tf = import_tensorflow()
+    prefix = tf.train.latest_checkpoint(str(path))
+    if prefix is None:
+        indexes = sorted(path.glob("*.index"), key=lambda p: p.stat().st_mtime)
+        if not indexes:
+            raise ModelSourceError(
+                f"directory {spec!r} has a `checkpoint` file but no checkpoint it names "
+                f"exists; point at the checkpoint prefix (model.ckpt-N) instead")
+        prefix = str(indexes[-1].with_suffix(""))
+    return load_checkpoint_or_meta(prefix, spec)
+
+
+def load_checkpoint_or_meta(prefix: str, spec: str) -> Traced | Inspection:
+    """A graph beats names: use `prefix.meta` when the checkpoint has one."""
+    meta = Path(f"{prefix}.meta")
+    if meta.exists():
+        return load_meta_graph(meta, spec)
+    return inspect_checkpoint(prefix, spec)
+
+
+def load_meta_graph(path: Path, spec: str) -> Traced:
+    tf = import_tensorflow()
+    from google.protobuf import message
+
+    from rnninspect.sources.graph_io import graph_inputs_outputs
+    from rnninspect.tf.trace import trace_graph
+
+    tf1 = tf.compat.v1
+    meta_graph_def = tf1.MetaGraphDef()
+    try:
+        meta_graph_def.ParseFromString(path.read_bytes())
+        if not meta_graph_def.graph_def.node:
+            raise ValueError("it holds no graph")
+    except (message.DecodeError, ValueError) as e:
+        raise ModelSourceError(
+            f"{spec!r} is not a readable TF1 MetaGraph (truncated or another format: {e}); "
+            f"write it with tf.compat.v1.train.Saver().save(session, prefix)") from None
+    graph = tf.Graph()
+    try:
+        with graph.as_default(), silenced_native_stderr():
+            saver = tf1.train.import_meta_graph(meta_graph_def, clear_devices=True)
+    except Exception as e:
+        raise ModelSourceError(
+            f"{spec!r} parses as a MetaGraph but TensorFlow cannot import it: "
+            f"{first_line(e)}") from e
+    prefix = str(path)[: -len(".meta")]
+    if saver is not None and Path(f"{prefix}.index").exists():
+        try:
+            with graph.as_default(), tf1.Session(graph=graph) as session, \
+                    silenced_native_stderr():
+                saver.restore(session, prefix)
+        except Exception as e:
+            raise ModelSourceError(
+                f"the checkpoint beside {spec!r} ({prefix}) does not match its graph: "
+                f"{first_line(e)}") from e
+    inputs, outputs = graph_inputs_outputs(graph, spec)
+    return trace_graph(graph, inputs, outputs, model=spec, dialect="legacy")
+
+
+def inspect_checkpoint(prefix: str, spec: str) -> Inspection:
+    tf = import_tensorflow()
+    try:
+        listed = tf.train.list_variables(prefix)
+    except Exception as e:
+        raise ModelSourceError(
+            f"{spec!r} is not a readable TensorFlow checkpoint ({first_line(e)})") from e
+    dtypes = _dtypes(tf, prefix)
+    kept = [(raw, raw.removesuffix(_TF2_SUFFIX), tuple(int(d) for d in shape))
+            for raw, shape in sorted(listed)]
+    kept = [k for k in kept if not _SKIP.search(k[1])]
+    names = frozenset(name for _, name, _ in kept)
+    variables = []
+    for raw, name, dims in kept:
+        params = 1
+        for d in dims:
+            params *= d
+        role, split = guess_role(name, dims, names)
+        variables.append(VariableInfo(
+            name=name, shape=dims, dtype=dtypes.get(raw, "unknown"), params=params,
+            trainable=True, role=role, placement=Placement.NONE, cell=None, layer=None,
+            steps=(), dynamic=False, shared=False, reads=0, row_split=split))
+    total = sum(v.params for v in variables)
+    finding = Finding(FindingKind.NO_GRAPH, Severity.WARNING,
+                      f"{spec}: {NO_GRAPH}", tuple(v.name for v in variables), 0,
+                      "inspect the code (FILE.py:NAME), a SavedModel or the .meta graph "
+                      "instead to prove roles, steps and sharing")
+    return Inspection(model=spec, dialect="checkpoint", config=(), num_steps=None,
+                      total_params=total, logical_params=total, variables=tuple(variables),
+                      cells=(), findings=(finding,))
+
+
+def guess_role(name: str, shape: tuple[int, ...],
+               names: frozenset[str] = frozenset()) -> tuple[Role, RowSplit | None]:
+    """A role from the name and shape alone (and sibling names); OTHER when unsure."""
+    leaf = name.lower().rsplit("/", 1)[-1]
+    lower = name.lower()
+    if len(shape) == 1 and ("bias" in leaf or leaf in ("b", "beta")):
+        return Role.BIAS, None
+    if len(shape) != 2:
+        return Role.OTHER, None
+    if "embedding" in lower:
+        return Role.EMBEDDING, None
+    if leaf == "recurrent_kernel":
+        return Role.HIDDEN_TO_HIDDEN, None
+    if leaf == "kernel" and f"{name.rsplit('/', 1)[0]}/recurrent_kernel" in names:
+        return Role.INPUT_TO_HIDDEN, None  # Keras cells keep the two halves apart
+    gates = _gate_count(lower)
+    if gates is not None and leaf in ("kernel", "weights", "w"):
+        rows, cols = shape
+        hidden = cols // gates if cols % gates == 0 else 0
+        if 0 < hidden < rows:  # [input + hidden, gates * hidden]
+            split = RowSplit((0, rows - hidden), (rows - hidden, rows))
+            return Role.INPUT_HIDDEN_FUSED, split
+    if re.search(r"softmax|logits|output|(^|/)out(/|$)|head", lower):
+        return Role.HIDDEN_TO_OUTPUT, None
+    return Role.OTHER, None
+
+
+def _gate_count(lower: str) -> int | None:
+    """Column blocks of a TF1 fused kernel, when the cell type is in the name."""
+    if "gru" in lower:
+        return 2 if "/gates/" in lower else 1
+    if "lstm" in lower:
+        return 4
+    if "basic_rnn_cell" in lower or "rnn_cell" in lower:
+        return 1
+    return None
+
+
+def _dtypes(tf: Any, prefix: str) -> dict[str, str]:
+    try:
+        reader = tf.train.load_checkpoint(prefix)
+        return {k: str(v.name) for k, v in reader.get_variable_to_dtype_map().items()}
+    except Exception:  # names and shapes are listed already; dtypes are a nicety
+        return {}
+

@@ -1,0 +1,65 @@
+"""The inputs and outputs of a TF1 graph nobody labelled: placeholders in, terminal ops out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rnninspect.analysis.training import model_outputs, training_machinery
+from rnninspect.errors import ModelSourceError
+from rnninspect.graph import VARIABLE_OPS
+
+
+def graph_inputs_outputs(graph: Any, model: str) -> tuple[list[str], list[str]]:
+    """Inputs: the placeholders the model reads. Outputs: ops whose value nobody consumes,
+    with training machinery (gradients, optimizer updates, initializers, savers, summaries)
+    told apart by structure (see `rnninspect.analysis.training`)."""
+    ops = graph.get_operations()
+    types = {op.name: op.type for op in ops}
+    inputs_of = {op.name: [t.op.name for t in op.inputs] for op in ops}
+    training = training_machinery(types, inputs_of)
+    outputs = [name for name in model_outputs(types, inputs_of, training)
+               if not _reads_variable(graph.get_operation_by_name(name))]
+    outputs = _widest(graph, outputs)
+    inputs = [op.name for op in ops if op.type == "Placeholder" and op.name not in training]
+    if not outputs:
+        raise ModelSourceError(
+            f"{model}: the graph computes nothing rnninspect can find (every op is an "
+            "initializer, saver, gradient or update); build the model's forward pass")
+    return inputs, outputs
+
+
+def _reads_variable(op: Any) -> bool:
+    """`Variable/read`: an Identity of a variable, left unconsumed when the model skips it."""
+    return op.type == "Identity" and any(t.op.type in VARIABLE_OPS for t in op.inputs)
+
+
+def _widest(graph: Any, terminals: list[str]) -> list[str]:
+    """Drop terminals that do not depend on the inputs (a stray zeros, an unread
+    TensorArray) or compute nothing another terminal does not (a while loop's unused final
+    state): the model's outputs remain."""
+    ancestry = {name: _ancestors(graph, name) for name in terminals}
+    placeholders = {op.name for op in graph.get_operations() if op.type == "Placeholder"}
+    fed = [name for name in terminals if ancestry[name] & placeholders]
+    terminals = fed or terminals  # constants only (zeros, empty TensorArrays): not outputs
+    kept = []
+    for i, name in enumerate(terminals):
+        mine = ancestry[name]
+        covered = any(
+            mine <= ancestry[other] | {other} and (mine != ancestry[other] or j < i)
+            for j, other in enumerate(terminals) if other != name
+        )
+        if not covered:
+            kept.append(name)
+    return kept
+
+
+def _ancestors(graph: Any, name: str) -> set[str]:
+    seen: set[str] = set()
+    stack = [graph.get_operation_by_name(name)]
+    while stack:
+        op = stack.pop()
+        for t in op.inputs:
+            if t.op.name not in seen:
+                seen.add(t.op.name)
+                stack.append(t.op)
+    return seen

@@ -1,0 +1,77 @@
+"""`resolve(spec, options)`: a built-in model or a user model, one set of option rules;
+`load(spec, options)`: resolve, then trace."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rnninspect import zoo
+from rnninspect.errors import InvalidOptionError
+from rnninspect.graph import Traced
+from rnninspect.model import Inspection
+from rnninspect.sources.user import load_user
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    dialect: str | None = None
+    config: str | None = None
+    num_steps: int | None = None
+    hidden: int | None = None
+    layers: int | None = None
+    vocab: int | None = None
+    batch: int | None = None
+
+    def overrides(self) -> dict[str, int | None]:
+        return {
+            "num_steps": self.num_steps,
+            "hidden": self.hidden,
+            "layers": self.layers,
+            "vocab": self.vocab,
+            "batch": self.batch,
+        }
+
+
+@dataclass(frozen=True)
+class ZooSource:
+    entry: zoo.ZooModel[Any]
+    config: Any  # the entry's config type, overrides applied
+    dialect: str
+
+
+@dataclass(frozen=True)
+class UserSource:
+    spec: str  # built as its code (or file) says: no options apply
+
+
+def resolve(spec: str, options: LoadOptions | None = None) -> ZooSource | UserSource:
+    """Which model `spec` names, with every option validated (before anything is built)."""
+    options = options or LoadOptions()
+    if spec not in zoo.MODELS and _looks_like_user_model(spec):
+        given = [k for k, v in options.overrides().items() if v is not None]
+        given += [k for k in ("dialect", "config") if getattr(options, k) is not None]
+        if given:
+            flag = "--" + given[0].replace("_", "-")
+            raise InvalidOptionError(
+                f"{flag} applies to built-in models only; {spec!r} is built as its code says"
+            )
+        return UserSource(spec)
+    entry = zoo.get(spec)
+    dialect = entry.check_dialect(options.dialect)
+    return ZooSource(entry, entry.config(options.config, options.overrides()), dialect)
+
+
+def load(spec: str, options: LoadOptions | None = None) -> Traced | Inspection:
+    """Build and trace the model named by `spec` (see `resolve`)."""
+    source = resolve(spec, options)
+    if isinstance(source, UserSource):
+        return load_user(source.spec)
+    from rnninspect.tf.zoo import trace_zoo
+
+    return trace_zoo(source.entry, source.config, source.dialect)
+
+
+def _looks_like_user_model(spec: str) -> bool:
+    return ":" in spec or "/" in spec or "." in spec or Path(spec).exists()

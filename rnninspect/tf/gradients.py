@@ -1,0 +1,205 @@
+"""Per-step gradients of shared weights, computed with TensorFlow.
+
+In an unrolled graph every step reads a shared weight through its own read op, so the
+gradient of the loss with respect to that read *is* the step's contribution (they sum to
+the weight's gradient). The reads are found by the analysis (`analyze_with_reads`), the
+gradients by `tf.gradients` on the same graph, for one synthetic batch. Built-in models go
+through their `ZooModel` (the same build as `show`); user models are Keras 3 code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rnninspect import zoo
+from rnninspect.analysis.analyze import analyze_with_reads
+from rnninspect.analysis.grads import GradientReport, report_from
+from rnninspect.errors import InvalidOptionError
+from rnninspect.graph import GraphSpec, Traced
+from rnninspect.tf import worker
+from rnninspect.tf.imports import import_keras_for_tracing
+from rnninspect.tf.trace import captured_variables, graph_spec_from_graph_def, trace_graph
+from rnninspect.zoo.base import config_pairs
+
+
+def zoo_gradients(entry: zoo.ZooModel[Any], config: Any, dialect: str, seed: int = 0
+                  ) -> GradientReport:
+    if dialect == "legacy":
+        report: GradientReport = worker.call(LegacyGradients(entry.name, config, seed))
+        return report
+    keras = import_keras_for_tracing()
+    keras.utils.set_random_seed(seed)
+    model = entry.build(config, "keras")
+    return model_gradients(model, entry.signature(config), entry.name, config_pairs(config),
+                           seed, int_high=entry.int_high(config),
+                           logits=lambda inputs: entry.logits(model, inputs))
+
+
+@dataclass(frozen=True)
+class LegacyGradients:
+    """Worker request: a zoo entry's TF1 graph, a loss, tf.gradients, one Session run."""
+
+    name: str
+    config: Any
+    seed: int
+
+    def run(self) -> GradientReport:
+        return legacy_gradients(zoo.get(self.name), self.config, self.seed)
+
+
+def legacy_gradients(entry: zoo.ZooModel[Any], config: Any, seed: int) -> GradientReport:
+    """Runs in the TF1 worker."""
+    import numpy as np
+    import tensorflow as tf
+
+    built = entry.build(config, "legacy", seed)
+    graph = built.graph
+    with graph.as_default():
+        logits = graph.get_tensor_by_name(f"{built.outputs[0]}:0")
+        loss = synthetic_loss(tf, logits, seed)
+    traced = trace_graph(graph, built.inputs, [loss.op.name], model=entry.name,
+                         dialect="legacy", config=config_pairs(config))
+    inspection, reads = analyze_with_reads(traced)
+    with graph.as_default():
+        labels, norms, summed = gradients_in_graph(tf, loss, graph, reads)
+        by_name = {v.op.name: v for v in tf.compat.v1.trainable_variables()}
+        totals = {n: tf.norm(tf.gradients(loss, by_name[n])[0]) for n in summed if n in by_name}
+        init = tf.compat.v1.global_variables_initializer()
+    rng = np.random.default_rng(seed)
+    vocab = entry.int_high(config)
+    feed = {graph.get_tensor_by_name(f"{n}:0"): random_feed(
+        np, graph.get_tensor_by_name(f"{n}:0"), rng, vocab) for n in built.inputs}
+    with tf.compat.v1.Session(graph=graph) as session:
+        session.run(init)
+        loss_value, values, sums, direct = session.run([loss, norms, summed, totals], feed)
+    return report_from(inspection, float(loss_value), labels, list(values), sums, direct)
+
+
+def _first_output(out: Any) -> Any:
+    return out[0] if isinstance(out, (tuple, list)) else out
+
+
+def model_gradients(model: Any, signature: list[Any], name: str,
+                    config: tuple[tuple[str, Any], ...], seed: int, int_high: int = 2,
+                    logits: Any = None) -> GradientReport:
+    """Any Keras 3 model: the forward pass, a loss and the per-step gradients are traced in
+    one tf.function, so the reads the analysis finds are ops of the graph being built.
+    `logits(inputs)` reads the model's logits (default: its first output)."""
+    import numpy as np
+    import tensorflow as tf
+
+    def logits_of(inputs: Any) -> Any:
+        if logits is not None:
+            return logits(inputs)
+        return _first_output(model(*inputs, training=False))
+
+    rng = np.random.default_rng(seed)
+    inputs = [tf.constant(random_feed(np, spec, rng, int_high)) for spec in signature]
+    found: dict[str, Any] = {}
+
+    @tf.function  # type: ignore[untyped-decorator]
+    def run(*args: Any) -> Any:
+        loss = synthetic_loss(tf, logits_of(args), seed)
+        graph = tf.compat.v1.get_default_graph()
+        table, _ = captured_variables(graph, model.variables)
+        spec: GraphSpec = graph_spec_from_graph_def(graph.as_graph_def(add_shapes=True))
+        traced = Traced(name, "keras", config, spec, tuple(table), (), (loss.op.name,))
+        inspection, reads = analyze_with_reads(traced)
+        labels, norms, summed = gradients_in_graph(tf, loss, graph, reads)
+        found.update(inspection=inspection, labels=labels)
+        return loss, norms, summed
+
+    loss_value, norms, summed = run(*inputs)
+    by_name = {v.path: v for v in model.trainable_variables}
+    with tf.GradientTape() as tape:  # the framework's own gradient of each weight
+        loss = synthetic_loss(tf, logits_of(inputs), seed)
+    names = [n for n in summed if n in by_name]
+    direct = tape.gradient(loss, [by_name[n].value for n in names])
+    totals = {n: float(tf.norm(g)) for n, g in zip(names, direct, strict=True)}
+    return report_from(found["inspection"], float(loss_value), found["labels"],
+                       [float(n) for n in norms], {k: float(v) for k, v in summed.items()},
+                       totals)
+
+
+def user_gradients(spec: str, seed: int = 0) -> GradientReport:
+    """A Keras 3 model from FILE.py:NAME or package.module:NAME."""
+    from rnninspect.sources.code import is_legacy_code, load_object
+    from rnninspect.sources.objects import is_keras_model
+    from rnninspect.sources.signature import derived_signature, zoo_signature
+    from rnninspect.sources.user import parse_code_spec
+
+    code = parse_code_spec(spec)
+    if code is None or is_legacy_code(code):
+        raise InvalidOptionError(
+            f"grads takes a built-in model or a Keras 3 model from FILE.py:NAME; {spec!r} is "
+            "not one (TF1 graphs and saved files are not supported by grads yet)")
+    import_keras_for_tracing()
+    value, _, _ = load_object(code)
+    if isinstance(value, tuple) and len(value) == 2 and is_keras_model(value[0]):
+        model, signature = value[0], list(value[1])
+    elif is_keras_model(value):
+        model = value
+        signature = zoo_signature(model) or derived_signature(model, spec)
+    else:
+        raise InvalidOptionError(
+            f"grads needs a Keras model from {spec!r} (or a (model, [tf.TensorSpec]) pair); "
+            f"got {type(value).__name__}")
+    return model_gradients(model, signature, spec, (), seed)
+
+
+def gradients_in_graph(tf: Any, loss: Any, graph: Any,
+                       reads: dict[str, dict[int, list[tuple[str, int]]]],
+                       ) -> tuple[list[tuple[str, int]], list[Any], dict[str, Any]]:
+    """‖step t's contribution to ∂loss/∂W‖ for every shared W, and per W the norm of the sum.
+
+    A step's contribution flows through the ops that compute with W at that step: with
+    y = op(..., W, ...) and dy = ∂loss/∂y, it is ∂y/∂W·dy with the op's *other* inputs held
+    fixed (they depend on W through earlier steps, which are counted there). This holds
+    whether each step has its own read of W or all steps share one (static_rnn's cache).
+    """
+    labels: list[tuple[str, int]] = []
+    groups: list[list[tuple[Any, int]]] = []
+    for name, by_step in sorted(reads.items()):
+        if len(by_step) < 2:
+            continue
+        for step in sorted(by_step):
+            labels.append((name, step))
+            groups.append([(graph.get_operation_by_name(op), k) for op, k in by_step[step]])
+    ops = [op for group in groups for op, _ in group]
+    upstream = tf.gradients(loss, [op.outputs[0] for op in ops]) if ops else []
+    norms: list[Any] = []
+    sums: dict[str, list[Any]] = {}
+    i = 0
+    for (name, _), group in zip(labels, groups, strict=True):
+        parts = []
+        for op, k in group:
+            dy = upstream[i]
+            i += 1
+            if dy is None:
+                continue
+            others = [t for j, t in enumerate(op.inputs) if j != k]
+            grad = tf.gradients(op.outputs[0], op.inputs[k], grad_ys=dy, stop_gradients=others)[0]
+            if grad is not None:
+                parts.append(grad)
+        norms.append(tf.linalg.global_norm(parts) if parts else tf.constant(0.0))
+        sums.setdefault(name, []).extend(parts)
+    summed = {name: tf.norm(tf.add_n(parts)) for name, parts in sums.items() if parts}
+    return labels, norms, summed
+
+
+def synthetic_loss(tf: Any, logits: Any, seed: int) -> Any:
+    """Cross-entropy of the logits against random class ids (one synthetic batch)."""
+    classes = int(logits.shape[-1])
+    targets = tf.random.stateless_uniform(tf.shape(logits)[:-1], seed=[seed, 1], minval=0,
+                                          maxval=classes, dtype=tf.int32)
+    return tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(
+        labels=targets, logits=logits))
+
+
+def random_feed(np: Any, placeholder: Any, rng: Any, int_high: int) -> Any:
+    """Random input for a placeholder or TensorSpec (unknown dimensions become 2)."""
+    shape = [d if d is not None else 2 for d in placeholder.shape.as_list()]
+    if placeholder.dtype.is_integer:
+        return rng.integers(0, int_high, size=shape).astype(placeholder.dtype.as_numpy_dtype)
+    return rng.standard_normal(shape).astype(placeholder.dtype.as_numpy_dtype)

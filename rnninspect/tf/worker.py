@@ -1,0 +1,138 @@
+"""A child process that builds TF1 (tf.compat.v1) graphs and returns them traced.
+
+TF1 cells (`tf.compat.v1.nn.rnn_cell.*`) exist only when ``TF_USE_LEGACY_KERAS=1`` is set
+before TensorFlow is imported, and that switch also changes what `tf.keras` means. Building
+legacy sources here keeps the user's own process untouched (DESIGN.md §2). The protocol is
+pickled request objects on stdin and pickled replies on stdout. A request is a frozen
+dataclass of an rnninspect module with a `run()` method (`tf.zoo.TraceLegacy`,
+`tf.gradients.LegacyGradients`, `sources.code.BuildCode`); the worker imports none of them
+itself — unpickling does — so it sits below everything that calls it.
+"""
+
+from __future__ import annotations
+
+import atexit
+import dataclasses
+import os
+import pickle
+import subprocess
+import sys
+import tempfile
+import traceback
+from typing import IO, Any, Protocol
+
+from rnninspect.errors import RnnInspectError, TraceError
+
+_worker: subprocess.Popen[bytes] | None = None
+_worker_log: IO[bytes] | None = None
+
+
+class Request(Protocol):
+    """What the worker runs: pickled by the caller, `run()` in the TF1 process."""
+
+    def run(self) -> Any: ...
+
+
+class WorkerError(TraceError):
+    """The worker raised; `details` keeps its traceback for --traceback."""
+
+    def __init__(self, message: str, details: str, original: str) -> None:
+        super().__init__(message)
+        self.details = details
+        self.original = original
+
+
+def _start() -> subprocess.Popen[bytes]:
+    global _worker, _worker_log
+    env = dict(os.environ, TF_USE_LEGACY_KERAS="1", TF_CPP_MIN_LOG_LEVEL="2")
+    env.pop("KERAS_BACKEND", None)
+    _worker_log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the worker
+    _worker = subprocess.Popen(
+        [sys.executable, "-m", "rnninspect.tf.worker"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=_worker_log,
+        env=env,
+    )
+    atexit.register(shutdown)
+    return _worker
+
+
+def shutdown() -> None:
+    global _worker
+    if _worker is not None and _worker.poll() is None:
+        assert _worker.stdin is not None
+        _worker.stdin.close()
+        try:
+            _worker.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            _worker.kill()
+    _worker = None
+
+
+def call(request: Request) -> Any:
+    """Run `request` in the worker (started on first use, then reused) and return its reply."""
+    worker = _worker if _worker is not None and _worker.poll() is None else _start()
+    assert worker.stdin is not None and worker.stdout is not None
+    try:
+        pickle.dump(request, worker.stdin)
+        worker.stdin.flush()
+        status, reply = pickle.load(worker.stdout)
+    except (EOFError, BrokenPipeError, pickle.UnpicklingError) as e:
+        shutdown()
+        raise TraceError(
+            f"the TF1 worker process died while handling {type(request).__name__}: "
+            f"{_log_tail()}"
+        ) from e
+    if status == "ok":
+        return reply
+    kind, message, details = reply
+    if kind == "user":
+        raise RnnInspectError(message)
+    raise WorkerError(message, details, kind)
+
+
+def _log_tail() -> str:
+    if _worker_log is None:
+        return "no log"
+    _worker_log.seek(0)
+    lines = _worker_log.read().decode(errors="replace").strip().splitlines()
+    return lines[-1] if lines else "no output"
+
+
+# --- the worker side ------------------------------------------------------------------------
+
+
+def _handle(request: Any) -> Any:
+    kind = type(request)
+    run = getattr(request, "run", None)
+    if not dataclasses.is_dataclass(request) or not callable(run):
+        raise ValueError(f"unknown request {kind.__module__}.{kind.__qualname__}")
+    return run()
+
+
+def main() -> None:
+    replies = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # anything the models print goes to the log, never into the protocol
+    requests = sys.stdin.buffer
+    from rnninspect.tf.imports import import_tensorflow
+
+    import_tensorflow()
+    while True:
+        try:
+            request = pickle.load(requests)
+        except EOFError:
+            return
+        try:
+            reply: tuple[str, Any] = ("ok", _handle(request))
+        except RnnInspectError as e:
+            reply = ("error", ("user", str(e), traceback.format_exc()))
+        except Exception as e:
+            name = type(e).__name__
+            reply = ("error", (name, f"{name}: {e}", traceback.format_exc()))
+        pickle.dump(reply, replies)
+        replies.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,45 @@
+"""What several test modules share (no test module imports another): a fixed-width
+colourless console, the CLI run through `cli.main`, and the one golden-file check."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from rnninspect.cli import main
+
+GOLDEN = Path(__file__).parent / "golden"
+OVERWRITE = os.environ.get("RNNINSPECT_OVERWRITE") == "1"
+SMALL = ["--dialect", "keras", "--num-steps", "4", "--hidden", "8", "--vocab", "50"]
+
+
+def make_console(width: int = 100) -> tuple[Console, io.StringIO]:
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width, color_system=None, force_terminal=False,
+                      legacy_windows=False, highlight=False)
+    return console, buffer
+
+
+def run_cli(argv: list[str]) -> tuple[int, str, str]:
+    """Run a subcommand through `rnninspect.cli.main`, capturing stdout and stderr."""
+    out, out_buf = make_console(100)
+    err, err_buf = make_console(100)
+    code = main(argv, console=out, err_console=err)
+    return code, out_buf.getvalue(), err_buf.getvalue()
+
+
+def check_golden(relative: str, text: str, *, overwrite: bool = OVERWRITE) -> None:
+    """Compare `text` with tests/golden/`relative`; write it instead when `overwrite` (or
+    when the file is missing, failing so the new file is looked at)."""
+    path = GOLDEN / relative
+    if overwrite or not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        if not overwrite:
+            pytest.fail(f"golden file {relative} did not exist; written — rerun")
+    assert text == path.read_text(encoding="utf-8"), (
+        f"differs from golden {relative} (pytest --overwrite or RNNINSPECT_OVERWRITE=1 to accept)")
