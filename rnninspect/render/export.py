@@ -8,6 +8,7 @@ from rnninspect.model import SCHEMA, Cell, CopyInfo, Finding, Inspection, Variab
 
 
 def inspection_to_dict(inspection: Inspection) -> dict[str, Any]:
+    directions = {c.name: c.direction for c in inspection.cells if c.direction is not None}
     return {
         "schema": SCHEMA,
         "model": inspection.model,
@@ -20,7 +21,7 @@ def inspection_to_dict(inspection: Inspection) -> dict[str, Any]:
         "op_count": inspection.op_count,
         "inputs": list(inspection.inputs),
         "outputs": list(inspection.outputs),
-        "variables": [_variable(v, inspection.num_steps) for v in inspection.variables],
+        "variables": [_variable(v, directions) for v in inspection.variables],
         "cells": [_cell(c) for c in inspection.cells],
         "links": [{"source": lk.source, "target": lk.target} for lk in inspection.links],
         "findings": [_finding(f) for f in inspection.findings],
@@ -33,7 +34,7 @@ def _copy(c: CopyInfo) -> dict[str, Any]:
             "training": c.training}
 
 
-def _variable(v: VariableInfo, num_steps: int | None) -> dict[str, Any]:
+def _variable(v: VariableInfo, directions: dict[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = {
         "name": v.name,
         "shape": list(v.shape),
@@ -52,6 +53,12 @@ def _variable(v: VariableInfo, num_steps: int | None) -> dict[str, Any]:
         "also_cells": list(v.also_cells),
         "also_roles": [r.value for r in v.also_roles],
     }
+    if v.cell in directions:
+        out["direction"] = directions[v.cell]
+    if v.dead_steps:
+        out["dead_steps"] = list(v.dead_steps)
+    if v.dead:
+        out["dead"] = True
     if v.steps_by_copy:
         out["steps_by_copy"] = {name: list(steps) for name, steps in v.steps_by_copy}
     if v.row_split is not None:
@@ -75,6 +82,7 @@ def _cell(c: Cell) -> dict[str, Any]:
         "variables": list(c.variables),
         "num_steps": c.num_steps,
         "dynamic": c.dynamic,
+        **({"direction": c.direction} if c.direction is not None else {}),
     }
 
 

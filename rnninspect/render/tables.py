@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from rnninspect.model import FindingKind, Inspection, Role, Severity
-from rnninspect.render.explain import explain, shape_text, steps_text
+from rnninspect.render.explain import cell_text, explain, shape_text, steps_text
 
 ROLE_STYLES = {
     Role.EMBEDDING: "magenta",
@@ -140,7 +140,7 @@ def variable_table(ins: Inspection, *, wide: bool = True, show_all: bool = False
         row += [
             f"{v.params:,}",
             Text(role, style=ROLE_STYLES[v.role]),
-            ",".join((v.cell, *v.also_cells)) if v.cell else (
+            ",".join(cell_text(ins, c) for c in (v.cell, *v.also_cells)) if v.cell else (
                 f"({v.placement.value})" if wide else v.placement.value),
             steps_text(v, ins.num_steps),
         ]

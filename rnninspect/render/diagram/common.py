@@ -243,6 +243,8 @@ def _title(inspection: Inspection, view: str) -> str:
 
 def _cell_rows(c: Cell, total: int | None, *, step: int | None = None) -> list[str]:
     head = f"{c.kind} cell · layer {c.layer}" if step is None else f"{c.kind} · layer {c.layer}"
+    if c.direction is not None:
+        head += f" · {c.direction}"
     rows = [f"<B>{esc(head)}</B>"]
     if step is None:
         rows.append(lb.small(esc(c.name)))
