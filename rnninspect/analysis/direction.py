@@ -17,12 +17,16 @@ from collections import defaultdict
 from dataclasses import replace
 
 from rnninspect.analysis.facts import CellBuild, VarFacts
+from rnninspect.analysis.liveness import cell_reads
 from rnninspect.analysis.opgraph import OpGraph
 from rnninspect.analysis.reads import MATMUL_OPS
 from rnninspect.analysis.recurrence import Topology
 from rnninspect.model import Cell, Role, VariableInfo
 
-_SLICE_OPS = frozenset({"Unpack", "Split", "SplitV"})
+# slicing op -> the input it slices into steps
+_SLICE_INPUT = {"Unpack": 0, "Split": 1, "SplitV": 0}
+# ops that read one step of a sequence inside a loop body
+_ELEMENT_OPS = frozenset({"TensorListGetItem", "TensorArrayReadV3"})
 _REVERSE_OPS = frozenset({"ReverseV2", "ReverseSequence"})
 # op -> the input that carries the sequence, on the way from a loop's read back to its source
 _SEQUENCE_INPUT = {
@@ -47,7 +51,7 @@ def with_directions(
     orders: dict[str, Orders] = {}
     for build in builds:
         if build.loop is None and build.chains:
-            orders[build.name] = _static_orders(og, topo, build)
+            orders[build.name] = _static_orders(og, topo, facts, build)
         elif build.loop is not None:
             orders[build.name] = _loop_orders(og, facts, build, infos)
     found: dict[str, str] = {}
@@ -64,17 +68,18 @@ def with_directions(
     return tuple(replace(c, direction=found.get(c.name)) for c in cells)
 
 
-def _static_orders(og: OpGraph, topo: Topology, build: CellBuild) -> Orders:
-    """Slice op -> +1 when slice k first reaches step k, -1 when it reaches step T-1-k."""
-    chain = build.chains[0]
-    marks = {topo.index[n]: t for t, n in enumerate(chain.uses) if n in topo.index}
+def _static_orders(
+    og: OpGraph, topo: Topology, facts: dict[str, VarFacts], build: CellBuild
+) -> Orders:
+    """Input source -> +1 when slice k of it first reaches step k, -1 when step T-1-k."""
+    marks = {topo.index[n]: t for n, t in cell_reads(facts, build).items() if n in topo.index}
     never = len(topo.order) + 1
-    first = [never] * len(topo.order)  # earliest step whose chain read lies downstream
+    first = [never] * len(topo.order)  # earliest step of a read of the cell downstream
     for i in range(len(topo.order) - 1, -1, -1):
         first[i] = min((marks.get(s, first[s]) for s in topo.succs[i]), default=never)
     orders: Orders = {}
     for i, node in enumerate(topo.order):
-        if og.op(node) not in _SLICE_OPS or first[i] == never:
+        if og.op(node) not in _SLICE_INPUT or first[i] == never:
             continue
         by_port: dict[int, int] = {}
         for consumer in og.graph.successors(node):
@@ -87,10 +92,12 @@ def _static_orders(og: OpGraph, topo: Topology, build: CellBuild) -> Orders:
         steps = [by_port[k] for k in sorted(by_port)]
         if len(steps) < 2 or never in steps or len(set(steps)) != len(steps):
             continue
-        if steps == sorted(steps):
-            orders[node] = 1
-        elif steps == sorted(steps, reverse=True):
-            orders[node] = -1
+        ins = og.inputs.get(node, [])
+        k = _SLICE_INPUT[og.op(node)]
+        if k >= len(ins) or steps not in (sorted(steps), sorted(steps, reverse=True)):
+            continue
+        source, sign = _source(og, ins[k][0], 1 if steps == sorted(steps) else -1)
+        orders[source] = sign
     return orders
 
 
@@ -103,17 +110,29 @@ def _loop_orders(
         if f.var.name not in kernels:
             continue
         for use in f.uses:
-            if use.op not in MATMUL_OPS or og.loop(use.node) is None:
-                continue
             ins = og.inputs.get(use.node, [])
-            if len(ins) != 2:
-                continue
-            node, sign = ins[1 - use.operand][0], 1
-            for _ in range(64):
-                k = _SEQUENCE_INPUT.get(og.op(node)) if node in og.graph else None
-                if k is None or k >= len(og.inputs.get(node, ())):
-                    break
-                sign = -sign if og.op(node) in _REVERSE_OPS else sign
-                node = og.inputs[node][k][0]
-            return {node: sign}
+            if use.op in MATMUL_OPS and og.loop(use.node) is not None and len(ins) == 2:
+                source, sign = _source(og, ins[1 - use.operand][0], 1)
+                return {source: sign}
     return {}
+
+
+def _source(og: OpGraph, node: str, sign: int) -> tuple[str, int]:
+    """Follow a sequence back through transposes, reversals and tensor lists to the op that
+    computed it; each reversal on the way flips the time order."""
+    for _ in range(64):
+        if node not in og.graph:
+            break
+        op, ins = og.op(node), og.inputs.get(node, [])
+        if op == "ConcatV2":  # a fused kernel's concat([x_t, h_t-1]): follow x_t
+            steps = [r for r in ins[:-1] if r[0] in og.graph and og.op(r[0]) in _ELEMENT_OPS]
+            if len(steps) != 1:
+                break
+            node = steps[0][0]
+            continue
+        k = _SEQUENCE_INPUT.get(op)
+        if k is None or k >= len(ins):
+            break
+        sign = -sign if op in _REVERSE_OPS else sign
+        node = ins[k][0]
+    return node, sign

@@ -17,6 +17,7 @@ Three facts for the honest findings (the findings themselves read only the Inspe
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import replace
 
 from rnninspect.analysis.facts import CellBuild, VarFacts
@@ -40,6 +41,8 @@ _REARRANGE_OPS = frozenset({
     "TensorListFromTensor", "GatherV2", "Gather",
 })
 _MULTIPLY_OPS = MATMUL_OPS | {"Mul"}
+# products: linear in one factor only while the other does not depend on it
+_PRODUCT_OPS = _MULTIPLY_OPS | {"RealDiv", "Div", "DivNoNan", "MulNoNan", "Einsum"}
 _INPUT_ROLES = (Role.INPUT_HIDDEN_FUSED, Role.INPUT_TO_HIDDEN)
 
 
@@ -84,7 +87,9 @@ def _linear_into(
 
 def _reach_linearly(og: OpGraph, topo: Topology, start: list[int], targets: set[int]
                     ) -> set[int]:
-    """Targets downstream of `start` along paths through no nonlinear or shape-only op."""
+    """Targets downstream of `start` along paths through no nonlinear or shape-only op, and
+    through no product of two values that both depend on `start` (x * sigmoid(x), gelu)."""
+    tainted = _downstream(topo, start)
     seen, found = set(start), set()
     queue = deque(start)
     while queue:
@@ -92,14 +97,29 @@ def _reach_linearly(og: OpGraph, topo: Topology, start: list[int], targets: set[
         for s in topo.succs[i]:
             if s in seen:
                 continue
-            seen.add(s)
             if s in targets:
+                seen.add(s)
                 found.add(s)
                 continue
             op = og.op(topo.order[s])
-            if op not in NONLINEAR_OPS and op not in SHAPE_ONLY_OPS:
-                queue.append(s)
+            if op in NONLINEAR_OPS or op in SHAPE_ONLY_OPS:
+                continue
+            if op in _PRODUCT_OPS and sum(p in tainted for p in topo.preds[s]) > 1:
+                continue
+            seen.add(s)
+            queue.append(s)
     return found
+
+
+def _downstream(topo: Topology, start: list[int]) -> set[int]:
+    seen = set(start)
+    stack = list(start)
+    while stack:
+        for s in topo.succs[stack.pop()]:
+            if s not in seen:
+                seen.add(s)
+                stack.append(s)
+    return seen
 
 
 def _dead_steps(
@@ -125,10 +145,9 @@ def _dead_steps(
         if cell.loop is not None or not cell.chains:
             continue
         reads: dict[int, bool] = {}  # step -> any read of the cell's weights live
-        for f in uses.values():
-            for node, step in f.use_steps.items():
-                if f.use_cells.get(node) is cell and node in topo.index:
-                    reads[step] = reads.get(step, False) or live[topo.index[node]]
+        for node, step in cell_reads(uses, cell).items():
+            if node in topo.index:
+                reads[step] = reads.get(step, False) or live[topo.index[node]]
         dead = {step for step, ok in reads.items() if not ok}
         if not dead or len(dead) == len(reads):
             continue  # all steps dead: the cell is unused, not half-used
@@ -137,6 +156,12 @@ def _dead_steps(
             if steps:
                 out[name] = steps
     return out
+
+
+def cell_reads(facts: Mapping[str, VarFacts], cell: CellBuild) -> dict[str, int]:
+    """Every op that reads one of the cell's weights at a step -> that step."""
+    return {node: step for f in facts.values() for node, step in f.use_steps.items()
+            if f.use_cells.get(node) is cell}
 
 
 class _Zeros:
