@@ -202,24 +202,26 @@ def _ranges(steps: list[int]) -> str:
 
 
 def _dead_weight(inspection: Inspection) -> list[Finding]:
-    """A weight that can only ever multiply zeros: it never affects anything and never trains."""
+    """Weights that can only ever multiply zeros: no effect on anything, zero gradient."""
     dead = [v for v in inspection.variables if v.dead and v.trainable]
-    return [
-        Finding(
-            FindingKind.DEAD_WEIGHT,
-            Severity.WARNING,
-            f"{v.name} {list(v.shape)} only ever multiplies zeros (the operand it multiplies "
-            "is always a zeros tensor, e.g. a recurrent state that is never anything but its "
-            f"zero initial value): {v.params:,} parameters with no effect and zero gradient",
-            (v.name,),
-            v.params,
-            "pass the state along (initial_state=… from the previous step, or run the layer "
-            "once over the whole sequence), or drop the weight if it is not meant to be used"
-            if v.role is Role.HIDDEN_TO_HIDDEN else
-            "check what feeds it: its input is constant zero",
-        )
-        for v in dead
-    ]
+    if not dead:
+        return []
+    recurrent = any(v.role is Role.HIDDEN_TO_HIDDEN for v in dead)
+    params = sum(v.params for v in dead)
+    return [Finding(
+        FindingKind.DEAD_WEIGHT,
+        Severity.WARNING,
+        f"{', '.join(f'{v.name} {list(v.shape)}' for v in dead)} only ever "
+        f"multipl{'y' if len(dead) > 1 else 'ies'} zeros: the operand is always a zeros "
+        "tensor" + (" (a recurrent state that is never anything but its zero initial value)"
+                    if recurrent else "")
+        + f" — {params:,} parameters with no effect and zero gradient",
+        tuple(v.name for v in dead),
+        params,
+        "pass the state along (initial_state= the previous step's state, or run the layer "
+        "once over the whole sequence), or drop the weight if it is not meant to be used"
+        if recurrent else "check what feeds it: its input is constant zero",
+    )]
 
 
 def _no_recurrence(inspection: Inspection) -> list[Finding]:

@@ -80,8 +80,10 @@ def _linear_into(
         start = [topo.index[u.node] for u in uses[i.name].uses if u.node in topo.index]
         reached = _reach_linearly(og, topo, start, {topo.index[n] for n in kernels
                                                     if n in topo.index})
-        if reached:
-            out[i.name] = min(kernels[topo.order[j]] for j in reached)
+        names = {kernels[topo.order[j]] for j in reached}
+        first = next((k.name for k in infos if k.name in names), None)  # in variable order
+        if first is not None:
+            out[i.name] = first
     return out
 
 
