@@ -27,7 +27,7 @@ class NodeSpec:
     shapes: tuple[tuple[int | None, ...] | None, ...] = ()  # static output shapes
     functions: tuple[tuple[str, str], ...] = ()  # (attr, function name): body/cond/f/branches
     int_attrs: tuple[tuple[str, int], ...] = ()  # small integer attrs (num_split, N, axis...)
-    value: float | None = None  # scalar constants (forget_bias, split axis...)
+    value: float | None = None  # scalar or splat constants (forget_bias, split axis, zeros)
     dtype: str | None = None
     ints: tuple[int, ...] | None = None  # short integer constant vectors (slice begins)
 

@@ -110,6 +110,10 @@ class VariableInfo:
     also_roles: tuple[Role, ...] = ()  # further roles of one variable (weight tying)
     # copy name -> steps that read it in that copy (only when the graph holds copies)
     steps_by_copy: tuple[tuple[str, tuple[int, ...]], ...] = ()
+    # the layer-0 cell kernel its output reaches with no nonlinearity in between (projections)
+    linear_into: str | None = None
+    dead_steps: tuple[int, ...] = ()  # steps whose reads reach no model output
+    dead: bool = False  # every read multiplies an operand that is always zero
 
     @property
     def logical_params(self) -> int:
@@ -136,6 +140,9 @@ class Cell:
     variables: tuple[str, ...]
     num_steps: int | None  # None when dynamic (a while loop)
     dynamic: bool
+    # "forward" / "backward" in a bidirectional pair (two cells over one input, one of them
+    # reading it in reverse time order); None otherwise
+    direction: str | None = None
 
 
 @dataclass(frozen=True)

@@ -21,14 +21,10 @@ REAL = Path(__file__).parent / "models" / "real"
 
 # program -> what rnninspect gets wrong today (one line); see /work/notes/corpus_report.md
 KNOWN_WRONG: dict[str, str] = {
-    "gru_tanh_classifier": "redundant_projection fires although tanh sits between Dense and GRU",
-    "imdb_bilstm": "Bidirectional cells carry no direction (forward/backward)",
     "lstm_seq2seq": "training and inference uses not reported as copies; 5 phantom empty "
                     "cells; output Dense called input_to_hidden",
     "nmt_attention": "variables named by tf.Variable name (5 x decoder/kernel), not Keras path; "
-                     "phantom loops; decoder GRU split from its steps; no dead_weight",
-    "static_birnn": "no direction on fw/bw cells; unused backward steps (outputs[-1]) not "
-                    "reported as dead_steps",
+                     "phantom loops; decoder GRU split from its steps",
 }
 
 # programs whose diagrams `dot` cannot render today

@@ -13,7 +13,11 @@ def test_sharing_table_and_json():
     code, out, _ = run_cli(["sharing", "ptb-noreuse", *SMALL, "--format", "json"])
     data = json.loads(out)
     assert code == 0 and data["schema"] == "rnninspect.sharing/1"
-    assert {f["kind"] for f in data["findings"]} == {"duplicated_across_steps"}
+    assert {f["kind"] for f in data["findings"]} == {"duplicated_across_steps", "dead_weight"}
+    # without reuse, step 0's own recurrent kernels only ever see the zero initial state
+    dead = sorted(v for f in data["findings"] if f["kind"] == "dead_weight"
+                  for v in f["variables"])
+    assert dead == ["lstm_cell_0_0/recurrent_kernel", "lstm_cell_0_1/recurrent_kernel"]
 
 
 def test_compare_b_options_and_json():

@@ -6,10 +6,12 @@ import gc
 from dataclasses import replace
 
 from rnninspect.analysis.copies import CopyPart, find_copies
+from rnninspect.analysis.direction import with_directions
 from rnninspect.analysis.facts import CellBuild, VarFacts
 from rnninspect.analysis.findings import find_problems
 from rnninspect.analysis.infos import cell_infos, share_gate_layout, variable_infos
 from rnninspect.analysis.links import block_links, step_graph
+from rnninspect.analysis.liveness import liveness_facts
 from rnninspect.analysis.opgraph import OpGraph, build_opgraph
 from rnninspect.analysis.placement import group_cells, place, place_duplicates, place_loops
 from rnninspect.analysis.reads import computation_nodes, find_uses
@@ -161,7 +163,9 @@ def _analyze_part(
 
     infos, layouts = variable_infos(og, topo, facts, cell_of_chain, ups, traced.dialect)
     infos = share_gate_layout(infos)
-    cell_records = cell_infos(cells, infos, layouts)
+    infos = liveness_facts(og, topo, facts, cells, infos, traced.outputs)
+    cell_records = with_directions(og, topo, facts, cells, infos,
+                                   cell_infos(cells, infos, layouts))
     num_steps = max((c.num_steps for c in cells if c.loop is None), default=None)
     trainable = [i for i in infos if i.trainable]
     detail = _detail_step(detail_step, num_steps)

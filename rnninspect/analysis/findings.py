@@ -21,6 +21,8 @@ def find_problems(inspection: Inspection) -> tuple[Finding, ...]:
     findings += _shared_across_layers(inspection)
     findings += _unused(inspection)
     findings += _redundant_projection(inspection)
+    findings += _dead_steps(inspection)
+    findings += _dead_weight(inspection)
     findings += _no_recurrence(inspection)
     findings += _unresolved(inspection)
     findings += [
@@ -128,20 +130,13 @@ def _unused(inspection: Inspection) -> list[Finding]:
 
 
 def _redundant_projection(inspection: Inspection) -> list[Finding]:
-    """A linear map with no nonlinearity before a cell composes with the cell's input rows."""
+    """A linear map before a cell whose output reaches the cell's input rows through no
+    nonlinearity composes with them (`linear_into`, decided from the op graph)."""
     out = []
     for v in inspection.variables:
-        if not (v.role is Role.INPUT_TO_HIDDEN and v.placement is Placement.BEFORE
-                and len(v.shape) == 2):
+        if v.linear_into is None:
             continue
-        targets = [c for c in inspection.cells if c.layer == 0]
-        if not targets:
-            continue
-        kernels = [k for k in inspection.variables if k.cell == targets[0].name
-                   and k.role in (Role.INPUT_HIDDEN_FUSED, Role.INPUT_TO_HIDDEN)]
-        if not kernels:
-            continue
-        k = kernels[0]
+        k = inspection.variable(v.linear_into)
         n_in, n_out = v.shape
         rows = (k.row_split.input[1] - k.row_split.input[0]) if k.row_split else k.shape[0]
         if n_in is None or n_out is None:
@@ -163,6 +158,70 @@ def _redundant_projection(inspection: Inspection) -> list[Finding]:
             )
         )
     return out
+
+
+def _dead_steps(inspection: Inspection) -> list[Finding]:
+    """Steps of a cell computed for nothing: none of their weight reads reaches an output."""
+    by_cell: dict[str, list[VariableInfo]] = defaultdict(list)
+    for v in inspection.variables:
+        if v.dead_steps and v.cell is not None:
+            by_cell[v.cell].append(v)
+    out = []
+    for cell, members in sorted(by_cell.items()):
+        steps = sorted({s for v in members for s in v.dead_steps})
+        total = len(members[0].steps) or len(steps)
+        direction = next((c.direction for c in inspection.cells if c.name == cell), None)
+        which = f"{cell} ({direction})" if direction else cell
+        backward = direction == "backward"
+        out.append(Finding(
+            FindingKind.DEAD_STEPS,
+            Severity.WARNING,
+            f"{which}: steps {_ranges(steps)} of {total} are computed but reach no model "
+            f"output — {', '.join(v.name for v in members)} "
+            f"{'are' if len(members) > 1 else 'is'} read there for nothing"
+            + (" (the backward cell ran on the last input first, so the last output holds "
+               "only its first step)" if backward else ""),
+            tuple(v.name for v in members),
+            0,
+            "use the concatenated outputs of every step (or the final states), or outputs[0] "
+            "for the backward direction" if backward else
+            "use the outputs of every step (or the final state) instead of an earlier step's",
+        ))
+    return out
+
+
+def _ranges(steps: list[int]) -> str:
+    """`1–3, 5` for [1, 2, 3, 5]."""
+    runs: list[list[int]] = []
+    for s in steps:
+        if runs and s == runs[-1][-1] + 1:
+            runs[-1].append(s)
+        else:
+            runs.append([s])
+    return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}–{r[-1]}" for r in runs)
+
+
+def _dead_weight(inspection: Inspection) -> list[Finding]:
+    """Weights that can only ever multiply zeros: no effect on anything, zero gradient."""
+    dead = [v for v in inspection.variables if v.dead and v.trainable]
+    if not dead:
+        return []
+    recurrent = any(v.role is Role.HIDDEN_TO_HIDDEN for v in dead)
+    params = sum(v.params for v in dead)
+    return [Finding(
+        FindingKind.DEAD_WEIGHT,
+        Severity.WARNING,
+        f"{', '.join(f'{v.name} {list(v.shape)}' for v in dead)} only ever "
+        f"multipl{'y' if len(dead) > 1 else 'ies'} zeros: the operand is always a zeros "
+        "tensor" + (" (a recurrent state that is never anything but its zero initial value)"
+                    if recurrent else "")
+        + f" — {params:,} parameters with no effect and zero gradient",
+        tuple(v.name for v in dead),
+        params,
+        "pass the state along (initial_state= the previous step's state, or run the layer "
+        "once over the whole sequence), or drop the weight if it is not meant to be used"
+        if recurrent else "check what feeds it: its input is constant zero",
+    )]
 
 
 def _no_recurrence(inspection: Inspection) -> list[Finding]:

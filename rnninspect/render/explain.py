@@ -19,9 +19,20 @@ def steps_summary(v: VariableInfo, num_steps: int | None) -> str:
     return f"{','.join(step_ranges(v.steps))} ({len(v.steps)}{total})"
 
 
+def cell_text(ins: Inspection, name: str) -> str:
+    """A cell's name, with its direction in a bidirectional pair: `cell0_1 (bw)`."""
+    direction = _direction(ins, name)
+    return f"{name} ({'fw' if direction == 'forward' else 'bw'})" if direction else name
+
+
+def _direction(ins: Inspection, cell: str | None) -> str | None:
+    return next((c.direction for c in ins.cells if c.name == cell), None)
+
+
 def explain(ins: Inspection) -> list[str]:
     lines: list[str] = []
     lines += _input_side(ins)
+    lines += _directions(ins)
     lines += _recurrent_side(ins)
     lines += _output_side(ins)
     lines += _sharing(ins)
@@ -29,7 +40,25 @@ def explain(ins: Inspection) -> list[str]:
 
 
 def _cell_words(ins: Inspection, v: VariableInfo) -> str:
-    return f"layer {v.layer}" if v.layer is not None and ins.layers > 1 else "the cell"
+    direction = _direction(ins, v.cell)
+    if v.layer is not None and ins.layers > 1:
+        return f"layer {v.layer}, {direction}" if direction else f"layer {v.layer}"
+    return f"the {direction} cell" if direction else "the cell"
+
+
+def _directions(ins: Inspection) -> list[str]:
+    out = []
+    for layer in sorted({c.layer for c in ins.cells if c.direction}):
+        pair = sorted((c for c in ins.cells if c.layer == layer and c.direction),
+                      key=lambda c: (c.direction != "forward", c.name))
+        fw = [c.name for c in pair if c.direction == "forward"]
+        bw = [c.name for c in pair if c.direction == "backward"]
+        where = f"layer {layer}" if ins.layers > 1 else "the input"
+        out.append(
+            f"Bidirectional ({where}): {', '.join(fw)} reads the sequence forward (x_0 first), "
+            f"{', '.join(bw)} backward (x_T-1 first); each has its own weights."
+        )
+    return out
 
 
 def _input_side(ins: Inspection) -> list[str]:

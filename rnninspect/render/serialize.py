@@ -5,6 +5,7 @@ and the graph exports embed."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from rnninspect.model import SCHEMA, Cell, CopyInfo, Finding, Inspection, VariableInfo
@@ -15,6 +16,7 @@ def inspection_json(inspection: Inspection, indent: int | None = 2) -> str:
 
 
 def inspection_to_dict(inspection: Inspection) -> dict[str, Any]:
+    directions = cell_directions(inspection)
     return {
         "schema": SCHEMA,
         "model": inspection.model,
@@ -27,7 +29,7 @@ def inspection_to_dict(inspection: Inspection) -> dict[str, Any]:
         "op_count": inspection.op_count,
         "inputs": list(inspection.inputs),
         "outputs": list(inspection.outputs),
-        "variables": [variable_to_dict(v) for v in inspection.variables],
+        "variables": [variable_to_dict(v, directions) for v in inspection.variables],
         "cells": [cell_to_dict(c) for c in inspection.cells],
         "links": [{"source": lk.source, "target": lk.target} for lk in inspection.links],
         "findings": [finding_to_dict(f) for f in inspection.findings],
@@ -40,7 +42,14 @@ def copy_to_dict(c: CopyInfo) -> dict[str, Any]:
             "training": c.training, "primary": c.primary}
 
 
-def variable_to_dict(v: VariableInfo) -> dict[str, Any]:
+def cell_directions(inspection: Inspection) -> dict[str, str]:
+    """cell name -> forward/backward, for the cells of a bidirectional layer."""
+    return {c.name: c.direction for c in inspection.cells if c.direction is not None}
+
+
+def variable_to_dict(
+    v: VariableInfo, directions: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     out: dict[str, Any] = {
         "name": v.name,
         "shape": list(v.shape),
@@ -59,6 +68,12 @@ def variable_to_dict(v: VariableInfo) -> dict[str, Any]:
         "also_cells": list(v.also_cells),
         "also_roles": [r.value for r in v.also_roles],
     }
+    if directions and v.cell is not None and v.cell in directions:
+        out["direction"] = directions[v.cell]
+    if v.dead_steps:
+        out["dead_steps"] = list(v.dead_steps)
+    if v.dead:
+        out["dead"] = True
     if v.steps_by_copy:
         out["steps_by_copy"] = {name: list(steps) for name, steps in v.steps_by_copy}
     if v.row_split is not None:
@@ -82,6 +97,7 @@ def cell_to_dict(c: Cell) -> dict[str, Any]:
         "variables": list(c.variables),
         "num_steps": c.num_steps,
         "dynamic": c.dynamic,
+        **({"direction": c.direction} if c.direction is not None else {}),
     }
 
 

@@ -18,7 +18,12 @@ from rich.panel import Panel
 from rich.text import Text
 
 from rnninspect.model import FindingKind, Inspection, Placement, VariableInfo
-from rnninspect.render.serialize import cell_to_dict, finding_to_dict, variable_to_dict
+from rnninspect.render.serialize import (
+    cell_directions,
+    cell_to_dict,
+    finding_to_dict,
+    variable_to_dict,
+)
 from rnninspect.render.tables import ROLE_STYLES, SEVERITY_STYLES
 
 SCHEMA = "rnninspect.sharing/1"
@@ -297,6 +302,6 @@ def sharing_to_dict(ins: Inspection) -> dict[str, Any]:
         "total_params": ins.total_params,
         "logical_params": ins.logical_params,
         "cells": [cell_to_dict(c) for c in ins.cells],
-        "variables": [variable_to_dict(v) for v in ins.variables],
+        "variables": [variable_to_dict(v, cell_directions(ins)) for v in ins.variables],
         "findings": [finding_to_dict(f) for f in ins.findings],
     }

@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from rnninspect.model import FindingKind, Inspection, Role, Severity
-from rnninspect.render.explain import explain, steps_summary
+from rnninspect.render.explain import cell_text, explain, steps_summary
 from rnninspect.render.text import shape_text
 
 ROLE_STYLES = {
@@ -140,7 +140,7 @@ def variable_table(ins: Inspection, *, wide: bool = True, show_all: bool = False
         row += [
             f"{v.params:,}",
             Text(role, style=ROLE_STYLES[v.role]),
-            ",".join((v.cell, *v.also_cells)) if v.cell else (
+            ",".join(cell_text(ins, c) for c in (v.cell, *v.also_cells)) if v.cell else (
                 f"({v.placement.value})" if wide else v.placement.value),
             steps_summary(v, ins.num_steps),
         ]

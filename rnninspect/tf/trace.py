@@ -284,12 +284,12 @@ def _node_spec(node: Any, ref: Any) -> NodeSpec:
                 raw = np.frombuffer(tensor.tensor_content,
                                     np.int32 if tensor.dtype == 3 else np.int64)
                 ints = tuple(int(x) for x in raw)
-        if not tensor.tensor_shape.dim or all(d.size == 1 for d in tensor.tensor_shape.dim):
-            for field_name in ("float_val", "int_val", "int64_val", "double_val"):
-                values = getattr(tensor, field_name)
-                if len(values) == 1:
-                    value = float(values[0])
-                    break
+        # Scalars, and splat constants of any shape (one value stored for all: tf.zeros).
+        for field_name in ("float_val", "int_val", "int64_val", "double_val"):
+            values = getattr(tensor, field_name)
+            if len(values) == 1 and not tensor.tensor_content:
+                value = float(values[0])
+                break
     if "dtype" in node.attr:
         dtype = _dtype_name(node.attr["dtype"].type)
     return NodeSpec(

@@ -167,6 +167,8 @@ def graph_title(inspection: Inspection, view: str) -> str:
 
 def cell_rows(c: Cell, *, step: int | None = None) -> list[str]:
     head = f"{c.kind} cell · layer {c.layer}" if step is None else f"{c.kind} · layer {c.layer}"
+    if c.direction is not None:
+        head += f" · {c.direction}"
     rows = [f"<B>{esc(head)}</B>"]
     if step is None:
         rows.append(lb.small(esc(c.name)))

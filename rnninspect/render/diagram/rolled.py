@@ -103,7 +103,7 @@ class RolledView:
         lay.endpoint[c.name] = cid
         with parent.subgraph(name=f"cluster_{cid}") as sub:
             sub.attr(
-                label=html(esc(f"cell {c.name}")),
+                label=html(esc(f"cell {c.name}" + (f" ({c.direction})" if c.direction else ""))),
                 style="rounded,filled",
                 fillcolor="#fffdf0",
                 color="#c8b560",

@@ -127,3 +127,37 @@ def no_recurrence():
     h = keras.layers.Dense(H, activation="relu", name="d1")(x)
     return keras.Model(x, keras.layers.Dense(2, name="d2")(h), name="mlp"), \
         [tf.TensorSpec([2, F], tf.float32)]
+
+
+def projected(activation=None, unroll=False):
+    """Dense(P, activation) -> LSTM -> Dense: redundant only without an activation."""
+    x = _seq_input()
+    p = keras.layers.Dense(6, activation=activation, name="proj")(x)
+    h = keras.layers.LSTM(H, unroll=unroll, name="rnn")(p)
+    name = f"projected_{activation or 'linear'}_{'unrolled' if unroll else 'loop'}"
+    return keras.Model(x, keras.layers.Dense(2, name="head")(h), name=name), _signature()
+
+
+def twin_lstms():
+    """Two LSTMs over the same input, both forward: not a bidirectional pair."""
+    x = _seq_input()
+    a = keras.layers.LSTM(H, name="lstm_a")(x)
+    b = keras.layers.LSTM(H, name="lstm_b")(x)
+    h = keras.layers.Concatenate()([a, b])
+    return keras.Model(x, keras.layers.Dense(2, name="head")(h), name="twins"), _signature()
+
+
+def one_step_gru(steps=1, with_state=False, unroll=False):
+    """A GRU over a `steps`-long sequence, with no initial state (zeros) unless `with_state`:
+    with one step and no state its recurrent kernel only ever multiplies zeros."""
+    x = keras.Input((steps, F), batch_size=2, name="x")
+    inputs, state = [x], None
+    if with_state:
+        s = keras.Input((H,), batch_size=2, name="s")
+        inputs, state = [x, s], [s]
+    h = keras.layers.GRU(H, unroll=unroll, name="gru")(x, initial_state=state)
+    model = keras.Model(inputs, keras.layers.Dense(2, name="head")(h), name="one_step_gru")
+    signature = [tf.TensorSpec([2, steps, F], tf.float32)]
+    if with_state:
+        signature.append(tf.TensorSpec([2, H], tf.float32))
+    return model, signature

@@ -99,3 +99,43 @@ class BuildForm:
 
     def run(self):
         return globals()[self.name]()
+
+
+def _build_program(name, body):
+    """Like `_build`, but inputs and outputs found as for a user's program that returns its
+    graph (`file.py:fn`): per-step results nobody reads stay in the graph as its sinks."""
+    import tensorflow as tf
+
+    from rnninspect.sources.graph_io import graph_inputs_outputs
+    from rnninspect.tf.trace import trace_graph
+
+    tf1 = tf.compat.v1
+    graph = tf.Graph()
+    with graph.as_default():
+        x = tf1.placeholder(tf.float32, [2, T, F], name="x")
+        tf.identity(body(tf, tf1, x), name="out")
+    inputs, outputs = graph_inputs_outputs(graph, name)
+    return trace_graph(graph, inputs, outputs, model=name, dialect="legacy")
+
+
+def static_bidirectional(pick):
+    """`static_bidirectional_rnn` read at one step ("last": outputs[-1], "first":
+    outputs[0]) or at all of them ("all": the concatenated outputs of every step)."""
+    def body(tf, tf1, x):
+        fw, bw = tf1.nn.rnn_cell.BasicLSTMCell(H), tf1.nn.rnn_cell.BasicLSTMCell(H)
+        outputs, _, _ = tf1.nn.static_bidirectional_rnn(fw, bw, tf.unstack(x, T, 1),
+                                                        dtype=tf.float32)
+        read = {"last": outputs[-1], "first": outputs[0], "all": tf.concat(outputs, 1)}[pick]
+        return tf1.layers.dense(read, 2, name="head")
+
+    return _build_program(f"static_bidirectional_{pick}", body)
+
+
+def static_unidirectional_last():
+    """`static_rnn` read at outputs[-1]: every step reaches it through the state."""
+    def body(tf, tf1, x):
+        cell = tf1.nn.rnn_cell.BasicLSTMCell(H)
+        outputs, _ = tf1.nn.static_rnn(cell, tf.unstack(x, T, 1), dtype=tf.float32)
+        return tf1.layers.dense(outputs[-1], 2, name="head")
+
+    return _build_program("static_unidirectional_last", body)
