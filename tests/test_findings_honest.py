@@ -22,10 +22,11 @@ def run(builder, *args):
 
 
 def tf1(name, *args):
-    from rnninspect import legacy_worker
     from rnninspect.analysis import analyze
+    from rnninspect.tf import worker
+    from tests.models.forms.tf1_forms import BuildForm
 
-    return analyze(legacy_worker.call("call", ("tests.models.forms.tf1_forms", name, args)))
+    return analyze(worker.call(BuildForm(name, args)))
 
 
 def of_kind(ins, kind):

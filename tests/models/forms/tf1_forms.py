@@ -96,9 +96,10 @@ class BuildForm:
     """Worker request: build the form `name` (a function of this module) and trace it."""
 
     name: str
+    args: tuple = ()
 
     def run(self):
-        return globals()[self.name]()
+        return globals()[self.name](*self.args)
 
 
 def _build_program(name, body):
