@@ -10,7 +10,7 @@ from rnninspect.zoo.base import DIALECTS, ZooModel
 from rnninspect.zoo.configs import MNIST_CONFIGS, MNIST_OVERRIDES, PTB_CONFIGS, PTB_OVERRIDES
 from rnninspect.zoo.contrast import CONTRAST_CONFIGS, CONTRAST_OVERRIDES, ContrastFamily
 from rnninspect.zoo.contrast import DESCRIPTIONS as CONTRAST_DESCRIPTIONS
-from rnninspect.zoo.seeds import MNISTFamily, PTBFamily
+from rnninspect.zoo.seeds import MNISTFamily, MNISTTrainFamily, PTBFamily, PTBMainFamily
 
 __all__ = ["DIALECTS", "MODELS", "ZooModel", "get", "owner_of"]
 
@@ -46,6 +46,16 @@ _ENTRIES: tuple[ZooModel[Any], ...] = (
         "ptb-tiedlayers",
         "tiedlayers",
         "Buggy PTB: one cell object for every layer ([cell] * n) — shared across layers",
+    ),
+    PTBMainFamily(
+        "ptb-main", "main",
+        "PTB as main() builds it: Train/Valid/Test copies sharing the weights + SGD, clipping",
+        ("legacy",), "legacy", PTB_CONFIGS, "small", PTB_OVERRIDES,
+    ),
+    MNISTTrainFamily(
+        "mnist-train", "train",
+        "MNIST seed as the script builds it: the model, cost, AdamOptimizer.minimize, accuracy",
+        ("legacy",), "legacy", MNIST_CONFIGS, "default", MNIST_OVERRIDES,
     ),
     *(
         ContrastFamily(name, name, description,

@@ -66,3 +66,23 @@ class MNISTFamily(ZooModel[MNISTConfig]):
 def _keras_class(model_obj: Any) -> str | None:
     cls = type(model_obj)
     return cls.__name__ if cls.__module__ == "rnninspect.zoo.keras_models" else None
+
+
+@dataclass(frozen=True)
+class PTBMainFamily(PTBFamily):
+    """ptb_word_lm.py as `main()` builds it: Train/Valid/Test copies and the training ops."""
+
+    def build_legacy(self, config: PTBConfig, seed: int | None) -> LegacyGraph:
+        from rnninspect.zoo import whole_programs
+
+        return whole_programs.build_ptb_main(config, seed)
+
+
+@dataclass(frozen=True)
+class MNISTTrainFamily(MNISTFamily):
+    """recurrent_network.py with its cost, Adam optimizer and accuracy."""
+
+    def build_legacy(self, config: MNISTConfig, seed: int | None) -> LegacyGraph:
+        from rnninspect.zoo import whole_programs
+
+        return whole_programs.build_mnist_train(config, seed)
