@@ -83,7 +83,7 @@ def _ptb_model(tf: Any, config: PTBConfig, training: bool, batch: int, steps: in
         tvars = tf1.trainable_variables()
         grads, _ = tf.clip_by_global_norm(tf1.gradients(cost, tvars), config.max_grad_norm)
         optimizer = tf1.train.GradientDescentOptimizer(lr)
-        optimizer.apply_gradients(zip(grads, tvars),
+        optimizer.apply_gradients(zip(grads, tvars, strict=True),
                                   global_step=tf1.train.get_or_create_global_step())
         new_lr = tf1.placeholder(tf.float32, [], name="new_learning_rate")
         tf1.assign(lr, new_lr)
