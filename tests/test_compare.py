@@ -50,12 +50,15 @@ def test_noreuse_diff_accounts_for_every_parameter(inspect_cached):
     b = inspect_cached("ptb-noreuse", dialect="keras", **SMALL)
     cmp = compare(a, b)
     assert cmp.versions and looks_like_versions(a, b)
+    # Paired by structure, each shared weight of ptb becomes its step-0 copy (now read at one
+    # step: unshared), and the copies of steps 1-3 are new weights.
     kinds = {c.kind for c in cmp.changes}
-    assert kinds == {ChangeKind.REMOVED, ChangeKind.ADDED}
-    removed = [c for c in cmp.changes if c.kind is ChangeKind.REMOVED]
+    assert kinds == {ChangeKind.NEWLY_UNSHARED, ChangeKind.ADDED}
+    unshared = [c for c in cmp.changes if c.kind is ChangeKind.NEWLY_UNSHARED]
     added = [c for c in cmp.changes if c.kind is ChangeKind.ADDED]
-    assert len(removed) == 6 and all(c.steps_before == 4 for c in removed)
-    assert len(added) == 6 * 4 and all(c.steps_after == 1 for c in added)
+    assert len(unshared) == 6 and all(c.steps_before == 4 and c.steps_after == 1
+                                      for c in unshared)
+    assert len(added) == 6 * 3 and all(c.steps_after == 1 for c in added)
     assert sum(c.params_delta for c in cmp.changes) == b.total_params - a.total_params
     assert "duplicated_across_steps" in render(cmp)
 
@@ -98,5 +101,5 @@ def test_comparison_json(inspect_cached, golden):
     assert data["schema"] == "rnninspect.comparison/1" and data["versions"] is True
     assert data["a"]["total_params"] == a.total_params
     assert sum(r["params"] for r in data["b"]["roles"]) == b.total_params
-    assert len(data["changes"]) == 30
+    assert len(data["changes"]) == 6 + 6 * 3
     golden("sharing/compare-ptb-noreuse-keras.json", json.dumps(data, indent=2) + "\n")

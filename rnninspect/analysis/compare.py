@@ -55,6 +55,7 @@ class Change:
     params_delta: int
     steps_before: int = 0  # steps that read it in A
     steps_after: int = 0
+    where: str = ""  # where it sits: "input→hidden, before the cell", "… in layer 0"
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,8 @@ PLACES = (Placement.BEFORE, Placement.CELL, Placement.AFTER, Placement.NONE)
 def _side(ins: Inspection, label: str) -> Side:
     roles = []
     for role in Role:
+        if role is Role.TRAINING_STATE:
+            continue
         for place in PLACES:
             vs = [v for v in ins.by_role(role) if _place(v) is place]
             if vs:
@@ -87,28 +90,80 @@ def _place(v: VariableInfo) -> Placement:
     return Placement.CELL if v.cell is not None else v.placement
 
 
+def _model_weights(ins: Inspection) -> list[VariableInfo]:
+    """The variables a diff talks about: optimizer slots and counters are no model change."""
+    return [v for v in ins.variables if v.role is not Role.TRAINING_STATE]
+
+
 def looks_like_versions(a: Inspection, b: Inspection) -> bool:
-    names_a, names_b = {v.name for v in a.variables}, {v.name for v in b.variables}
+    names_a = {v.name for v in _model_weights(a)}
+    names_b = {v.name for v in _model_weights(b)}
     common = names_a & names_b
     return a.dialect == b.dialect and bool(common) and \
         3 * len(common) >= min(len(names_a), len(names_b))
 
 
+def _where(ins: Inspection, v: VariableInfo) -> tuple[str, str, int, str]:
+    """Where a weight sits in the structure: role, place, layer, direction."""
+    direction = next((c.direction or "" for c in ins.cells if c.name == v.cell), "")
+    return v.role.value, _place(v).value, -1 if v.layer is None else v.layer, direction
+
+
+def pair_by_structure(
+    a: Inspection, b: Inspection
+) -> tuple[list[tuple[VariableInfo, VariableInfo]], list[VariableInfo], list[VariableInfo]]:
+    """Match A's weights to B's by where they sit (role, before/in/after the cell, layer,
+    direction), then by shape, then in dataflow order; a shared name only breaks ties.
+    Returns (pairs, only in A, only in B). `tf.Variable` auto-names (Variable_3) shift
+    when a weight is added, so names alone would pair the wrong weights."""
+    groups: dict[tuple[str, str, int, str], tuple[list[VariableInfo], list[VariableInfo]]] = {}
+    for v in _model_weights(a):
+        groups.setdefault(_where(a, v), ([], []))[0].append(v)
+    for v in _model_weights(b):
+        groups.setdefault(_where(b, v), ([], []))[1].append(v)
+    pairs: list[tuple[VariableInfo, VariableInfo]] = []
+    only_a: list[VariableInfo] = []
+    only_b: list[VariableInfo] = []
+    for xs, ys in groups.values():
+        left, right = list(xs), list(ys)
+        for match in (lambda x, y: x.shape == y.shape and x.name == y.name,
+                      lambda x, y: x.shape == y.shape,
+                      lambda x, y: x.name == y.name,
+                      lambda x, y: True):
+            for x in list(left):
+                y = next((y for y in right if match(x, y)), None)
+                if y is not None:
+                    pairs.append((x, y))
+                    left.remove(x)
+                    right.remove(y)
+        only_a += left
+        only_b += right
+    return pairs, only_a, only_b
+
+
+def describe_place(v: VariableInfo) -> str:
+    """'input→hidden, before the cell', 'input+hidden (fused), in layer 0'."""
+    place = _place(v)
+    where = {Placement.BEFORE: "before the cell", Placement.AFTER: "after the cell",
+             Placement.NONE: "outside any cell"}.get(place, f"in layer {v.layer}")
+    return f"{v.role.label}, {where}"
+
+
 def diff(a: Inspection, b: Inspection) -> tuple[Change, ...]:
-    va, vb = {v.name: v for v in a.variables}, {v.name: v for v in b.variables}
-    out = [Change(ChangeKind.REMOVED, n, va[n].shape, None, -va[n].params, len(va[n].steps))
-           for n in sorted(va.keys() - vb.keys())]
-    out += [Change(ChangeKind.ADDED, n, None, vb[n].shape, vb[n].params, 0, len(vb[n].steps))
-            for n in sorted(vb.keys() - va.keys())]
-    for n in sorted(va.keys() & vb.keys()):
-        x, y = va[n], vb[n]
+    pairs, only_a, only_b = pair_by_structure(a, b)
+    out = [Change(ChangeKind.REMOVED, v.name, v.shape, None, -v.params, len(v.steps),
+                  where=describe_place(v)) for v in only_a]
+    out += [Change(ChangeKind.ADDED, v.name, None, v.shape, v.params, 0, len(v.steps),
+                   where=describe_place(v)) for v in only_b]
+    for x, y in pairs:
+        name = y.name if x.name == y.name else f"{x.name} → {y.name}"
         if x.shape != y.shape:
-            out.append(Change(ChangeKind.RESHAPED, n, x.shape, y.shape, y.params - x.params,
-                              len(x.steps), len(y.steps)))
-        shared_x, shared_y = x.reused, y.reused
-        if shared_x != shared_y:
-            kind = ChangeKind.NEWLY_SHARED if shared_y else ChangeKind.NEWLY_UNSHARED
-            out.append(Change(kind, n, x.shape, y.shape, 0, len(x.steps), len(y.steps)))
+            out.append(Change(ChangeKind.RESHAPED, name, x.shape, y.shape, y.params - x.params,
+                              len(x.steps), len(y.steps), describe_place(y)))
+        if x.reused != y.reused:
+            kind = ChangeKind.NEWLY_SHARED if y.reused else ChangeKind.NEWLY_UNSHARED
+            out.append(Change(kind, name, x.shape, y.shape, 0, len(x.steps), len(y.steps),
+                              describe_place(y)))
     order = list(ChangeKind)
     return tuple(sorted(out, key=lambda c: (order.index(c.kind), c.name)))
 

@@ -84,7 +84,10 @@ def changes_table(cmp: Comparison) -> RenderableType:
         before = "" if c.shape_before is None else \
             f"{shape_text(c.shape_before)} {c.steps_before} st."
         after = "" if c.shape_after is None else f"{shape_text(c.shape_after)} {c.steps_after} st."
-        table.add_row(c.kind.value.replace("_", " "), Text(c.name), before, after,
+        variable = Text(c.name)
+        if c.where:
+            variable.append(f"\n{c.where}", style="dim")
+        table.add_row(c.kind.value.replace("_", " "), variable, before, after,
                       f"{c.params_delta:+,}" if c.params_delta else "")
     delta = cmp.b.total_params - cmp.a.total_params
     table.caption = f"unique parameters {cmp.a.total_params:,} → {cmp.b.total_params:,} " \
@@ -112,6 +115,6 @@ def comparison_to_dict(cmp: Comparison) -> dict[str, Any]:
                      "shape_before": None if c.shape_before is None else list(c.shape_before),
                      "shape_after": None if c.shape_after is None else list(c.shape_after),
                      "params_delta": c.params_delta, "steps_before": c.steps_before,
-                     "steps_after": c.steps_after} for c in cmp.changes],
+                     "steps_after": c.steps_after, "where": c.where} for c in cmp.changes],
         "seed_answer": list(cmp.seed_answer),
     }
