@@ -10,6 +10,7 @@ downstream of its carried state (the "previous step"), -1 for everything else.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 from rnninspect.analysis.opgraph import OpGraph
 from rnninspect.analysis.reads import Use
@@ -62,3 +63,16 @@ def loop_layers(loops: list[Loop]) -> list[int]:
                 if a != b and any(la.after[i] for i in lb.uses):
                     layers[b] = max(layers[b], layers[a] + 1)
     return layers
+
+
+def per_step_runs(loops: list[Loop], reads: dict[str, frozenset[str]]) -> list[list[Loop]]:
+    """Loops that are one layer called once per step by a Python loop: two or more loops
+    reading the same weights, each depending on the one before. In dependency order."""
+    groups: dict[frozenset[str], list[Loop]] = {}
+    for loop in sorted(loops, key=lambda lp: lp.uses[0]):
+        groups.setdefault(reads[loop.node], []).append(loop)
+    return [
+        run for run in groups.values()
+        if len(run) >= 2 and all(any(a.after[i] for i in b.uses)
+                                 for a, b in pairwise(run))
+    ]
