@@ -23,10 +23,8 @@ REAL = Path(__file__).parent / "models" / "real"
 KNOWN_WRONG: dict[str, str] = {
     "gru_tanh_classifier": "redundant_projection fires although tanh sits between Dense and GRU",
     "imdb_bilstm": "Bidirectional cells carry no direction (forward/backward)",
-    "lstm_seq2seq": "training and inference uses not reported as copies; 5 phantom empty "
-                    "cells; output Dense called input_to_hidden",
-    "nmt_attention": "variables named by tf.Variable name (5 x decoder/kernel), not Keras path; "
-                     "phantom loops; decoder GRU split from its steps; no dead_weight",
+    "nmt_attention": "no dead_weight on the decoder GRU's recurrent kernel (it only multiplies "
+                     "the zero initial state); attention V called hidden_to_hidden, not other",
     "static_birnn": "no direction on fw/bw cells; unused backward steps (outputs[-1]) not "
                     "reported as dead_steps",
 }

@@ -88,6 +88,8 @@ def place_loops(
                          and any(c.loop.after[i] for i in run[0].uses)), default=0)
             host = CellBuild([], layer=layer, num_steps=len(run), name="")
             new.append(host)
+        else:  # the calls' cell sits above the loops that feed its first step
+            _stack_above(host, [c for c in new if c.loop], run[0], cells)
         by_loop.update(dict.fromkeys((loop.node for loop in run), host))
         _place_run(og, facts, run, steps, host, reads[run[0].node])
     prefix = "loop" if cells else "cell"
@@ -105,6 +107,21 @@ def place_loops(
             f.cell = by_loop[sorted(str(loop) for loop in loops_read)[0]]
             f.step_uses = {1: next(u for u in f.uses if og.loop(u.node) is not None)}
     return sorted(new, key=lambda c: (c.layer, c.name))
+
+
+def _stack_above(
+    host: CellBuild, loop_cells: list[CellBuild], first: Loop, cells: list[CellBuild]
+) -> None:
+    """Raise a static cell hosting per-step calls above the while loops its first call
+    depends on (an attention decoder reads the encoder's loop), renaming it to match."""
+    layer = max((c.layer + 1 for c in loop_cells if c.loop
+                 and any(c.loop.after[i] for i in first.uses)), default=host.layer)
+    if layer <= host.layer:
+        return
+    old = f"cell{host.layer}"
+    host.layer = layer
+    if host.name == old and all(c.name != f"cell{layer}" for c in cells):
+        host.name = f"cell{layer}"
 
 
 def _host_cell(
