@@ -91,6 +91,32 @@ def test_concrete_function_and_tf_module_with_signature():
     assert module.total_params == 28
 
 
+def test_concrete_function_names_variables_by_keras_path_and_numbers_repeats():
+    ins = inspect(f"{KERAS}:concrete_subclassed")
+    names = [v.name for v in ins.variables]
+    assert names == [
+        "looped/cell/kernel", "looped/cell/bias", "looped/cell/recurrent_kernel",
+        "looped/head/kernel", "looped/head/bias",
+        "twin/out/kernel", "twin/out/bias", "twin/out/kernel#2", "twin/out/bias#2"]
+    assert ins.variable("twin/out/kernel#2").role is R.HIDDEN_TO_OUTPUT
+    assert ins.variable("looped/cell/recurrent_kernel").steps == STEPS
+    as_json = [v["name"] for v in ins.to_dict()["variables"]]
+    assert len(set(as_json)) == len(as_json) == 9
+    source = ins.diagram("rolled").source
+    ids = [line.split()[0] for line in source.splitlines() if line.strip().startswith("var_")
+           and "[" in line and "->" not in line]
+    assert len(ids) == len(set(ids)) == 9
+
+
+def test_unique_names_keep_the_first_and_number_the_rest_in_order():
+    from rnninspect.trace import TracedVariable, unique_names
+
+    table = [TracedVariable(n, f"node{i}", (), "float32", True)
+             for i, n in enumerate(["k", "b", "k", "k#2", "k"])]
+    assert [v.name for v in unique_names(table)] == ["k", "b", "k#3", "k#2", "k#4"]
+    assert [v.node for v in unique_names(table)] == [v.node for v in table]
+
+
 def test_subclassed_model_without_signature_asks_for_one():
     with pytest.raises(ModelSourceError) as e:
         load_user(f"{KERAS}:subclassed_without_signature")

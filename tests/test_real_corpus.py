@@ -235,6 +235,30 @@ def test_ground_truth(program: str) -> None:
     assert not wrong, f"{program}: " + "; ".join(wrong)
 
 
+def test_attention_decoder_calling_a_gru_per_step_is_one_cell_of_four_steps() -> None:
+    """nmt_attention is still in KNOWN_WRONG (dead_weight, V's role); what is right already
+    must stay right: Keras paths, the per-step GRU calls as steps of the decoder cell (no
+    phantom loops), the encoder loop below it, fc the output layer."""
+    truth, got = expected("nmt_attention"), inspected("nmt_attention")
+    variables = {v["name"]: v for v in got["variables"]}
+    assert sorted(variables) == sorted(truth["variables"])
+    decoder = {variables[n]["cell"] for n, w in truth["variables"].items()
+               if w.get("cell") == "dec"}
+    (encoder,) = {variables[n]["cell"] for n, w in truth["variables"].items()
+                  if w.get("cell") == "enc"}
+    assert len(decoder) == 1 and encoder not in decoder
+    assert sorted(c["name"] for c in got["cells"]) == sorted([encoder, *decoder])
+    assert all(c["variables"] for c in got["cells"])
+    for name in ("gru/gru_cell/kernel", "gru/gru_cell/recurrent_kernel", "attention/W2/kernel"):
+        v = variables["decoder/" + name]
+        assert v["steps"] == [0, 1, 2, 3] and not v["dynamic"], name
+        assert v["role"] == truth["variables"]["decoder/" + name]["role"], name
+    layer = {c["name"]: c["layer"] for c in got["cells"]}
+    assert layer[next(iter(decoder))] > layer[encoder]
+    fc = variables["decoder/fc/kernel"]
+    assert (fc["role"], fc["cell"]) == ("hidden_to_output", None)
+
+
 @pytest.mark.dot
 @pytest.mark.parametrize("program", [_mark(p, DOT_FAILS) for p in _programs()])
 def test_diagrams_render_with_dot(program: str) -> None:

@@ -60,6 +60,26 @@ def concrete():
     return run.get_concrete_function(tf.TensorSpec([2, T, F], tf.float32))
 
 
+_kept = []  # the Keras objects behind concrete_subclassed's tf.Variables stay alive
+
+
+def concrete_subclassed():
+    """A subclassed model and two output heads that both call themselves "twin" (so their
+    Keras paths collide), traced as a ConcreteFunction: it lists plain tf.Variables, whose
+    own names are `looped/kernel`, `looped/bias`, ... and `twin/kernel` twice."""
+    model = Looped()
+    heads = [keras.Sequential([keras.layers.Dense(1, name="out")], name="twin")
+             for _ in range(2)]
+    _kept.append((model, heads))
+
+    @tf.function
+    def run(x):
+        y = model(x)
+        return heads[0](y) + heads[1](y)
+
+    return run.get_concrete_function(tf.TensorSpec([2, T, F], tf.float32))
+
+
 class Handwritten(tf.Module):
     """Plain variables and matmuls: h = tanh(x W + h U + b)."""
 
