@@ -108,6 +108,26 @@ def test_concrete_function_names_variables_by_keras_path_and_numbers_repeats():
     assert len(ids) == len(set(ids)) == 9
 
 
+def test_keras_layer_called_per_step_is_one_cell_whose_steps_are_the_calls():
+    ins = inspect(f"{KERAS}:stepped_gru")
+    steps = (0, 1, 2, 3)
+    assert sorted(table(ins)) == [  # F = 2 features, H = 4 units
+        ("stepped/gru_cell/bias", (2, 12), R.BIAS, steps),
+        ("stepped/gru_cell/kernel", (2, 12), R.INPUT_TO_HIDDEN, steps),
+        ("stepped/gru_cell/recurrent_kernel", (4, 12), R.HIDDEN_TO_HIDDEN, steps),
+    ]
+    (cell,) = ins.cells
+    assert (cell.num_steps, cell.dynamic, cell.layer) == (4, False, 0)
+    assert ins.num_steps == 4 and not any(v.dynamic for v in ins.variables)
+
+
+def test_one_keras_layer_run_twice_over_whole_sequences_is_two_tied_layers():
+    ins = inspect(f"{KERAS}:tied_gru")
+    assert [(c.layer, c.dynamic) for c in ins.cells] == [(0, True), (1, True)]
+    assert all(c.variables == ins.cells[0].variables and c.variables for c in ins.cells)
+    assert [f.kind.value for f in ins.findings] == ["shared_across_layers"]
+
+
 def test_unique_names_keep_the_first_and_number_the_rest_in_order():
     from rnninspect.trace import TracedVariable, unique_names
 

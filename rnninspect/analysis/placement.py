@@ -74,7 +74,7 @@ def place_loops(
     reads = {loop.node: frozenset(node for node, f in facts.items()
                                   if any(og.loop(u.node) == loop.node for u in f.uses))
              for loop in loops}
-    runs = per_step_runs(loops, reads)
+    runs = per_step_runs(og, loops, reads)
     stepped = {loop.node for run in runs for loop in run}
     plain = [loop for loop in loops if loop.node not in stepped]
     layers = loop_layers(plain)
@@ -104,7 +104,11 @@ def place_loops(
         loops_read = {og.loop(u.node) for u in f.uses} - {None}
         if loops_read and f.cell is None:
             f.dynamic, f.placement = True, Placement.CELL
-            f.cell = by_loop[sorted(str(loop) for loop in loops_read)[0]]
+            ordered = sorted(str(loop) for loop in loops_read)
+            f.cell = by_loop[ordered[0]]
+            # one layer object run by several loops (tied stacked layers)
+            f.other_cells = list({id(c): c for c in (by_loop[lp] for lp in ordered[1:])
+                                  if c is not f.cell}.values())
             f.step_uses = {1: next(u for u in f.uses if og.loop(u.node) is not None)}
     return sorted(new, key=lambda c: (c.layer, c.name))
 

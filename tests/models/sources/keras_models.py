@@ -98,3 +98,31 @@ class Handwritten(tf.Module):
 
 def module_with_signature():
     return Handwritten(), [tf.TensorSpec([2, T, F], tf.float32)]
+
+
+def stepped_gru():
+    """A Keras GRU layer called once per step (a one-step sequence each time) by a Python
+    loop, its state passed on: one cell of four steps, each call a one-iteration loop."""
+    gru = keras.layers.GRU(H, return_state=True, name="stepped")
+    _kept.append(gru)
+
+    @tf.function
+    def run(x):
+        h = tf.zeros([2, H])
+        for t in range(4):
+            _, h = gru(x[:, t:t + 1, :], initial_state=h)
+        return h
+
+    return run.get_concrete_function(tf.TensorSpec([2, 4, F], tf.float32))
+
+
+def tied_gru():
+    """One GRU layer run over its own output sequence: two layers on one set of weights."""
+    gru = keras.layers.GRU(F, return_sequences=True, name="tied")
+    _kept.append(gru)
+
+    @tf.function
+    def run(x):
+        return gru(gru(x))
+
+    return run.get_concrete_function(tf.TensorSpec([2, T, F], tf.float32))
