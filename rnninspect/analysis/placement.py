@@ -250,8 +250,10 @@ def place(
             f.step_uses.setdefault(step, use)
         idx = [topo.index[u.node] for u in f.uses]
         if votes and not any(r[i] for r in reach for i in idx):
-            # Read at every step but feeding no later step: an output layer per step.
+            # Read at every step but feeding no later step: an output layer per step,
+            # outside the cell like one applied to all outputs at once.
             f.placement = Placement.AFTER
+            f.steps, f.step_uses, f.use_cells, f.use_steps = set(), {}, {}, {}
             return
         if votes:
             ranked = sorted(votes, key=lambda cid: cell_of_chain[cid].layer)
