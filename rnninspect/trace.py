@@ -6,9 +6,7 @@ cells are built in a worker process, see `legacy_worker`).
 
 from __future__ import annotations
 
-import gc
 import re
-import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -17,6 +15,7 @@ from typing import Any
 from rnninspect._tf import import_keras_for_tracing, import_tensorflow, silenced_native_stderr
 from rnninspect.errors import TraceError
 from rnninspect.graphspec import GraphSpec
+from rnninspect.varnames import display_name, keras_paths, unique_names
 
 VARIABLE_OPS = frozenset({"VarHandleOp", "VariableV2", "Variable", "VarIsInitializedOp"})
 
@@ -43,30 +42,8 @@ class Traced:
     seconds: dict[str, float] = field(default_factory=dict)  # "build", "trace"
 
     def __post_init__(self) -> None:
-        self.variables = unique_names(self.variables)
+        self.variables = unique_names(self.variables, lambda v, name: replace(v, name=name))
 
-
-def unique_names(variables: Sequence[TracedVariable]) -> list[TracedVariable]:
-    """Every variable's display name made unique, once, where the table is built: the
-    second and later variables of one name (in graph order) become `name#2`, `name#3`, ...
-
-    >>> [v.name for v in unique_names([TracedVariable(n, str(i), (), "float32", True)
-    ...                                for i, n in enumerate(["k", "b", "k", "k#2"])])]
-    ['k', 'b', 'k#3', 'k#2']
-    """
-    taken = {v.name for v in variables}
-    seen: set[str] = set()
-    out = []
-    for v in variables:
-        if v.name in seen:
-            number = 2
-            while f"{v.name}#{number}" in taken:
-                number += 1
-            taken.add(f"{v.name}#{number}")
-            v = replace(v, name=f"{v.name}#{number}")
-        seen.add(v.name)
-        out.append(v)
-    return out
 
 
 def _shape(shape: Any) -> tuple[int | None, ...]:
@@ -161,36 +138,6 @@ def _tf_variable(var: Any) -> Any:
     return var
 
 
-def _display_name(var: Any, paths: dict[int, str] | None = None) -> str:
-    path = getattr(var, "path", None)  # Keras 3: "model/layer/kernel"
-    if isinstance(path, str) and path:
-        return path
-    if paths and id(var) in paths:
-        return paths[id(var)]
-    return str(var.name).removesuffix(":0")
-
-
-def keras_paths(variables: Sequence[Any]) -> dict[int, str]:
-    """id(tf.Variable) -> the Keras 3 path of the Keras Variable that wraps it, for the
-    plain tf.Variables a ConcreteFunction or a tf.Module lists (their own names are the
-    `tf.Variable` names, `decoder/kernel` five times over). The wrapper does not hang off
-    the tf.Variable, so the live Keras Variables are found once among Python's objects;
-    nothing is found (and Keras is not imported) when no Keras Variable exists."""
-    keras = sys.modules.get("keras")
-    wrapper = getattr(keras, "Variable", None)
-    wanted = {id(v) for v in variables if not isinstance(getattr(v, "path", None), str)}
-    if not isinstance(wrapper, type) or not wanted:
-        return {}
-    found: dict[int, str] = {}
-    for obj in gc.get_objects():
-        if issubclass(type(obj), wrapper):
-            inner = getattr(obj, "_value", None)
-            path = getattr(obj, "path", None)
-            if id(inner) in wanted and isinstance(path, str) and path:
-                found[id(inner)] = path
-    return found
-
-
 def traced_from_concrete(
     concrete: Any,
     variables: Sequence[Any],
@@ -243,14 +190,14 @@ def captured_variables(
     for var in variables:  # created but never read by the traced computation
         if id(_tf_variable(var).handle) not in seen:
             table.append(_traced_variable(
-                var, f"<not in graph>/{_display_name(var, paths)}", paths))
+                var, f"<not in graph>/{display_name(var, paths)}", paths))
     return table, capture_nodes
 
 
 def _traced_variable(var: Any, node: str, paths: dict[int, str]) -> TracedVariable:
     tf_var = _tf_variable(var)
     return TracedVariable(
-        _display_name(var, paths),
+        display_name(var, paths),
         node,
         _shape(tf_var.shape),
         tf_var.dtype.base_dtype.name,
