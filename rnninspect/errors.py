@@ -39,3 +39,7 @@ class BackendError(RnnInspectError, RuntimeError):
 
 class ExecutableNotFoundError(RnnInspectError, RuntimeError):
     """Graphviz's `dot` is needed (to render SVG/PNG/PDF) but is not installed."""
+
+
+class DotRenderError(RnnInspectError, RuntimeError):
+    """Graphviz's `dot` rejected a diagram (the DOT text was written instead)."""

@@ -11,9 +11,9 @@ needs TensorFlow's op registry.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 # The ops that *are* a variable: its identity (the one list; loaders and tracing share it).
 VARIABLE_OPS = frozenset({"VarHandleOp", "VariableV2", "Variable"})
@@ -74,6 +74,38 @@ def is_rng_state(variable: TracedVariable) -> bool:
     return not variable.trainable and variable.name.endswith("seed_generator_state")
 
 
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+V = TypeVar("V", bound=_Named)
+
+
+def unique_names(variables: Sequence[V], renamed: Callable[[V, str], V]) -> list[V]:
+    """Every variable's display name made unique, once, where the table is built: the
+    second and later variables of one name (in graph order) become `name#2`, `name#3`, ...
+
+    >>> from types import SimpleNamespace as Var
+    >>> [v.name for v in unique_names([Var(name=n) for n in ["k", "b", "k", "k#2"]],
+    ...                               lambda v, name: Var(name=name))]
+    ['k', 'b', 'k#3', 'k#2']
+    """
+    taken = {v.name for v in variables}
+    seen: set[str] = set()
+    out = []
+    for v in variables:
+        if v.name in seen:
+            number = 2
+            while f"{v.name}#{number}" in taken:
+                number += 1
+            taken.add(f"{v.name}#{number}")
+            v = renamed(v, f"{v.name}#{number}")
+        seen.add(v.name)
+        out.append(v)
+    return out
+
+
 @dataclass(frozen=True)
 class Traced:
     model: str
@@ -84,6 +116,12 @@ class Traced:
     inputs: tuple[str, ...]  # node names of the model's inputs
     outputs: tuple[str, ...]  # node names of what the model computes
     seconds: Mapping[str, float] = field(default_factory=dict)  # "build", "trace"
+
+    def __post_init__(self) -> None:
+        # Names are for display only, yet the table, JSON, DOT ids and exports key on them:
+        # made unique once, here, so every renderer sees the same names.
+        object.__setattr__(self, "variables", tuple(
+            unique_names(self.variables, lambda v, name: replace(v, name=name))))
 
     def timed(self, stage: str, seconds: float) -> Traced:
         """A copy with `seconds[stage]` set (a Traced is never patched in place)."""

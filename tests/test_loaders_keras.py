@@ -91,6 +91,54 @@ def test_concrete_function_and_tf_module_with_signature():
     assert module.total_params == 28
 
 
+def test_concrete_function_names_variables_by_keras_path_and_numbers_repeats():
+    ins = inspect(f"{KERAS}:concrete_subclassed")
+    names = [v.name for v in ins.variables]
+    assert names == [
+        "looped/cell/kernel", "looped/cell/bias", "looped/cell/recurrent_kernel",
+        "looped/head/kernel", "looped/head/bias",
+        "twin/out/kernel", "twin/out/bias", "twin/out/kernel#2", "twin/out/bias#2"]
+    assert ins.variable("twin/out/kernel#2").role is R.HIDDEN_TO_OUTPUT
+    assert ins.variable("looped/cell/recurrent_kernel").steps == STEPS
+    as_json = [v["name"] for v in ins.to_dict()["variables"]]
+    assert len(set(as_json)) == len(as_json) == 9
+    source = ins.diagram("rolled").source
+    ids = [line.split()[0] for line in source.splitlines() if line.strip().startswith("var_")
+           and "[" in line and "->" not in line]
+    assert len(ids) == len(set(ids)) == 9
+
+
+def test_keras_layer_called_per_step_is_one_cell_whose_steps_are_the_calls():
+    ins = inspect(f"{KERAS}:stepped_gru")
+    steps = (0, 1, 2, 3)
+    assert sorted(table(ins)) == [  # F = 2 features, H = 4 units
+        ("stepped/gru_cell/bias", (2, 12), R.BIAS, steps),
+        ("stepped/gru_cell/kernel", (2, 12), R.INPUT_TO_HIDDEN, steps),
+        ("stepped/gru_cell/recurrent_kernel", (4, 12), R.HIDDEN_TO_HIDDEN, steps),
+    ]
+    (cell,) = ins.cells
+    assert (cell.num_steps, cell.dynamic, cell.layer) == (4, False, 0)
+    assert ins.num_steps == 4 and not any(v.dynamic for v in ins.variables)
+
+
+def test_one_keras_layer_run_twice_over_whole_sequences_is_two_tied_layers():
+    ins = inspect(f"{KERAS}:tied_gru")
+    assert [(c.layer, c.dynamic) for c in ins.cells] == [(0, True), (1, True)]
+    assert all(c.variables == ins.cells[0].variables and c.variables for c in ins.cells)
+    assert [f.kind.value for f in ins.findings] == ["shared_across_layers"]
+
+
+def test_unique_names_keep_the_first_and_number_the_rest_in_order():
+    from rnninspect.graphspec import GraphSpec
+    from rnninspect.trace import Traced, TracedVariable
+
+    table = [TracedVariable(n, f"node{i}", (), "float32", True)
+             for i, n in enumerate(["k", "b", "k", "k#2", "k"])]
+    traced = Traced("m", "keras", (), GraphSpec((), {}), table, [], [])
+    assert [v.name for v in traced.variables] == ["k", "b", "k#3", "k#2", "k#4"]
+    assert [v.node for v in traced.variables] == [v.node for v in table]
+
+
 def test_subclassed_model_without_signature_asks_for_one():
     with pytest.raises(ModelSourceError) as e:
         load_user(f"{KERAS}:subclassed_without_signature")

@@ -13,7 +13,13 @@ from rnninspect.analysis.infos import cell_infos, share_gate_layout, variable_in
 from rnninspect.analysis.links import block_links, step_graph
 from rnninspect.analysis.liveness import liveness_facts
 from rnninspect.analysis.opgraph import OpGraph, build_opgraph
-from rnninspect.analysis.placement import group_cells, place, place_duplicates, place_loops
+from rnninspect.analysis.placement import (
+    group_cells,
+    place,
+    place_duplicates,
+    place_loops,
+    sampled_feedback,
+)
 from rnninspect.analysis.reads import computation_nodes, find_uses
 from rnninspect.analysis.recurrence import (
     Chain,
@@ -112,7 +118,8 @@ def _copy_steps(
     if part.num_steps is not None:
         return steps, part.num_steps
     once = [v.name for v in primary.variables
-            if v.cell is not None and part.variable(v.name).reads == 1]
+            if v.cell is not None and part.variable(v.name).reads == 1
+            and not part.variable(v.name).dynamic]  # a loop's one read serves every step
     if not once:
         return steps, None
     steps.update(dict.fromkeys(once, (0,)))
@@ -133,7 +140,8 @@ def _analyze_part(
     topo = Topology.of(og, computation)
 
     uses_by_var = {node: f.uses for node, f in facts.items()}
-    chains = find_chains(topo, uses_by_var, in_loop)
+    chains = [c for c in find_chains(topo, uses_by_var, in_loop)
+              if not sampled_feedback(og, topo, c)]
     ups = {c.id: upstream(topo, c) for c in chains}
     cells = group_cells(topo, chains, ups)
     cell_of_chain = {c.id: cell for cell in cells for c in cell.chains}
@@ -141,7 +149,7 @@ def _analyze_part(
     reach = [reaches(topo, c) for c in chains]
     dup_cells = place_duplicates(og, topo, facts, chains, in_loop, bool(cells))
     cells += dup_cells
-    loop_cells = place_loops(og, topo, facts, len(cells))
+    loop_cells = place_loops(og, topo, facts, cells, ups)
     cells += loop_cells
     if not cells:
         cells += place_single(og, topo, facts, traced.inputs)

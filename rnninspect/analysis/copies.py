@@ -17,7 +17,9 @@ from rnninspect.analysis.opgraph import OpGraph
 from rnninspect.analysis.reads import GATHER_OPS, MATMUL_OPS, READ_OPS
 from rnninspect.analysis.training import training_machinery
 
-_SHARED_SOURCES = frozenset({"Const", "HostConst"})
+# Constants, and the program's inputs: a seq2seq program feeds one input tensor to its
+# training model and to its inference encoder.
+_SHARED_SOURCES = frozenset({"Const", "HostConst", "Placeholder"})
 
 
 @dataclass(frozen=True)
@@ -107,8 +109,9 @@ def _training_ops(og: OpGraph) -> set[str]:
 
 
 def _batch_size(og: OpGraph, group: set[str]) -> int | None:
-    """The leading dimension of the copy's first input placeholder."""
-    for node in sorted(group):
+    """The leading dimension of the first input placeholder the copy reads."""
+    fed = {src for node in group for src, _ in og.inputs.get(node, ())}
+    for node in sorted(group | fed):
         if og.op(node) == "Placeholder":
             shape = og.shape((node, 0))
             if shape:

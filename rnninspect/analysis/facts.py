@@ -40,5 +40,9 @@ class VarFacts:
     also_roles: list[Role] = field(default_factory=list)
     use_cells: dict[str, CellBuild] = field(default_factory=dict)  # read op -> its cell
     use_steps: dict[str, int] = field(default_factory=dict)  # read op -> its time step
+    # A layer called once per step (each call a one-iteration while loop): its read in one
+    # call and that call's clock (pos 0: depends on the state the call carries) tell its
+    # role, whatever cell it sits in.
+    own_state: tuple[Use, Upstream] | None = None
 
 

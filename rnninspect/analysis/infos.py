@@ -51,6 +51,8 @@ def variable_infos(
                 peep_ups = [f.cell.clock]
             step = 1 if 1 in f.step_uses else min(f.step_uses)
             use = f.step_uses[step]
+            if f.own_state is not None:
+                use, peep_ups, step = f.own_state[0], [f.own_state[1]], 1
             if use.op == "Mul" and multiplies_state(og, topo, use, step, peep_ups):
                 role = Role.HIDDEN_TO_HIDDEN
         if f.cell is not None and f.step_uses and role is not Role.BIAS:
@@ -59,6 +61,8 @@ def variable_infos(
                 state_ups = [f.cell.clock]
             step = 1 if 1 in f.step_uses else min(f.step_uses)
             use = f.step_uses[step]
+            if f.own_state is not None:
+                use, state_ups, step = f.own_state[0], [f.own_state[1]], 1
             if use.op in MATMUL_OPS:
                 row_split = fused_split(og, topo, use, step, state_ups, v.shape[0])
                 if row_split is not None:

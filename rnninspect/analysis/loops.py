@@ -10,6 +10,7 @@ downstream of its carried state (the "previous step"), -1 for everything else.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 from rnninspect.analysis.opgraph import OpGraph
 from rnninspect.analysis.reads import Use
@@ -62,3 +63,37 @@ def loop_layers(loops: list[Loop]) -> list[int]:
                 if a != b and any(la.after[i] for i in lb.uses):
                     layers[b] = max(layers[b], layers[a] + 1)
     return layers
+
+
+def per_step_runs(
+    og: OpGraph, loops: list[Loop], reads: dict[str, frozenset[str]]
+) -> list[list[Loop]]:
+    """Loops that are one layer called once per step by a Python loop: two or more
+    one-iteration loops reading the same weights, each depending on the one before. In
+    dependency order. (A layer run twice over whole sequences, tied stacked layers, is not
+    one: its loops run many iterations.)"""
+    once = one_iteration_loops(og)
+    groups: dict[frozenset[str], list[Loop]] = {}
+    for loop in sorted(loops, key=lambda lp: lp.uses[0]):
+        if loop.node in once:
+            groups.setdefault(reads[loop.node], []).append(loop)
+    return [
+        run for run in groups.values()
+        if len(run) >= 2 and all(any(a.after[i] for i in b.uses) for a, b in pairwise(run))
+    ]
+
+
+def one_iteration_loops(og: OpGraph) -> set[str]:
+    """While loops that read their input sequence from a list made of a tensor whose
+    leading (time) dimension is known to be 1: a Keras RNN layer called on one step."""
+    lengths: dict[str, set[int | None]] = {}
+    for node in og.graph:
+        loop = og.loop(node)
+        if loop is None or og.op(node) != "TensorListGetItem" or not og.inputs.get(node):
+            continue
+        source = og.inputs[node][0][0]
+        if og.op(source) != "TensorListFromTensor" or not og.inputs.get(source):
+            continue
+        shape = og.shape(og.inputs[source][0])
+        lengths.setdefault(loop, set()).add(shape[0] if shape else None)
+    return {loop for loop, found in lengths.items() if found == {1}}

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
+from itertools import pairwise
 
 from rnninspect.analysis.duplicates import find_duplicates, input_slice_steps
 from rnninspect.analysis.facts import CellBuild, VarFacts
-from rnninspect.analysis.loops import find_loops, loop_layers
+from rnninspect.analysis.loops import Loop, find_loops, loop_layers, per_step_runs
 from rnninspect.analysis.opgraph import OpGraph
 from rnninspect.analysis.reads import GATHER_OPS
 from rnninspect.analysis.recurrence import (
@@ -57,29 +58,113 @@ def place_duplicates(
 
 
 def place_loops(
-    og: OpGraph, topo: Topology, facts: dict[str, VarFacts], first_index: int
+    og: OpGraph,
+    topo: Topology,
+    facts: dict[str, VarFacts],
+    cells: list[CellBuild],
+    ups: dict[str, Upstream],
 ) -> list[CellBuild]:
-    """One cell per while loop whose body reads weights."""
+    """One cell per while loop whose body reads weights; a layer called once per step
+    (a run of one-iteration loops, see `per_step_runs`) is one cell whose steps are the
+    calls: the cell of the static recurrence around it when its calls fall on that cell's
+    steps (an attention decoder), else a cell of its own."""
     loops = find_loops(og, topo, {node: f.uses for node, f in facts.items()})
     if not loops:
         return []
-    layers = loop_layers(loops)
-    cells = [CellBuild([], clock=loop.clock, layer=layer, loop=loop)
-             for loop, layer in zip(loops, layers, strict=True)]
-    by_loop = {loop.node: cell for loop, cell in zip(loops, cells, strict=True)}
-    per_layer = Counter(layers)
+    reads = {loop.node: frozenset(node for node, f in facts.items()
+                                  if any(og.loop(u.node) == loop.node for u in f.uses))
+             for loop in loops}
+    runs = per_step_runs(og, loops, reads)
+    stepped = {loop.node for run in runs for loop in run}
+    plain = [loop for loop in loops if loop.node not in stepped]
+    layers = loop_layers(plain)
+    new = [CellBuild([], clock=loop.clock, layer=layer, loop=loop)
+           for loop, layer in zip(plain, layers, strict=True)]
+    by_loop = {cell.loop.node: cell for cell in new if cell.loop}
+    for run in runs:
+        host, steps = _host_cell(topo, run, cells, ups)
+        if host is None:
+            layer = max((c.layer + 1 for c in new if c.loop
+                         and any(c.loop.after[i] for i in run[0].uses)), default=0)
+            host = CellBuild([], layer=layer, num_steps=len(run), name="")
+            new.append(host)
+        else:  # the calls' cell sits above the loops that feed its first step
+            _stack_above(host, [c for c in new if c.loop], run[0], cells)
+        by_loop.update(dict.fromkeys((loop.node for loop in run), host))
+        _place_run(og, facts, run, steps, host, reads[run[0].node])
+    prefix = "loop" if cells else "cell"
+    per_layer = Counter(c.layer for c in new)
     seen: Counter[int] = Counter()
-    for cell in sorted(cells, key=lambda c: (c.layer, min(c.loop.uses) if c.loop else 0)):
+    for cell in sorted(new, key=lambda c: (c.layer, min(c.loop.uses) if c.loop else 0)):
         suffix = f"_{seen[cell.layer]}" if per_layer[cell.layer] > 1 else ""
-        cell.name = f"loop{cell.layer}{suffix}" if first_index else f"cell{cell.layer}{suffix}"
+        kind = prefix if cell.loop or not cells else "steps"
+        cell.name = f"{kind}{cell.layer}{suffix}"
         seen[cell.layer] += 1
     for f in facts.values():
         loops_read = {og.loop(u.node) for u in f.uses} - {None}
-        if loops_read:
+        if loops_read and f.cell is None:
             f.dynamic, f.placement = True, Placement.CELL
-            f.cell = by_loop[sorted(str(loop) for loop in loops_read)[0]]
+            ordered = sorted(str(loop) for loop in loops_read)
+            f.cell = by_loop[ordered[0]]
+            # one layer object run by several loops (tied stacked layers)
+            f.other_cells = list({id(c): c for c in (by_loop[lp] for lp in ordered[1:])
+                                  if c is not f.cell}.values())
             f.step_uses = {1: next(u for u in f.uses if og.loop(u.node) is not None)}
-    return sorted(cells, key=lambda c: (c.layer, c.name))
+    return sorted(new, key=lambda c: (c.layer, c.name))
+
+
+def _stack_above(
+    host: CellBuild, loop_cells: list[CellBuild], first: Loop, cells: list[CellBuild]
+) -> None:
+    """Raise a static cell hosting per-step calls above the while loops its first call
+    depends on (an attention decoder reads the encoder's loop), renaming it to match."""
+    layer = max((c.layer + 1 for c in loop_cells if c.loop
+                 and any(c.loop.after[i] for i in first.uses)), default=host.layer)
+    if layer <= host.layer:
+        return
+    old = f"cell{host.layer}"
+    host.layer = layer
+    if host.name == old and all(c.name != f"cell{layer}" for c in cells):
+        host.name = f"cell{layer}"
+
+
+def _host_cell(
+    topo: Topology, run: list[Loop], cells: list[CellBuild], ups: dict[str, Upstream]
+) -> tuple[CellBuild | None, list[int]]:
+    """The chain cell whose steps the calls of `run` fall on (call k after that cell's
+    step-k reads, on distinct rising steps), and those steps; else (None, 0..n-1)."""
+    for cell in cells:
+        if not cell.chains:
+            continue
+        steps = [max(ups[c.id].pos[loop.uses[0]] for c in cell.chains) for loop in run]
+        if steps[0] >= 0 and all(a < b for a, b in pairwise(steps)):
+            return cell, steps
+    return None, list(range(len(run)))
+
+
+def _place_run(
+    og: OpGraph,
+    facts: dict[str, VarFacts],
+    run: list[Loop],
+    steps: list[int],
+    cell: CellBuild,
+    variables: frozenset[str],
+) -> None:
+    step_of = {loop.node: step for loop, step in zip(run, steps, strict=True)}
+    role_loop = run[1] if len(run) > 1 else run[0]  # the second call: its state is real
+    for node in sorted(variables):
+        f = facts[node]
+        f.cell, f.placement, f.dynamic = cell, Placement.CELL, False
+        for use in f.uses:
+            step = step_of.get(str(og.loop(use.node)))
+            if step is None:
+                continue
+            f.steps.add(step)
+            f.step_uses.setdefault(step, use)
+            f.use_cells[use.node], f.use_steps[use.node] = cell, step
+        own = next((u for u in f.uses if og.loop(u.node) == role_loop.node), None)
+        if own is not None:
+            f.own_state = (own, role_loop.clock)
 
 
 def group_cells(topo: Topology, chains: list[Chain], ups: dict[str, Upstream]) -> list[CellBuild]:
@@ -163,6 +248,13 @@ def place(
             f.use_steps[use.node] = step
             f.steps.add(step)
             f.step_uses.setdefault(step, use)
+        idx = [topo.index[u.node] for u in f.uses]
+        if votes and not any(r[i] for r in reach for i in idx):
+            # Read at every step but feeding no later step: an output layer per step,
+            # outside the cell like one applied to all outputs at once.
+            f.placement = Placement.AFTER
+            f.steps, f.step_uses, f.use_cells, f.use_steps = set(), {}, {}, {}
+            return
         if votes:
             ranked = sorted(votes, key=lambda cid: cell_of_chain[cid].layer)
             f.cell = cell_of_chain[ranked[0]]
@@ -178,3 +270,26 @@ def place(
         f.placement = Placement.AFTER
 
 
+
+
+SAMPLING_OPS = frozenset({"ArgMax", "Multinomial", "RandomCategorical",
+                          "StatelessMultinomial"})
+
+
+def sampled_feedback(og: OpGraph, topo: Topology, chain: Chain) -> bool:
+    """Each read reaches the next only through a sampled token (argmax, multinomial): the
+    weight is an output layer whose prediction is fed back as the next input (greedy
+    decoding), not a state of the recurrence."""
+    if not any(og.op(n) in SAMPLING_OPS for n in topo.order):
+        return False
+    for a, b in pairwise(chain.uses):
+        start, goal = topo.index[a], topo.index[b]
+        seen, stack = {start}, [start]
+        while stack:
+            for s in topo.succs[stack.pop()]:
+                if s not in seen and s <= goal and og.op(topo.order[s]) not in SAMPLING_OPS:
+                    seen.add(s)
+                    stack.append(s)
+        if goal in seen:
+            return False
+    return True

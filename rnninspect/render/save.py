@@ -3,7 +3,9 @@
 `save_diagram` is atomic: the file is rendered in memory, written to a temporary file in
 the same directory and renamed into place, so an interrupted or failed run never leaves a
 half-written file. When ``dot`` is missing it writes the DOT text (which needs no ``dot``)
-next to the requested path and raises `ExecutableNotFoundError` with one line of advice.
+next to the requested path and raises `ExecutableNotFoundError` with one line of advice;
+when ``dot`` runs but fails on the DOT text, it writes the DOT text the same way and raises
+`DotRenderError` with ``dot``'s first line of complaint.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from pathlib import Path
 
 import graphviz
 
-from rnninspect.errors import ExecutableNotFoundError, InvalidOptionError
+from rnninspect.errors import DotRenderError, ExecutableNotFoundError, InvalidOptionError
 
 INSTALL_ADVICE = (
     "install Graphviz (apt install graphviz | brew install graphviz | conda install graphviz "
@@ -76,17 +78,30 @@ def save_diagram(
     """
     target = Path(path)
     fmt = diagram_format_for(target, format)
+    fallback = target.with_suffix(".dot")
     try:
         data = render_bytes(digraph, fmt)
     except graphviz.ExecutableNotFound as e:
-        fallback = target.with_suffix(".dot")
         write_atomic(fallback, digraph.source.encode("utf-8"))
         raise ExecutableNotFoundError(
             f"Graphviz's `dot` was not found, so {target.name} was not rendered; "
             f"wrote {fallback} instead; {INSTALL_ADVICE}"
         ) from e
+    except graphviz.CalledProcessError as e:
+        write_atomic(fallback, digraph.source.encode("utf-8"))
+        raise DotRenderError(
+            f"Graphviz's `dot` failed on {target.name} ({_first_line(e.stderr)}); "
+            f"wrote {fallback} instead; please report it with that file"
+        ) from e
     write_atomic(target, data)
     return target
+
+
+def _first_line(stderr: bytes | str | None) -> str:
+    """`dot`'s complaint as one line (it prints several, the first says what went wrong)."""
+    text = stderr.decode("utf-8", "replace") if isinstance(stderr, bytes) else stderr or ""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[0][:200] if lines else "no message"
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -27,6 +27,7 @@ from rnninspect.tf.imports import (
     import_tensorflow,
     silenced_native_stderr,
 )
+from rnninspect.tf.varnames import display_name, keras_paths
 
 
 def _shape(shape: Any) -> tuple[int | None, ...]:
@@ -121,13 +122,6 @@ def _tf_variable(var: Any) -> Any:
     return var
 
 
-def _display_name(var: Any) -> str:
-    path = getattr(var, "path", None)  # Keras 3: "model/layer/kernel"
-    if isinstance(path, str) and path:
-        return path
-    return str(var.name).removesuffix(":0")
-
-
 def traced_from_concrete(
     concrete: Any,
     variables: Sequence[Any],
@@ -166,6 +160,7 @@ def captured_variables(
     by_handle = {id(_tf_variable(v).handle): v for v in variables}
     for v in graph.variables:  # variables the function reached but the caller missed
         by_handle.setdefault(id(v.handle), v)
+    paths = keras_paths(list(by_handle.values()))
     table: list[TracedVariable] = []
     capture_nodes = set()
     seen = set()
@@ -175,17 +170,18 @@ def captured_variables(
         if var is None:
             continue
         seen.add(id(external))
-        table.append(_traced_variable(var, internal.op.name))
+        table.append(_traced_variable(var, internal.op.name, paths))
     for var in variables:  # created but never read by the traced computation
         if id(_tf_variable(var).handle) not in seen:
-            table.append(_traced_variable(var, f"<not in graph>/{_display_name(var)}"))
+            table.append(_traced_variable(
+                var, f"<not in graph>/{display_name(var, paths)}", paths))
     return [v for v in table if not is_rng_state(v)], capture_nodes
 
 
-def _traced_variable(var: Any, node: str) -> TracedVariable:
+def _traced_variable(var: Any, node: str, paths: dict[int, str]) -> TracedVariable:
     tf_var = _tf_variable(var)
     return TracedVariable(
-        _display_name(var),
+        display_name(var, paths),
         node,
         _shape(tf_var.shape),
         tf_var.dtype.base_dtype.name,

@@ -60,6 +60,26 @@ def concrete():
     return run.get_concrete_function(tf.TensorSpec([2, T, F], tf.float32))
 
 
+_kept = []  # the Keras objects behind concrete_subclassed's tf.Variables stay alive
+
+
+def concrete_subclassed():
+    """A subclassed model and two output heads that both call themselves "twin" (so their
+    Keras paths collide), traced as a ConcreteFunction: it lists plain tf.Variables, whose
+    own names are `looped/kernel`, `looped/bias`, ... and `twin/kernel` twice."""
+    model = Looped()
+    heads = [keras.Sequential([keras.layers.Dense(1, name="out")], name="twin")
+             for _ in range(2)]
+    _kept.append((model, heads))
+
+    @tf.function
+    def run(x):
+        y = model(x)
+        return heads[0](y) + heads[1](y)
+
+    return run.get_concrete_function(tf.TensorSpec([2, T, F], tf.float32))
+
+
 class Handwritten(tf.Module):
     """Plain variables and matmuls: h = tanh(x W + h U + b)."""
 
@@ -78,3 +98,31 @@ class Handwritten(tf.Module):
 
 def module_with_signature():
     return Handwritten(), [tf.TensorSpec([2, T, F], tf.float32)]
+
+
+def stepped_gru():
+    """A Keras GRU layer called once per step (a one-step sequence each time) by a Python
+    loop, its state passed on: one cell of four steps, each call a one-iteration loop."""
+    gru = keras.layers.GRU(H, return_state=True, name="stepped")
+    _kept.append(gru)
+
+    @tf.function
+    def run(x):
+        h = tf.zeros([2, H])
+        for t in range(4):
+            _, h = gru(x[:, t:t + 1, :], initial_state=h)
+        return h
+
+    return run.get_concrete_function(tf.TensorSpec([2, 4, F], tf.float32))
+
+
+def tied_gru():
+    """One GRU layer run over its own output sequence: two layers on one set of weights."""
+    gru = keras.layers.GRU(F, return_sequences=True, name="tied")
+    _kept.append(gru)
+
+    @tf.function
+    def run(x):
+        return gru(gru(x))
+
+    return run.get_concrete_function(tf.TensorSpec([2, T, F], tf.float32))
