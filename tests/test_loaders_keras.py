@@ -129,12 +129,11 @@ def test_one_keras_layer_run_twice_over_whole_sequences_is_two_tied_layers():
 
 
 def test_unique_names_keep_the_first_and_number_the_rest_in_order():
-    from rnninspect.graphspec import GraphSpec
-    from rnninspect.trace import Traced, TracedVariable
+    from rnninspect.graph import GraphSpec, Traced, TracedVariable
 
-    table = [TracedVariable(n, f"node{i}", (), "float32", True)
-             for i, n in enumerate(["k", "b", "k", "k#2", "k"])]
-    traced = Traced("m", "keras", (), GraphSpec((), {}), table, [], [])
+    table = tuple(TracedVariable(n, f"node{i}", (), "float32", True)
+                  for i, n in enumerate(["k", "b", "k", "k#2", "k"]))
+    traced = Traced("m", "keras", (), GraphSpec((), {}), table, (), ())
     assert [v.name for v in traced.variables] == ["k", "b", "k#3", "k#2", "k#4"]
     assert [v.node for v in traced.variables] == [v.node for v in table]
 
