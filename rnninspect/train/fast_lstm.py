@@ -56,9 +56,7 @@ def _cell_step(z: Any, c: Any, units: int) -> tuple[Any, Any]:
     return o * ops.tanh(c), c
 
 
-def lstm_layer(
-    x: Any, h: Any, c: Any, cell: Any, dtype: str, scan: bool
-) -> tuple[Any, Any, Any]:
+def lstm_layer(x: Any, h: Any, c: Any, cell: Any, dtype: str, scan: bool) -> tuple[Any, Any, Any]:
     """One layer over a time-major sequence `x` [T, B, in] -> (outputs [T, B, h], h, c)."""
     steps, width = x.shape[0], x.shape[2]
     units = cell.units

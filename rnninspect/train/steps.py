@@ -115,12 +115,15 @@ class TensorFlowStepper(Stepper):
             loss, acc, states = strategy.run(replica_eval, args=(x, y, states))
             return strategy.reduce("MEAN", loss, None), strategy.reduce("MEAN", acc, None), states
 
-        # XLA fuses the unrolled loop's many small ops (RNNINSPECT_XLA=0 turns it off; see
-        # docs/training.md). Like Keras's jit_compile="auto", not for layers that opt out
-        # (the cuDNN-capable fused LSTM), and not around cross-replica collectives.
+        # XLA fuses the unrolled loop's many small ops. On a CPU it pays for the per-step
+        # loop but not for the fast forward, whose time is in large matmuls that TensorFlow's
+        # own (oneDNN) kernels run ~3x faster than XLA:CPU's (docs/training.md);
+        # RNNINSPECT_XLA=1/0 forces it on/off. Like Keras's jit_compile="auto", not for layers
+        # that opt out (the cuDNN-capable fused LSTM), nor around cross-replica collectives.
+        xla = os.environ.get("RNNINSPECT_XLA", "auto")
         jit = (
             replicas == 1
-            and os.environ.get("RNNINSPECT_XLA", "1") != "0"
+            and (xla == "1" or (xla == "auto" and (self.placement.gpu or not self.fast)))
             and all(getattr(layer, "supports_jit", True) for layer in model._flatten_layers())
         )
         self._train = tf.function(train, jit_compile=jit)
