@@ -285,7 +285,7 @@ def main() -> None:
         f"PTB LM training, tokens/s, KERAS_BACKEND={backend}, {args.precision}, "
         f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs, "
         f"median (min–max) of {args.rounds}×{args.repeats} windows of {args.steps} steps; "
-        f"torch: {torch_py or 'not importable'}"
+        f"torch: {torch_py or 'not importable'}; load average {os.getloadavg()[0]:.1f} at start"
     )
     print(title, flush=True)
     results: dict[str, dict[str, list[float] | str]] = {s: {} for s in configs}
@@ -300,6 +300,7 @@ def main() -> None:
                     else (rates if isinstance(rates, str) else old + rates)
                 )
                 print(f"  {setup} {impl}: {cell(rates)}", flush=True)
+    title += f", {os.getloadavg()[0]:.1f} at end"
     text = f"{title}\n\n{table(results, impls)}\n"
     print(text)
     if args.markdown:
