@@ -75,8 +75,10 @@ def lstm_layer(x: Any, h: Any, c: Any, cell: Any, dtype: str, scan: bool) -> tup
         (h, c), (out, _) = ops.scan(body, (h, c), xw)
         return out, h, c
     outputs = []
-    for t in range(steps):
-        h, c = _cell_step(xw[t] + ops.matmul(h, recurrent), c, units)
+    # unstack, not xw[t]: the gradient of T slices is T full-size padded tensors summed
+    # (O(T²·B·4h)); that of unstack is one stack.
+    for xw_t in ops.unstack(xw, num=steps, axis=0):
+        h, c = _cell_step(xw_t + ops.matmul(h, recurrent), c, units)
         outputs.append(h)
     return ops.stack(outputs, axis=0), h, c
 
