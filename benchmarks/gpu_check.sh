@@ -26,6 +26,7 @@ fi
 
 echo "== python packages (missing ones from .whl/ into $SITE)"
 mkdir -p "$SITE"
+export PIP_ROOT_USER_ACTION=ignore PIP_DISABLE_PIP_VERSION_CHECK=1
 # wheel name prefix -> module it provides; installed only when the module is not importable
 for pair in keras:keras namex:namex optree:optree rich:rich markdown_it_py:markdown_it \
     mdurl:mdurl pygments:pygments h5py:h5py absl_py:absl packaging:packaging \
