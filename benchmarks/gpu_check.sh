@@ -1,48 +1,92 @@
 #!/usr/bin/env bash
-# GPU check for `rnninspect train`, for a machine with JAX and PyTorch built with CUDA but no
-# TensorFlow CUDA build. Run from the repository root:
-#     bash benchmarks/gpu_check.sh            # a few minutes
-# Needs: python with jax[cuda] (and torch for the comparison column), numpy and rich, plus a
-# folder .whl/ holding keras, namex and optree wheels (nothing is downloaded here).
+# GPU check for `rnninspect train`: our trainer's step on KERAS_BACKEND=jax against PyTorch
+# cuDNN nn.LSTM and Keras's LSTM layer on JAX, ptb small/medium/large/medium-b256 in fp32 and
+# medium in mixed precision, as one markdown table (also $OUT/gpu_table.md when $OUT is set).
+# For a machine with JAX and PyTorch built with CUDA but no TensorFlow CUDA build and no
+# network. Run from the repository root:
+#     bash benchmarks/gpu_check.sh                # about 5 minutes on an H100/H200
+#     GPU_CHECK_DRY=1 bash benchmarks/gpu_check.sh   # the same logic on CPU, tiny and quick
+# Python packages that are missing (keras, namex, optree, rich, ...) are installed from the
+# wheels in .whl/ into $SITE; nothing is downloaded.
 set -euo pipefail
 
-STEPS="${STEPS:-200}"          # bounded ptb medium training steps
-SITE="${SITE:-/tmp/site}"
 PY="${PYTHON:-python3}"
+SITE="${SITE:-/tmp/rnninspect_site}"
+DRY="${GPU_CHECK_DRY:-0}"
+OUTFILE="${OUT:+$OUT/gpu_table.md}"
+OUTFILE="${OUTFILE:-/tmp/gpu_table.md}"
+START=$SECONDS
+if [ "$DRY" = 1 ]; then
+    FP32_CONFIGS=small; MIXED_CONFIGS=small; STEPS=2; WARMUP=1; TIMEOUT=600
+    export JAX_PLATFORMS=cpu
+else
+    FP32_CONFIGS=medium,medium-b256,small,large; MIXED_CONFIGS=medium
+    STEPS="${STEPS:-50}"; WARMUP="${WARMUP:-3}"; TIMEOUT=150
+fi
 
-echo "== installing keras, namex, optree from .whl/ into $SITE"
-ls .whl/*.whl >/dev/null 2>&1 || { echo "no .whl/*.whl in $(pwd)" >&2; exit 2; }
-pip install --quiet --no-index --no-deps --target "$SITE" .whl/*.whl
+echo "== python packages (missing ones from .whl/ into $SITE)"
+mkdir -p "$SITE"
+export PIP_ROOT_USER_ACTION=ignore PIP_DISABLE_PIP_VERSION_CHECK=1
+# wheel name prefix -> module it provides; installed only when the module is not importable
+for pair in keras:keras namex:namex optree:optree rich:rich markdown_it_py:markdown_it \
+    mdurl:mdurl pygments:pygments h5py:h5py absl_py:absl packaging:packaging \
+    requests:requests urllib3:urllib3 idna:idna certifi:certifi \
+    charset_normalizer:charset_normalizer; do
+    wheel="${pair%%:*}" module="${pair##*:}"
+    if ! "$PY" -c "import $module" >/dev/null 2>&1; then
+        tag=$("$PY" -c 'import sys; print(f"cp{sys.version_info[0]}{sys.version_info[1]}")')
+        file=$(ls .whl/"$wheel"-*-"$tag"-*.whl .whl/"$wheel"-*-py3-none-any.whl 2>/dev/null | head -1 || true)
+        [ -n "$file" ] || { echo "missing $module and no wheel for it in .whl/" >&2; exit 2; }
+        if "$PY" -m pip --version >/dev/null 2>&1; then
+            "$PY" -m pip install --quiet --no-index --no-deps --target "$SITE" "$file"
+        else  # a wheel is a zip laid out for site-packages
+            "$PY" -m zipfile -e "$file" "$SITE"
+        fi
+        echo "   installed $(basename "$file")"
+    fi
+done
 export PYTHONPATH="$SITE:$(pwd)${PYTHONPATH:+:$PYTHONPATH}"
-export KERAS_BACKEND=jax
+export KERAS_BACKEND=jax XLA_PYTHON_CLIENT_PREALLOCATE=false TF_CPP_MIN_LOG_LEVEL=2
 
-echo "== GPU visible to JAX?"
-"$PY" - <<'PY'
-import jax
+echo "== devices"
+"$PY" - "$DRY" <<'PY'
+import sys
+import jax, keras, rnninspect.train.steps
+assert "tensorflow" not in sys.modules, "the JAX path imported TensorFlow"
 gpus = [d for d in jax.devices() if d.platform == "gpu"]
-assert gpus, f"no GPU visible to JAX: {jax.devices()}"
-print("JAX devices:", gpus)
+assert gpus or sys.argv[1] == "1", f"no GPU visible to JAX: {jax.devices()}"
+print("jax", jax.__version__, "keras", keras.__version__, jax.devices())
+try:
+    import torch
+    print("torch", torch.__version__, "cuda" if torch.cuda.is_available() else "no cuda",
+          torch.cuda.get_device_name(0) if torch.cuda.is_available() else "")
+except ImportError:
+    print("torch not importable: its column will say n/a")
 PY
+command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,memory.total --format=csv,noheader || true
 
-cat > /tmp/rnninspect_train_cli.py <<'PY'
-import argparse, sys
-from rich.console import Console
-from rnninspect.train import add_arguments, run
-parser = argparse.ArgumentParser()
-add_arguments(parser)
-sys.exit(run(parser.parse_args(sys.argv[1:]), Console()))
-PY
+TMP=$(mktemp -d)
+bench() {  # precision configs [impls]
+    "$PY" benchmarks/train_throughput.py --impls "${3:-ours,keras,torch}" --precision "$1" \
+        --configs "$2" --steps "$STEPS" --warmup "$WARMUP" --repeats 3 --timeout "$TIMEOUT" \
+        --markdown "$TMP/table.md"
+}
+echo "== throughput fp32 ($FP32_CONFIGS); keras = Keras LSTM layer on JAX; torch = nn.LSTM"
+bench fp32 "$FP32_CONFIGS"
+echo "== throughput mixed ($MIXED_CONFIGS): bfloat16 compute"
+bench mixed "$MIXED_CONFIGS"
+if [ $((SECONDS - START)) -lt 300 ]; then  # stays within ~7 minutes in all
+    echo "== time loop as lax.scan instead of unrolled (ours-scan), fp32 $MIXED_CONFIGS"
+    bench fp32 "$MIXED_CONFIGS" ours,ours-scan
+else
+    echo "== skipped the scan comparison: $((SECONDS - START)) s spent already"
+fi
 
-echo "== ptb medium, $STEPS steps, KERAS_BACKEND=jax (must not import TensorFlow)"
-"$PY" - <<'PY'
-import sys, argparse, rnninspect.train as t
-t.add_arguments(argparse.ArgumentParser())
-assert "tensorflow" not in sys.modules
-PY
-"$PY" /tmp/rnninspect_train_cli.py ptb --config medium --epochs 1 --max-steps "$STEPS" \
-    --require-gpu --checkpoint /tmp/rnninspect_gpu_run --log-every 20
-"$PY" /tmp/rnninspect_train_cli.py ptb --config medium --epochs 1 --max-steps "$STEPS" \
-    --require-gpu --precision mixed --log-every 20
-
-echo "== throughput: rnninspect vs keras LSTM vs torch nn.LSTM"
-"$PY" benchmarks/train_throughput.py --configs small,medium,large,medium-b256 --steps 50 --warmup 5
+{
+    echo "# GPU check, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1 || echo 'no nvidia-smi')"
+    echo
+    cat "$TMP/table.md"
+} > "$OUTFILE"
+echo "== table (also in $OUTFILE), $((SECONDS - START)) s in all"
+cat "$OUTFILE"
+rm -rf "$TMP"

@@ -13,6 +13,7 @@ from typing import Any
 import keras
 import numpy as np
 
+from rnninspect.train import fast_lstm
 from rnninspect.train.devices import Placement
 from rnninspect.train.recipes import objective
 
@@ -27,6 +28,14 @@ def _inputs(family: str, x: Any, states: States) -> tuple[Any, ...]:
     return (x, states) if family == "ptb" else (x,)
 
 
+def _call(model: Any, fast: bool) -> Any:
+    """The forward pass the step differentiates: the fused-kernel form of the PTB model's
+    call (fast_lstm) when it computes the same function, else the model's own call."""
+    if fast:
+        return lambda x, states, training: fast_lstm.forward(model, x, states, training)
+    return lambda *inputs, training: model(*inputs, training=training)
+
+
 class Stepper:
     """Backend-neutral interface: `train`/`evaluate` return (loss, accuracy, states)."""
 
@@ -35,6 +44,8 @@ class Stepper:
     ) -> None:
         self.model, self.optimizer, self.family = model, optimizer, family
         self.grad_scale, self.placement = grad_scale, placement
+        self.fast = family == "ptb" and fast_lstm.enabled(model)
+        self.call = _call(model, self.fast)
         optimizer.build(model.trainable_variables)
 
     def zero_states(self, batch: int) -> States:
@@ -75,10 +86,11 @@ class TensorFlowStepper(Stepper):
         strategy = self.placement.strategy
         replicas = strategy.num_replicas_in_sync
         model, family, variables = self.model, self.family, self.model.trainable_variables
+        call = self.call
 
         def replica_step(x: Any, y: Any, states: States) -> Any:
             with tf.GradientTape() as tape:
-                logits, states = _outputs(family, model(*_inputs(family, x, states), training=True))
+                logits, states = _outputs(family, call(*_inputs(family, x, states), training=True))
                 loss, acc = objective(family, logits, y)
                 # Each replica sees 1/replicas of the batch; gradients are summed below.
                 scaled = loss * (self.grad_scale / replicas)
@@ -95,7 +107,7 @@ class TensorFlowStepper(Stepper):
             return strategy.reduce("MEAN", loss, None), strategy.reduce("MEAN", acc, None), states
 
         def replica_eval(x: Any, y: Any, states: States) -> Any:
-            logits, states = _outputs(family, model(*_inputs(family, x, states), training=False))
+            logits, states = _outputs(family, call(*_inputs(family, x, states), training=False))
             loss, acc = objective(family, logits, y)
             return loss, acc, states
 
@@ -103,12 +115,15 @@ class TensorFlowStepper(Stepper):
             loss, acc, states = strategy.run(replica_eval, args=(x, y, states))
             return strategy.reduce("MEAN", loss, None), strategy.reduce("MEAN", acc, None), states
 
-        # XLA fuses the unrolled loop's many small ops (RNNINSPECT_XLA=0 turns it off; see
-        # docs/training.md). Like Keras's jit_compile="auto", not for layers that opt out
-        # (the cuDNN-capable fused LSTM), and not around cross-replica collectives.
+        # XLA fuses the unrolled loop's many small ops. On a CPU it pays for the per-step
+        # loop but not for the fast forward, whose time is in large matmuls that TensorFlow's
+        # own (oneDNN) kernels run ~3x faster than XLA:CPU's (docs/training.md);
+        # RNNINSPECT_XLA=1/0 forces it on/off. Like Keras's jit_compile="auto", not for layers
+        # that opt out (the cuDNN-capable fused LSTM), nor around cross-replica collectives.
+        xla = os.environ.get("RNNINSPECT_XLA", "auto")
         jit = (
             replicas == 1
-            and os.environ.get("RNNINSPECT_XLA", "1") != "0"
+            and (xla == "1" or (xla == "auto" and (self.placement.gpu or not self.fast)))
             and all(getattr(layer, "supports_jit", True) for layer in model._flatten_layers())
         )
         self._train = tf.function(train, jit_compile=jit)
@@ -144,10 +159,16 @@ class JaxStepper(Stepper):
         super().__init__(*args)
         import jax
 
-        model, family, optimizer = self.model, self.family, self.optimizer
+        model, family, optimizer, fast = self.model, self.family, self.optimizer, self.fast
 
         def forward(tv: Any, ntv: Any, x: Any, y: Any, states: States, training: bool) -> Any:
-            out, ntv = model.stateless_call(tv, ntv, *_inputs(family, x, states), training=training)
+            inputs = _inputs(family, x, states)
+            if fast:
+                out, ntv = fast_lstm.stateless(
+                    model, fast_lstm.forward, tv, ntv, model, *inputs, training
+                )
+            else:
+                out, ntv = model.stateless_call(tv, ntv, *inputs, training=training)
             logits, states = _outputs(family, out)
             loss, acc = objective(family, logits, y)
             return loss * self.grad_scale, (loss, acc, states, ntv)
@@ -207,7 +228,7 @@ class TorchStepper(Stepper):
 
         variables = self.model.trainable_variables
         logits, states = _outputs(
-            self.family, self.model(*_inputs(self.family, self.put(x), states), training=True)
+            self.family, self.call(*_inputs(self.family, self.put(x), states), training=True)
         )
         loss, acc = objective(self.family, logits, self.put(y))
         self.model.zero_grad()
@@ -222,7 +243,7 @@ class TorchStepper(Stepper):
         import torch
 
         with torch.no_grad():
-            out = self.model(*_inputs(self.family, self.put(x), states), training=False)
+            out = self.call(*_inputs(self.family, self.put(x), states), training=False)
             logits, states = _outputs(self.family, out)
             loss, acc = objective(self.family, logits, self.put(y))
         return loss, acc, states

@@ -1,0 +1,121 @@
+"""The PTB model's training forward pass, computed the way fused LSTM kernels compute it.
+
+Same model, same variables, same maths as `PTBModel.call` (one `LSTMCell` per layer, read at
+every step), in the order cuDNN and PyTorch's CPU `nn.LSTM` use:
+
+- layer by layer: a layer runs over all T steps before the next layer starts (the stacked
+  recurrence only depends on the layer below at the same step, so this is the same result);
+- the input half of every step at once: `x · W_x + b` for all T is one `[B·T, in] × [in, 4h]`
+  matmul outside the time loop; only `h · W_h` stays in the loop (no per-step concat);
+- the gates' elementwise work as one expression per step (XLA fuses it into one kernel);
+- one softmax matmul over all steps (as the model does).
+
+Dropout draws one `[B, T, h]` mask per layer output instead of T masks of `[B, h]`: the same
+distribution, different draws from `PTBModel.call` (with `keep_prob` 1 the two agree to
+rounding; tests/test_train_fast_step.py checks loss and gradients).
+
+`RNNINSPECT_FAST=0` falls back to `model(...)`; `RNNINSPECT_LOOP=scan` runs the time loop as
+`keras.ops.scan` instead of unrolling it (see docs/training.md for what each measured).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import keras
+from keras import ops
+
+from rnninspect.zoo.keras_models import PTBModel
+
+
+def enabled(model: Any) -> bool:
+    """Whether `forward` computes `model.call`'s function (one cell object per layer)."""
+    return (
+        os.environ.get("RNNINSPECT_FAST", "1") != "0"
+        and isinstance(model, PTBModel)
+        and model.variant != "noreuse"
+    )
+
+
+def loop_mode() -> str:
+    mode = os.environ.get("RNNINSPECT_LOOP", "unroll")
+    if mode not in ("unroll", "scan"):
+        raise ValueError(f"RNNINSPECT_LOOP must be unroll or scan; got {mode!r}")
+    return mode
+
+
+def _cell_step(z: Any, c: Any, units: int) -> tuple[Any, Any]:
+    """Keras LSTMCell gates, column blocks i, f, c, o."""
+    i = ops.sigmoid(z[:, :units])
+    f = ops.sigmoid(z[:, units : 2 * units])
+    g = ops.tanh(z[:, 2 * units : 3 * units])
+    o = ops.sigmoid(z[:, 3 * units :])
+    c = f * c + i * g
+    return o * ops.tanh(c), c
+
+
+def lstm_layer(x: Any, h: Any, c: Any, cell: Any, dtype: str, scan: bool) -> tuple[Any, Any, Any]:
+    """One layer over a time-major sequence `x` [T, B, in] -> (outputs [T, B, h], h, c)."""
+    steps, width = x.shape[0], x.shape[2]
+    units = cell.units
+    kernel = ops.cast(cell.kernel, dtype)
+    recurrent = ops.cast(cell.recurrent_kernel, dtype)
+    bias = ops.cast(cell.bias, dtype)
+    xw = ops.matmul(ops.reshape(x, (-1, width)), kernel) + bias  # all T steps at once
+    xw = ops.reshape(xw, (steps, -1, 4 * units))
+    if scan:
+
+        def body(carry: Any, xw_t: Any) -> tuple[Any, Any]:
+            h_t, c_t = _cell_step(xw_t + ops.matmul(carry[0], recurrent), carry[1], units)
+            # Keras's TensorFlow scan wants the per-step outputs shaped like the carry.
+            return (h_t, c_t), (h_t, c_t)
+
+        (h, c), (out, _) = ops.scan(body, (h, c), xw)
+        return out, h, c
+    outputs = []
+    # unstack, not xw[t]: the gradient of T slices is T full-size padded tensors summed
+    # (O(T²·B·4h)); that of unstack is one stack.
+    for xw_t in ops.unstack(xw, num=steps, axis=0):
+        h, c = _cell_step(xw_t + ops.matmul(h, recurrent), c, units)
+        outputs.append(h)
+    return ops.stack(outputs, axis=0), h, c
+
+
+def forward(model: Any, ids: Any, states: Any, training: bool) -> tuple[Any, Any]:
+    """`model(ids, states, training=training)` for a PTBModel, returning (logits, states)."""
+    dtype = model.compute_dtype
+    scan = loop_mode() == "scan"
+    x = model.dropout(model.embedding(ids), training=training)  # [B, T, s]
+    x = ops.transpose(x, (1, 0, 2))  # time-major: step t is a contiguous slice
+    new_states = []
+    for layer in range(model.num_layers):
+        h, c = states[layer]
+        state_dtype = keras.backend.standardize_dtype(h.dtype)
+        x, h, c = lstm_layer(
+            x, ops.cast(h, dtype), ops.cast(c, dtype), model.cell_at(0, layer), dtype, scan
+        )
+        x = model.dropout(x, training=training)
+        new_states.append([ops.cast(h, state_dtype), ops.cast(c, state_dtype)])
+    logits = model.softmax(ops.transpose(x, (1, 0, 2)))  # one [B·T, s] × [s, V] matmul
+    return logits, new_states
+
+
+def stateless(
+    model: Any,
+    call: Callable[..., Any],
+    trainable: Sequence[Any],
+    non_trainable: Sequence[Any],
+    *args: Any,
+    **kwargs: Any,
+) -> tuple[Any, list[Any]]:
+    """`model.stateless_call` for a function of the model other than `model.call` (JAX):
+    variables read their values from the given lists; returns (output, new non-trainables)."""
+    mapping = [
+        *zip(model.trainable_variables, trainable, strict=True),
+        *zip(model.non_trainable_variables, non_trainable, strict=True),
+    ]
+    with keras.StatelessScope(state_mapping=mapping) as scope:
+        out = call(*args, **kwargs)
+    return out, [scope.get_current_value(v) for v in model.non_trainable_variables]

@@ -1,0 +1,96 @@
+"""The fused-kernel forward pass (train/fast_lstm.py) computes the model's own call: the same
+loss, carried state and gradients as PTBModel's per-step loop, on TensorFlow and on JAX."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+pytest.importorskip("keras")
+
+# Prints, for each loop mode, the largest absolute difference between the plain per-step
+# loop (PTBModel.call) and fast_lstm.forward in loss, carried state and every gradient.
+SCRIPT = r"""
+import json, os, sys
+import keras
+import numpy as np
+from rnninspect.train import fast_lstm
+from rnninspect.train.recipes import objective
+from rnninspect.zoo.keras_models import PTBModel
+
+variant = sys.argv[1]
+keras.utils.set_random_seed(3)
+model = PTBModel(vocab_size=30, hidden_size=8, num_layers=2, num_steps=5, init_scale=0.5,
+                 variant=variant)
+rng = np.random.default_rng(0)
+ids = rng.integers(0, 30, (3, 5)).astype("int32")
+targets = rng.integers(0, 30, (3, 5)).astype("int32")
+states = [[rng.normal(size=(3, 8)).astype("float32") for _ in "hc"] for _ in range(2)]
+variables = model.trainable_variables
+backend = keras.backend.backend()
+
+
+def loss_grads(call):
+    if backend == "tensorflow":
+        import tensorflow as tf
+        with tf.GradientTape() as tape:
+            logits, new = call(ids, states)
+            loss = objective("ptb", logits, targets)[0]
+        grads = tape.gradient(loss, variables)
+        return loss, new, [tf.convert_to_tensor(g) for g in grads]
+    import jax
+    def f(tv):
+        (logits, new), _ = fast_lstm.stateless(model, call, tv, model.non_trainable_variables,
+                                               ids, states)
+        return objective("ptb", logits, targets)[0], new
+    (loss, new), grads = jax.value_and_grad(f, has_aux=True)(
+        [v.value for v in variables])
+    return loss, new, grads
+
+
+def arrays(loss, new, grads):
+    return [np.asarray(loss)] + [np.asarray(s) for hc in new for s in hc] + [
+        np.asarray(g) for g in grads]
+
+
+plain = arrays(*loss_grads(lambda x, s: model(x, s, training=True)))
+result = {"backend": backend, "grad_norm": float(sum(np.abs(g).sum() for g in plain[5:]))}
+for mode in ("unroll", "scan"):
+    os.environ["RNNINSPECT_LOOP"] = mode
+    fast = arrays(*loss_grads(lambda x, s: fast_lstm.forward(model, x, s, True)))
+    assert [a.shape for a in fast] == [a.shape for a in plain]
+    result[mode] = max(float(np.max(np.abs(a - b))) for a, b in zip(plain, fast))
+print(json.dumps(result))
+"""
+
+
+@pytest.mark.parametrize("backend", ["tensorflow", "jax"])
+@pytest.mark.parametrize("variant", ["standard", "tiedlayers"])
+def test_fast_step_equals_the_per_step_loop(backend: str, variant: str) -> None:
+    pytest.importorskip(backend)
+    env = dict(os.environ, KERAS_BACKEND=backend, JAX_PLATFORMS="cpu", RNNINSPECT_FAST="1")
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT, variant],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    r = json.loads(done.stdout.strip().splitlines()[-1])
+    assert r["backend"] == backend
+    assert r["grad_norm"] > 1e-3  # the gradients compared are not all zero
+    assert r["unroll"] < 1e-5 and r["scan"] < 1e-5, r
+
+
+def test_fast_path_is_off_for_per_step_cells() -> None:
+    from rnninspect.train import fast_lstm
+    from rnninspect.zoo.keras_models import PTBModel
+
+    kwargs = {"vocab_size": 10, "hidden_size": 4, "num_layers": 1, "num_steps": 2}
+    assert fast_lstm.enabled(PTBModel(**kwargs))
+    assert not fast_lstm.enabled(PTBModel(variant="noreuse", **kwargs))
