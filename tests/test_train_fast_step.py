@@ -94,3 +94,16 @@ def test_fast_path_is_off_for_per_step_cells() -> None:
     kwargs = {"vocab_size": 10, "hidden_size": 4, "num_layers": 1, "num_steps": 2}
     assert fast_lstm.enabled(PTBModel(**kwargs))
     assert not fast_lstm.enabled(PTBModel(variant="noreuse", **kwargs))
+
+
+def test_time_loop_default_follows_the_gpu_measurements(monkeypatch):
+    from rnninspect.train.fast_lstm import loop_mode
+
+    monkeypatch.delenv("RNNINSPECT_LOOP", raising=False)
+    assert loop_mode(650, 20, on_gpu=True) == "scan"  # medium b20: scan 1.5x unrolled
+    assert loop_mode(650, 256, on_gpu=True) == "unroll"  # medium b256
+    assert loop_mode(200, 20, on_gpu=True) == "unroll"  # small
+    assert loop_mode(1500, 20, on_gpu=True) == "unroll"  # large
+    assert loop_mode(650, 20, on_gpu=False) == "unroll"  # every CPU run
+    monkeypatch.setenv("RNNINSPECT_LOOP", "scan")
+    assert loop_mode(200, 20, on_gpu=False) == "scan"

@@ -39,11 +39,27 @@ def enabled(model: Any) -> bool:
     )
 
 
-def loop_mode() -> str:
-    mode = os.environ.get("RNNINSPECT_LOOP", "unroll")
-    if mode not in ("unroll", "scan"):
-        raise ValueError(f"RNNINSPECT_LOOP must be unroll or scan; got {mode!r}")
-    return mode
+def loop_mode(units: int = 0, batch: int | None = None, *, on_gpu: bool | None = None) -> str:
+    """`RNNINSPECT_LOOP` (unroll or scan) if set; else what measured fastest on an H200 with
+    JAX (docs/training.md, 2026-11-27): `scan` for medium-sized cells at small batches
+    (650 units, batch 20: 1.5× the unrolled loop), unrolled everywhere else (small, large,
+    batch 256, and every CPU run)."""
+    mode = os.environ.get("RNNINSPECT_LOOP")
+    if mode is not None:
+        if mode not in ("unroll", "scan"):
+            raise ValueError(f"RNNINSPECT_LOOP must be unroll or scan; got {mode!r}")
+        return mode
+    gpu = _jax_gpu() if on_gpu is None else on_gpu
+    small_batch = batch is not None and batch <= 64
+    return "scan" if gpu and small_batch and 256 <= units <= 1024 else "unroll"
+
+
+def _jax_gpu() -> bool:
+    if keras.backend.backend() != "jax":
+        return False
+    import jax
+
+    return bool(jax.default_backend() == "gpu")
 
 
 def _cell_step(z: Any, c: Any, units: int) -> tuple[Any, Any]:
@@ -86,7 +102,7 @@ def lstm_layer(x: Any, h: Any, c: Any, cell: Any, dtype: str, scan: bool) -> tup
 def forward(model: Any, ids: Any, states: Any, training: bool) -> tuple[Any, Any]:
     """`model(ids, states, training=training)` for a PTBModel, returning (logits, states)."""
     dtype = model.compute_dtype
-    scan = loop_mode() == "scan"
+    scan = loop_mode(model.cell_at(0, 0).units, ids.shape[0]) == "scan"
     x = model.dropout(model.embedding(ids), training=training)  # [B, T, s]
     x = ops.transpose(x, (1, 0, 2))  # time-major: step t is a contiguous slice
     new_states = []
