@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import MutableMapping
 
 from rich.console import Console
 
@@ -68,8 +69,6 @@ def run(args: argparse.Namespace, console: Console) -> int:
 
     run_plan = plan(args)
     if args.device == "cpu" and "keras" not in sys.modules:
-        from rnninspect.train.devices import hide_gpus_before_import
-
         hide_gpus_before_import(os.environ)
     from rnninspect.tf.imports import import_keras_quietly, silenced_native_stderr
 
@@ -81,3 +80,10 @@ def run(args: argparse.Namespace, console: Console) -> int:
     if run_plan.overwrite and run_plan.checkpoint_dir is not None:
         clear_run(run_plan.checkpoint_dir)
     return trainer()
+
+
+def hide_gpus_before_import(environ: MutableMapping[str, str]) -> None:
+    """For --device cpu in a fresh process: hide GPUs from every backend before it starts
+    (here, not in `devices`, which imports Keras: that would start the backend first)."""
+    environ["CUDA_VISIBLE_DEVICES"] = "-1"
+    environ["JAX_PLATFORMS"] = "cpu"

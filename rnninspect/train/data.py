@@ -79,7 +79,8 @@ def read_npz(
         what = "it is empty" if not head else f"it starts with {head!r}"
         raise error(f"{path} is not a NumPy .npz archive ({what})")
     try:
-        with np.load(path, allow_pickle=False) as archive:
+        # numpy leaks its own file handle when the archive is damaged: hand it ours.
+        with path.open("rb") as handle, np.load(handle, allow_pickle=False) as archive:
             wanted = archive.files if names is None else [n for n in names if n in archive]
             return {name: archive[name] for name in wanted}
     except ValueError as e:
