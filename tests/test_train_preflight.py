@@ -17,6 +17,7 @@ import pytest
 from rich.console import Console
 
 from rnninspect.cli import main
+from rnninspect.errors import InvalidOptionError
 from rnninspect.train import checkpoint as ckpt
 from rnninspect.train import preflight
 
@@ -296,3 +297,14 @@ def parse(*argv: str) -> argparse.Namespace:
     from rnninspect.cli import build_parser
 
     return build_parser().parse_args(["train", *argv])
+
+
+def test_synthetic_split_too_small_names_the_split() -> None:
+    from rnninspect.train.data import synthetic_corpus
+    from rnninspect.train.settings import settings_from_args
+
+    settings = settings_from_args(parse("ptb", "--config", "test"))
+    tiny = synthetic_corpus(10, 2, 500, 50, seed=0)  # valid: 50 tokens < 20 × 3
+    with pytest.raises(InvalidOptionError, match=r"the valid split of the synthetic .* has 50 "
+                       r"tokens; one batch needs batch × \(num_steps \+ 1\) = 20 × 3 = 60"):
+        preflight.check_splits(settings, tiny)

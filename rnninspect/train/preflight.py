@@ -183,7 +183,7 @@ def check_splits(settings: RunSettings, data: Data) -> None:
             have = len(getattr(data, split))
             if have < need:
                 name = (Path(settings.data).expanduser() / PTB_FILES[i] if settings.data
-                        else f"the synthetic {split} split")
+                        else f"the {split} split of the {data.source}")
                 raise InvalidOptionError(
                     f"{name} has {have:,} tokens; one batch needs batch × (num_steps + 1) = "
                     f"{batch} × {steps + 1} = {need:,}; give more text, or lower --batch or "

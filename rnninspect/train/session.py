@@ -13,7 +13,7 @@ from rich.console import Console
 
 from rnninspect.train import checkpoint as ckpt
 from rnninspect.train.loop import Result, Trainer
-from rnninspect.train.preflight import Plan
+from rnninspect.train.preflight import Plan, check_splits
 from rnninspect.train.recipes import Recipe
 from rnninspect.train.settings import RunSettings
 from rnninspect.train.workload import Workload, fit_config, load_workload
@@ -38,6 +38,7 @@ def make_trainer(
         settings = RunSettings.from_json(settings)
     workload = workload or load_workload(settings.family, settings.data, settings.seed)
     settings = settings.with_config(fit_config(workload, settings.config))
+    check_splits(settings, workload.data)  # never "train" on nothing
     recipe = Recipe(settings.family, settings.config, settings.epochs, settings.max_steps)
     seed_everything(settings.seed)
     previous = keras.config.dtype_policy()
