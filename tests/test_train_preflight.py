@@ -279,10 +279,21 @@ def test_resume_of_a_finished_run(tmp_path: Path) -> None:
     assert line.startswith("rnninspect: error: --epochs 2: ") and "N > 3" in line
 
 
-def test_resume_and_overwrite_exclude_each_other(tmp_path: Path) -> None:
+def test_overwrite_cannot_erase_the_resumed_run(tmp_path: Path) -> None:
     saved_run(tmp_path, epoch=0, epochs=2, step=3)
     line = one_line_error("ptb", "--resume", str(tmp_path), "--overwrite")
-    assert "--resume and --overwrite" in line
+    assert f"--overwrite would erase the run that --resume {tmp_path} continues" in line
+
+
+def test_resume_into_another_directory_that_holds_a_run(tmp_path: Path) -> None:
+    saved_run(tmp_path / "a", epoch=0, epochs=2, step=3)
+    saved_run(tmp_path / "b", epoch=1, epochs=2)
+    line = one_line_error("ptb", "--resume", str(tmp_path / "a"), "--checkpoint",
+                          str(tmp_path / "b"))
+    assert f"{tmp_path / 'b'} holds a run from " in line
+    args = parse("ptb", "--resume", str(tmp_path / "a"), "--checkpoint", str(tmp_path / "b"),
+                 "--overwrite")
+    assert preflight.plan(args).checkpoint_dir == tmp_path / "b"
 
 
 # --- 7. step counts ---------------------------------------------------------------------------

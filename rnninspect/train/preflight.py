@@ -51,15 +51,18 @@ class Plan:
 def plan(args: argparse.Namespace) -> Plan:
     check_positive(args)
     if args.resume:
-        if args.overwrite:
-            raise InvalidOptionError("--resume and --overwrite exclude each other")
-        source = Path(args.resume)
-        settings = resumed_settings(source, args)
+        source: Path | None = Path(args.resume)
+        settings = resumed_settings(Path(args.resume), args)
     else:
         source, settings = None, settings_from_args(args)
     target = Path(args.checkpoint) if args.checkpoint else source
     if target is not None:
-        if target != source and not args.overwrite:
+        continues = source is not None and target.resolve() == source.resolve()
+        if continues and args.overwrite:
+            raise InvalidOptionError(
+                f"--overwrite would erase the run that --resume {source} continues; drop it"
+            )
+        if not continues and not args.overwrite:
             refuse_existing_run(target)
         check_writable(target)
     data = load_data(settings.family, settings.data)
