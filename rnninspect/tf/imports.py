@@ -41,6 +41,8 @@ def silenced_native_stderr() -> Iterator[None]:
 
 
 def quiet_environment() -> None:
+    if os.environ.get(SHOW_TF_LOGS) == "1":
+        return
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
 
@@ -56,11 +58,34 @@ def import_tensorflow() -> Any:
             # Touch the device list once here: that is when CUDA probing logs its errors.
             tf.config.list_logical_devices()
     if first:
-        import absl.logging
-
-        absl.logging.set_verbosity(absl.logging.ERROR)
-        tf.get_logger().setLevel("ERROR")
+        _quiet_python_loggers(tf)
     return tf
+
+
+def _quiet_python_loggers(tf: Any) -> None:
+    if os.environ.get(SHOW_TF_LOGS) == "1":
+        return
+    import absl.logging
+
+    absl.logging.set_verbosity(absl.logging.ERROR)
+    tf.get_logger().setLevel("ERROR")
+
+
+def import_keras_quietly() -> Any:
+    """Keras 3 on whatever backend KERAS_BACKEND names (training), with the framework's
+    start-up lines hidden as for tracing. TensorFlow is imported only when it is the backend:
+    the JAX and torch paths must work where TensorFlow is not installed."""
+    quiet_environment()
+    first = "keras" not in sys.modules
+    with silenced_native_stderr(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import keras
+
+    if first and keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        _quiet_python_loggers(tf)
+    return keras
 
 
 def import_keras_for_tracing() -> Any:

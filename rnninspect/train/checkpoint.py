@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from rnninspect.errors import RnnInspectError
+from rnninspect.train.data import read_npz
 
 CHECKPOINT = "checkpoint.npz"
 MODEL_FILE = "model.keras"
@@ -75,14 +76,31 @@ def load(directory: Path) -> Snapshot:
         raise CheckpointError(
             f"--resume {directory}: no {CHECKPOINT} there (train with --checkpoint)"
         )
-    try:
-        with np.load(path) as f:
-            meta = json.loads(str(f["meta"]))
-            variables = [f[k] for k in sorted(k for k in f.files if k.startswith("var"))]
-            states = [f[k] for k in sorted(k for k in f.files if k.startswith("state"))]
-    except (OSError, ValueError, KeyError) as e:
-        raise CheckpointError(f"--resume {directory}: unreadable {CHECKPOINT} ({e})") from e
+    arrays = read_npz(path, CheckpointError)
+    meta = _meta(path, arrays)
+    variables = [arrays[k] for k in sorted(k for k in arrays if k.startswith("var"))]
+    states = [arrays[k] for k in sorted(k for k in arrays if k.startswith("state"))]
     return Snapshot(meta, variables, states or None)
+
+
+def read_meta(directory: Path) -> dict[str, Any] | None:
+    """The run record of `directory/checkpoint.npz` (no weights read), or None if absent."""
+    path = directory / CHECKPOINT
+    if not path.is_file():
+        return None
+    return _meta(path, read_npz(path, CheckpointError, ("meta",)))
+
+
+def _meta(path: Path, arrays: dict[str, np.ndarray]) -> dict[str, Any]:
+    try:
+        meta = json.loads(str(arrays["meta"]))
+        if not isinstance(meta, dict) or not {"settings", "position"} <= meta.keys():
+            raise ValueError("not a run record")
+    except (KeyError, ValueError):
+        raise CheckpointError(
+            f"{path} holds no run record: it was not written by `rnninspect train`"
+        ) from None
+    return meta
 
 
 def assign(variables: list[Any], values: list[np.ndarray], directory: Path) -> None:

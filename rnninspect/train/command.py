@@ -6,11 +6,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from pathlib import Path
+from collections.abc import MutableMapping
 
 from rich.console import Console
 
-from rnninspect.train.settings import FAMILIES, settings_from_args
+from rnninspect.train.settings import FAMILIES
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -33,8 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--precision",
         choices=("fp32", "mixed"),
-        default="fp32",
-        help="mixed = bfloat16 compute, float32 weights",
+        help="fp32 (default) or mixed = bfloat16 compute, float32 weights",
     )
     parser.add_argument(
         "--checkpoint", metavar="DIR", help="write checkpoints and model.keras here"
@@ -42,26 +41,49 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--checkpoint-every",
         type=int,
-        default=0,
         metavar="STEPS",
         help="checkpoint every STEPS steps (default: every 5 min and each epoch)",
     )
     parser.add_argument("--resume", metavar="DIR", help="continue the run checkpointed in DIR")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="let --checkpoint DIR replace the run already checkpointed there",
+    )
+    parser.add_argument("--seed", type=int, help="seed of weights, dropout, shuffling (default 0)")
     parser.add_argument("--require-gpu", action="store_true", help="fail unless a GPU is visible")
-    parser.add_argument("--log-every", type=int, default=10, metavar="STEPS")
+    parser.add_argument(
+        "--log-every",
+        type=int,
+        default=10,
+        metavar="STEPS",
+        help="update the progress (or, when output is not a terminal, print a line) every "
+        "STEPS steps",
+    )
 
 
 def run(args: argparse.Namespace, console: Console) -> int:
+    """Check everything that can be checked cheaply (`preflight`), then import Keras with the
+    backend's C++ start-up lines hidden, build, and train."""
+    from rnninspect.train.preflight import clear_run, plan
+
+    run_plan = plan(args)
     if args.device == "cpu" and "keras" not in sys.modules:
-        from rnninspect.train.devices import hide_gpus_before_import
-
         hide_gpus_before_import(os.environ)
-    from rnninspect.train.session import resume_session, start_session
+    from rnninspect.tf.imports import import_keras_quietly, silenced_native_stderr
 
-    if args.resume:
-        trainer = resume_session(Path(args.resume), args, console)
-    else:
-        settings = settings_from_args(args)
-        trainer = start_session(settings, args, console)
+    import_keras_quietly()
+    from rnninspect.train.session import build_session
+
+    with silenced_native_stderr():  # device probing (cuInit) and the model build
+        trainer = build_session(run_plan, args, console)
+    if run_plan.overwrite and run_plan.checkpoint_dir is not None:
+        clear_run(run_plan.checkpoint_dir)
     return trainer()
+
+
+def hide_gpus_before_import(environ: MutableMapping[str, str]) -> None:
+    """For --device cpu in a fresh process: hide GPUs from every backend before it starts
+    (here, not in `devices`, which imports Keras: that would start the backend first)."""
+    environ["CUDA_VISIBLE_DEVICES"] = "-1"
+    environ["JAX_PLATFORMS"] = "cpu"

@@ -7,6 +7,7 @@ Nothing is downloaded: a missing file is one clear error naming it.
 from __future__ import annotations
 
 import collections
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,11 +45,51 @@ PTB_FILES = ("ptb.train.txt", "ptb.valid.txt", "ptb.test.txt")
 def read_words(path: Path) -> list[str]:
     """Words of a PTB file; every newline is the token `<eos>` (as reader.py does)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         need = ", ".join(PTB_FILES)
         raise DataError(f"missing PTB file {path}; --data must hold {need}") from None
+    except OSError as e:
+        raise DataError(f"cannot read PTB file {path}: {e.strerror or e}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise DataError(
+            f"{path} is not UTF-8 text (byte 0x{raw[e.start]:02x} at offset {e.start}); "
+            "a PTB file is plain text, one sentence per line"
+        ) from None
+    if "\x00" in text:
+        raise DataError(f"{path} is binary (NUL byte at offset {text.index(chr(0))}); "
+                        "a PTB file is plain text, one sentence per line")
     return text.replace("\n", " <eos> ").split()
+
+
+def read_npz(
+    path: Path, error: type[RnnInspectError], names: tuple[str, ...] | None = None
+) -> dict[str, np.ndarray]:
+    """The arrays `names` (default: all) of the .npz archive `path` that it holds. Never
+    unpickles: anything that is not a plain .npz archive is one `error` naming the file and
+    what is wrong with it."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(4)
+    except OSError as e:
+        raise error(f"cannot read {path}: {e.strerror or e}") from None
+    if head[:2] != b"PK":
+        what = "it is empty" if not head else f"it starts with {head!r}"
+        raise error(f"{path} is not a NumPy .npz archive ({what})")
+    try:
+        # numpy leaks its own file handle when the archive is damaged: hand it ours.
+        with path.open("rb") as handle, np.load(handle, allow_pickle=False) as archive:
+            wanted = archive.files if names is None else [n for n in names if n in archive]
+            return {name: archive[name] for name in wanted}
+    except ValueError as e:
+        if "allow_pickle" in str(e):
+            raise error(f"{path} holds Python objects (pickled data), not plain arrays; "
+                        "rnninspect loads plain arrays only") from None
+        raise error(f"{path} is a damaged .npz archive ({type(e).__name__})") from None
+    except (OSError, EOFError, zipfile.BadZipFile) as e:
+        raise error(f"{path} is a damaged .npz archive ({type(e).__name__})") from None
 
 
 def build_vocab(words: list[str]) -> dict[str, int]:

@@ -8,7 +8,6 @@ device. Only the active backend's framework is imported.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,9 +86,3 @@ def place(device: str, require_gpu: bool) -> Placement:
         return Placement(backend, [str(d) for d in devs], use_gpu, distribution=dist)
     notes = ["PyTorch backend: one device (no DistributedDataParallel)"] if len(gpus) > 1 else []
     return Placement(backend, gpus[:1] if use_gpu else ["cpu"], use_gpu, notes=notes)
-
-
-def hide_gpus_before_import(environ: MutableMapping[str, str]) -> None:
-    """For --device cpu in a fresh process: hide GPUs from every backend before it starts."""
-    environ["CUDA_VISIBLE_DEVICES"] = "-1"
-    environ["JAX_PLATFORMS"] = "cpu"

@@ -24,7 +24,14 @@ from rnninspect.errors import ExitStatus, InvalidOptionError
 from rnninspect.train import checkpoint as ckpt
 from rnninspect.train.devices import Placement, place
 from rnninspect.train.recipes import Recipe, build_model, make_optimizer
-from rnninspect.train.report import EpochRow, epoch_table, make_progress, stats_line
+from rnninspect.train.report import (
+    EpochRow,
+    Tick,
+    epoch_table,
+    make_progress,
+    plain_line,
+    stats_line,
+)
 from rnninspect.train.steps import Stepper, make_stepper
 from rnninspect.train.workload import Workload
 
@@ -173,10 +180,7 @@ class Trainer:
             pos.loss_sum, pos.acc_sum = pos.loss_sum + loss, pos.acc_sum + acc
             losses.append(loss)
             if pos.step % self.log_every == 0 or pos.step == 1:
-                rate = pos.step * tokens / max(pos.seconds, 1e-9)
-                avg = pos.loss_sum / pos.step
-                stats = stats_line(recipe.family, avg, pos.acc_sum / pos.step, rate)
-                progress.update(task, completed=pos.step, stats=stats)
+                self._log(progress, task, tokens)
             due = (
                 pos.step % self.checkpoint_every == 0
                 if self.checkpoint_every
@@ -186,6 +190,18 @@ class Trainer:
                 self.save()
                 last_save = time.monotonic()
         return None
+
+    def _log(self, progress: Any, task: Any, tokens: int) -> None:
+        pos, recipe = self.position, self.recipe
+        tick = Tick(recipe.family, pos.epoch + 1, recipe.epochs, pos.step,
+                    self.workload.train_steps(recipe), pos.loss_sum / pos.step,
+                    pos.acc_sum / pos.step, pos.step * tokens / max(pos.seconds, 1e-9),
+                    pos.seconds)
+        if self.console.is_terminal:
+            stats = stats_line(tick.family, tick.loss, tick.acc, tick.rate)
+            progress.update(task, completed=pos.step, stats=stats)
+        else:
+            self.console.print(plain_line(tick), markup=False, highlight=False)
 
     def run(self) -> Result:
         recipe, pos = self.recipe, self.position
@@ -230,7 +246,11 @@ class Trainer:
                 )
                 history.append(row)
                 self.position = pos = Position(pos.epoch + 1, history=[asdict(r) for r in history])
-                progress.update(task, stats=_epoch_stats(recipe.family, row))
+                stats = _epoch_stats(recipe.family, row)
+                progress.update(task, completed=steps, stats=stats)  # the bar ends at 100%
+                if not self.console.is_terminal:
+                    self.console.print(f"epoch {row.epoch}/{recipe.epochs} done  {stats}  "
+                                       f"{row.seconds:.1f} s", markup=False, highlight=False)
                 self.save(with_model=True)
         self.console.print(epoch_table(recipe.family, history, self.title()))
         return Result(EXIT_OK, losses, history, self.checkpoint_dir)

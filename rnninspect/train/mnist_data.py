@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rnninspect.train.data import DataError
+from rnninspect.train.data import DataError, read_npz
 
 IDX_FILES = {
     "x_train": "train-images-idx3-ubyte",
@@ -36,11 +36,15 @@ def read_idx(path: Path) -> np.ndarray:
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rb") as f:
         data = f.read()
-    zero, dtype, ndim = struct.unpack(">HBB", data[:4])
-    if zero != 0 or dtype != 0x08:
-        raise DataError(f"{path} is not an unsigned-byte IDX file (bad magic number)")
-    shape = struct.unpack(f">{ndim}I", data[4 : 4 + 4 * ndim])
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
+    try:
+        zero, dtype, ndim = struct.unpack(">HBB", data[:4])
+        if zero != 0 or dtype != 0x08:
+            raise ValueError("bad magic number")
+        shape = struct.unpack(f">{ndim}I", data[4 : 4 + 4 * ndim])
+        return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
+    except (struct.error, ValueError) as e:
+        reason = "bad magic number" if "magic" in str(e) else "truncated or damaged"
+        raise DataError(f"{path} is not an unsigned-byte IDX file ({reason})") from None
 
 
 def _find(data_dir: Path, stem: str) -> Path:
@@ -55,8 +59,12 @@ def _find(data_dir: Path, stem: str) -> Path:
 def read_mnist(data: Path) -> ImageSet:
     npz = data if data.suffix == ".npz" else data / "mnist.npz"
     if npz.is_file():
-        with np.load(npz) as f:
-            arrays = {k: f[k] for k in IDX_FILES}
+        stored = read_npz(npz, DataError)
+        missing = [k for k in IDX_FILES if k not in stored]
+        if missing:
+            raise DataError(f"{npz} lacks {', '.join(missing)} (Keras's mnist.npz has "
+                            f"{', '.join(IDX_FILES)})")
+        arrays = {k: stored[k] for k in IDX_FILES}
         source = str(npz)
     elif data.is_dir():
         arrays = {k: read_idx(_find(data, stem)) for k, stem in IDX_FILES.items()}

@@ -27,7 +27,7 @@ class EpochRow:
     test_loss: float | None
     train_acc: float | None
     test_acc: float | None
-    tokens_per_s: float
+    tokens_per_s: float  # RATE_UNIT[family]: tokens/s (ptb) or image rows/s (mnist)
     seconds: float
 
 
@@ -35,12 +35,46 @@ def perplexity(loss: float | None) -> float | None:
     return None if loss is None else math.exp(min(loss, 700.0))
 
 
-def stats_line(family: str, loss: float, acc: float, tokens_per_s: float) -> str:
+# The throughput unit: a PTB step reads batch × num_steps tokens, an MNIST step
+# batch × 28 image rows (each row is one time step of the LSTM).
+RATE_UNIT = {"ptb": "tokens/s", "mnist": "rows/s"}
+
+
+def stats_line(family: str, loss: float, acc: float, rate: float) -> str:
     quality = f"ppl {perplexity(loss):,.2f}" if family == "ptb" else f"acc {acc:.3f}"
-    return f"loss {loss:.4f}  {quality}  {tokens_per_s:,.0f} tok/s"
+    return f"loss {loss:.4f}  {quality}  {rate:,.0f} {RATE_UNIT[family]}"
+
+
+@dataclass(frozen=True)
+class Tick:
+    """Where an epoch is, for the one plain line printed when output is not a terminal."""
+
+    family: str
+    epoch: int  # 1-based
+    epochs: int
+    step: int  # steps done in this epoch
+    steps: int
+    loss: float  # mean over the epoch so far
+    acc: float
+    rate: float  # RATE_UNIT[family]
+    seconds: float  # spent stepping in this epoch so far
+
+    @property
+    def eta(self) -> float:
+        return (self.steps - self.step) * self.seconds / max(self.step, 1)
+
+
+def plain_line(tick: Tick) -> str:
+    """`epoch 1/13 step 200/2323  loss 5.1234  ppl 168.37  12,345 tokens/s  ETA 0:04:10`."""
+    stats = stats_line(tick.family, tick.loss, tick.acc, tick.rate)
+    eta = round(tick.eta)
+    clock = f"{eta // 3600}:{eta // 60 % 60:02d}:{eta % 60:02d}"
+    return f"epoch {tick.epoch}/{tick.epochs} step {tick.step}/{tick.steps}  {stats}  ETA {clock}"
 
 
 def make_progress(console: Console) -> Progress:
+    """The live bar on a terminal; elsewhere (a pipe, CI, nohup) it is disabled and the loop
+    prints `plain_line`s instead."""
     return Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -49,6 +83,7 @@ def make_progress(console: Console) -> Progress:
         TimeElapsedColumn(),
         TimeRemainingColumn(),
         console=console,
+        disable=not console.is_terminal,
     )
 
 
@@ -66,7 +101,7 @@ def epoch_table(family: str, rows: list[EpochRow], title: str) -> Table:
     else:
         for name in ("train loss", "train acc", "test loss", "test acc"):
             table.add_column(name, justify="right")
-    table.add_column("tokens/s", justify="right")
+    table.add_column(RATE_UNIT[family], justify="right")
     table.add_column("seconds", justify="right")
     for r in rows:
         cells: list[Any]

@@ -13,6 +13,7 @@ from rich.console import Console
 
 from rnninspect.train import checkpoint as ckpt
 from rnninspect.train.loop import Result, Trainer
+from rnninspect.train.preflight import Plan, check_splits
 from rnninspect.train.recipes import Recipe
 from rnninspect.train.settings import RunSettings
 from rnninspect.train.workload import Workload, fit_config, load_workload
@@ -37,6 +38,7 @@ def make_trainer(
         settings = RunSettings.from_json(settings)
     workload = workload or load_workload(settings.family, settings.data, settings.seed)
     settings = settings.with_config(fit_config(workload, settings.config))
+    check_splits(settings, workload.data)  # never "train" on nothing
     recipe = Recipe(settings.family, settings.config, settings.epochs, settings.max_steps)
     seed_everything(settings.seed)
     previous = keras.config.dtype_policy()
@@ -96,26 +98,20 @@ def resume(directory: Path, console: Console, epochs: int | None = None, **kwarg
     return trainer
 
 
-def _common(args: argparse.Namespace) -> dict[str, Any]:
-    return {
-        "device": args.device,
-        "require_gpu": args.require_gpu,
-        "checkpoint_every": args.checkpoint_every,
-        "log_every": args.log_every,
-    }
-
-
-def start_session(
-    settings: RunSettings, args: argparse.Namespace, console: Console
-) -> Callable[[], int]:
-    directory = Path(args.checkpoint) if args.checkpoint else None
-    trainer = make_trainer(settings, console, checkpoint_dir=directory, **_common(args))
-    return lambda: trainer.run().status
-
-
-def resume_session(
-    directory: Path, args: argparse.Namespace, console: Console
-) -> Callable[[], int]:
-    kwargs = {"checkpoint_dir": Path(args.checkpoint)} if args.checkpoint else {}
-    trainer = resume(directory, console, args.epochs, **kwargs, **_common(args))
+def build_session(plan: Plan, args: argparse.Namespace, console: Console) -> Callable[[], int]:
+    """The trainer of a checked `Plan` (`preflight.plan`): a new run, or `--resume`'s."""
+    settings = plan.settings
+    workload = Workload(settings.family, plan.data, shuffle_seed=settings.seed)
+    trainer = make_trainer(
+        settings,
+        console,
+        workload=workload,
+        device=args.device,
+        require_gpu=args.require_gpu,
+        checkpoint_dir=plan.checkpoint_dir,
+        checkpoint_every=args.checkpoint_every or 0,
+        log_every=args.log_every,
+    )
+    if plan.resume_from is not None:
+        trainer.restore(plan.resume_from, ckpt.load(plan.resume_from))
     return lambda: trainer.run().status

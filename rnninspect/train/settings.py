@@ -46,19 +46,21 @@ class RunSettings:
 
 def settings_from_args(args: argparse.Namespace) -> RunSettings:
     """Validated run settings from `rnninspect train`'s arguments."""
-    _positive(args, "epochs", "max_steps", "log_every")
+    check_positive(args)
     entry = zoo.get(args.model)
     name = args.config or entry.default_config
     overrides = {"batch": args.batch, "num_steps": args.num_steps, "hidden": args.hidden,
                  "layers": args.layers}
     config = entry.config(name, overrides)
     epochs = args.epochs or DEFAULT_EPOCHS.get(args.model) or config.max_max_epoch
-    return RunSettings(args.model, name, config, epochs, args.max_steps, args.data, args.seed,
-                       args.precision)
+    seed = 0 if args.seed is None else args.seed
+    return RunSettings(args.model, name, config, epochs, args.max_steps, args.data, seed,
+                       args.precision or "fp32")
 
 
-def _positive(args: argparse.Namespace, *names: str) -> None:
-    for name in names:
+def check_positive(args: argparse.Namespace) -> None:
+    """The step counts (`--log-every 0`, `--checkpoint-every 0`, ...) must be ≥ 1."""
+    for name in ("epochs", "max_steps", "log_every", "checkpoint_every"):
         value = getattr(args, name, None)
         if value is not None and value < 1:
             flag = "--" + name.replace("_", "-")

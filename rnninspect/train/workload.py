@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import islice
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from rnninspect.train.data import Corpus, epoch_size, ptb_batches, read_ptb, synthetic_corpus
-from rnninspect.train.mnist_data import ImageSet, image_batches, read_mnist, synthetic_mnist
+from rnninspect.train.data import Corpus, epoch_size, ptb_batches
+from rnninspect.train.mnist_data import ImageSet, image_batches
+from rnninspect.train.preflight import load_data
 from rnninspect.train.recipes import Recipe, ptb_learning_rate
 from rnninspect.zoo.configs import PTBConfig
 
@@ -64,11 +64,7 @@ class Workload:
 
 def load_workload(family: str, data: str | None, seed: int) -> Workload:
     """PTB files or MNIST from `data` when given, else the built-in synthetic data."""
-    if family == "ptb":
-        corpus = read_ptb(Path(data).expanduser()) if data else synthetic_corpus()
-        return Workload("ptb", corpus)
-    images = read_mnist(Path(data).expanduser()) if data else synthetic_mnist()
-    return Workload("mnist", images, shuffle_seed=seed)
+    return Workload(family, load_data(family, data), shuffle_seed=seed if family == "mnist" else 0)
 
 
 def fit_config(workload: Workload, config: Any) -> Any:

@@ -8,6 +8,7 @@ TensorFlow and Keras are imported inside the methods that build, never at import
 
 from __future__ import annotations
 
+import random
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, Generic, Protocol, TypeVar
@@ -93,6 +94,11 @@ class ZooModel(Generic[C]):
     def build(self, config: C, dialect: str, seed: int | None = None) -> Any:
         """`legacy`: a `LegacyGraph` (runs in the TF1 worker); `keras`: a Keras 3 model."""
         if dialect == "legacy":
+            if seed is not None:
+                # The graph seed fixes TF1's own initializers, but tf_keras cells
+                # (BasicLSTMCell's kernel) draw their unseeded initializer's seed from
+                # Python's `random`: seed it too, so one seed gives the same weights.
+                random.seed(seed)
             return self.build_legacy(config, seed)
         return self.build_keras(config)
 
