@@ -23,7 +23,7 @@ from rnninspect.cli.report import REPORT
 from rnninspect.cli.train import TRAIN
 from rnninspect.errors import ExitStatus, RnnInspectError
 
-__all__ = ["COMMANDS", "ExitStatus", "build_parser", "entry", "main"]
+__all__ = ["COMMANDS", "ExitStatus", "build_parser", "entry", "hoist_global_flags", "main"]
 
 COMMANDS: dict[str, Command] = {
     "models": MODELS,
@@ -48,12 +48,30 @@ def build_parser() -> argparse.ArgumentParser:
         "and what looks wrong.",
     )
     parser.add_argument("--version", action="version", version=f"rnninspect {__version__}")
-    parser.add_argument("--traceback", action="store_true", help="show full tracebacks on errors")
+    parser.add_argument("--traceback", action="store_true",
+                        help="show full tracebacks on errors (before or after COMMAND)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     sub.required = True
     for name, command in COMMANDS.items():
         command.add_arguments(sub.add_parser(name, help=command.help))
     return parser
+
+
+GLOBAL_FLAGS = ("--traceback",)
+
+
+def hoist_global_flags(argv: list[str]) -> list[str]:
+    """Global flags may come after the subcommand too: move them in front of it.
+
+    >>> hoist_global_flags(["export", "ptb", "--traceback"])
+    ['--traceback', 'export', 'ptb']
+
+    Nothing after ``--`` moves (it belongs to the model).
+    """
+    end = argv.index("--") if "--" in argv else len(argv)
+    flags = [a for a in argv[:end] if a in GLOBAL_FLAGS]
+    rest = [a for a in argv[:end] if a not in GLOBAL_FLAGS]
+    return [*dict.fromkeys(flags), *rest, *argv[end:]]
 
 
 def main(
@@ -64,7 +82,7 @@ def main(
 ) -> int:
     out = console or Console()
     err = err_console or Console(stderr=True)
-    argv = list(sys.argv[1:] if argv is None else argv)
+    argv = hoist_global_flags(list(sys.argv[1:] if argv is None else argv))
     show_traceback = "--traceback" in argv
     try:
         args = build_parser().parse_args(argv)

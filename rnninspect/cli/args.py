@@ -50,17 +50,24 @@ def positive_int(flag: str) -> Callable[[str], int]:
 
 
 def add_model_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("model", help="a built-in model name (see `rnninspect models`) or a "
-                        "user model: file.py:NAME, package.module:NAME, .keras, SavedModel, "
-                        ".pb/.pbtxt, .meta, checkpoint")
+    parser.add_argument(
+        "model", metavar="MODEL",
+        help="what to inspect: a built-in model (see `rnninspect models`), file.py:NAME, "
+        "package.module:NAME, a .keras file, a SavedModel directory, a .pb/.pbtxt GraphDef, "
+        "a .meta graph or a TF1 checkpoint; e.g. `ptb` or `my_model.py:build_model`")
     group = parser.add_argument_group("model options (built-in models only)")
     group.add_argument("--dialect", help="legacy (TF1 graph) or keras (Keras 3); default legacy")
     group.add_argument("--config", help="named config, e.g. small, medium, large, test")
-    group.add_argument("--num-steps", type=positive_int("--num-steps"), metavar="T")
-    group.add_argument("--hidden", type=positive_int("--hidden"), metavar="N")
-    group.add_argument("--layers", type=positive_int("--layers"), metavar="N")
-    group.add_argument("--vocab", type=positive_int("--vocab"), metavar="N")
-    group.add_argument("--batch", type=positive_int("--batch"), metavar="N")
+    group.add_argument("--num-steps", type=positive_int("--num-steps"), metavar="T",
+                       help="time steps to unroll (T); default: the config's")
+    group.add_argument("--hidden", type=positive_int("--hidden"), metavar="N",
+                       help="hidden units per layer; default: the config's")
+    group.add_argument("--layers", type=positive_int("--layers"), metavar="N",
+                       help="stacked recurrent layers; default: the config's")
+    group.add_argument("--vocab", type=positive_int("--vocab"), metavar="N",
+                       help="vocabulary size (language models); default: the config's")
+    group.add_argument("--batch", type=positive_int("--batch"), metavar="N",
+                       help="batch size the graph is built for; default: the config's")
 
 
 def load_options(args: argparse.Namespace) -> LoadOptions:

@@ -15,15 +15,17 @@ from rnninspect.errors import ExitStatus, InvalidOptionError
 
 def add_sharing(parser: argparse.ArgumentParser) -> None:
     add_model_arguments(parser)
-    parser.add_argument("--format", choices=("table", "json"), default="table")
+    parser.add_argument("--format", choices=("table", "json"), default="table",
+                        help="table (default) or json")
 
 
 def add_compare(parser: argparse.ArgumentParser) -> None:
     add_model_arguments(parser)
-    parser.add_argument("model_b", metavar="B", help="the second model")
+    parser.add_argument("model_b", metavar="B", help="the second model, in any form MODEL takes")
     parser.add_argument("--dialect-b", help="B's dialect (default: --dialect)")
     parser.add_argument("--config-b", help="B's named config (default: --config)")
-    parser.add_argument("--format", choices=("table", "json"), default="table")
+    parser.add_argument("--format", choices=("table", "json"), default="table",
+                        help="table (default) or json")
 
 
 def add_check(check: argparse.ArgumentParser) -> None:

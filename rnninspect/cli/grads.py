@@ -14,7 +14,8 @@ from rnninspect.errors import ExitStatus
 def add_grads(parser: argparse.ArgumentParser) -> None:
     add_model_arguments(parser)
     parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic batch")
-    parser.add_argument("--format", choices=("table", "json"), default="table")
+    parser.add_argument("--format", choices=("table", "json"), default="table",
+                        help="table (default) or json")
 
 
 def run_grads(args: argparse.Namespace, out: Console, err: Console) -> int:

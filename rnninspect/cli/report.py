@@ -15,6 +15,7 @@ from pathlib import Path
 from rich.console import Console
 
 from rnninspect.cli.args import Command, add_model_arguments, inspect_from_args, load_options
+from rnninspect.cli.paths import check_output_path
 from rnninspect.errors import ExitStatus, InvalidOptionError
 
 
@@ -43,7 +44,7 @@ def run_report(args: argparse.Namespace, out: Console, err: Console) -> int:
     from rnninspect.render.report import report_html
     from rnninspect.render.save import write_atomic
 
-    path = output_path(args)
+    path = check_output_path(str(output_path(args)), (".html", ".htm"))
     ins = inspect_from_args(args, err)
     against = None
     if args.against is not None:

@@ -29,7 +29,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--num-steps", type=int, help="unrolled time steps (ptb)")
     parser.add_argument("--hidden", type=int, help="LSTM units")
     parser.add_argument("--layers", type=int, help="LSTM layers (ptb)")
-    parser.add_argument("--device", choices=("auto", "cpu", "gpu"), default="auto")
+    parser.add_argument("--device", choices=("auto", "cpu", "gpu"), default="auto",
+                        help="where to train (auto: a GPU when one is visible)")
     parser.add_argument(
         "--precision",
         choices=("fp32", "mixed"),
@@ -47,9 +48,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="checkpoint every STEPS steps (default: every 5 min and each epoch)",
     )
     parser.add_argument("--resume", metavar="DIR", help="continue the run checkpointed in DIR")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seed of the weights and the data order")
     parser.add_argument("--require-gpu", action="store_true", help="fail unless a GPU is visible")
-    parser.add_argument("--log-every", type=int, default=10, metavar="STEPS")
+    parser.add_argument("--log-every", type=int, default=10, metavar="STEPS",
+                        help="report progress every STEPS steps")
 
 
 def run(args: argparse.Namespace, console: Console) -> int:
