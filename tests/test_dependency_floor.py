@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import inspect
 import re
-import tomllib
 from pathlib import Path
 
 import networkx as nx
@@ -20,10 +19,9 @@ FIRST_WITH_EDGES_KEYWORD = (3, 4)
 
 
 def floor(package: str) -> tuple[int, ...]:
-    deps = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["project"]["dependencies"]
-    spec = next(d for d in deps if re.match(rf"{package}\b", d))
-    found = re.search(r">=\s*([\d.]+)", spec)
-    assert found, spec
+    text = PYPROJECT.read_text(encoding="utf-8")  # no tomllib: Python 3.10 is supported
+    found = re.search(rf'^\s*"{package}>=([\d.]+)', text, re.MULTILINE)
+    assert found, package
     return tuple(int(x) for x in found.group(1).split("."))
 
 
