@@ -8,6 +8,7 @@ stderr and exit 2, `--traceback` shows the rest, Ctrl-C is 130.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -58,6 +59,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 GLOBAL_FLAGS = ("--traceback",)
+NATURAL_WIDTH = ("show",)  # commands whose output sets its own width when piped
+PIPED_MAX_WIDTH = 400
+
+
+def stdout_console(command: str) -> Console:
+    """stdout: a terminal's width; piped with no COLUMNS, `show` renders at its table's
+    natural width (rich would otherwise cut it to 80 columns)."""
+    if command in NATURAL_WIDTH and not sys.stdout.isatty() and "COLUMNS" not in os.environ:
+        return Console(width=PIPED_MAX_WIDTH)
+    return Console()
 
 
 def hoist_global_flags(argv: list[str]) -> list[str]:
@@ -80,12 +91,12 @@ def main(
     console: Console | None = None,
     err_console: Console | None = None,
 ) -> int:
-    out = console or Console()
     err = err_console or Console(stderr=True)
     argv = hoist_global_flags(list(sys.argv[1:] if argv is None else argv))
     show_traceback = "--traceback" in argv
     try:
         args = build_parser().parse_args(argv)
+        out = console or stdout_console(args.command)
         return int(COMMANDS[args.command].run(args, out, err))
     except KeyboardInterrupt:
         err.print("rnninspect: interrupted", style="yellow", highlight=False)
