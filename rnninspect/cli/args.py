@@ -75,6 +75,15 @@ def load_options(args: argparse.Namespace) -> LoadOptions:
                        args.vocab, args.batch)
 
 
+def check_specs(*args: argparse.Namespace) -> None:
+    """Resolve every model a command names, options included, before any is traced: a typo
+    in the second model fails at once, not after the first has been traced."""
+    from rnninspect.sources import resolve
+
+    for a in args:
+        resolve(a.model, load_options(a))
+
+
 def inspect_from_args(args: argparse.Namespace, err: Console, *, step: int | None = None
                       ) -> Inspection:
     from rnninspect.api import inspect

@@ -9,7 +9,7 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
-from rnninspect.cli.args import Command, add_model_arguments, inspect_from_args
+from rnninspect.cli.args import Command, add_model_arguments, check_specs, inspect_from_args
 from rnninspect.errors import ExitStatus, InvalidOptionError
 
 
@@ -69,8 +69,10 @@ def run_compare(args: argparse.Namespace, out: Console, err: Console) -> int:
     from rnninspect.analysis.compare import compare
     from rnninspect.render.compare import comparison_renderable, comparison_to_dict
 
+    args_b = _args_b(args)
+    check_specs(args, args_b)
     a = inspect_from_args(args, err)
-    b = inspect_from_args(_args_b(args), err)
+    b = inspect_from_args(args_b, err)
     result = compare(a, b)
     if args.format == "json":
         _write_json(out, comparison_to_dict(result))
