@@ -109,8 +109,9 @@ class VariableTable:
     """The variable table, laid out for the width the console gives it (never the terminal's).
 
     Values are never cut: the wide layout (dtype, shared, long role labels) is used only when
-    names still get `WIDE_NAME` columns; names longer than what is left lose middle scopes
-    (``model/…/cell_0/basic_lstm_cell/kernel``); every other column keeps its full width.
+    names still get `WIDE_NAME` columns; names longer than what is left break after a ``/``
+    and lose middle scopes as far as needed (``model/…/cell_0/basic_lstm_cell/kernel``);
+    every other column keeps its full width.
     """
 
     def __init__(self, ins: Inspection, *, show_all: bool = False) -> None:
@@ -150,8 +151,9 @@ class VariableTable:
 
 def variable_table(ins: Inspection, *, wide: bool = True, show_all: bool = False,
                    name_width: int | None = None, cell_width: int = CELL_MAX) -> Table:
-    """The table; names longer than `name_width` lose middle scopes (one line when `NAME_MIN`
-    or more columns are left for them, else up to three broken after a ``/``; None: full)."""
+    """The table; names longer than `name_width` break after a ``/`` and lose middle scopes
+    only as far as needed (two lines at most when `NAME_MIN` or more columns are left for
+    them, else three; None: full names on one line)."""
     table = Table(title="Variables", title_justify="left", box=box.SIMPLE_HEAD,
                   padding=(0, 1), pad_edge=False)
     table.add_column("name", overflow="fold")
@@ -180,7 +182,7 @@ def variable_table(ins: Inspection, *, wide: bool = True, show_all: bool = False
         else:
             cells = f"({v.placement.value})" if wide else v.placement.value
         name = v.name if name_width is None else \
-            wrap_name(v.name, name_width, 1 if name_width >= NAME_MIN else 3)
+            wrap_name(v.name, name_width, 2 if name_width >= NAME_MIN else 3)
         row: list[str | Text] = [Text(name), shape_text(v.shape)]
         if wide:
             row.append(v.dtype)
