@@ -58,7 +58,7 @@ def test_no_value_is_cut_and_names_break_at_a_slash(make, width):
         assert joined == v.name or "…" in joined, (joined, v.name)
         for part in name_lines[:-1]:
             assert part.endswith("/"), name_lines  # broken after a "/", never mid-word
-        assert len(name_lines) <= (2 if width >= 100 else 3), name_lines
+        assert len(name_lines) <= (2 if width >= 120 else 3), name_lines
 
 
 def test_total_caption_is_whole_at_80():
