@@ -236,6 +236,13 @@ class Inspection:
     def diagram(self, view: str = "rolled", **options: Any) -> graphviz.Digraph:
         return _display().diagram(self, view, **options)
 
+    def __repr__(self) -> str:
+        """One line (the full record is `to_dict()`; the table is `str()`)."""
+        count = len(self.variables)
+        return (f"Inspection(model={self.model!r}, dialect={self.dialect!r}, "
+                f"T={self.num_steps!r}, {count} variable{'s' if count != 1 else ''}, "
+                f"{self.total_params:,} params)")
+
     def __rich__(self) -> Any:
         return _display().renderable(self)
 

@@ -8,6 +8,7 @@ stderr and exit 2, `--traceback` shows the rest, Ctrl-C is 130.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -23,7 +24,7 @@ from rnninspect.cli.report import REPORT
 from rnninspect.cli.train import TRAIN
 from rnninspect.errors import ExitStatus, RnnInspectError
 
-__all__ = ["COMMANDS", "ExitStatus", "build_parser", "entry", "main"]
+__all__ = ["COMMANDS", "ExitStatus", "build_parser", "entry", "hoist_global_flags", "main"]
 
 COMMANDS: dict[str, Command] = {
     "models": MODELS,
@@ -48,12 +49,40 @@ def build_parser() -> argparse.ArgumentParser:
         "and what looks wrong.",
     )
     parser.add_argument("--version", action="version", version=f"rnninspect {__version__}")
-    parser.add_argument("--traceback", action="store_true", help="show full tracebacks on errors")
+    parser.add_argument("--traceback", action="store_true",
+                        help="show full tracebacks on errors (before or after COMMAND)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     sub.required = True
     for name, command in COMMANDS.items():
         command.add_arguments(sub.add_parser(name, help=command.help))
     return parser
+
+
+GLOBAL_FLAGS = ("--traceback",)
+NATURAL_WIDTH = ("show",)  # commands whose output sets its own width when piped
+PIPED_MAX_WIDTH = 400
+
+
+def stdout_console(command: str) -> Console:
+    """stdout: a terminal's width; piped with no COLUMNS, `show` renders at its table's
+    natural width (rich would otherwise cut it to 80 columns)."""
+    if command in NATURAL_WIDTH and not sys.stdout.isatty() and "COLUMNS" not in os.environ:
+        return Console(width=PIPED_MAX_WIDTH)
+    return Console()
+
+
+def hoist_global_flags(argv: list[str]) -> list[str]:
+    """Global flags may come after the subcommand too: move them in front of it.
+
+    >>> hoist_global_flags(["export", "ptb", "--traceback"])
+    ['--traceback', 'export', 'ptb']
+
+    Nothing after ``--`` moves (it belongs to the model).
+    """
+    end = argv.index("--") if "--" in argv else len(argv)
+    flags = [a for a in argv[:end] if a in GLOBAL_FLAGS]
+    rest = [a for a in argv[:end] if a not in GLOBAL_FLAGS]
+    return [*dict.fromkeys(flags), *rest, *argv[end:]]
 
 
 def main(
@@ -62,12 +91,12 @@ def main(
     console: Console | None = None,
     err_console: Console | None = None,
 ) -> int:
-    out = console or Console()
     err = err_console or Console(stderr=True)
-    argv = list(sys.argv[1:] if argv is None else argv)
+    argv = hoist_global_flags(list(sys.argv[1:] if argv is None else argv))
     show_traceback = "--traceback" in argv
     try:
         args = build_parser().parse_args(argv)
+        out = console or stdout_console(args.command)
         return int(COMMANDS[args.command].run(args, out, err))
     except KeyboardInterrupt:
         err.print("rnninspect: interrupted", style="yellow", highlight=False)

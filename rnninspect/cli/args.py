@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NoReturn
@@ -50,17 +51,24 @@ def positive_int(flag: str) -> Callable[[str], int]:
 
 
 def add_model_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("model", help="a built-in model name (see `rnninspect models`) or a "
-                        "user model: file.py:NAME, package.module:NAME, .keras, SavedModel, "
-                        ".pb/.pbtxt, .meta, checkpoint")
+    parser.add_argument(
+        "model", metavar="MODEL",
+        help="what to inspect: a built-in model (see `rnninspect models`), file.py:NAME, "
+        "package.module:NAME, a .keras file, a SavedModel directory, a .pb/.pbtxt GraphDef, "
+        "a .meta graph or a TF1 checkpoint; e.g. `ptb` or `my_model.py:build_model`")
     group = parser.add_argument_group("model options (built-in models only)")
     group.add_argument("--dialect", help="legacy (TF1 graph) or keras (Keras 3); default legacy")
     group.add_argument("--config", help="named config, e.g. small, medium, large, test")
-    group.add_argument("--num-steps", type=positive_int("--num-steps"), metavar="T")
-    group.add_argument("--hidden", type=positive_int("--hidden"), metavar="N")
-    group.add_argument("--layers", type=positive_int("--layers"), metavar="N")
-    group.add_argument("--vocab", type=positive_int("--vocab"), metavar="N")
-    group.add_argument("--batch", type=positive_int("--batch"), metavar="N")
+    group.add_argument("--num-steps", type=positive_int("--num-steps"), metavar="T",
+                       help="time steps to unroll (T); default: the config's")
+    group.add_argument("--hidden", type=positive_int("--hidden"), metavar="N",
+                       help="hidden units per layer; default: the config's")
+    group.add_argument("--layers", type=positive_int("--layers"), metavar="N",
+                       help="stacked recurrent layers; default: the config's")
+    group.add_argument("--vocab", type=positive_int("--vocab"), metavar="N",
+                       help="vocabulary size (language models); default: the config's")
+    group.add_argument("--batch", type=positive_int("--batch"), metavar="N",
+                       help="batch size the graph is built for; default: the config's")
 
 
 def load_options(args: argparse.Namespace) -> LoadOptions:
@@ -68,11 +76,64 @@ def load_options(args: argparse.Namespace) -> LoadOptions:
                        args.vocab, args.batch)
 
 
+class Elapsed:
+    """A status line that shows how long it has been running (re-rendered at each refresh)."""
+
+    def __init__(self, text: str, start: float | None = None) -> None:
+        self.text = text
+        self.start = time.monotonic() if start is None else start
+
+    def __rich__(self) -> str:
+        seconds = int(time.monotonic() - self.start)
+        return f"{self.text} {seconds // 60}:{seconds % 60:02d}"
+
+
+OPS_PER_CELL_STEP = 22  # measured: ptb (T=20, 2 layers) traces 883 ops, mnist (T=28) 521
+WARN_OPS = 100_000  # above this a trace takes minutes and gigabytes
+
+
+def estimated_ops(args: argparse.Namespace) -> tuple[int, int, int] | None:
+    """(ops, T, layers) a built-in model will trace, from its config alone; None for user
+    models (their size is known only once built)."""
+    from rnninspect.sources import ZooSource, resolve
+
+    source = resolve(args.model, load_options(args))
+    if not isinstance(source, ZooSource):
+        return None
+    steps = getattr(source.config, "num_steps", None)
+    layers = getattr(source.config, "num_layers", 1)
+    if not isinstance(steps, int) or not isinstance(layers, int):
+        return None
+    return 100 + steps * layers * OPS_PER_CELL_STEP, steps, layers
+
+
+def warn_if_large(args: argparse.Namespace, err: Console) -> None:
+    estimate = estimated_ops(args)
+    if estimate is None or estimate[0] <= WARN_OPS:
+        return
+    ops, steps, layers = estimate
+    err.print(f"rnninspect: warning: {args.model} unrolls T={steps:,} × {layers} layer"
+              f"{'s' if layers != 1 else ''}: about {ops:,} ops to build and trace (over "
+              f"{WARN_OPS:,} takes minutes and gigabytes); a smaller --num-steps is faster",
+              markup=False, highlight=False, soft_wrap=True)
+
+
+def check_specs(*args: argparse.Namespace) -> None:
+    """Resolve every model a command names, options included, before any is traced: a typo
+    in the second model fails at once, not after the first has been traced."""
+    from rnninspect.sources import resolve
+
+    for a in args:
+        resolve(a.model, load_options(a))
+
+
 def inspect_from_args(args: argparse.Namespace, err: Console, *, step: int | None = None
                       ) -> Inspection:
     from rnninspect.api import inspect
 
-    with err.status(f"Building and tracing {args.model} (TensorFlow)…", spinner="dots"):
+    warn_if_large(args, err)
+    with err.status(Elapsed(f"Building and tracing {args.model} (TensorFlow)…"),
+                    spinner="dots"):
         return inspect(
             args.model,
             dialect=args.dialect,

@@ -9,21 +9,23 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
-from rnninspect.cli.args import Command, add_model_arguments, inspect_from_args
+from rnninspect.cli.args import Command, add_model_arguments, check_specs, inspect_from_args
 from rnninspect.errors import ExitStatus, InvalidOptionError
 
 
 def add_sharing(parser: argparse.ArgumentParser) -> None:
     add_model_arguments(parser)
-    parser.add_argument("--format", choices=("table", "json"), default="table")
+    parser.add_argument("--format", choices=("table", "json"), default="table",
+                        help="table (default) or json")
 
 
 def add_compare(parser: argparse.ArgumentParser) -> None:
     add_model_arguments(parser)
-    parser.add_argument("model_b", metavar="B", help="the second model")
+    parser.add_argument("model_b", metavar="B", help="the second model, in any form MODEL takes")
     parser.add_argument("--dialect-b", help="B's dialect (default: --dialect)")
     parser.add_argument("--config-b", help="B's named config (default: --config)")
-    parser.add_argument("--format", choices=("table", "json"), default="table")
+    parser.add_argument("--format", choices=("table", "json"), default="table",
+                        help="table (default) or json")
 
 
 def add_check(check: argparse.ArgumentParser) -> None:
@@ -67,8 +69,10 @@ def run_compare(args: argparse.Namespace, out: Console, err: Console) -> int:
     from rnninspect.analysis.compare import compare
     from rnninspect.render.compare import comparison_renderable, comparison_to_dict
 
+    args_b = _args_b(args)
+    check_specs(args, args_b)
     a = inspect_from_args(args, err)
-    b = inspect_from_args(_args_b(args), err)
+    b = inspect_from_args(args_b, err)
     result = compare(a, b)
     if args.format == "json":
         _write_json(out, comparison_to_dict(result))

@@ -7,21 +7,24 @@ import json
 
 from rich.console import Console
 
-from rnninspect.cli.args import Command, add_model_arguments, load_options
+from rnninspect.cli.args import Command, Elapsed, add_model_arguments, load_options, warn_if_large
 from rnninspect.errors import ExitStatus
 
 
 def add_grads(parser: argparse.ArgumentParser) -> None:
     add_model_arguments(parser)
     parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic batch")
-    parser.add_argument("--format", choices=("table", "json"), default="table")
+    parser.add_argument("--format", choices=("table", "json"), default="table",
+                        help="table (default) or json")
 
 
 def run_grads(args: argparse.Namespace, out: Console, err: Console) -> int:
     from rnninspect.api import gradients
     from rnninspect.render.grads import grads_renderable, grads_to_dict
 
-    with err.status(f"Tracing {args.model} and taking per-step gradients…", spinner="dots"):
+    warn_if_large(args, err)
+    with err.status(Elapsed(f"Tracing {args.model} and taking per-step gradients…"),
+                    spinner="dots"):
         report = gradients(args.model, load_options(args), seed=args.seed)
     if args.format == "json":
         out.file.write(json.dumps(grads_to_dict(report), indent=2) + "\n")

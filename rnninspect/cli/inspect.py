@@ -7,6 +7,7 @@ import argparse
 from rich.console import Console
 
 from rnninspect.cli.args import Command, add_model_arguments, inspect_from_args, positive_int
+from rnninspect.cli.paths import check_output_path
 from rnninspect.errors import ExitStatus, InvalidOptionError
 
 
@@ -32,7 +33,8 @@ def run_models(args: argparse.Namespace, out: Console, err: Console) -> int:
 
 def add_show(parser: argparse.ArgumentParser) -> None:
     add_model_arguments(parser)
-    parser.add_argument("--format", choices=("table", "json"), default="table")
+    parser.add_argument("--format", choices=("table", "json"), default="table",
+                        help="table (default) or json (the whole Inspection)")
 
 
 def run_show(args: argparse.Namespace, out: Console, err: Console) -> int:
@@ -50,7 +52,9 @@ def run_show(args: argparse.Namespace, out: Console, err: Console) -> int:
 
 def add_diagram(parser: argparse.ArgumentParser) -> None:
     add_model_arguments(parser)
-    parser.add_argument("--view", choices=("rolled", "unrolled", "step"), default="rolled")
+    parser.add_argument("--view", choices=("rolled", "unrolled", "step"), default="rolled",
+                        help="rolled: one node per cell (default); unrolled: every time step; "
+                        "step: the ops of one step")
     parser.add_argument("--step", type=int, metavar="T", help="--view step: which time step")
     parser.add_argument("--head", type=int, default=3, metavar="K",
                         help="unrolled: steps drawn before the elided middle (0: draw all)")
@@ -59,7 +63,11 @@ def add_diagram(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-o", "--output", metavar="PATH",
                         help="write .svg/.png/.pdf/.dot (default: DOT text on stdout)")
     parser.add_argument("--format", choices=("dot", "svg", "png", "pdf"),
-                        help="override the format the suffix implies")
+                        help="override the format the suffix of -o implies")
+
+
+DIAGRAM_SUFFIXES = (".svg", ".png", ".pdf", ".dot", ".gv")
+EXPORT_SUFFIXES = (".json", ".graphml", ".gexf")
 
 
 def run_diagram(args: argparse.Namespace, out: Console, err: Console) -> int:
@@ -72,6 +80,8 @@ def run_diagram(args: argparse.Namespace, out: Console, err: Console) -> int:
         raise InvalidOptionError(
             f"--format {args.format} writes a file; add -o PATH (DOT text alone goes to stdout)"
         )
+    if args.output is not None:
+        check_output_path(args.output, DIAGRAM_SUFFIXES, format_given=args.format is not None)
     ins = inspect_from_args(args, err, step=args.step)
     if args.step is not None and ins.num_steps is not None and not (
         0 <= args.step < ins.num_steps
@@ -91,13 +101,17 @@ def run_diagram(args: argparse.Namespace, out: Console, err: Console) -> int:
 
 def add_export(parser: argparse.ArgumentParser) -> None:
     add_model_arguments(parser)
-    parser.add_argument("--format", choices=("json", "graphml", "gexf"))
-    parser.add_argument("-o", "--output", metavar="PATH", help="default: stdout")
+    parser.add_argument("--format", choices=("json", "graphml", "gexf"),
+                        help="node-link json (default), graphml or gexf; default: -o's suffix")
+    parser.add_argument("-o", "--output", metavar="PATH",
+                        help="write .json/.graphml/.gexf here (default: stdout)")
 
 
 def run_export(args: argparse.Namespace, out: Console, err: Console) -> int:
     from rnninspect.render.graph_export import graph_text, write_graph
 
+    if args.output is not None:
+        check_output_path(args.output, EXPORT_SUFFIXES, format_given=args.format is not None)
     ins = inspect_from_args(args, err)
     if args.output is None:
         out.file.write(graph_text(ins, args.format or "json"))

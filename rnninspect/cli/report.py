@@ -14,7 +14,14 @@ from pathlib import Path
 
 from rich.console import Console
 
-from rnninspect.cli.args import Command, add_model_arguments, inspect_from_args, load_options
+from rnninspect.cli.args import (
+    Command,
+    add_model_arguments,
+    check_specs,
+    inspect_from_args,
+    load_options,
+)
+from rnninspect.cli.paths import check_output_path
 from rnninspect.errors import ExitStatus, InvalidOptionError
 
 
@@ -43,13 +50,14 @@ def run_report(args: argparse.Namespace, out: Console, err: Console) -> int:
     from rnninspect.render.report import report_html
     from rnninspect.render.save import write_atomic
 
-    path = output_path(args)
-    ins = inspect_from_args(args, err)
-    against = None
+    path = check_output_path(str(output_path(args)), (".html", ".htm"))
+    b = None
     if args.against is not None:
         b = argparse.Namespace(**vars(args))
         b.model = args.against
-        against = inspect_from_args(b, err)
+        check_specs(args, b)
+    ins = inspect_from_args(args, err)
+    against = None if b is None else inspect_from_args(b, err)
     grads = None
     if args.grads:
         from rnninspect.api import gradients

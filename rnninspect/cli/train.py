@@ -11,8 +11,15 @@ from rnninspect.cli.args import Command
 from rnninspect.errors import BackendError
 from rnninspect.train.command import add_arguments
 
+KERAS_BACKENDS = ("tensorflow", "jax", "torch")
+
 
 def run_train(args: argparse.Namespace, out: Console, err: Console) -> int:
+    backend = os.environ.get("KERAS_BACKEND")
+    if backend is not None and backend not in KERAS_BACKENDS:
+        raise BackendError(
+            f"KERAS_BACKEND={backend} is not a Keras backend rnninspect trains on; use one of "
+            f"{', '.join(KERAS_BACKENDS)} (or unset it for tensorflow)")
     from rnninspect.train.command import run
 
     try:

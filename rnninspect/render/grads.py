@@ -32,8 +32,10 @@ def sparkline(norms: tuple[float, ...]) -> str:
 
 
 def grads_renderable(report: GradientReport) -> RenderableType:
+    steps = f"T = {report.num_steps}" if report.num_steps is not None else \
+        "steps not unrolled (while loop)" if report.dynamic else "no recurrence"
     title = (f"Per-step gradient contributions · {report.model} ({report.dialect}) · "
-             f"T = {report.num_steps} · loss {report.loss:.4f} on one synthetic batch")
+             f"{steps} · loss {report.loss:.4f} on one synthetic batch")
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("variable / per step, first → last", overflow="fold", min_width=20)
     table.add_column("first", justify="right", no_wrap=True)

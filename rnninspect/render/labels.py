@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 
 from rnninspect.model import Role, VariableInfo
-from rnninspect.render.text import count_text, shape_label
+from rnninspect.render.text import count_text, fit_name, shape_label
 
 FONT = "Helvetica,Arial,sans-serif"
 
@@ -72,6 +72,27 @@ def split_name(name: str) -> tuple[str, str]:
     return (head + sep, tail) if tail else ("", name)
 
 
+NAME_MAX = 48  # a label's scope and base name lose their middle beyond this (tooltip: full)
+
+
+def short_parts(name: str, limit: int = NAME_MAX) -> tuple[str, str]:
+    """`split_name` with each part elided to `limit` characters, so a 300-character name
+    cannot make a diagram thousands of pixels wide.
+
+    >>> short_parts("a/" * 40 + "kernel", 20)
+    ('a/…/a/a/a/a/a/a/a/a/', 'kernel')
+    >>> short_parts("x" * 30, 9)
+    ('', 'xxxx…xxxx')
+    """
+    scope, base = split_name(name)
+    if len(scope) > limit:
+        scope = fit_name(scope.rstrip("/"), limit - 1) + "/"
+    if len(base) > limit:
+        half = (limit - 1) // 2
+        base = base[:half] + "…" + base[len(base) - (limit - 1 - half):]
+    return scope, base
+
+
 def table(rows: Iterable[str], *, colour: str | None = None) -> str:
     """An HTML table of one-cell rows (each row already escaped markup)."""
     body = "".join(f"<TR><TD>{r}</TD></TR>" for r in rows)
@@ -87,7 +108,7 @@ def variable_rows(
     v: VariableInfo, *, role_note: str | None = None, detail: bool = True
 ) -> list[str]:
     """Rows of a weight's label: scope, name, shape and params, role, row split, gates."""
-    scope, base = split_name(v.name)
+    scope, base = short_parts(v.name)
     rows: list[str] = []
     if scope:
         rows.append(small(esc(scope)))

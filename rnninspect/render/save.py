@@ -106,7 +106,8 @@ def _first_line(stderr: bytes | str | None) -> str:
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write `data` to `path` via a temporary file in the same directory and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.parent.is_dir():  # never create directories the user did not ask for
+        raise InvalidOptionError(f"directory {path.parent} does not exist (create it first)")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:

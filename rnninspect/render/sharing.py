@@ -25,6 +25,7 @@ from rnninspect.render.serialize import (
     variable_to_dict,
 )
 from rnninspect.render.tables import ROLE_STYLES, SEVERITY_STYLES
+from rnninspect.render.text import fit_name
 
 SCHEMA = "rnninspect.sharing/1"
 READ, UNREAD = "█", "·"
@@ -163,23 +164,6 @@ def strip(v: VariableInfo, cols: Columns) -> Text:
     return text
 
 
-def _fit(name: str, width: int) -> str:
-    """Fit a long name by eliding middle scope segments: ``model/…/cell_0/lstm/kernel``."""
-    if len(name) <= width:
-        return name
-    parts = name.split("/")
-    if len(parts) > 2:
-        tail = parts[-1]
-        for part in reversed(parts[1:-1]):
-            if len(f"{parts[0]}/…/{part}/{tail}") > width:
-                break
-            tail = f"{part}/{tail}"
-        candidate = f"{parts[0]}/…/{tail}"
-        if len(candidate) <= width:
-            return candidate
-    return "…" + name[len(name) - width + 1:] if width > 1 else name[:width]
-
-
 class SharingMatrix:
     """Variables × time steps and the legend, laid out for the width the console gives it."""
 
@@ -217,10 +201,10 @@ def matrix_lines(ins: Inspection, width: int) -> tuple[list[Text], bool]:
     lines = [_row(Text("variable", style="bold"), ruler(cols), Text("steps", style="bold"),
                   name_w, strip_w, summary_w)]
     for title, members in groups(ins):
-        lines.append(Text(_fit(title, width), style="bold"))
+        lines.append(Text(fit_name(title, width), style="bold"))
         for v in members:
             style = "red" if v.name in flagged else ""
-            name = Text(" " * indent + _fit(v.name, name_w - indent), style=style)
+            name = Text(" " * indent + fit_name(v.name, name_w - indent), style=style)
             lines.append(_row(name, strip(v, cols), Text(summaries[v.name][:summary_w]),
                               name_w, strip_w, summary_w))
     return lines, bool(cols.hidden)

@@ -7,13 +7,14 @@ from typing import Any
 
 from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.measure import Measurement
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from rnninspect.model import FindingKind, Inspection, Role, Severity
 from rnninspect.render.explain import cell_text, explain, steps_summary
-from rnninspect.render.text import shape_text
+from rnninspect.render.text import fit_name, shape_text, wrap_name
 
 ROLE_STYLES = {
     Role.EMBEDDING: "magenta",
@@ -97,24 +98,65 @@ SHORT_ROLES = {
     Role.TRAINING_STATE: "training",
     Role.OTHER: "other",
 }
-WIDE = 120  # at this width and above the table shows every column with long labels
+WIDE_NAME = 40  # the dtype/shared columns and long role labels only when names get this much
+CELL_MAX = 20  # a cell named by a long scope is elided like a variable name when space is short
+CELL_WIDTHS = (CELL_MAX, 12, 8)
+NAME_FLOOR = 12  # cell labels shrink before names get fewer columns than this
+NAME_MIN = 24  # names are elided down to this width; below it they break after a "/"
 
 
 class VariableTable:
-    """The variable table, laid out for the width the console gives it (never the terminal's)."""
+    """The variable table, laid out for the width the console gives it (never the terminal's).
+
+    Values are never cut: the wide layout (dtype, shared, long role labels) is used only when
+    names still get `WIDE_NAME` columns; names longer than what is left break after a ``/``
+    and lose middle scopes as far as needed (``model/…/cell_0/basic_lstm_cell/kernel``);
+    every other column keeps its full width.
+    """
 
     def __init__(self, ins: Inspection, *, show_all: bool = False) -> None:
         self.ins = ins
         self.show_all = show_all
 
+    def layout(self, console: Console, options: ConsoleOptions) -> tuple[bool, int, int]:
+        """(wide, name width, cell width) for `options.max_width`."""
+        names = [len(v.name) for v in self.ins.variables
+                 if self.show_all or v.role is not Role.TRAINING_STATE]
+        longest = max(names, default=4)
+        width = options.max_width
+        unbounded = options.update(width=10_000)
+
+        def room(wide: bool, cell_width: int) -> int:
+            table = variable_table(self.ins, wide=wide, show_all=self.show_all, name_width=0,
+                                   cell_width=cell_width)
+            return width - Measurement.get(console, unbounded, table).maximum + len("name")
+
+        wide = room(True, CELL_MAX) >= min(longest, WIDE_NAME)
+        for cell_width in CELL_WIDTHS:  # long cell labels give way before names do
+            left = room(wide, cell_width)
+            if left >= NAME_FLOOR:
+                break
+        return wide, max(1, min(longest, left)), cell_width
+
+    def natural_width(self, console: Console, options: ConsoleOptions) -> int:
+        """The width at which nothing is elided and every column shows."""
+        table = variable_table(self.ins, wide=True, show_all=self.show_all)
+        return Measurement.get(console, options.update(width=10_000), table).maximum
+
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield variable_table(self.ins, wide=options.max_width >= WIDE, show_all=self.show_all)
+        wide, name_width, cell_width = self.layout(console, options)
+        yield variable_table(self.ins, wide=wide, show_all=self.show_all, name_width=name_width,
+                             cell_width=cell_width)
 
 
-def variable_table(ins: Inspection, *, wide: bool = True, show_all: bool = False) -> Table:
+def variable_table(ins: Inspection, *, wide: bool = True, show_all: bool = False,
+                   name_width: int | None = None, cell_width: int = CELL_MAX) -> Table:
+    """The table; names longer than `name_width` break after a ``/`` and lose middle scopes
+    only as far as needed (two lines at most when `NAME_MIN` or more columns are left for
+    them, else three; None: full names on one line)."""
     table = Table(title="Variables", title_justify="left", box=box.SIMPLE_HEAD,
                   padding=(0, 1), pad_edge=False)
-    table.add_column("name", overflow="fold", min_width=14)
+    table.add_column("name", overflow="fold")
     table.add_column("shape", no_wrap=True)
     if wide:
         table.add_column("dtype", no_wrap=True)
@@ -134,14 +176,20 @@ def variable_table(ins: Inspection, *, wide: bool = True, show_all: bool = False
             a, b = v.row_split.input
             c, d = v.row_split.hidden
             role += f" {b - a}+{d - c}"
-        row: list[str | Text] = [Text(v.name), shape_text(v.shape)]
+        if v.cell:
+            cells = ",".join(cell_text(ins, c) for c in (v.cell, *v.also_cells))
+            cells = cells if name_width is None else fit_name(cells, cell_width)
+        else:
+            cells = f"({v.placement.value})" if wide else v.placement.value
+        name = v.name if name_width is None else \
+            wrap_name(v.name, name_width, 2 if name_width >= NAME_MIN else 3)
+        row: list[str | Text] = [Text(name), shape_text(v.shape)]
         if wide:
             row.append(v.dtype)
         row += [
             f"{v.params:,}",
             Text(role, style=ROLE_STYLES[v.role]),
-            ",".join(cell_text(ins, c) for c in (v.cell, *v.also_cells)) if v.cell else (
-                f"({v.placement.value})" if wide else v.placement.value),
+            cells,
             steps_summary(v, ins.num_steps),
         ]
         if wide:
@@ -175,13 +223,29 @@ def findings(ins: Inspection) -> RenderableType | None:
     return Panel(Group(*items), title="Findings", title_align="left")
 
 
+class ShowLayout:
+    """`show`: header, variables, explanation, findings, no wider than the variable table's
+    natural width (at least `MIN_WIDTH`) even on a wider console, so piped output and wide
+    terminals read alike."""
+
+    MIN_WIDTH = 80
+
+    def __init__(self, ins: Inspection, *, show_all: bool = False) -> None:
+        self.ins = ins
+        self.table = VariableTable(ins, show_all=show_all)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        natural = max(self.MIN_WIDTH, self.table.natural_width(console, options))
+        inner = options.update(width=min(options.max_width, natural))
+        parts: list[RenderableType] = [header(self.ins), self.table, explanation(self.ins)]
+        extra = findings(self.ins)
+        if extra is not None:
+            parts.append(extra)
+        yield from console.render(Group(*parts), inner)
+
+
 def show_renderable(ins: Inspection, *, show_all: bool = False) -> RenderableType:
-    parts: list[RenderableType] = [header(ins), VariableTable(ins, show_all=show_all),
-                                   explanation(ins)]
-    extra = findings(ins)
-    if extra is not None:
-        parts.append(extra)
-    return Group(*parts)
+    return ShowLayout(ins, show_all=show_all)
 
 
 def render_text(ins: Inspection, width: int = 100) -> str:

@@ -7,14 +7,17 @@ legacy worker process, so the user's own process keeps Keras 3 (DESIGN.md §2).
 from __future__ import annotations
 
 import ast
+import contextlib
 import hashlib
 import importlib
 import importlib.util
 import inspect
+import io
 import os
 import re
 import sys
 import types
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,7 +54,8 @@ def load_code(code: CodeSpec) -> Traced:
     if _LEGACY.search(_read(source)):
         from rnninspect.tf import worker as legacy_worker
 
-        reply = legacy_worker.call(BuildCode(code, str(Path.cwd())))
+        reply, printed = legacy_worker.call(BuildCode(code, str(Path.cwd())))
+        sys.stderr.write(printed)  # what the user's code printed in the worker: not our stdout
         if isinstance(reply, Failure):
             raise reply.error()
         traced: Traced = reply
@@ -69,8 +73,11 @@ class BuildCode:
     code: CodeSpec
     cwd: str
 
-    def run(self) -> Traced | Failure:
-        return build_in_worker(self.code, self.cwd)
+    def run(self) -> tuple[Traced | Failure, str]:
+        printed = io.StringIO()
+        with contextlib.redirect_stderr(printed):  # `_user_code` sends stdout here too
+            result = build_in_worker(self.code, self.cwd)
+        return result, printed.getvalue()
 
 
 def build_in_worker(code: CodeSpec, cwd: str) -> Traced | Failure:
@@ -86,11 +93,26 @@ def build_in_worker(code: CodeSpec, cwd: str) -> Traced | Failure:
         return Failure("source", str(e))
 
 
+@contextlib.contextmanager
+def _user_code(source: Path) -> Iterator[None]:
+    """While the user's code runs: what it prints goes to stderr (our stdout carries JSON and
+    DOT), and `sys.argv` is what `python file.py` would give it, so an argparse at import
+    sees no rnninspect arguments."""
+    argv = sys.argv
+    sys.argv = [str(source)]
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            yield
+    finally:
+        sys.argv = argv
+
+
 def build(code: CodeSpec) -> Traced:
     from rnninspect.sources.objects import to_traced
 
     value, source, shown = load_object(code)
-    return to_traced(value, code.spec, source_file=str(source), shown_as=shown)
+    with _user_code(source):  # a model may print while it is called and traced
+        return to_traced(value, code.spec, source_file=str(source), shown_as=shown)
 
 
 def is_legacy_code(code: CodeSpec) -> bool:
@@ -172,11 +194,17 @@ def _import(code: CodeSpec, source: Path, shown: str) -> types.ModuleType:
         raise ModelSourceError(
             f"syntax error in {shown}:{e.lineno}: {e.msg}{detail}") from None
     try:
-        if not code.is_file:
-            return importlib.import_module(code.target)
-        return _import_file(source)
+        with _user_code(source):
+            if not code.is_file:
+                return importlib.import_module(code.target)
+            return _import_file(source)
     except RnnInspectError:
         raise
+    except SystemExit as e:
+        raise ModelSourceError(
+            f"{shown} called sys.exit({e.code!r}) while being imported (an argparse or a "
+            "script's main at module level? guard it with `if __name__ == \"__main__\":`)"
+        ) from None
     except Exception as e:
         raise ModelSourceError(_raised(f"importing {shown}", e, source, shown)) from e
 
@@ -230,9 +258,12 @@ def _call(fn: Any, code: CodeSpec, source: Path, shown: str) -> Any:
             f"{code.spec} takes required arguments ({', '.join(required)}); rnninspect calls "
             f"it with none — give them defaults or wrap it in a function with no arguments")
     try:
-        return fn()
+        with _user_code(source):
+            return fn()
     except RnnInspectError:
         raise
+    except SystemExit as e:
+        raise ModelSourceError(f"{code.spec}() called sys.exit({e.code!r})") from None
     except Exception as e:
         from rnninspect.sources.reuse_errors import explain
 

@@ -110,5 +110,10 @@ def _describe(value: Any) -> str:
         f"{kind.__module__}.{kind.__qualname__}"
     if isinstance(value, (tuple, list)):
         inner = ", ".join(type(v).__name__ for v in value[:4])
-        return f"a {name} of ({inner})"
-    return f"a {name}"
+        return f"{_article(name)} {name} of ({inner})"
+    return f"{_article(name)} {name}"
+
+
+def _article(word: str) -> str:
+    """'an int', 'a str', 'an object'."""
+    return "an" if word[:1].lower() in "aeiou" else "a"

@@ -29,7 +29,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--num-steps", type=int, help="unrolled time steps (ptb)")
     parser.add_argument("--hidden", type=int, help="LSTM units")
     parser.add_argument("--layers", type=int, help="LSTM layers (ptb)")
-    parser.add_argument("--device", choices=("auto", "cpu", "gpu"), default="auto")
+    parser.add_argument("--device", choices=("auto", "cpu", "gpu"), default="auto",
+                        help="where to train (auto: a GPU when one is visible)")
     parser.add_argument(
         "--precision",
         choices=("fp32", "mixed"),

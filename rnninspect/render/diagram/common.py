@@ -92,13 +92,15 @@ def variable_node(
 ) -> None:
     fill, border = lb.WARNING_COLOURS if dup else lb.ROLE_COLOURS[v.role]
     note = f"{v.role.label} · duplicated per step" if dup else None
-    if compact:
-        _scope, base = lb.split_name(v.name)
-        rows = [f"<B>{esc(base)}</B>", esc(shape_label(v.shape))]
+    if compact:  # the base name, qualified by its cell: two layers' kernels differ
+        _scope, base = lb.short_parts(v.name)
+        where = f" · {v.cell}" if v.cell else ""
+        rows = [f"<B>{esc(base)}</B>{lb.small(esc(where))}", esc(shape_label(v.shape))]
     else:
         rows = lb.variable_rows(v, role_note=note, detail=detail)
     g.node(
-        node_id, html(lb.table(rows)), fillcolor=fill, color=border, penwidth="2" if dup else "1"
+        node_id, html(lb.table(rows)), fillcolor=fill, color=border, penwidth="2" if dup else "1",
+        tooltip=esc(v.name.replace("\n", " ")),  # the full name, however long
     )
 
 

@@ -28,14 +28,16 @@ def step_view(inspection: Inspection, step: int | None) -> graphviz.Digraph:
     if sg is None:
         raise InvalidOptionError(
             f"the inspection of {inspection.model!r} holds no op-level step graph (dynamic loop "
-            "or nothing traced per step); use view='rolled' or 'unrolled'"
+            "or nothing traced per step); draw the rolled or unrolled view instead "
+            "(CLI: --view rolled)"
         )
     t = num_steps(inspection)
     if step is not None and (step < 0 or (t is not None and step >= t)):
         raise InvalidOptionError(f"step must be in 0..{(t or 1) - 1}; got {step}")
     if step is not None and step != sg.step:
         raise InvalidOptionError(
-            f"this inspection holds the op graph of step {sg.step} only; got step={step}"
+            f"this inspection holds the op graph of step {sg.step} only; got step={step}: "
+            f"pass step={step} to inspect() to trace that step (CLI: --step {step})"
         )
     orders = [c.gate_order for c in cells_in_order(inspection) if c.gate_order]
     order = " ".join(orders[0]) if orders else ""

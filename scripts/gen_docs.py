@@ -1,0 +1,217 @@
+"""Regenerate every command-output sample in README.md and docs/*.md from the real command.
+
+A sample is a marked block; everything between the markers is rewritten:
+
+    <!-- rnninspect: show mnist --width 100 -->
+    ```
+    (the output of `rnninspect show mnist` at 100 columns)
+    ```
+    <!-- end -->
+
+Options in the marker, taken out before the command runs: ``--width N`` (default 100),
+``--prompt`` (start with ``$ rnninspect ARGS``), ``--from TEXT`` (keep the output from the
+first line containing TEXT), ``--slow`` (checked by the slow test only), ``--volatile``
+(figures that vary between runs: the test compares them with numbers and bars masked).
+``<!-- rnninspect-data: speed -->`` renders the Speed table from ``docs/benchmarks.json``
+(the figures `make bench` measured, with their date).
+
+    python scripts/gen_docs.py           # rewrite the files
+    python scripts/gen_docs.py --check   # exit 1 and name the stale blocks (CI)
+
+tests/test_docs.py regenerates into memory and fails on any difference, so a stale sample
+fails `make test`. Traced models are memoized per (model, options) within one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import re
+import shlex
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+FILES = ("README.md", "docs/*.md")
+BLOCK = re.compile(
+    r"(?P<open><!-- rnninspect(?P<data>-data)?: (?P<args>.*?) -->\n)"
+    r"(?P<body>.*?)(?P<close><!-- end -->)",
+    re.DOTALL,
+)
+DEFAULT_WIDTH = 100
+
+
+@dataclass(frozen=True)
+class Sample:
+    argv: tuple[str, ...]
+    width: int = DEFAULT_WIDTH
+    prompt: bool = False
+    start: str | None = None
+    slow: bool = False  # takes gradients: tests/test_docs.py checks it under -m slow
+    volatile: bool = False  # figures vary from run to run: compared with numbers masked
+
+    @classmethod
+    def parse(cls, text: str) -> Sample:
+        words = shlex.split(text)
+        width, start, flags, argv = DEFAULT_WIDTH, None, set(), []
+        it = iter(words)
+        for word in it:
+            if word == "--width":
+                width = int(next(it))
+            elif word == "--from":
+                start = next(it)
+            elif word in ("--prompt", "--slow", "--volatile"):
+                flags.add(word[2:])
+            else:
+                argv.append(word)
+        return cls(tuple(argv), width, "prompt" in flags, start, "slow" in flags,
+                   "volatile" in flags)
+
+
+def run_sample(sample: Sample) -> str:
+    """The command's stdout at the sample's width, no colour, trailing spaces stripped."""
+    from rich.console import Console
+
+    from rnninspect.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(sample.argv),
+                console=Console(file=out, width=sample.width, color_system=None,
+                                force_terminal=False, legacy_windows=False, highlight=False),
+                err_console=Console(file=err, width=sample.width, color_system=None))
+    if code not in (0, 1):
+        raise RuntimeError(f"rnninspect {shlex.join(sample.argv)} exited {code}: {err.getvalue()}")
+    lines = [line.rstrip() for line in out.getvalue().splitlines()]
+    if sample.start is not None:
+        first = next((i for i, line in enumerate(lines) if sample.start in line), None)
+        if first is None:
+            raise RuntimeError(f"--from {sample.start!r}: not in the output of {sample.argv}")
+        lines = lines[first:]
+    while lines and not lines[-1]:
+        lines.pop()
+    if sample.prompt:
+        lines.insert(0, f"$ rnninspect {shlex.join(sample.argv)}")
+    return "```\n" + "\n".join(lines) + "\n```\n"
+
+
+def speed_table(root: Path = ROOT) -> str:
+    """The Speed section's figures, from docs/benchmarks.json (measured by `make bench`)."""
+    data = json.loads((root / "docs" / "benchmarks.json").read_text(encoding="utf-8"))
+    rows = [f"Measured on {data['machine']}, side by side in one run ({data['date']}):", "",
+            "| num_steps | ops | TF build+trace | analysis | render | ratio (goal ≤ 0.10) |",
+            "|---|---|---|---|---|---|"]
+    for r in data["show_speed"]:
+        rows.append(f"| {r['num_steps']} ({r['dialect']}) | {r['ops']:,} | {r['trace_s']:.2f} s "
+                    f"| {r['analysis_s']:.3f} s | {r['render_s']:.3f} s | {r['ratio']:.3f} |")
+    cli = data["cli"]
+    rows += ["", f"`rnninspect --help` {cli['help_s']:.3f} s and `rnninspect models` "
+             f"{cli['models_s']:.3f} s (goal ≤ 0.5 s: neither imports TensorFlow)."]
+    return "\n".join(rows) + "\n"
+
+
+DATA: dict[str, Callable[[], str]] = {"speed": speed_table}
+
+
+def render(text: str, runner: Callable[[Sample], str] = run_sample) -> str:
+    """`text` with every marked block regenerated."""
+
+    def replace(m: re.Match[str]) -> str:
+        body = DATA[m["args"].strip()]() if m["data"] else runner(Sample.parse(m["args"]))
+        return m["open"] + body + m["close"]
+
+    return BLOCK.sub(replace, text)
+
+
+VOLATILE = re.compile(r"\d+(?:[.,]\d+)*(?:e[+-]?\d+)?|[▁▂▃▄▅▆▇█]+")
+
+
+def masked(text: str) -> str:
+    """`text` with numbers and bar strips replaced, for samples marked ``--volatile``."""
+    return re.sub(r"\s+", " ", VOLATILE.sub("#", text))
+
+
+def differences(text: str, runner: Callable[[Sample], str] = run_sample,
+                want: Callable[[Sample], bool] = lambda s: True) -> list[str]:
+    """The marked blocks of `text` (those `want` selects) whose body is not what the
+    command prints now: one description each."""
+    out = []
+    for m in BLOCK.finditer(text):
+        if m["data"]:
+            new, old, label = DATA[m["args"].strip()](), m["body"], f"data {m['args']}"
+        else:
+            sample = Sample.parse(m["args"])
+            if not want(sample):
+                continue
+            new, old, label = runner(sample), m["body"], f"rnninspect {m['args']}"
+            if sample.volatile:
+                new, old = masked(new), masked(old)
+        if new != old:
+            out.append(label)
+    return out
+
+
+def doc_files(root: Path = ROOT) -> list[Path]:
+    return sorted({p for pattern in FILES for p in root.glob(pattern)})
+
+
+def stale(root: Path = ROOT, runner: Callable[[Sample], str] = run_sample
+          ) -> dict[Path, tuple[str, str]]:
+    """{file: (current text, regenerated text)} for every file whose samples are stale."""
+    out = {}
+    for path in doc_files(root):
+        text = path.read_text(encoding="utf-8")
+        new = render(text, runner)
+        if new != text:
+            out[path] = (text, new)
+    return out
+
+
+@contextlib.contextmanager
+def memoized_inspect(inspect: Callable[..., Any] | None = None) -> Iterator[None]:
+    """Within the block, `rnninspect.api.inspect` traces each (model, options) once."""
+    import rnninspect.api as api
+
+    original = api.inspect
+    base = inspect or original
+    cache: dict[tuple[Any, ...], Any] = {}
+
+    def cached(spec: Any, **options: Any) -> Any:
+        options = {k: v for k, v in options.items() if v is not None}
+        key = (spec, *sorted(options.items()))
+        if key not in cache:
+            cache[key] = base(spec, **options)
+        return cache[key]
+
+    api.inspect = cached  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        api.inspect = original  # type: ignore[assignment]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="report stale blocks, write nothing")
+    args = parser.parse_args(argv)
+    with memoized_inspect():
+        if args.check:  # as tests/test_docs.py compares: volatile figures masked
+            found = [f"{p.relative_to(ROOT)}: {label}" for p in doc_files()
+                     for label in differences(p.read_text(encoding="utf-8"))]
+            for line in found:
+                print(f"stale: {line} (run python scripts/gen_docs.py)")
+            return 1 if found else 0
+        changed = stale()
+    for path, (_old, new) in changed.items():
+        path.write_text(new, encoding="utf-8")
+        print(f"rewrote {path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    sys.exit(main())

@@ -1,0 +1,97 @@
+"""Issue 11 item 15 and issue 10's "user output stays out of ours": a user module that exits
+at import is named as the one that exited; whatever user code prints while it is imported,
+built and traced goes to stderr (in-process and in the TF1 worker), so `--format json` and
+DOT on stdout stay valid."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import pytest
+
+from tests.helpers import run_cli
+
+ARGPARSE_AT_IMPORT = """
+import argparse
+parser = argparse.ArgumentParser()
+parser.add_argument("--data", required=True)
+args = parser.parse_args()
+
+def build():
+    raise AssertionError("never reached")
+"""
+
+KERAS_PRINTS = """
+import keras
+print("Build model... (import)")
+
+class Loud(keras.layers.Layer):
+    def call(self, x):
+        print("Build model... (call)")
+        return x
+
+def build():
+    print("Build model... (build)")
+    x = keras.Input((3, 2), batch_size=2)
+    h = keras.layers.LSTM(4, unroll=True, name="lstm")(Loud()(x))
+    return keras.Model(x, keras.layers.Dense(2, name="head")(h))
+"""
+
+TF1_PRINTS = """
+import tensorflow as tf
+tf1 = tf.compat.v1
+print("Build model... (import)")
+
+def build():
+    print("Build model... (build)")
+    graph = tf.Graph()
+    with graph.as_default(), tf1.variable_scope("lm"):
+        x = tf1.placeholder(tf.float32, [2, 3, 2], name="x")
+        cell = tf1.nn.rnn_cell.BasicLSTMCell(4)
+        outputs, _ = tf1.nn.static_rnn(cell, tf.unstack(x, axis=1), dtype=tf.float32)
+        w = tf1.get_variable("w", [4, 2])
+        tf.matmul(outputs[-1], w, name="logits")
+    return graph
+"""
+
+
+def write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return str(path)
+
+
+def test_sys_exit_at_import_is_named_as_the_users(tmp_path, capsys):
+    path = write(tmp_path, "argparse_at_import.py", ARGPARSE_AT_IMPORT)
+    code, out, err = run_cli(["show", f"{path}:build"])
+    assert code == 2
+    assert out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert "argparse_at_import.py called sys.exit(2) while being imported" in lines[0]
+    usage = capsys.readouterr().err  # argparse's own usage line names the user's file
+    assert "usage: rnninspect" not in usage
+    assert "argparse_at_import.py" in usage
+
+
+@pytest.mark.parametrize("source", [KERAS_PRINTS, TF1_PRINTS], ids=["keras", "tf1-worker"])
+def test_user_prints_go_to_stderr_and_json_stays_valid(tmp_path, capsys, source):
+    path = write(tmp_path, "loud_model.py", source)
+    code, out, err = run_cli(["show", f"{path}:build", "--format", "json"])
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["variables"]
+    assert "Build model" not in out
+    printed = capsys.readouterr()
+    assert "Build model" not in printed.out
+    assert "Build model... (import)" in printed.err
+    assert "Build model... (build)" in printed.err
+
+
+def test_diagram_dot_on_stdout_stays_valid(tmp_path, capsys):
+    path = write(tmp_path, "loud_model.py", KERAS_PRINTS)
+    code, out, err = run_cli(["diagram", f"{path}:build"])
+    assert code == 0, err
+    assert out.lstrip().startswith("digraph") and out.rstrip().endswith("}")
+    assert "Build model" not in capsys.readouterr().out
