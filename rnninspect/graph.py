@@ -84,6 +84,8 @@ class Traced:
     inputs: tuple[str, ...]  # node names of the model's inputs
     outputs: tuple[str, ...]  # node names of what the model computes
     seconds: Mapping[str, float] = field(default_factory=dict)  # "build", "trace"
+    # user code: (path, sha256) of every source file the build imported, main file first
+    sources: tuple[tuple[str, str], ...] = ()
 
     def timed(self, stage: str, seconds: float) -> Traced:
         """A copy with `seconds[stage]` set (a Traced is never patched in place)."""

@@ -8,6 +8,7 @@ import json
 from rich.console import Console
 
 from rnninspect.cli.args import Command, add_model_arguments, load_options
+from rnninspect.cli.cache import add_watch_flag, watchable
 from rnninspect.errors import ExitStatus
 
 
@@ -15,6 +16,7 @@ def add_grads(parser: argparse.ArgumentParser) -> None:
     add_model_arguments(parser)
     parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic batch")
     parser.add_argument("--format", choices=("table", "json"), default="table")
+    add_watch_flag(parser)
 
 
 def run_grads(args: argparse.Namespace, out: Console, err: Console) -> int:
@@ -22,7 +24,7 @@ def run_grads(args: argparse.Namespace, out: Console, err: Console) -> int:
     from rnninspect.render.grads import grads_renderable, grads_to_dict
 
     with err.status(f"Tracing {args.model} and taking per-step gradients…", spinner="dots"):
-        report = gradients(args.model, load_options(args), seed=args.seed)
+        report = gradients(args.model, load_options(args), seed=args.seed, cache=args.cache)
     if args.format == "json":
         out.file.write(json.dumps(grads_to_dict(report), indent=2) + "\n")
         return ExitStatus.OK
@@ -30,4 +32,4 @@ def run_grads(args: argparse.Namespace, out: Console, err: Console) -> int:
     return ExitStatus.OK
 
 
-GRADS = Command("each time step's share of each weight's gradient", add_grads, run_grads)
+GRADS = Command("each time step's share of each weight's gradient", add_grads, watchable(run_grads))
