@@ -83,7 +83,9 @@ def make_key(kind: str, source: Mapping[str, Any], options: Mapping[str, Any]) -
     material = {
         "format": FORMAT, "kind": kind, "source": dict(source), "options": dict(options),
         "code": code_hash(), "versions": versions(), "python": list(sys.version_info[:2]),
-        "env": {k: os.environ.get(k) for k in ("KERAS_BACKEND", "TF_USE_LEGACY_KERAS")},
+        # what `tf.keras` means for user code (KERAS_BACKEND is not here: tracing always
+        # sets it to tensorflow, so it cannot change a result)
+        "legacy_keras": os.environ.get("TF_USE_LEGACY_KERAS"),
     }
     text = json.dumps(material, sort_keys=True, default=repr)
     return hashlib.sha256(text.encode()).hexdigest()

@@ -38,8 +38,8 @@ def change_summary(before: Inspection, after: Inspection) -> str:
                        (ChangeKind.NEWLY_SHARED, "now shared"),
                        (ChangeKind.NEWLY_UNSHARED, "no longer shared")):
         names = [c.name.rsplit("/", 1)[-1] for c in changes if c.kind is kind]
-        if len(names) == 1 and kind not in (ChangeKind.ADDED, ChangeKind.REMOVED):
-            parts.append(f"{names[0]} {verb}")
+        if 0 < len(names) <= 2 and kind not in (ChangeKind.ADDED, ChangeKind.REMOVED):
+            parts.append(f"{' and '.join(names)} {verb}")
         elif names:
             parts.append(f"{len(names)} variable{'s' if len(names) > 1 else ''} {verb}")
     if before.num_steps != after.num_steps:
@@ -124,6 +124,8 @@ def watch(args: argparse.Namespace, out: Console, err: Console, run: Run, *,
         try:
             with observing(seen):
                 status = run(args, out, err)
+        except InvalidOptionError:  # no edit of the model fixes a bad option
+            raise
         except RnnInspectError as e:
             status = ExitStatus.ERROR
             err.print(f"rnninspect: error: {e}", markup=False, highlight=False, soft_wrap=True)
