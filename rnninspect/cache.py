@@ -19,7 +19,6 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from functools import cache
@@ -126,6 +125,8 @@ def read(key: str, kind: str) -> Entry | None:
 
 def write(key: str, kind: str, payload: dict[str, Any], deps: Sources) -> None:
     """Store atomically; a cache that cannot be written is silently skipped."""
+    import tempfile  # only a write needs it: a hit stays light
+
     path = _path(key)
     data = {"format": FORMAT, "key": key, "kind": kind, "deps": [list(d) for d in deps],
             "payload": payload}

@@ -84,6 +84,46 @@ def test_watch_redraws_on_every_save_and_survives_a_syntax_error(tmp_path, monke
     assert len(errors) == 1 and "syntax error in model.py:6" in errors[0]
 
 
+LEGACY = '''import tensorflow as tf
+
+tf1 = tf.compat.v1
+
+
+def build():
+    graph = tf.Graph()
+    with graph.as_default():
+        x = tf1.placeholder(tf.float32, [2, 3, 2], name="x")
+        cell = tf1.nn.rnn_cell.BasicRNNCell({hidden})
+        tf1.nn.static_rnn(cell, tf.unstack(x, axis=1), dtype=tf.float32)
+    return graph
+'''
+
+
+def test_watch_rebuilds_tf1_code_fresh_in_the_warm_worker(tmp_path, monkeypatch):
+    """TF1 code builds in the worker: each run there imports the edited file anew."""
+    model = tmp_path / "model.py"
+    model.write_text(LEGACY.format(hidden=4))
+    monkeypatch.chdir(tmp_path)
+    args = build_parser().parse_args(["show", "model.py:build", "--format", "json", "--watch"])
+    out, out_buf = make_console(200)
+    err, err_buf = make_console(200)
+    thread = threading.Thread(target=watch, args=(args, out, err, run_show),
+                              kwargs={"max_cycles": 2}, daemon=True)
+    thread.start()
+    _wait_for(err_buf, "watching", 1, thread)
+    model.write_text(LEGACY.format(hidden=5))
+    thread.join(timeout=240)
+    assert not thread.is_alive()
+    shapes = [_recurrent_kernel_or_fused(d) for d in _documents(out_buf.getvalue())]
+    assert shapes == [[6, 4], [7, 5]], err_buf.getvalue()  # [input + hidden, hidden]
+
+
+def _recurrent_kernel_or_fused(doc: dict[str, object]) -> list[int]:
+    variables = doc["variables"]
+    assert isinstance(variables, list)
+    return next(v["shape"] for v in variables if len(v["shape"]) == 2)
+
+
 def test_ctrl_c_while_watching_exits_130(tmp_path, monkeypatch):
     model = tmp_path / "model.py"
     model.write_text(MODEL.format(hidden=4))
