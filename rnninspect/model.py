@@ -265,8 +265,8 @@ class _Display(Protocol):
 
 def _display() -> _Display:
     """The display hook: the data model's only import of a renderer (`render.display`, which
-    also reads an Inspection back from its dict),
-    deferred so that importing the model imports no renderer. The one documented exception
+    also reads an Inspection back from its dict), deferred so that importing the model
+    imports no renderer. The one documented exception
     to the one-way layers (tests/test_layout.py checks there is no other)."""
     from rnninspect.render import display
 
