@@ -174,3 +174,22 @@ def test_grads_reports_round_trip() -> None:
     cache.store_grads("g" * 64, report)
     assert cache.load_grads("g" * 64) == report
     assert cache.load_inspection("g" * 64) is None  # a grads entry is not an inspection
+
+
+def test_recording_keeps_local_files_and_purges_only_them(tmp_path, monkeypatch) -> None:
+    import importlib
+
+    from rnninspect.sources import record
+
+    (tmp_path / "main_mod.py").write_text("import wave\nimport helper_mod\n")
+    (tmp_path / "helper_mod.py").write_text("X = 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    sys.modules.pop("wave", None)
+    with record.recording(tmp_path / "main_mod.py"):
+        importlib.import_module("main_mod")
+    names = [Path(p).name for p, _ in record.last_sources()]
+    assert names == ["main_mod.py", "helper_mod.py"]  # the stdlib's wave is not the user's
+    assert not list(tmp_path.glob("__pycache__"))  # no bytecode beside the user's files
+    with record.recording(tmp_path / "main_mod.py"):  # the next build starts fresh
+        assert "helper_mod" not in sys.modules and "wave" in sys.modules
+    record.purge()

@@ -97,10 +97,11 @@ def build(code: CodeSpec) -> Traced:
     from dataclasses import replace
 
     from rnninspect.sources.objects import to_traced
-    from rnninspect.sources.record import last_sources
+    from rnninspect.sources.record import last_sources, recording
 
-    value, source, shown = load_object(code)
-    traced = to_traced(value, code.spec, source_file=str(source), shown_as=shown)
+    with recording(_source_file(code)):  # imports made while tracing (a lazy `call`) count
+        value, source, shown = load_object(code)
+        traced = to_traced(value, code.spec, source_file=str(source), shown_as=shown)
     return replace(traced, sources=last_sources())
 
 

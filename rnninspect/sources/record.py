@@ -22,6 +22,7 @@ Sources = tuple[tuple[str, str], ...]
 
 _loaded: set[str] = set()  # module names the previous builds of this process imported
 _last: Sources = ()
+_depth = 0  # nested `recording` blocks: the outermost one purges and records
 
 
 def file_hash(path: str | Path) -> str:
@@ -60,8 +61,13 @@ def purge() -> None:
 
 @contextmanager
 def recording(main_file: Path) -> Iterator[None]:
-    """Import the user's code fresh inside this block and record what it imported."""
-    global _last
+    """Import the user's code fresh inside this block and record what it imported (an
+    inner block, e.g. the import inside a whole build, leaves it to the outer one)."""
+    global _last, _depth
+    if _depth:
+        yield
+        return
+    _depth += 1
     purge()
     before = set(sys.modules)
     write_bytecode = sys.dont_write_bytecode
@@ -69,14 +75,18 @@ def recording(main_file: Path) -> Iterator[None]:
     try:
         yield
     finally:
+        _depth -= 1
         sys.dont_write_bytecode = write_bytecode
         installed = _installation()
-        new = sorted(set(sys.modules) - before)
-        _loaded.update(new)
         files = [str(main_file.resolve())]
-        for name in new:
+        for name in sorted(set(sys.modules) - before):
+            if name.startswith("__autograph_generated"):  # TensorFlow's own, while tracing
+                continue
             path = _local_file(sys.modules.get(name), installed)
-            if path is not None and path not in files:
+            if path is None:  # the installation's (TensorFlow's lazy imports): never purged
+                continue
+            _loaded.add(name)
+            if path not in files:
                 files.append(path)
         _last = tuple((f, file_hash(f)) for f in files)
 
