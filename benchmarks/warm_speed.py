@@ -74,9 +74,14 @@ def build():
 
 
 def _env(cache: Path) -> dict[str, str]:
+    """Bytecode as an installed package has it (compiled once, into a temporary prefix:
+    nothing is written into the checkout), even where PYTHONDONTWRITEBYTECODE is set."""
     path = os.environ.get("PYTHONPATH")
-    return dict(os.environ, RNNINSPECT_CACHE_DIR=str(cache), TF_CPP_MIN_LOG_LEVEL="2",
-                PYTHONPATH=f"{ROOT}{os.pathsep}{path}" if path else str(ROOT))
+    env = dict(os.environ, RNNINSPECT_CACHE_DIR=str(cache), TF_CPP_MIN_LOG_LEVEL="2",
+               PYTHONPYCACHEPREFIX=str(cache.parent / "pycache"),
+               PYTHONPATH=f"{ROOT}{os.pathsep}{path}" if path else str(ROOT))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
 
 
 def timed_show(args: list[str], cache: Path) -> float:
@@ -135,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         cache, work = Path(tmp) / "cache", Path(tmp) / "work"
         work.mkdir()
+        timed_show(["ptb", "--no-cache"], cache)  # compiles the bytecode, warms the disk
         cold = timed_show(["ptb", "--no-cache"], cache)
         timed_show(["ptb"], cache)  # writes the entry
         cached = min(timed_show(["ptb"], cache) for _ in range(3))
