@@ -52,7 +52,7 @@ def change_summary(before: Inspection, after: Inspection) -> str:
 def _first_files(spec: str) -> Files:
     from rnninspect.cache import saved_file_deps
     from rnninspect.sources import UserSource, resolve
-    from rnninspect.sources.code import _source_file
+    from rnninspect.sources.code import source_path
     from rnninspect.sources.record import file_hash
     from rnninspect.sources.user import parse_code_spec
 
@@ -62,7 +62,7 @@ def _first_files(spec: str) -> Files:
     code = parse_code_spec(spec)
     if code is None:
         return dict(saved_file_deps(spec))
-    path = str(_source_file(code).resolve())
+    path = str(source_path(code).resolve())
     return {path: file_hash(path)}
 
 

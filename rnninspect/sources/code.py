@@ -105,6 +105,12 @@ def build(code: CodeSpec) -> Traced:
     return replace(traced, sources=last_sources())
 
 
+def source_path(code: CodeSpec) -> Path:
+    """The file `code` names (a module's file for package.module:NAME); `UnknownModelError`
+    when there is none."""
+    return _source_file(code)
+
+
 def is_legacy_code(code: CodeSpec) -> bool:
     """Does the user's source use TF1 APIs (and so need the TF1 worker)?"""
     return bool(_LEGACY.search(_read(_source_file(code))))
