@@ -52,9 +52,10 @@ def run_cache(args: argparse.Namespace, out: Console, err: Console) -> int:
         return ExitStatus.OK
     found = cache.info()
     mib = 1024 * 1024
+    size = f"{found.bytes / 1024:.0f} KiB" if found.bytes < mib else f"{found.bytes / mib:.1f} MiB"
     out.print(f"directory  {found.directory}\n"
               f"entries    {count_text(found.entries)}\n"
-              f"size       {found.bytes / mib:.1f} MiB of {found.max_bytes / mib:.0f} MiB "
+              f"size       {size} of {found.max_bytes / mib:.0f} MiB "
               "(RNNINSPECT_CACHE_MAX_MB; least recently used entries go first)",
               markup=False, highlight=False, soft_wrap=True)
     return ExitStatus.OK
