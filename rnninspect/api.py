@@ -7,7 +7,8 @@ applies the same option rules (e.g. `--num-steps` is refused for a user model ev
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from rnninspect.errors import InvalidOptionError
@@ -16,6 +17,21 @@ from rnninspect.sources import LoadOptions, UserSource, load, resolve
 
 if TYPE_CHECKING:
     from rnninspect.analysis.grads import GradientReport
+
+# called with every Inspection `inspect` returns for a spec, and the files it rests on
+# ((path, sha256): the user's sources or saved files); `--watch` listens here
+Observer = Callable[[Inspection, tuple[tuple[str, str], ...]], None]
+_observers: list[Observer] = []
+
+
+@contextmanager
+def observing(observer: Observer) -> Iterator[None]:
+    """Call `observer` with each inspection (and its source files) made inside the block."""
+    _observers.append(observer)
+    try:
+        yield
+    finally:
+        _observers.remove(observer)
 
 
 def inspect(
@@ -30,6 +46,7 @@ def inspect(
     batch: int | None = None,
     input_signature: Sequence[Any] | None = None,
     step: int | None = None,
+    cache: bool = False,
 ) -> Inspection:
     """Build (or take), trace and analyze an RNN.
 
@@ -37,38 +54,70 @@ def inspect(
     ``rnninspect models``), ``file.py:NAME``, ``package.module:NAME``, a .keras file, a
     SavedModel, .pb/.pbtxt, .meta or a checkpoint — or a built Keras 3 model together with
     `input_signature` (a list of ``tf.TensorSpec``). `step` picks the time step whose
-    op-level graph is kept for the step diagram.
+    op-level graph is kept for the step diagram. `cache=True` reads and writes the result
+    cache (`rnninspect.cache`): a hit imports no TensorFlow.
     """
-    from rnninspect.analysis import analyze
-
     if isinstance(model, str):
         options = LoadOptions(dialect, config, num_steps, hidden, layers, vocab, batch)
-        loaded = load(model, options)
-        if isinstance(loaded, Inspection):  # a checkpoint alone: names and shapes, no graph
-            return loaded
-        traced = loaded
-    else:
-        from rnninspect.tf.trace import trace_keras_model
+        return _inspect_spec(model, options, step, cache)
+    from rnninspect.analysis import analyze
+    from rnninspect.tf.trace import trace_keras_model
 
-        if input_signature is None:
-            raise InvalidOptionError(
-                f"inspect() got a {type(model).__name__} object; pass input_signature="
-                "[tf.TensorSpec(...)] so it can be traced"
-            )
-        name = getattr(model, "name", type(model).__name__)
-        traced = trace_keras_model(model, input_signature, model=name)
+    if input_signature is None:
+        raise InvalidOptionError(
+            f"inspect() got a {type(model).__name__} object; pass input_signature="
+            "[tf.TensorSpec(...)] so it can be traced"
+        )
+    name = getattr(model, "name", type(model).__name__)
+    traced = trace_keras_model(model, input_signature, model=name)
     return analyze(traced, detail_step=step)
 
 
-def gradients(spec: str, options: LoadOptions | None = None, *, seed: int = 0
-              ) -> GradientReport:
+def _inspect_spec(spec: str, options: LoadOptions, step: int | None, use_cache: bool
+                  ) -> Inspection:
+    from rnninspect import cache
+
+    source = resolve(spec, options)  # options are checked before anything is read or built
+    key = cache.inspection_key(source, options, step) if use_cache else None
+    hit = cache.load_inspection(key) if key is not None else None
+    if hit is not None:
+        inspection, deps = hit
+    else:
+        loaded = load(spec, options)
+        if isinstance(loaded, Inspection):  # a checkpoint alone: names and shapes, no graph
+            inspection, deps = loaded, cache.saved_file_deps(spec)
+        else:
+            from rnninspect.analysis import analyze
+
+            inspection = analyze(loaded, detail_step=step)
+            deps = loaded.sources
+            if not deps and isinstance(source, UserSource):
+                deps = cache.saved_file_deps(spec)
+        if key is not None:
+            cache.store_inspection(key, inspection, deps)
+    for observer in list(_observers):
+        observer(inspection, deps)
+    return inspection
+
+
+def gradients(spec: str, options: LoadOptions | None = None, *, seed: int = 0,
+              cache: bool = False) -> GradientReport:
     """Each time step's share of each shared weight's gradient, for one synthetic batch.
 
     `spec` is resolved exactly as `inspect` resolves it; built-in models are built by their
-    zoo entry, user models must be Keras 3 code (``file.py:NAME``)."""
+    zoo entry, user models must be Keras 3 code (``file.py:NAME``). `cache=True` reads and
+    writes the result cache for built-in models."""
+    from rnninspect import cache as results
     from rnninspect.tf.gradients import user_gradients, zoo_gradients
 
     source = resolve(spec, options)
     if isinstance(source, UserSource):
         return user_gradients(source.spec, seed)
-    return zoo_gradients(source.entry, source.config, source.dialect, seed)
+    key = results.grads_key(source, options or LoadOptions(), seed) if cache else None
+    hit = results.load_grads(key) if key is not None else None
+    if hit is not None:
+        return hit
+    report = zoo_gradients(source.entry, source.config, source.dialect, seed)
+    if key is not None:
+        results.store_grads(key, report)
+    return report

@@ -116,6 +116,8 @@ class Traced:
     inputs: tuple[str, ...]  # node names of the model's inputs
     outputs: tuple[str, ...]  # node names of what the model computes
     seconds: Mapping[str, float] = field(default_factory=dict)  # "build", "trace"
+    # user code: (path, sha256) of every source file the build imported, main file first
+    sources: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         # Names are for display only, yet the table, JSON, DOT ids and exports key on them:

@@ -230,6 +230,11 @@ class Inspection:
     def to_dict(self) -> dict[str, Any]:
         return _display().as_dict(self)
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Inspection:
+        """The inverse of `to_dict`: ``Inspection.from_dict(d).to_dict() == d``."""
+        return _display().from_dict(data)
+
     def to_json(self, indent: int | None = 2) -> str:
         return _display().as_json(self, indent)
 
@@ -257,6 +262,7 @@ class _Display(Protocol):
     """What `render.display` provides (mypy checks the module against it)."""
 
     def as_dict(self, inspection: Inspection) -> dict[str, Any]: ...
+    def from_dict(self, data: dict[str, Any]) -> Inspection: ...
     def as_json(self, inspection: Inspection, indent: int | None) -> str: ...
     def diagram(self, inspection: Inspection, view: str, **options: Any) -> graphviz.Digraph: ...
     def renderable(self, inspection: Inspection) -> Any: ...
@@ -265,8 +271,9 @@ class _Display(Protocol):
 
 
 def _display() -> _Display:
-    """The display hook: the data model's only import of a renderer (`render.display`),
-    deferred so that importing the model imports no renderer. The one documented exception
+    """The display hook: the data model's only import of a renderer (`render.display`, which
+    also reads an Inspection back from its dict), deferred so that importing the model
+    imports no renderer. The one documented exception
     to the one-way layers (tests/test_layout.py checks there is no other)."""
     from rnninspect.render import display
 

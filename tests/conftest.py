@@ -29,6 +29,13 @@ def _quiet_tensorflow() -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
+@pytest.fixture(autouse=True)
+def _own_result_cache(tmp_path_factory: pytest.TempPathFactory,
+                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test its own, empty result cache (never the user's, never another test's)."""
+    monkeypatch.setenv("RNNINSPECT_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+
+
 _CACHE: dict[tuple[object, ...], object] = {}
 
 

@@ -18,6 +18,7 @@ from rich.console import Console
 
 from rnninspect.cli.args import Command, OneLineParser
 from rnninspect.cli.audit import CHECK, COMPARE, SHARING
+from rnninspect.cli.cache import CACHE
 from rnninspect.cli.grads import GRADS
 from rnninspect.cli.inspect import DIAGRAM, EXPORT, MODELS, SHOW
 from rnninspect.cli.report import REPORT
@@ -37,6 +38,7 @@ COMMANDS: dict[str, Command] = {
     "check": CHECK,
     "train": TRAIN,
     "report": REPORT,
+    "cache": CACHE,
 }
 
 

@@ -144,4 +144,5 @@ def inspect_from_args(args: argparse.Namespace, err: Console, *, step: int | Non
             vocab=args.vocab,
             batch=args.batch,
             step=step,
+            cache=getattr(args, "cache", False),  # on unless --no-cache (commands that have it)
         )

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.text import Text
 
 from rnninspect.cli.args import Command, add_model_arguments, check_specs, inspect_from_args
+from rnninspect.cli.cache import add_cache_flag, add_watch_flag, watchable
 from rnninspect.errors import ExitStatus, InvalidOptionError
 
 
@@ -17,6 +18,7 @@ def add_sharing(parser: argparse.ArgumentParser) -> None:
     add_model_arguments(parser)
     parser.add_argument("--format", choices=("table", "json"), default="table",
                         help="table (default) or json")
+    add_watch_flag(parser)
 
 
 def add_compare(parser: argparse.ArgumentParser) -> None:
@@ -26,6 +28,7 @@ def add_compare(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config-b", help="B's named config (default: --config)")
     parser.add_argument("--format", choices=("table", "json"), default="table",
                         help="table (default) or json")
+    add_cache_flag(parser)
 
 
 def add_check(check: argparse.ArgumentParser) -> None:
@@ -40,6 +43,7 @@ def add_check(check: argparse.ArgumentParser) -> None:
                        help="fail when a finding of this severity or above is present")
     check.add_argument("--expectations", metavar="FILE.toml",
                        help="read expectations from a TOML file (flags add to / override it)")
+    add_watch_flag(check)
 
 
 def _write_json(out: Console, data: dict[str, Any]) -> None:
@@ -106,8 +110,8 @@ def run_check(args: argparse.Namespace, out: Console, err: Console) -> int:
 
 
 SHARING = Command("sharing matrix: which time steps read each variable, and findings",
-                  add_sharing, run_sharing)
+                  add_sharing, watchable(run_sharing))
 COMPARE = Command("two models side by side; a diff when they are versions of one model",
                   add_compare, run_compare)
 CHECK = Command("assert sharing and parameter counts (for CI): exit 0 pass, 1 fail",
-                add_check, run_check)
+                add_check, watchable(run_check))

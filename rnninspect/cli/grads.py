@@ -8,6 +8,7 @@ import json
 from rich.console import Console
 
 from rnninspect.cli.args import Command, Elapsed, add_model_arguments, load_options, warn_if_large
+from rnninspect.cli.cache import add_watch_flag, watchable
 from rnninspect.errors import ExitStatus
 
 
@@ -16,6 +17,7 @@ def add_grads(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic batch")
     parser.add_argument("--format", choices=("table", "json"), default="table",
                         help="table (default) or json")
+    add_watch_flag(parser)
 
 
 def run_grads(args: argparse.Namespace, out: Console, err: Console) -> int:
@@ -25,7 +27,7 @@ def run_grads(args: argparse.Namespace, out: Console, err: Console) -> int:
     warn_if_large(args, err)
     with err.status(Elapsed(f"Tracing {args.model} and taking per-step gradients…"),
                     spinner="dots"):
-        report = gradients(args.model, load_options(args), seed=args.seed)
+        report = gradients(args.model, load_options(args), seed=args.seed, cache=args.cache)
     if args.format == "json":
         out.file.write(json.dumps(grads_to_dict(report), indent=2) + "\n")
         return ExitStatus.OK
@@ -33,4 +35,4 @@ def run_grads(args: argparse.Namespace, out: Console, err: Console) -> int:
     return ExitStatus.OK
 
 
-GRADS = Command("each time step's share of each weight's gradient", add_grads, run_grads)
+GRADS = Command("each time step's share of each weight's gradient", add_grads, watchable(run_grads))

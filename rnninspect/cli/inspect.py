@@ -7,6 +7,7 @@ import argparse
 from rich.console import Console
 
 from rnninspect.cli.args import Command, add_model_arguments, inspect_from_args, positive_int
+from rnninspect.cli.cache import add_cache_flag, add_watch_flag, watchable
 from rnninspect.cli.paths import check_output_path
 from rnninspect.errors import ExitStatus, InvalidOptionError
 
@@ -35,6 +36,7 @@ def add_show(parser: argparse.ArgumentParser) -> None:
     add_model_arguments(parser)
     parser.add_argument("--format", choices=("table", "json"), default="table",
                         help="table (default) or json (the whole Inspection)")
+    add_watch_flag(parser)
 
 
 def run_show(args: argparse.Namespace, out: Console, err: Console) -> int:
@@ -64,6 +66,7 @@ def add_diagram(parser: argparse.ArgumentParser) -> None:
                         help="write .svg/.png/.pdf/.dot (default: DOT text on stdout)")
     parser.add_argument("--format", choices=("dot", "svg", "png", "pdf"),
                         help="override the format the suffix of -o implies")
+    add_watch_flag(parser)
 
 
 DIAGRAM_SUFFIXES = (".svg", ".png", ".pdf", ".dot", ".gv")
@@ -76,6 +79,8 @@ def run_diagram(args: argparse.Namespace, out: Console, err: Console) -> int:
 
     if args.step is not None and args.view != "step":
         raise InvalidOptionError(f"--step applies to --view step; got --view {args.view}")
+    if getattr(args, "watch", False) and args.output is None:
+        raise InvalidOptionError("diagram --watch rewrites a file: add -o PATH")
     if args.output is None and args.format not in (None, "dot"):
         raise InvalidOptionError(
             f"--format {args.format} writes a file; add -o PATH (DOT text alone goes to stdout)"
@@ -105,6 +110,7 @@ def add_export(parser: argparse.ArgumentParser) -> None:
                         help="node-link json (default), graphml or gexf; default: -o's suffix")
     parser.add_argument("-o", "--output", metavar="PATH",
                         help="write .json/.graphml/.gexf here (default: stdout)")
+    add_cache_flag(parser)
 
 
 def run_export(args: argparse.Namespace, out: Console, err: Console) -> int:
@@ -123,6 +129,8 @@ def run_export(args: argparse.Namespace, out: Console, err: Console) -> int:
 
 MODELS = Command("list the built-in models, dialects and configs", lambda parser: None,
                  run_models)
-SHOW = Command("variables, shapes, roles, steps and sharing of a model", add_show, run_show)
-DIAGRAM = Command("Graphviz diagram: rolled, unrolled or one step", add_diagram, run_diagram)
+SHOW = Command("variables, shapes, roles, steps and sharing of a model", add_show,
+               watchable(run_show))
+DIAGRAM = Command("Graphviz diagram: rolled, unrolled or one step", add_diagram,
+                  watchable(run_diagram))
 EXPORT = Command("the analysis graph as node-link JSON, GraphML, GEXF", add_export, run_export)

@@ -18,11 +18,17 @@ from rnninspect.render.tables import render_html, render_text, show_renderable
 if TYPE_CHECKING:
     import graphviz
 
-__all__ = ["as_dict", "as_json", "diagram", "html", "renderable", "text"]
+__all__ = ["as_dict", "as_json", "diagram", "from_dict", "html", "renderable", "text"]
 
 
 def as_dict(inspection: Inspection) -> dict[str, Any]:
     return inspection_to_dict(inspection)
+
+
+def from_dict(data: dict[str, Any]) -> Inspection:
+    from rnninspect.render.deserialize import inspection_from_dict
+
+    return inspection_from_dict(data)
 
 
 def as_json(inspection: Inspection, indent: int | None) -> str:

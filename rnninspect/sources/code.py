@@ -83,6 +83,7 @@ class BuildCode:
 def build_in_worker(code: CodeSpec, cwd: str) -> Traced | Failure:
     """Runs inside the legacy worker (TF_USE_LEGACY_KERAS=1)."""
     os.chdir(cwd)
+    _clear_tf_keras_session()  # this process is rnninspect's: names never drift between builds
     try:
         return build(code)
     except UnknownModelError as e:
@@ -107,12 +108,31 @@ def _user_code(source: Path) -> Iterator[None]:
         sys.argv = argv
 
 
-def build(code: CodeSpec) -> Traced:
-    from rnninspect.sources.objects import to_traced
+def _clear_tf_keras_session() -> None:
+    keras_module = sys.modules.get("tf_keras")
+    if keras_module is not None:
+        keras_module.backend.clear_session()
 
-    value, source, shown = load_object(code)
-    with _user_code(source):  # a model may print while it is called and traced
-        return to_traced(value, code.spec, source_file=str(source), shown_as=shown)
+
+def build(code: CodeSpec) -> Traced:
+    from dataclasses import replace
+
+    from rnninspect.sources.objects import to_traced
+    from rnninspect.sources.record import last_sources, recording
+
+    # imports made while tracing (a lazy `call`) count; a model may print while it is
+    # called and traced
+    with recording(_source_file(code)):
+        value, source, shown = load_object(code)
+        with _user_code(source):
+            traced = to_traced(value, code.spec, source_file=str(source), shown_as=shown)
+    return replace(traced, sources=last_sources())
+
+
+def source_path(code: CodeSpec) -> Path:
+    """The file `code` names (a module's file for package.module:NAME); `UnknownModelError`
+    when there is none."""
+    return _source_file(code)
 
 
 def is_legacy_code(code: CodeSpec) -> bool:
@@ -122,15 +142,18 @@ def is_legacy_code(code: CodeSpec) -> bool:
 
 def load_object(code: CodeSpec) -> tuple[Any, Path, str]:
     """Import the user's module and return what NAME is (called, when it is a function)."""
+    from rnninspect.sources.record import recording
+
     source = _source_file(code)
     shown = code.target if code.is_file else _shown(source)
-    module = _import(code, source, shown)
-    if not hasattr(module, code.name):
-        raise ModelSourceError(
-            f"{code.target} has no {code.name!r}; it defines: {_defined(module)}")
-    value = getattr(module, code.name)
-    if _is_plain_function(value):
-        value = _call(value, code, source, shown)
+    with recording(source):  # fresh imports; the files it imported become dependencies
+        module = _import(code, source, shown)
+        if not hasattr(module, code.name):
+            raise ModelSourceError(
+                f"{code.target} has no {code.name!r}; it defines: {_defined(module)}")
+        value = getattr(module, code.name)
+        if _is_plain_function(value):
+            value = _call(value, code, source, shown)
     return value, source, shown
 
 

@@ -1,0 +1,273 @@
+"""The result cache: an Inspection (or a gradient report) computed once is read back as JSON.
+
+A key is the sha256 of everything that decides the result: the resolved source (a zoo
+entry with its validated config and dialect, or a user spec with the working directory),
+every option, a hash of rnninspect's own source files (an edited checkout never serves an
+older result), the TensorFlow / Keras / tf-keras versions (read from package metadata: no
+TensorFlow import) and the Python version. An entry also lists its dependencies — the user's
+source files the build imported, or the saved model's files — with content hashes; a changed
+one is a miss. Entries are JSON (never pickle), written atomically (a temporary file, then
+`os.replace`), so two processes may read and write at once; an unreadable, corrupt or
+foreign entry is a miss and is rewritten. Least recently used entries are evicted above
+`max_bytes()`. Location: ``RNNINSPECT_CACHE_DIR``, else the platform's user cache directory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rnninspect.model import Inspection
+from rnninspect.sources import LoadOptions, UserSource, ZooSource
+from rnninspect.sources.record import Sources, file_hash
+
+if TYPE_CHECKING:
+    from rnninspect.analysis.grads import GradientReport
+
+FORMAT = "rnninspect.cache/1"
+DEFAULT_MAX_MB = 256
+_SUFFIX = ".json"
+
+
+def cache_dir() -> Path:
+    configured = os.environ.get("RNNINSPECT_CACHE_DIR")
+    if configured:
+        return Path(configured).expanduser()
+    try:
+        import platformdirs
+    except ImportError:  # the XDG rule platformdirs applies on Linux
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        return Path(base) / "rnninspect"
+    return Path(platformdirs.user_cache_dir("rnninspect", appauthor=False))
+
+
+def max_bytes() -> int:
+    text = os.environ.get("RNNINSPECT_CACHE_MAX_MB", "")
+    return (int(text) if text.isdigit() else DEFAULT_MAX_MB) * 1024 * 1024
+
+
+@cache
+def code_hash() -> str:
+    """sha256 over rnninspect's own files (path and bytes): any edit changes every key."""
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.suffix in (".py", ".css", ".js") and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(root)).encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def versions() -> dict[str, str]:
+    """Installed versions of the frameworks a trace depends on, from package metadata."""
+    found = {}
+    for name in ("tensorflow", "tensorflow-cpu", "keras", "tf-keras"):
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return found
+
+
+def make_key(kind: str, source: Mapping[str, Any], options: Mapping[str, Any]) -> str:
+    material = {
+        "format": FORMAT, "kind": kind, "source": dict(source), "options": dict(options),
+        "code": code_hash(), "versions": versions(), "python": list(sys.version_info[:2]),
+        # what `tf.keras` means for user code (KERAS_BACKEND is not here: tracing always
+        # sets it to tensorflow, so it cannot change a result)
+        "legacy_keras": os.environ.get("TF_USE_LEGACY_KERAS"),
+    }
+    text = json.dumps(material, sort_keys=True, default=repr)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+# --- entries ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entry:
+    payload: dict[str, Any]
+    deps: Sources  # (path, sha256) the result was computed from
+
+
+def _path(key: str) -> Path:
+    return cache_dir() / "entries" / key[:2] / f"{key}{_SUFFIX}"
+
+
+def read(key: str, kind: str) -> Entry | None:
+    """The entry under `key`, or None: missing, unreadable, foreign, or a dependency changed."""
+    path = _path(key)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data["format"] != FORMAT or data["key"] != key or data["kind"] != kind:
+            return None
+        deps = tuple((str(p), str(h)) for p, h in data["deps"])
+        payload = data["payload"]
+        if not isinstance(payload, dict):
+            return None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if any(file_hash(p) != h for p, h in deps):
+        return None
+    with contextlib.suppress(OSError):
+        os.utime(path)  # least recently *used*: a hit counts
+    return Entry(payload, deps)
+
+
+def write(key: str, kind: str, payload: dict[str, Any], deps: Sources) -> None:
+    """Store atomically; a cache that cannot be written is silently skipped."""
+    import tempfile  # only a write needs it: a hit stays light
+
+    path = _path(key)
+    data = {"format": FORMAT, "key": key, "kind": kind, "deps": [list(d) for d in deps],
+            "payload": payload}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=_SUFFIX, dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(data, f, ensure_ascii=False, separators=(",", ":"))
+            Path(tmp).replace(path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                Path(tmp).unlink()
+            raise
+    except OSError:
+        return
+    evict(max_bytes())
+
+
+def _entries() -> list[tuple[float, int, Path]]:
+    found = []
+    for path in (cache_dir() / "entries").glob(f"*/*{_SUFFIX}"):
+        try:
+            st = path.stat()
+        except OSError:  # another process evicted it
+            continue
+        found.append((st.st_mtime, st.st_size, path))
+    return sorted(found)
+
+
+def evict(limit: int) -> int:
+    """Remove least recently used entries until the total is under `limit` bytes."""
+    entries = _entries()
+    total = sum(size for _, size, _ in entries)
+    removed = 0
+    for _, size, path in entries:
+        if total <= limit:
+            break
+        with contextlib.suppress(OSError):
+            path.unlink()
+            removed += 1
+        total -= size
+    return removed
+
+
+@dataclass(frozen=True)
+class CacheInfo:
+    directory: Path
+    entries: int
+    bytes: int
+    max_bytes: int
+
+
+def info() -> CacheInfo:
+    entries = _entries()
+    return CacheInfo(cache_dir(), len(entries), sum(s for _, s, _ in entries), max_bytes())
+
+
+def clear() -> int:
+    """Remove every entry (and stray temporary files); returns how many entries went."""
+    removed = 0
+    for path in (cache_dir() / "entries").glob("*/*"):
+        with contextlib.suppress(OSError):
+            path.unlink()
+            removed += not path.name.startswith(".tmp-")
+    return removed
+
+
+# --- inspections -------------------------------------------------------------------------
+
+
+def load_inspection(key: str) -> tuple[Inspection, Sources] | None:
+    from rnninspect.render.deserialize import SchemaError, inspection_from_dict, with_internal
+
+    entry = read(key, "inspection")
+    if entry is None:
+        return None
+    try:
+        ins = inspection_from_dict(entry.payload["inspection"])
+        return with_internal(ins, entry.payload["internal"]), entry.deps
+    except (SchemaError, KeyError, TypeError, ValueError):
+        return None
+
+
+def store_inspection(key: str, inspection: Inspection, deps: Sources) -> None:
+    from rnninspect.render.deserialize import internal_to_dict
+    from rnninspect.render.serialize import inspection_to_dict
+
+    write(key, "inspection", {"inspection": inspection_to_dict(inspection),
+                              "internal": internal_to_dict(inspection)}, deps)
+
+
+def saved_file_deps(spec: str) -> Sources:
+    """A saved model's files (a file, a directory's files, a checkpoint's shards)."""
+    path = Path(spec)
+    if path.is_file():
+        files = [path]
+    elif path.is_dir():
+        files = sorted(p for p in path.rglob("*") if p.is_file())
+    else:
+        files = sorted(p for p in path.parent.glob(f"{path.name}*") if p.is_file())
+        files += [p for p in (path.parent / "checkpoint",) if p.is_file()]
+    return tuple((str(p.resolve()), file_hash(p)) for p in files)
+
+
+def describe(source: ZooSource | UserSource) -> dict[str, Any]:
+    """What names the model, for the key (a zoo entry's code is part of `code_hash`)."""
+    if isinstance(source, UserSource):
+        return {"user": source.spec, "cwd": str(Path.cwd().resolve())}
+    entry = type(source.entry)
+    return {"zoo": source.entry.name, "family": f"{entry.__module__}.{entry.__qualname__}",
+            "config": repr(source.config), "dialect": source.dialect}
+
+
+def inspection_key(source: ZooSource | UserSource, options: LoadOptions,
+                   step: int | None) -> str:
+    return make_key("inspection", describe(source), {**asdict(options), "step": step})
+
+
+# --- gradient reports (built-in models: no user files to follow) ---------------------------
+
+
+def grads_key(source: ZooSource, options: LoadOptions, seed: int) -> str:
+    return make_key("grads", describe(source), {**asdict(options), "seed": seed})
+
+
+def load_grads(key: str) -> GradientReport | None:
+    from rnninspect.analysis.grads import GradientReport, StepGradients
+
+    entry = read(key, "grads")
+    if entry is None:
+        return None
+    try:
+        d = entry.payload
+        rows = tuple(StepGradients(r["variable"], tuple(r["steps"]), tuple(r["norms"]),
+                                   r["summed"], r["total"]) for r in d["variables"])
+        return GradientReport(d["model"], d["dialect"], d["num_steps"], d["loss"], rows,
+                              tuple(d["dynamic"]))
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def store_grads(key: str, report: GradientReport) -> None:
+    write(key, "grads", asdict(report), ())
