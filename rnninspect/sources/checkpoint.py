@@ -139,9 +139,9 @@ def guess_role(name: str, shape: tuple[int, ...],
     leaf = name.lower().rsplit("/", 1)[-1].lstrip("_")
     lower = name.lower()
     recurrent = _in_recurrent_layer(name, names)
-    if "bias" in leaf or leaf in ("b", "beta"):
-        if len(shape) == 1 or (len(shape) == 2 and recurrent):
-            return Role.BIAS, None
+    is_bias = "bias" in leaf or leaf in ("b", "beta")
+    if is_bias and (len(shape) == 1 or (len(shape) == 2 and recurrent)):
+        return Role.BIAS, None
     if len(shape) != 2:
         return Role.OTHER, None
     if "embedding" in lower:
