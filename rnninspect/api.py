@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from rnninspect.errors import InvalidOptionError
+from rnninspect.graph import Traced
 from rnninspect.model import Inspection
 from rnninspect.sources import LoadOptions, UserSource, load, resolve
 
@@ -52,8 +53,9 @@ def inspect(
 
     `model` is a model spec — a built-in model name (``"ptb"``, ``"mnist"``, see
     ``rnninspect models``), ``file.py:NAME``, ``package.module:NAME``, a .keras file, a
-    SavedModel, .pb/.pbtxt, .meta or a checkpoint — or a built Keras 3 model together with
-    `input_signature` (a list of ``tf.TensorSpec``). `step` picks the time step whose
+    SavedModel, .pb/.pbtxt, .meta or a checkpoint — or a Keras model (or tf.Module) object
+    with `input_signature` (a list of ``tf.TensorSpec``); a Keras model that has symbolic
+    inputs or has been called once needs no signature. `step` picks the time step whose
     op-level graph is kept for the step diagram. `cache=True` reads and writes the result
     cache (`rnninspect.cache`): a hit imports no TensorFlow.
     """
@@ -61,16 +63,27 @@ def inspect(
         options = LoadOptions(dialect, config, num_steps, hidden, layers, vocab, batch)
         return _inspect_spec(model, options, step, cache)
     from rnninspect.analysis import analyze
-    from rnninspect.tf.trace import trace_keras_model
 
-    if input_signature is None:
-        raise InvalidOptionError(
-            f"inspect() got a {type(model).__name__} object; pass input_signature="
-            "[tf.TensorSpec(...)] so it can be traced"
-        )
-    name = getattr(model, "name", type(model).__name__)
-    traced = trace_keras_model(model, input_signature, model=name)
-    return analyze(traced, detail_step=step)
+    return analyze(_trace_object(model, input_signature), detail_step=step)
+
+
+def _trace_object(model: Any, input_signature: Sequence[Any] | None) -> Traced:
+    """A model object goes where the CLI sends what `file.py:NAME` returned, so both paths
+    build it the same way (an unbuilt subclassed model is built from the signature before
+    tracing, its variables named by their layers) and give the same Inspection."""
+    from rnninspect.sources.first_call import recorded_signature
+    from rnninspect.sources.objects import is_keras_model, to_traced
+
+    name = str(getattr(model, "name", None) or type(model).__name__)
+    if input_signature is not None:
+        return to_traced((model, list(input_signature)), name)
+    if is_keras_model(model) and (getattr(model, "inputs", None)
+                                  or recorded_signature(model) is not None):
+        return to_traced(model, name)  # its own inputs, or those of its first call
+    raise InvalidOptionError(
+        f"inspect() got a {type(model).__name__} object; pass input_signature="
+        "[tf.TensorSpec(...)] so it can be traced"
+    )
 
 
 def _inspect_spec(spec: str, options: LoadOptions, step: int | None, use_cache: bool

@@ -84,7 +84,7 @@ def test_checkpoint_alone_lists_variables_and_says_what_rests_on_names(saved, na
     assert ins.total_params == 36 and ins.cells == () and ins.num_steps is None
     (finding,) = ins.findings
     assert finding.kind is FindingKind.NO_GRAPH
-    assert finding.message == (f"{saved / name}: no graph: roles below rest on names and "
+    assert finding.message == (f"{saved / name}: no graph: roles rest on names and "
                                "shapes only, steps and sharing cannot be proven")
 
 

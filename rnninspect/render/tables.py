@@ -62,9 +62,24 @@ def header(ins: Inspection) -> RenderableType:
                                                      "vocab_size", "batch_size", "n_input"))))
     if ins.copies:
         rows.insert(2, ("copies", copies_text(ins)))
+    if "signature_from" in config:
+        rows.insert(1, ("inputs", signature_text(config)))
     for key, value in rows:
         grid.add_row(key, Text(value))
     return grid
+
+
+_SIGNATURE_FROM = {"first_call": "taken from the model's first call",
+                   "build": "taken from the model's build()"}
+
+
+def signature_text(config: dict[str, Any]) -> str:
+    """'[2, 5] int32 — taken from the model's first call'"""
+    inputs = ", ".join(f"{shape_text(tuple(shape))} {dtype}" for shape, dtype in
+                       zip(config.get("input_shapes", ()), config.get("input_dtypes", ()),
+                           strict=False))
+    origin = config["signature_from"]
+    return f"{inputs} — {_SIGNATURE_FROM.get(origin, origin)}"
 
 
 def copies_text(ins: Inspection) -> str:

@@ -7,6 +7,7 @@ from its name and shape, and says so in a finding.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from rnninspect.model import (
 from rnninspect.sources.frames import first_line
 from rnninspect.tf.imports import import_tensorflow, silenced_native_stderr
 
-NO_GRAPH = ("no graph: roles below rest on names and shapes only, steps and sharing cannot be "
+NO_GRAPH = ("no graph: roles rest on names and shapes only, steps and sharing cannot be "
             "proven")
 _TF2_SUFFIX = "/.ATTRIBUTES/VARIABLE_VALUE"
 # Bookkeeping, not model weights: step counters, optimizer slots, object-graph metadata.
@@ -106,7 +107,7 @@ def inspect_checkpoint(prefix: str, spec: str) -> Inspection:
     kept = [(raw, raw.removesuffix(_TF2_SUFFIX), tuple(int(d) for d in shape))
             for raw, shape in sorted(listed)]
     kept = [k for k in kept if not _SKIP.search(k[1])]
-    names = frozenset(name for _, name, _ in kept)
+    names = {name: dims for _, name, dims in kept}
     variables = []
     for raw, name, dims in kept:
         params = 1
@@ -128,11 +129,18 @@ def inspect_checkpoint(prefix: str, spec: str) -> Inspection:
 
 
 def guess_role(name: str, shape: tuple[int, ...],
-               names: frozenset[str] = frozenset()) -> tuple[Role, RowSplit | None]:
-    """A role from the name and shape alone (and sibling names); OTHER when unsure."""
-    leaf = name.lower().rsplit("/", 1)[-1]
+               names: Collection[str] = frozenset()) -> tuple[Role, RowSplit | None]:
+    """A role from the name and shape alone (and sibling names, with their shapes when
+    `names` maps them); OTHER when unsure.
+
+    Keras 3 saves a Dense kernel as `…/_kernel` and an embedding as `…/_embeddings` (the
+    attributes behind the properties), tf-keras and Keras cells as `…/kernel`, `…/bias`,
+    `…/cell/recurrent_kernel`; a GRU's bias is `[2, 3·units]` (reset_after)."""
+    leaf = name.lower().rsplit("/", 1)[-1].lstrip("_")
     lower = name.lower()
-    if len(shape) == 1 and ("bias" in leaf or leaf in ("b", "beta")):
+    recurrent = _in_recurrent_layer(name, names)
+    is_bias = "bias" in leaf or leaf in ("b", "beta")
+    if is_bias and (len(shape) == 1 or (len(shape) == 2 and recurrent)):
         return Role.BIAS, None
     if len(shape) != 2:
         return Role.OTHER, None
@@ -140,7 +148,7 @@ def guess_role(name: str, shape: tuple[int, ...],
         return Role.EMBEDDING, None
     if leaf == "recurrent_kernel":
         return Role.HIDDEN_TO_HIDDEN, None
-    if leaf == "kernel" and f"{name.rsplit('/', 1)[0]}/recurrent_kernel" in names:
+    if leaf == "kernel" and recurrent:
         return Role.INPUT_TO_HIDDEN, None  # Keras cells keep the two halves apart
     gates = _gate_count(lower)
     if gates is not None and leaf in ("kernel", "weights", "w"):
@@ -151,7 +159,43 @@ def guess_role(name: str, shape: tuple[int, ...],
             return Role.INPUT_HIDDEN_FUSED, split
     if re.search(r"softmax|logits|output|(^|/)out(/|$)|head", lower):
         return Role.HIDDEN_TO_OUTPUT, None
+    if leaf == "kernel" and _reads_last_recurrent_layer(name, shape, names):
+        return Role.HIDDEN_TO_OUTPUT, None
     return Role.OTHER, None
+
+
+# A layer's position in a saved functional/sequential model: Keras 3 `_operations/3`,
+# `_layers/3`; tf-keras `layer_with_weights-3`, `layer-3`.
+_POSITION = re.compile(r"(?:^|/)(?:_operations/|_layers/|layer_with_weights-|layer-)(\d+)/")
+
+
+def _in_recurrent_layer(name: str, names: Collection[str]) -> bool:
+    return f"{name.rsplit('/', 1)[0]}/recurrent_kernel" in names
+
+
+def _reads_last_recurrent_layer(name: str, shape: tuple[int, ...],
+                                names: Collection[str]) -> bool:
+    """A plain kernel in the layer right after the last recurrent layer (by position in the
+    saved model) whose rows are that layer's units: the output layer of the recurrence."""
+    here = _POSITION.search(name)
+    if here is None:
+        return False
+    recurrent = []  # (position, units) of each recurrent layer
+    for other in names:
+        found = _POSITION.search(other)
+        if found is not None and other.lower().endswith("/recurrent_kernel"):
+            recurrent.append((int(found[1]), _units(other, names)))
+    if not recurrent:
+        return False
+    position, units = max(recurrent, key=lambda r: r[0])
+    later = {int(m[1]) for n in names if (m := _POSITION.search(n)) and int(m[1]) > position}
+    return int(here[1]) == min(later, default=-1) and shape[0] == units
+
+
+def _units(recurrent_kernel: str, names: Collection[str]) -> int | None:
+    """A recurrent kernel's rows (its layer's units), when the shapes are known."""
+    shape = names.get(recurrent_kernel) if isinstance(names, Mapping) else None
+    return shape[0] if shape else None
 
 
 def _gate_count(lower: str) -> int | None:

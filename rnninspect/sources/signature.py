@@ -1,4 +1,5 @@
-"""A Keras model's input signature: given, from `model.inputs`, or from a zoo class's config."""
+"""A Keras model's input signature: given, from `model.inputs`, from a zoo class's config, or
+as Keras recorded it at the model's first call (`first_call`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from rnninspect import zoo
 from rnninspect.errors import ModelSourceError
 from rnninspect.graph import Traced
+from rnninspect.sources.first_call import recorded_signature
 
 
 def trace_keras(model_obj: Any, model: str, signature: list[Any] | None) -> Traced:
@@ -15,9 +17,16 @@ def trace_keras(model_obj: Any, model: str, signature: list[Any] | None) -> Trac
 
     owner = zoo.owner_of(model_obj)
     call = _zoo_call(owner, model_obj)
-    if signature is None:
-        signature = zoo_signature(model_obj) or derived_signature(model_obj, model)
     config = tuple(sorted(_config(model_obj).items())) if owner is not None else ()
+    if signature is None:
+        signature = zoo_signature(model_obj)
+    if signature is None and not _symbolic_inputs(model_obj):
+        recorded = recorded_signature(model_obj)
+        if recorded is not None:  # the header and JSON say where it came from
+            signature, config = list(recorded.specs), recorded.config()
+            call = recorded.call(model_obj)
+    if signature is None:
+        signature = derived_signature(model_obj, model)
     if not model_obj.trainable_variables:
         _build_eagerly(model_obj, signature)
     return trace_keras_model(model_obj, signature, model=model, dialect="keras", config=config,
@@ -32,14 +41,14 @@ def zoo_signature(model_obj: Any) -> list[Any] | None:
 
 
 def derived_signature(model_obj: Any, model: str) -> list[Any]:
-    """From a functional or sequential model's symbolic inputs."""
+    """From a functional or sequential model's symbolic inputs, else from its first call."""
     import tensorflow as tf
 
-    try:
-        inputs = list(getattr(model_obj, "inputs", None) or [])
-    except (AttributeError, ValueError):
-        inputs = []
+    inputs = _symbolic_inputs(model_obj)
     if not inputs:
+        recorded = recorded_signature(model_obj)
+        if recorded is not None and not recorded.as_list:
+            return list(recorded.specs)
         kind = type(model_obj).__name__
         raise ModelSourceError(
             f"{model} returned a {kind} Keras model with no known input shape (subclassed, "
@@ -53,6 +62,13 @@ def derived_signature(model_obj: Any, model: str) -> list[Any]:
             name = f"input_{i}"  # position is stable from run to run
         specs.append(tf.TensorSpec(shape, tf.as_dtype(t.dtype), name))
     return specs
+
+
+def _symbolic_inputs(model_obj: Any) -> list[Any]:
+    try:
+        return list(getattr(model_obj, "inputs", None) or [])
+    except (AttributeError, ValueError):
+        return []
 
 
 def _config(model_obj: Any) -> dict[str, Any]:
