@@ -51,3 +51,16 @@ def test_mnist_train_reads_as_mnist_plus_adam_state() -> None:
     assert len(state) == 2 * len([v for v in train.variables if v.trainable]) + 2
     assert [f.kind for f in train.findings] == [f.kind for f in forward.findings] \
         == [FindingKind.REDUNDANT_PROJECTION]
+
+
+def test_show_summarises_training_state_and_all_lists_it(capsys) -> None:
+    from rnninspect.cli import main
+
+    assert main(["show", "mnist-train", "--hidden", "4"]) == 0
+    brief = capsys.readouterr().out
+    assert "+14 training-state variables (optimizer state) — --all lists them" in \
+        " ".join(brief.split())
+    assert "Variable/Adam" not in brief and "beta1_power" not in brief
+    assert main(["show", "mnist-train", "--hidden", "4", "--all"]) == 0
+    full = capsys.readouterr().out
+    assert "Variable/Adam" in full and "beta1_power" in full and "--all lists" not in full

@@ -36,6 +36,9 @@ def add_show(parser: argparse.ArgumentParser) -> None:
     add_model_arguments(parser)
     parser.add_argument("--format", choices=("table", "json"), default="table",
                         help="table (default) or json (the whole Inspection)")
+    parser.add_argument("--all", action="store_true",
+                        help="also list the training-state variables (optimizer slots, step "
+                        "counters, learning rates)")
     add_watch_flag(parser)
 
 
@@ -48,7 +51,7 @@ def run_show(args: argparse.Namespace, out: Console, err: Console) -> int:
         return ExitStatus.OK
     from rnninspect.render.tables import show_renderable
 
-    out.print(show_renderable(ins))
+    out.print(show_renderable(ins, show_all=args.all))
     return ExitStatus.OK
 
 

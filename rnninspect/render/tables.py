@@ -99,8 +99,7 @@ def training_state_note(ins: Inspection) -> str | None:
     if not state:
         return None
     return (f"+{len(state)} training-state variable{'s' if len(state) > 1 else ''} "
-            f"({sum(v.params for v in state):,} values: optimizer slots, counters, learning "
-            "rates) — --all lists them")
+            "(optimizer state) — --all lists them")
 
 
 SHORT_ROLES = {
