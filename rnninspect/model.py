@@ -191,6 +191,7 @@ class CopyInfo:
     batch_size: int | None
     training: bool  # its activations feed gradients and variable updates
     primary: bool = False  # the copy whose steps `VariableInfo.steps` holds
+    dynamic: bool = False  # its cells run inside a while loop (T decided at run time)
 
 
 @dataclass(frozen=True)

@@ -89,8 +89,10 @@ def _analyze(
         for v in inspection.variables
     }
     records = tuple(
-        CopyInfo(c.name, num_steps, c.batch_size, c.training, primary=i == primary)
-        for i, (c, (_, num_steps)) in enumerate(zip(copies, copy_steps, strict=True))
+        CopyInfo(c.name, num_steps, c.batch_size, c.training, primary=i == primary,
+                 dynamic=any(cell.dynamic for cell in part.cells))
+        for i, (c, (_, num_steps), (part, _)) in enumerate(
+            zip(copies, copy_steps, parts, strict=True))
     )
     inspection = replace(
         inspection,

@@ -87,7 +87,7 @@ def finding_from_dict(d: Mapping[str, Any]) -> Finding:
 
 def copy_from_dict(d: Mapping[str, Any]) -> CopyInfo:
     return CopyInfo(name=d["name"], num_steps=d["num_steps"], batch_size=d["batch_size"],
-                    training=d["training"], primary=d["primary"])
+                    training=d["training"], primary=d["primary"], dynamic=d["dynamic"])
 
 
 def inspection_from_dict(d: Mapping[str, Any]) -> Inspection:

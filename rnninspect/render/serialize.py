@@ -39,7 +39,7 @@ def inspection_to_dict(inspection: Inspection) -> dict[str, Any]:
 
 def copy_to_dict(c: CopyInfo) -> dict[str, Any]:
     return {"name": c.name, "num_steps": c.num_steps, "batch_size": c.batch_size,
-            "training": c.training, "primary": c.primary}
+            "training": c.training, "primary": c.primary, "dynamic": c.dynamic}
 
 
 def cell_directions(inspection: Inspection) -> dict[str, str]:

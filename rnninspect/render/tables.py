@@ -86,7 +86,8 @@ def copies_text(ins: Inspection) -> str:
     """'3 copies share these weights: Train (T=20, with optimizer), Valid (T=20), Test (T=1)'"""
     parts = []
     for c in ins.copies:
-        details = [f"T={c.num_steps}" if c.num_steps is not None else "no recurrence"]
+        details = [f"T={c.num_steps}" if c.num_steps is not None
+                   else "dynamic" if c.dynamic else "no recurrence"]
         if c.training:
             details.append("with optimizer")
         parts.append(f"{c.name} ({', '.join(details)})")
