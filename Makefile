@@ -27,6 +27,7 @@ setup: $(STAMP) dot chromium
 demo: setup
 	$(BIN)/rnninspect show ptb
 	$(BIN)/rnninspect show mnist
+	$(BIN)/rnninspect compare ptb mnist
 
 test: setup
 	$(BIN)/python -m pytest -q
