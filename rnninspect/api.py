@@ -60,15 +60,26 @@ def inspect(
     return analyze(traced, detail_step=step)
 
 
-def gradients(spec: str, options: LoadOptions | None = None, *, seed: int = 0
-              ) -> GradientReport:
-    """Each time step's share of each shared weight's gradient, for one synthetic batch.
+def gradients(spec: str, options: LoadOptions | None = None, *, seed: int = 0,
+              loss: str | None = None, copy: str | None = None) -> GradientReport:
+    """Each time step's share of each shared weight's gradient, for one seeded synthetic batch.
 
     `spec` is resolved exactly as `inspect` resolves it; built-in models are built by their
-    zoo entry, user models must be Keras 3 code (``file.py:NAME``)."""
+    zoo entry. User models: TF1 graphs (``file.py:NAME`` returning a tf.Graph, .meta, .pb),
+    whose loss is the one the program trains, else `loss` (a tensor name), else the sum of
+    squares of the outputs, taken through `copy` (default: the training copy); Keras 3
+    models from ``file.py:NAME``. `options.batch` sizes a user model's unknown dimensions."""
+    from dataclasses import replace
+
     from rnninspect.tf.gradients import user_gradients, zoo_gradients
 
-    source = resolve(spec, options)
+    options = options or LoadOptions()
+    source = resolve(spec, replace(options, batch=None))
     if isinstance(source, UserSource):
-        return user_gradients(source.spec, seed)
+        return user_gradients(source.spec, seed, loss=loss, copy=copy, batch=options.batch)
+    if loss is not None or copy is not None:
+        flag = "--loss" if loss is not None else "--copy"
+        raise InvalidOptionError(f"{flag} applies to user graphs; {spec!r} is a built-in model")
+    source = resolve(spec, options)
+    assert not isinstance(source, UserSource)
     return zoo_gradients(source.entry, source.config, source.dialect, seed)

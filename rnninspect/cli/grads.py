@@ -14,6 +14,13 @@ from rnninspect.errors import ExitStatus
 def add_grads(parser: argparse.ArgumentParser) -> None:
     add_model_arguments(parser)
     parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic batch")
+    parser.add_argument("--loss", metavar="NAME",
+                        help="TF1 graphs: the scalar tensor to differentiate (default: the one "
+                        "the program's training ops differentiate, else the sum of squares of "
+                        "the outputs)")
+    parser.add_argument("--copy", metavar="NAME",
+                        help="TF1 graphs with several copies (Train/Valid/Test): the copy to "
+                        "take gradients through (default: the training copy)")
     parser.add_argument("--format", choices=("table", "json"), default="table")
 
 
@@ -22,7 +29,8 @@ def run_grads(args: argparse.Namespace, out: Console, err: Console) -> int:
     from rnninspect.render.grads import grads_renderable, grads_to_dict
 
     with err.status(f"Tracing {args.model} and taking per-step gradients…", spinner="dots"):
-        report = gradients(args.model, load_options(args), seed=args.seed)
+        report = gradients(args.model, load_options(args), seed=args.seed, loss=args.loss,
+                           copy=args.copy)
     if args.format == "json":
         out.file.write(json.dumps(grads_to_dict(report), indent=2) + "\n")
         return ExitStatus.OK

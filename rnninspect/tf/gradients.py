@@ -14,7 +14,7 @@ from typing import Any
 
 from rnninspect import zoo
 from rnninspect.analysis.analyze import analyze_with_reads
-from rnninspect.analysis.grads import GradientReport, report_from
+from rnninspect.analysis.grads import GradientReport, report_from, with_findings
 from rnninspect.errors import InvalidOptionError
 from rnninspect.graph import GraphSpec, Traced
 from rnninspect.tf import worker
@@ -62,7 +62,7 @@ def legacy_gradients(entry: zoo.ZooModel[Any], config: Any, seed: int) -> Gradie
                          dialect="legacy", config=config_pairs(config))
     inspection, reads = analyze_with_reads(traced)
     with graph.as_default():
-        labels, norms, summed = gradients_in_graph(tf, loss, graph, reads)
+        labels, norms, arriving, summed = gradients_in_graph(tf, loss, graph, reads)
         by_name = {v.op.name: v for v in tf.compat.v1.trainable_variables()}
         totals = {n: tf.norm(tf.gradients(loss, by_name[n])[0]) for n in summed if n in by_name}
         init = tf.compat.v1.global_variables_initializer()
@@ -72,8 +72,10 @@ def legacy_gradients(entry: zoo.ZooModel[Any], config: Any, seed: int) -> Gradie
         np, graph.get_tensor_by_name(f"{n}:0"), rng, vocab) for n in built.inputs}
     with tf.compat.v1.Session(graph=graph) as session:
         session.run(init)
-        loss_value, values, sums, direct = session.run([loss, norms, summed, totals], feed)
-    return report_from(inspection, float(loss_value), labels, list(values), sums, direct)
+        loss_value, values, reach, sums, direct = session.run(
+            [loss, norms, arriving, summed, totals], feed)
+    return with_findings(report_from(inspection, float(loss_value), labels, list(values), sums,
+                                     direct, [float(r) > 0 for r in reach]))
 
 
 def _first_output(out: Any) -> Any:
@@ -106,34 +108,47 @@ def model_gradients(model: Any, signature: list[Any], name: str,
         spec: GraphSpec = graph_spec_from_graph_def(graph.as_graph_def(add_shapes=True))
         traced = Traced(name, "keras", config, spec, tuple(table), (), (loss.op.name,))
         inspection, reads = analyze_with_reads(traced)
-        labels, norms, summed = gradients_in_graph(tf, loss, graph, reads)
+        labels, norms, arriving, summed = gradients_in_graph(tf, loss, graph, reads)
         found.update(inspection=inspection, labels=labels)
-        return loss, norms, summed
+        return loss, norms, arriving, summed
 
-    loss_value, norms, summed = run(*inputs)
+    loss_value, norms, arriving, summed = run(*inputs)
     by_name = {v.path: v for v in model.trainable_variables}
     with tf.GradientTape() as tape:  # the framework's own gradient of each weight
         loss = synthetic_loss(tf, logits_of(inputs), seed)
     names = [n for n in summed if n in by_name]
     direct = tape.gradient(loss, [by_name[n].value for n in names])
     totals = {n: float(tf.norm(g)) for n, g in zip(names, direct, strict=True)}
-    return report_from(found["inspection"], float(loss_value), found["labels"],
-                       [float(n) for n in norms], {k: float(v) for k, v in summed.items()},
-                       totals)
+    return with_findings(report_from(
+        found["inspection"], float(loss_value), found["labels"], [float(n) for n in norms],
+        {k: float(v) for k, v in summed.items()}, totals, [float(r) > 0 for r in arriving]))
 
 
-def user_gradients(spec: str, seed: int = 0) -> GradientReport:
-    """A Keras 3 model from FILE.py:NAME or package.module:NAME."""
+def user_gradients(spec: str, seed: int = 0, *, loss: str | None = None,
+                   copy: str | None = None, batch: int | None = None) -> GradientReport:
+    """A user model: TF1 graphs (code returning a tf.Graph, .meta, .pb) in the TF1 worker;
+    Keras 3 models from FILE.py:NAME here."""
+    from pathlib import Path
+
     from rnninspect.sources.code import is_legacy_code, load_object
     from rnninspect.sources.objects import is_keras_model
     from rnninspect.sources.signature import derived_signature, zoo_signature
     from rnninspect.sources.user import parse_code_spec
+    from rnninspect.tf.graph_grads import GraphGradients
 
     code = parse_code_spec(spec)
-    if code is None or is_legacy_code(code):
+    if code is None:
+        path = Path(spec)
+        if path.suffix in (".meta", ".pb", ".pbtxt", ".index") or Path(f"{spec}.meta").exists():
+            return _graph_in_worker(GraphGradients(spec, str(Path.cwd()), seed, loss, copy, batch))
         raise InvalidOptionError(
-            f"grads takes a built-in model or a Keras 3 model from FILE.py:NAME; {spec!r} is "
-            "not one (TF1 graphs and saved files are not supported by grads yet)")
+            f"grads takes a built-in model, FILE.py:NAME, a .meta MetaGraph (with its "
+            f"checkpoint) or a .pb GraphDef; {spec!r} is none of them")
+    if is_legacy_code(code):
+        return _graph_in_worker(GraphGradients(spec, str(Path.cwd()), seed, loss, copy, batch))
+    if loss is not None or copy is not None:
+        flag = "--loss" if loss is not None else "--copy"
+        raise InvalidOptionError(f"{flag} applies to TF1 graphs; {spec!r} is a Keras model")
     import_keras_for_tracing()
     value, _, _ = load_object(code)
     if isinstance(value, tuple) and len(value) == 2 and is_keras_model(value[0]):
@@ -148,10 +163,17 @@ def user_gradients(spec: str, seed: int = 0) -> GradientReport:
     return model_gradients(model, signature, spec, (), seed)
 
 
+def _graph_in_worker(request: Any) -> GradientReport:
+    report: GradientReport = worker.call(request)
+    return report
+
+
 def gradients_in_graph(tf: Any, loss: Any, graph: Any,
                        reads: dict[str, dict[int, list[tuple[str, int]]]],
-                       ) -> tuple[list[tuple[str, int]], list[Any], dict[str, Any]]:
-    """‖step t's contribution to ∂loss/∂W‖ for every shared W, and per W the norm of the sum.
+                       ) -> tuple[list[tuple[str, int]], list[Any], list[Any], dict[str, Any]]:
+    """‖step t's contribution to ∂loss/∂W‖ for every shared W, ‖the gradient arriving at the
+    step's ops‖ (zero: nothing the step computes reaches the loss), and per W the norm of the
+    sum of its parts.
 
     A step's contribution flows through the ops that compute with W at that step: with
     y = op(..., W, ...) and dy = ∂loss/∂y, it is ∂y/∂W·dy with the op's *other* inputs held
@@ -169,23 +191,26 @@ def gradients_in_graph(tf: Any, loss: Any, graph: Any,
     ops = [op for group in groups for op, _ in group]
     upstream = tf.gradients(loss, [op.outputs[0] for op in ops]) if ops else []
     norms: list[Any] = []
+    arriving: list[Any] = []
     sums: dict[str, list[Any]] = {}
     i = 0
     for (name, _), group in zip(labels, groups, strict=True):
-        parts = []
+        parts, dys = [], []
         for op, k in group:
             dy = upstream[i]
             i += 1
             if dy is None:
                 continue
+            dys.append(dy)
             others = [t for j, t in enumerate(op.inputs) if j != k]
             grad = tf.gradients(op.outputs[0], op.inputs[k], grad_ys=dy, stop_gradients=others)[0]
             if grad is not None:
                 parts.append(grad)
         norms.append(tf.linalg.global_norm(parts) if parts else tf.constant(0.0))
+        arriving.append(tf.linalg.global_norm(dys) if dys else tf.constant(0.0))
         sums.setdefault(name, []).extend(parts)
     summed = {name: tf.norm(tf.add_n(parts)) for name, parts in sums.items() if parts}
-    return labels, norms, summed
+    return labels, norms, arriving, summed
 
 
 def synthetic_loss(tf: Any, logits: Any, seed: int) -> Any:
