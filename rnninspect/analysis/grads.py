@@ -17,6 +17,7 @@ TOLERANCE = 1e-4  # |‖Σ_t contribution‖ − ‖∇W‖| ≤ TOLERANCE · �
 FADE = 1e-3  # a contribution below FADE × the peak has vanished
 EXPLODE = 1e3  # the first contributing step above EXPLODE × the last: exploding
 CROSS_ENTROPY = "cross-entropy of the logits against seeded random class ids"
+SINGLE_UNIT = "sum of squares of the single output unit (cross-entropy over one class is 0)"
 SUM_OF_SQUARES = "sum of squares of the model's outputs (no training loss found; --loss NAME)"
 
 

@@ -9,12 +9,18 @@ through their `ZooModel` (the same build as `show`); user models are Keras 3 cod
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from rnninspect import zoo
 from rnninspect.analysis.analyze import analyze_with_reads
-from rnninspect.analysis.grads import GradientReport, report_from, with_findings
+from rnninspect.analysis.grads import (
+    CROSS_ENTROPY,
+    SINGLE_UNIT,
+    GradientReport,
+    report_from,
+    with_findings,
+)
 from rnninspect.errors import InvalidOptionError
 from rnninspect.graph import GraphSpec, Traced
 from rnninspect.tf import worker
@@ -87,9 +93,12 @@ def model_gradients(model: Any, signature: list[Any], name: str,
                     logits: Any = None) -> GradientReport:
     """Any Keras 3 model: the forward pass, a loss and the per-step gradients are traced in
     one tf.function, so the reads the analysis finds are ops of the graph being built.
-    `logits(inputs)` reads the model's logits (default: its first output)."""
+    `logits(inputs)` reads the model's logits (default: its first output). RNN layers that
+    run a while loop are taken through their unrolled twin when it computes the same."""
     import numpy as np
     import tensorflow as tf
+
+    from rnninspect.tf.twin import looping_layers, twin_check, unrolled
 
     def logits_of(inputs: Any) -> Any:
         if logits is not None:
@@ -98,6 +107,22 @@ def model_gradients(model: Any, signature: list[Any], name: str,
 
     rng = np.random.default_rng(seed)
     inputs = [tf.constant(random_feed(np, spec, rng, int_high)) for spec in signature]
+    loops = looping_layers(model)
+    if not loops:
+        return _keras_gradients(model, name, config, seed, inputs, logits_of)
+    same, note = twin_check(np, loops, lambda: logits_of(inputs))
+    if not same:
+        report = _keras_gradients(model, name, config, seed, inputs, logits_of)
+        return replace(report, notes=(*report.notes, note))
+    with unrolled(loops):
+        report = _keras_gradients(model, name, config, seed, inputs, logits_of)
+    return replace(report, notes=(*report.notes, note))
+
+
+def _keras_gradients(model: Any, name: str, config: tuple[tuple[str, Any], ...], seed: int,
+                     inputs: list[Any], logits_of: Any) -> GradientReport:
+    import tensorflow as tf
+
     found: dict[str, Any] = {}
 
     @tf.function  # type: ignore[untyped-decorator]
@@ -108,20 +133,33 @@ def model_gradients(model: Any, signature: list[Any], name: str,
         spec: GraphSpec = graph_spec_from_graph_def(graph.as_graph_def(add_shapes=True))
         traced = Traced(name, "keras", config, spec, tuple(table), (), (loss.op.name,))
         inspection, reads = analyze_with_reads(traced)
-        labels, norms, arriving, summed = gradients_in_graph(tf, loss, graph, reads)
+        nodes = {v.name: v.node for v in table}
+        labels, norms, arriving, summed = gradients_in_graph(tf, loss, graph, reads, nodes)
         found.update(inspection=inspection, labels=labels)
         return loss, norms, arriving, summed
 
     loss_value, norms, arriving, summed = run(*inputs)
-    by_name = {v.path: v for v in model.trainable_variables}
+    weights = list(model.trainable_variables)
     with tf.GradientTape() as tape:  # the framework's own gradient of each weight
-        loss = synthetic_loss(tf, logits_of(inputs), seed)
-    names = [n for n in summed if n in by_name]
-    direct = tape.gradient(loss, [by_name[n].value for n in names])
-    totals = {n: float(tf.norm(g)) for n, g in zip(names, direct, strict=True)}
-    return with_findings(report_from(
+        out = logits_of(inputs)
+        loss = synthetic_loss(tf, out, seed)
+    direct = tape.gradient(loss, [v.value for v in weights])
+    totals = {v.path: 0.0 if g is None else float(tf.norm(g))
+              for v, g in zip(weights, direct, strict=True)}
+    report = report_from(
         found["inspection"], float(loss_value), found["labels"], [float(n) for n in norms],
-        {k: float(v) for k, v in summed.items()}, totals, [float(r) > 0 for r in arriving]))
+        {k: float(v) for k, v in summed.items()}, totals, [float(r) > 0 for r in arriving])
+    dead = tuple(n for n, t in totals.items() if t == 0.0)
+    source = SINGLE_UNIT if int(out.shape[-1]) == 1 else CROSS_ENTROPY
+    return with_findings(replace(report, dead=dead, loss_source=source))
+
+
+def embedding_rows(model: Any) -> int | None:
+    """The smallest embedding table's row count: the range of the model's integer ids."""
+    rows = [int(layer.input_dim)
+            for layer in model._flatten_layers(include_self=True, recursive=True)
+            if type(layer).__name__ == "Embedding" and hasattr(layer, "input_dim")]
+    return min(rows) if rows else None
 
 
 def user_gradients(spec: str, seed: int = 0, *, loss: str | None = None,
@@ -160,7 +198,13 @@ def user_gradients(spec: str, seed: int = 0, *, loss: str | None = None,
         raise InvalidOptionError(
             f"grads needs a Keras model from {spec!r} (or a (model, [tf.TensorSpec]) pair); "
             f"got {type(value).__name__}")
-    return model_gradients(model, signature, spec, (), seed)
+    rows = embedding_rows(model)
+    if rows is not None and len(signature) == 1 and signature[0].dtype.is_floating:
+        raise InvalidOptionError(
+            f"{spec}: the model embeds integer ids (an Embedding of {rows} rows) but its "
+            f"input is declared {signature[0].dtype.name}; declare it tf.int32 so it can be "
+            "fed ids")
+    return model_gradients(model, signature, spec, (), seed, int_high=rows or 2)
 
 
 def _graph_in_worker(request: Any) -> GradientReport:
@@ -170,25 +214,30 @@ def _graph_in_worker(request: Any) -> GradientReport:
 
 def gradients_in_graph(tf: Any, loss: Any, graph: Any,
                        reads: dict[str, dict[int, list[tuple[str, int]]]],
+                       nodes: dict[str, str] | None = None,
                        ) -> tuple[list[tuple[str, int]], list[Any], list[Any], dict[str, Any]]:
     """‖step t's contribution to ∂loss/∂W‖ for every shared W, ‖the gradient arriving at the
     step's ops‖ (zero: nothing the step computes reaches the loss), and per W the norm of the
-    sum of its parts.
+    sum of its parts. `nodes` maps a variable's name to its node where they differ.
 
     A step's contribution flows through the ops that compute with W at that step: with
     y = op(..., W, ...) and dy = ∂loss/∂y, it is ∂y/∂W·dy with the op's *other* inputs held
     fixed (they depend on W through earlier steps, which are counted there). This holds
     whether each step has its own read of W or all steps share one (static_rnn's cache).
+    Each part is carried back through what lies between W's read and the op (a split into
+    gates, a transpose, a cast), so parts are W-shaped and add up to ∂loss/∂W.
     """
+    nodes = nodes or {}
     labels: list[tuple[str, int]] = []
-    groups: list[list[tuple[Any, int]]] = []
+    groups: list[list[tuple[Any, int, str]]] = []
     for name, by_step in sorted(reads.items()):
         if len(by_step) < 2:
             continue
         for step in sorted(by_step):
             labels.append((name, step))
-            groups.append([(graph.get_operation_by_name(op), k) for op, k in by_step[step]])
-    ops = [op for group in groups for op, _ in group]
+            groups.append([(graph.get_operation_by_name(op), k, nodes.get(name, name))
+                           for op, k in by_step[step]])
+    ops = [op for group in groups for op, _, _ in group]
     upstream = tf.gradients(loss, [op.outputs[0] for op in ops]) if ops else []
     norms: list[Any] = []
     arriving: list[Any] = []
@@ -196,7 +245,7 @@ def gradients_in_graph(tf: Any, loss: Any, graph: Any,
     i = 0
     for (name, _), group in zip(labels, groups, strict=True):
         parts, dys = [], []
-        for op, k in group:
+        for op, k, var_node in group:
             dy = upstream[i]
             i += 1
             if dy is None:
@@ -204,18 +253,48 @@ def gradients_in_graph(tf: Any, loss: Any, graph: Any,
             dys.append(dy)
             others = [t for j, t in enumerate(op.inputs) if j != k]
             grad = tf.gradients(op.outputs[0], op.inputs[k], grad_ys=dy, stop_gradients=others)[0]
+            if grad is None:
+                continue
+            root = read_of(op.inputs[k], var_node)
+            if root is not None and root is not op.inputs[k]:
+                grad = tf.gradients(op.inputs[k], root, grad_ys=grad)[0]
             if grad is not None:
-                parts.append(grad)
-        norms.append(tf.linalg.global_norm(parts) if parts else tf.constant(0.0))
+                parts.append(tf.convert_to_tensor(grad))
+        norms.append(tf.norm(tf.add_n(parts)) if parts else tf.constant(0.0))
         arriving.append(tf.linalg.global_norm(dys) if dys else tf.constant(0.0))
         sums.setdefault(name, []).extend(parts)
     summed = {name: tf.norm(tf.add_n(parts)) for name, parts in sums.items() if parts}
     return labels, norms, arriving, summed
 
 
+_THROUGH = frozenset({"Identity", "ReadVariableOp", "Cast", "Enter", "Transpose", "Split",
+                      "Unpack", "Squeeze", "SplitV"})
+
+
+def read_of(tensor: Any, var_node: str) -> Any:
+    """The W-valued tensor `tensor` comes from: the variable's read (or the constant
+    itself), walking back through splits, transposes and casts; None when the walk does not
+    end at `var_node` (an op of a function body whose name collides with an outer op)."""
+    current = tensor
+    for _ in range(32):
+        op = current.op
+        if op.name == var_node:
+            return current
+        if not op.inputs or op.type not in _THROUGH:
+            return None
+        source = op.inputs[1] if op.type == "Split" else op.inputs[0]
+        if source.op.name == var_node:
+            return current  # the read's value
+        current = source
+    return None
+
+
 def synthetic_loss(tf: Any, logits: Any, seed: int) -> Any:
-    """Cross-entropy of the logits against random class ids (one synthetic batch)."""
+    """Cross-entropy of the logits against random class ids (one synthetic batch); with a
+    single output unit (a sigmoid score) cross-entropy is constant, so the sum of squares."""
     classes = int(logits.shape[-1])
+    if classes == 1:
+        return tf.reduce_sum(tf.square(logits))
     targets = tf.random.stateless_uniform(tf.shape(logits)[:-1], seed=[seed, 1], minval=0,
                                           maxval=classes, dtype=tf.int32)
     return tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(

@@ -110,7 +110,7 @@ def graph_gradients(graph: Any, model: str, seed: int, *, loss_name: str | None 
     split, unsplit = _addressable(graph, reads, nodes)
     trainable = [v for v in traced.variables if v.trainable]
     with graph.as_default():
-        labels, norms, arriving, summed = gradients_in_graph(tf, loss, graph, split)
+        labels, norms, arriving, summed = gradients_in_graph(tf, loss, graph, split, nodes)
         weights = [_weight_tensor(tf, graph, v.node) for v in trainable]
         direct = tf.gradients(loss, weights) if weights else []
         totals = {v.name: tf.norm(g) if g is not None else tf.constant(0.0)
@@ -161,10 +161,6 @@ def _placeholders_of(ops: list[Any]) -> list[Any]:
     return sorted(found, key=lambda o: order[o.name])
 
 
-_THROUGH = frozenset({"Identity", "ReadVariableOp", "Cast", "Enter", "Transpose", "Split",
-                      "Unpack", "Squeeze", "SplitV"})
-
-
 def _addressable(graph: Any, reads: dict[str, dict[int, list[tuple[str, int]]]],
                  nodes: dict[str, str]) -> tuple[dict[str, dict[int, list[tuple[str, int]]]],
                                                  list[str]]:
@@ -183,20 +179,13 @@ def _addressable(graph: Any, reads: dict[str, dict[int, list[tuple[str, int]]]],
 
 
 def _computes_with(graph: Any, op_name: str, k: int, var_node: str) -> bool:
+    from rnninspect.tf.gradients import read_of
+
     try:
         op = graph.get_operation_by_name(op_name)
     except (KeyError, ValueError):
         return False
-    if k >= len(op.inputs):
-        return False
-    source = op.inputs[k].op
-    for _ in range(16):
-        if source.name == var_node:
-            return True
-        if source.type not in _THROUGH or not source.inputs:
-            return False
-        source = source.inputs[0].op
-    return False
+    return k < len(op.inputs) and read_of(op.inputs[k], var_node) is not None
 
 
 def _weight_tensor(tf: Any, graph: Any, node: str) -> Any:
