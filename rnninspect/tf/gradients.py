@@ -24,7 +24,7 @@ from rnninspect.analysis.grads import (
 from rnninspect.errors import InvalidOptionError
 from rnninspect.graph import GraphSpec, Traced
 from rnninspect.tf import worker
-from rnninspect.tf.imports import import_keras_for_tracing
+from rnninspect.tf.imports import import_keras_for_tracing, import_tensorflow
 from rnninspect.tf.trace import captured_variables, graph_spec_from_graph_def, trace_graph
 from rnninspect.zoo.base import config_pairs
 
@@ -174,21 +174,36 @@ def user_gradients(spec: str, seed: int = 0, *, loss: str | None = None,
     from rnninspect.sources.user import parse_code_spec
     from rnninspect.tf.graph_grads import GraphGradients
 
+    from rnninspect.tf.concrete_grads import concrete_gradients, saved_model_gradients
+
     code = parse_code_spec(spec)
     if code is None:
         path = Path(spec)
+        if path.is_dir() and any((path / n).exists() for n in SAVED_MODEL_FILES):
+            return saved_model_gradients(path, spec, seed, loss=loss, copy=copy, batch=batch)
+        if path.name in SAVED_MODEL_FILES:
+            return saved_model_gradients(path.parent, spec, seed, loss=loss, copy=copy,
+                                         batch=batch)
         if path.suffix in (".meta", ".pb", ".pbtxt", ".index") or Path(f"{spec}.meta").exists():
             return _graph_in_worker(GraphGradients(spec, str(Path.cwd()), seed, loss, copy, batch))
         raise InvalidOptionError(
-            f"grads takes a built-in model, FILE.py:NAME, a .meta MetaGraph (with its "
-            f"checkpoint) or a .pb GraphDef; {spec!r} is none of them")
+            f"grads takes a built-in model, FILE.py:NAME, a SavedModel, a .meta MetaGraph "
+            f"(with its checkpoint) or a .pb GraphDef; {spec!r} is none of them")
     if is_legacy_code(code):
         return _graph_in_worker(GraphGradients(spec, str(Path.cwd()), seed, loss, copy, batch))
+    keras = import_keras_for_tracing()
+    keras.utils.set_random_seed(seed)  # weights the user's code initialises
+    value, _, _ = load_object(code)
+    tf = import_tensorflow()
+    if isinstance(value, tf.types.experimental.PolymorphicFunction) and value.input_signature:
+        value = value.get_concrete_function(*value.input_signature)
+    if isinstance(value, tf.types.experimental.ConcreteFunction):
+        return concrete_gradients(value, spec, seed, loss=loss, copy=copy, batch=batch)
     if loss is not None or copy is not None:
         flag = "--loss" if loss is not None else "--copy"
-        raise InvalidOptionError(f"{flag} applies to TF1 graphs; {spec!r} is a Keras model")
-    import_keras_for_tracing()
-    value, _, _ = load_object(code)
+        raise InvalidOptionError(
+            f"{flag} applies to graphs and functions; {spec!r} is a Keras model, "
+            "differentiated through its synthetic loss")
     if isinstance(value, tuple) and len(value) == 2 and is_keras_model(value[0]):
         model, signature = value[0], list(value[1])
     elif is_keras_model(value):
@@ -205,6 +220,9 @@ def user_gradients(spec: str, seed: int = 0, *, loss: str | None = None,
             f"input is declared {signature[0].dtype.name}; declare it tf.int32 so it can be "
             "fed ids")
     return model_gradients(model, signature, spec, (), seed, int_high=rows or 2)
+
+
+SAVED_MODEL_FILES = ("saved_model.pb", "saved_model.pbtxt")
 
 
 def _graph_in_worker(request: Any) -> GradientReport:

@@ -99,7 +99,7 @@ def differentiated(graph: Any, nodes: frozenset[str] | None) -> Any:
     for op in graph.get_operations():
         if in_gradient_scope(op.name):
             gradient_reads.update(t.name for t in op.inputs)
-            through.add(_forward_name(op.name))
+            through.update(_forward_names(op.name))
     if not gradient_reads:
         return None
     found = None
@@ -111,7 +111,7 @@ def differentiated(graph: Any, nodes: frozenset[str] | None) -> Any:
             continue
         if tensor.shape.num_elements() != 1 or (nodes is not None and op.name not in nodes):
             continue
-        if any(not in_gradient_scope(c.name) and c.type not in ("Shape", "Size", "Rank")
+        if any(not in_gradient_scope(c.name) and c.type not in _LOOKS_ONLY
                for c in tensor.consumers()):
             continue
         if op.name in through or any(t.name in gradient_reads for t in op.inputs):
@@ -119,12 +119,27 @@ def differentiated(graph: Any, nodes: frozenset[str] | None) -> Any:
     return found
 
 
-def _forward_name(name: str) -> str:
-    """`gradients/Train/Model/Sum_grad/Reshape` -> `Train/Model/Sum`."""
+# consumers that leave a tensor a candidate loss: shape reads, and the Identity a function
+# returns its result through
+_LOOKS_ONLY = frozenset({"Shape", "Size", "Rank", "Identity"})
+
+
+def _forward_names(name: str) -> list[str]:
+    """The forward ops a gradient op may belong to: TF1 `gradients/Train/Sum_grad/Reshape`
+    -> `Train/Sum`; a TF2 tape builds in the forward op's own scope,
+    `fn/gradient_tape/loss/div_no_nan/Mul` -> `fn/loss`, `fn/loss/div_no_nan` (and the
+    names without the outer prefix)."""
     parts = name.split("/")
     start = next(i for i, p in enumerate(parts[:-1])
                  if p in ("gradients", "gradient_tape") or p.startswith("gradients_"))
-    for end in range(start + 1, len(parts) - 1):
-        if parts[end].endswith("_grad"):
-            return "/".join([*parts[start + 1:end], parts[end].removesuffix("_grad")])
-    return ""
+    outer, rest = parts[:start], parts[start + 1:]
+    for end in range(len(rest) - 1):
+        if rest[end].endswith("_grad"):
+            inner = [*rest[:end], rest[end].removesuffix("_grad")]
+            break
+    else:
+        inner = []
+    forward = ["/".join(rest[:end]) for end in range(1, len(rest))] + ["/".join(inner)]
+    # the gradient scope may sit in a name scope (tf.gradients called inside it) or under an
+    # import prefix that the forward ops carry too: both readings
+    return [name for f in forward if f for name in (f, "/".join([*outer, f]))]
