@@ -172,9 +172,8 @@ def user_gradients(spec: str, seed: int = 0, *, loss: str | None = None,
     from rnninspect.sources.objects import is_keras_model
     from rnninspect.sources.signature import derived_signature, zoo_signature
     from rnninspect.sources.user import parse_code_spec
-    from rnninspect.tf.graph_grads import GraphGradients
-
     from rnninspect.tf.concrete_grads import concrete_gradients, saved_model_gradients
+    from rnninspect.tf.graph_grads import GraphGradients
 
     code = parse_code_spec(spec)
     if code is None:
