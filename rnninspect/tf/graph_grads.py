@@ -105,6 +105,10 @@ def graph_gradients(graph: Any, model: str, seed: int, *, loss_name: str | None 
     placeholders = _placeholders_of([graph.get_operation_by_name(o) for o in outputs])
     traced = trace_graph(graph, [p.name for p in placeholders], outputs, model=model,
                          dialect="legacy")
+    if not traced.variables:  # frozen: the weights are constants
+        from rnninspect.sources.files import frozen_weights
+
+        traced = replace(traced, variables=tuple(frozen_weights(graph)))
     inspection, reads = analyze_with_reads(traced)
     nodes = {v.name: v.node for v in traced.variables}
     split, unsplit = _addressable(graph, reads, nodes)
