@@ -70,7 +70,9 @@ def legacy_gradients(entry: zoo.ZooModel[Any], config: Any, seed: int) -> Gradie
     with graph.as_default():
         labels, norms, arriving, summed = gradients_in_graph(tf, loss, graph, reads)
         by_name = {v.op.name: v for v in tf.compat.v1.trainable_variables()}
-        totals = {n: tf.norm(tf.gradients(loss, by_name[n])[0]) for n in summed if n in by_name}
+        names = [n for n in summed if n in by_name]  # one backward pass for all weights
+        direct = tf.gradients(loss, [by_name[n] for n in names]) if names else []
+        totals = {n: tf.norm(g) for n, g in zip(names, direct, strict=True) if g is not None}
         init = tf.compat.v1.global_variables_initializer()
     rng = np.random.default_rng(seed)
     vocab = entry.int_high(config)
@@ -268,8 +270,7 @@ def gradients_in_graph(tf: Any, loss: Any, graph: Any,
             if dy is None:
                 continue
             dys.append(dy)
-            others = [t for j, t in enumerate(op.inputs) if j != k]
-            grad = tf.gradients(op.outputs[0], op.inputs[k], grad_ys=dy, stop_gradients=others)[0]
+            grad = _local_gradient(tf, op, k, dy)
             if grad is None:
                 continue
             root = read_of(op.inputs[k], var_node)
@@ -282,6 +283,26 @@ def gradients_in_graph(tf: Any, loss: Any, graph: Any,
         sums.setdefault(name, []).extend(parts)
     summed = {name: tf.norm(tf.add_n(parts)) for name, parts in sums.items() if parts}
     return labels, norms, arriving, summed
+
+
+def _local_gradient(tf: Any, op: Any, k: int, dy: Any) -> Any:
+    """∂y/∂(input k)·dy with the op's other inputs held fixed: the op's own registered
+    gradient function (tf.gradients would search the whole graph downstream of the input
+    for every op — seconds on a long unroll)."""
+    from tensorflow.python.framework import ops as tf_ops
+
+    try:
+        grad_fn = tf_ops.get_gradient_function(op)
+    except LookupError:
+        grad_fn = None
+    if grad_fn is not None and len(op.outputs) == 1:
+        with op.graph.as_default(), tf.name_scope("rnninspect_step_grads"):
+            grads = grad_fn(op, dy)
+        grads = list(grads) if isinstance(grads, (list, tuple)) else [grads]
+        if k < len(grads):
+            return grads[k]
+    others = [t for j, t in enumerate(op.inputs) if j != k]
+    return tf.gradients(op.outputs[0], op.inputs[k], grad_ys=dy, stop_gradients=others)[0]
 
 
 _THROUGH = frozenset({"Identity", "ReadVariableOp", "Cast", "Enter", "Transpose", "Split",
