@@ -54,6 +54,28 @@ class LegacyGradients:
         return legacy_gradients(zoo.get(self.name), self.config, self.seed)
 
 
+@dataclass(frozen=True)
+class LegacyWeights:
+    """Worker request: a zoo entry's TF1 weights as initialised for `seed`, by name (to give
+    another dialect the same weights)."""
+
+    name: str
+    config: Any
+    seed: int
+
+    def run(self) -> dict[str, Any]:
+        import tensorflow as tf
+
+        built = zoo.get(self.name).build(self.config, "legacy", self.seed)
+        with built.graph.as_default():
+            variables = tf.compat.v1.global_variables()
+            init = tf.compat.v1.global_variables_initializer()
+        with tf.compat.v1.Session(graph=built.graph) as session:
+            session.run(init)
+            values = session.run(variables)
+        return {v.op.name: value for v, value in zip(variables, values, strict=True)}
+
+
 def legacy_gradients(entry: zoo.ZooModel[Any], config: Any, seed: int) -> GradientReport:
     """Runs in the TF1 worker."""
     import numpy as np
