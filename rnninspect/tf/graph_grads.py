@@ -92,8 +92,8 @@ def graph_gradients(graph: Any, model: str, seed: int, *, loss_name: str | None 
 
     from rnninspect.analysis.analyze import analyze_with_reads
     from rnninspect.sources.graph_io import graph_inputs_outputs
-    from rnninspect.tf.gradients import gradients_in_graph
     from rnninspect.tf.graph_loss import choose_copy, find_loss
+    from rnninspect.tf.step_grads import gradients_in_graph
     from rnninspect.tf.trace import trace_graph
 
     inputs, outputs = graph_inputs_outputs(graph, model)
@@ -183,7 +183,7 @@ def _addressable(graph: Any, reads: dict[str, dict[int, list[tuple[str, int]]]],
 
 
 def _computes_with(graph: Any, op_name: str, k: int, var_node: str) -> bool:
-    from rnninspect.tf.gradients import read_of
+    from rnninspect.tf.step_grads import read_of
 
     try:
         op = graph.get_operation_by_name(op_name)
