@@ -145,6 +145,18 @@ def test_meta_graph_restores_its_checkpoint_and_frozen_graph_differentiates_cons
     assert [len(v.steps) for v in const.variables] == [3, 3]
 
 
+def test_saved_model_signature_is_split_per_step_through_its_inlined_call(tmp_path):
+    from tests.models.sources import saved_files
+
+    report = gradients(str(saved_files.write_saved_model(tmp_path / "sm")))
+    assert any("captured" in n for n in report.notes) and "sum of squares" in report.loss_source
+    rows = {v.variable: v for v in report.variables}
+    assert sorted(rows) == ["b", "u", "w"] and report.num_steps == 3
+    assert all(v.agrees for v in rows.values())
+    assert rows["u"].norms[0] == 0.0 and rows["u"].reaches[0]  # h_-1 = 0: alive, zero part
+    assert not [f for f in report.findings if f.kind == "dead_steps"]
+
+
 # --- Keras: while loops through the unrolled twin, ConcreteFunctions ------------------------
 
 

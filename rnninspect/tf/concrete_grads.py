@@ -23,7 +23,8 @@ def concrete_gradients(concrete: Any, model: str, seed: int, *, loss: str | None
     from rnninspect.tf.graph_grads import graph_gradients
 
     graph = graph_of(concrete, extra or [])
-    return graph_gradients(graph, model, seed, loss_name=loss, copy=copy, batch=batch)
+    return graph_gradients(graph, model, seed, loss_name=loss, copy=copy, batch=batch,
+                           weights_note="weights: the values the function captured")
 
 
 def saved_model_gradients(path: Path, spec: str, seed: int, *, loss: str | None,
@@ -71,6 +72,20 @@ def graph_of(concrete: Any, extra: list[Any]) -> Any:
                                         trainable=bool(_tf_variable(var).trainable))
             input_map[placeholder] = new.handle
         tf.graph_util.import_graph_def(
-            concrete.graph.as_graph_def(),
+            _inlined(concrete),
             input_map={f"{name}:0": t for name, t in input_map.items()}, name="fn")
     return graph
+
+
+def _inlined(concrete: Any) -> Any:
+    """The function's GraphDef with nested calls inlined by Grappler (a SavedModel signature
+    calls its restored function; TF1 sessions cannot differentiate a call with resource
+    inputs); while loops stay loops. The plain GraphDef when Grappler declines."""
+    try:
+        from tensorflow.python.framework.convert_to_constants import (
+            _run_inline_graph_optimization,
+        )
+
+        return _run_inline_graph_optimization(concrete, False, True)
+    except Exception:  # private API: fall back to the graph as traced
+        return concrete.graph.as_graph_def()

@@ -86,7 +86,8 @@ def load_graph(spec: str) -> tuple[Any, str | None]:
 
 def graph_gradients(graph: Any, model: str, seed: int, *, loss_name: str | None = None,
                     copy: str | None = None, batch: int | None = None,
-                    restore: str | None = None) -> GradientReport:
+                    restore: str | None = None, weights_note: str | None = None
+                    ) -> GradientReport:
     import numpy as np
     import tensorflow as tf
 
@@ -134,8 +135,9 @@ def graph_gradients(graph: Any, model: str, seed: int, *, loss_name: str | None 
                          {k: float(v) for k, v in sums.items()},
                          {k: float(v) for k, v in got_totals.items()},
                          [float(a) > 0 for a in got_arriving])
-    notes = [feed_note, "weights restored from " + restore if restore else
-             f"weights from the program's initialisers, seeded ({seed})"]
+    seeded = f"weights from the program's initialisers, seeded ({seed})"
+    restored = f"weights restored from {restore}" if restore else seeded
+    notes = [feed_note, weights_note or restored]
     if unsplit:
         notes.append(
             f"{len(unsplit)} weight(s) are read inside a conditional or function body "
