@@ -105,8 +105,11 @@ def legacy_gradients(entry: zoo.ZooModel[Any], config: Any, seed: int) -> Gradie
         session.run(init)
         loss_value, values, reach, sums, direct = session.run(
             [loss, norms, arriving, summed, totals], feed)
-    return with_findings(report_from(inspection, float(loss_value), labels, list(values), sums,
-                                     direct, [float(r) > 0 for r in reach]))
+    report = report_from(inspection, float(loss_value), labels, list(values), sums, direct,
+                         [float(r) > 0 for r in reach])
+    said = (f"synthetic batch (seed {seed}): integer ids in [0, {vocab}); weights from the "
+            f"graph's initialisers (graph seed {seed})",)
+    return with_findings(replace(report, notes=said))
 
 
 def _first_output(out: Any) -> Any:
@@ -115,7 +118,7 @@ def _first_output(out: Any) -> Any:
 
 def model_gradients(model: Any, signature: list[Any], name: str,
                     config: tuple[tuple[str, Any], ...], seed: int, int_high: int = 2,
-                    logits: Any = None) -> GradientReport:
+                    logits: Any = None, batch: int | None = None) -> GradientReport:
     """Any Keras 3 model: the forward pass, a loss and the per-step gradients are traced in
     one tf.function, so the reads the analysis finds are ops of the graph being built.
     `logits(inputs)` reads the model's logits (default: its first output). RNN layers that
@@ -131,17 +134,21 @@ def model_gradients(model: Any, signature: list[Any], name: str,
         return _first_output(model(*inputs, training=False))
 
     rng = np.random.default_rng(seed)
-    inputs = [tf.constant(random_feed(np, spec, rng, int_high)) for spec in signature]
+    size = batch or 2
+    inputs = [tf.constant(random_feed(np, spec, rng, int_high, size)) for spec in signature]
+    said = (f"synthetic batch (seed {seed}, unknown dimensions = {size}): standard normal "
+            f"floats, integer ids in [0, {int_high}); weights seeded ({seed})",)
     loops = looping_layers(model)
     if not loops:
-        return _keras_gradients(model, name, config, seed, inputs, logits_of)
+        report = _keras_gradients(model, name, config, seed, inputs, logits_of)
+        return replace(report, notes=said)
     same, note = twin_check(np, loops, lambda: logits_of(inputs))
     if not same:
         report = _keras_gradients(model, name, config, seed, inputs, logits_of)
-        return replace(report, notes=(*report.notes, note))
+        return replace(report, notes=(*said, note))
     with unrolled(loops):
         report = _keras_gradients(model, name, config, seed, inputs, logits_of)
-    return replace(report, notes=(*report.notes, note))
+    return replace(report, notes=(*said, note))
 
 
 def _keras_gradients(model: Any, name: str, config: tuple[tuple[str, Any], ...], seed: int,
@@ -243,7 +250,7 @@ def user_gradients(spec: str, seed: int = 0, *, loss: str | None = None,
             f"{spec}: the model embeds integer ids (an Embedding of {rows} rows) but its "
             f"input is declared {signature[0].dtype.name}; declare it tf.int32 so it can be "
             "fed ids")
-    return model_gradients(model, signature, spec, (), seed, int_high=rows or 2)
+    return model_gradients(model, signature, spec, (), seed, int_high=rows or 2, batch=batch)
 
 
 SAVED_MODEL_FILES = ("saved_model.pb", "saved_model.pbtxt")
@@ -266,9 +273,9 @@ def synthetic_loss(tf: Any, logits: Any, seed: int) -> Any:
         labels=targets, logits=logits))
 
 
-def random_feed(np: Any, placeholder: Any, rng: Any, int_high: int) -> Any:
-    """Random input for a placeholder or TensorSpec (unknown dimensions become 2)."""
-    shape = [d if d is not None else 2 for d in placeholder.shape.as_list()]
+def random_feed(np: Any, placeholder: Any, rng: Any, int_high: int, size: int = 2) -> Any:
+    """Random input for a placeholder or TensorSpec (unknown dimensions become `size`)."""
+    shape = [d if d is not None else size for d in placeholder.shape.as_list()]
     if placeholder.dtype.is_integer:
         return rng.integers(0, int_high, size=shape).astype(placeholder.dtype.as_numpy_dtype)
     return rng.standard_normal(shape).astype(placeholder.dtype.as_numpy_dtype)
