@@ -107,8 +107,8 @@ def legacy_gradients(entry: zoo.ZooModel[Any], config: Any, seed: int) -> Gradie
             [loss, norms, arriving, summed, totals], feed)
     report = report_from(inspection, float(loss_value), labels, list(values), sums, direct,
                          [float(r) > 0 for r in reach])
-    said = (f"synthetic batch (seed {seed}): integer ids in [0, {vocab}); weights from the "
-            f"graph's initialisers (graph seed {seed})",)
+    said = (f"synthetic batch (seed {seed}): standard normal floats, integers in [0, {vocab}); "
+            f"weights from the graph's initialisers (graph seed {seed})",)
     return with_findings(replace(report, notes=said))
 
 
@@ -137,7 +137,7 @@ def model_gradients(model: Any, signature: list[Any], name: str,
     size = batch or 2
     inputs = [tf.constant(random_feed(np, spec, rng, int_high, size)) for spec in signature]
     said = (f"synthetic batch (seed {seed}, unknown dimensions = {size}): standard normal "
-            f"floats, integer ids in [0, {int_high}); weights seeded ({seed})",)
+            f"floats, integers in [0, {int_high}); weights seeded ({seed})",)
     loops = looping_layers(model)
     if not loops:
         report = _keras_gradients(model, name, config, seed, inputs, logits_of)
