@@ -114,19 +114,31 @@ def _inspect_spec(spec: str, options: LoadOptions, step: int | None, use_cache: 
 
 
 def gradients(spec: str, options: LoadOptions | None = None, *, seed: int = 0,
+              loss: str | None = None, copy: str | None = None,
               cache: bool = False) -> GradientReport:
-    """Each time step's share of each shared weight's gradient, for one synthetic batch.
+    """Each time step's share of each shared weight's gradient, for one seeded synthetic batch.
 
     `spec` is resolved exactly as `inspect` resolves it; built-in models are built by their
-    zoo entry, user models must be Keras 3 code (``file.py:NAME``). `cache=True` reads and
-    writes the result cache for built-in models."""
+    zoo entry. User models: TF1 graphs (``file.py:NAME`` returning a tf.Graph, .meta, .pb),
+    whose loss is the one the program trains, else `loss` (a tensor name), else the sum of
+    squares of the outputs, taken through `copy` (default: the training copy); Keras 3
+    models from ``file.py:NAME``. `options.batch` sizes a user model's unknown dimensions.
+    `cache=True` reads and writes the result cache for built-in models."""
+    from dataclasses import replace
+
     from rnninspect import cache as results
     from rnninspect.tf.gradients import user_gradients, zoo_gradients
 
-    source = resolve(spec, options)
+    options = options or LoadOptions()
+    source = resolve(spec, replace(options, batch=None))
     if isinstance(source, UserSource):
-        return user_gradients(source.spec, seed)
-    key = results.grads_key(source, options or LoadOptions(), seed) if cache else None
+        return user_gradients(source.spec, seed, loss=loss, copy=copy, batch=options.batch)
+    if loss is not None or copy is not None:
+        flag = "--loss" if loss is not None else "--copy"
+        raise InvalidOptionError(f"{flag} applies to user graphs; {spec!r} is a built-in model")
+    source = resolve(spec, options)
+    assert not isinstance(source, UserSource)
+    key = results.grads_key(source, options, seed) if cache else None
     hit = results.load_grads(key) if key is not None else None
     if hit is not None:
         return hit

@@ -15,6 +15,13 @@ from rnninspect.errors import ExitStatus
 def add_grads(parser: argparse.ArgumentParser) -> None:
     add_model_arguments(parser)
     parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic batch")
+    parser.add_argument("--loss", metavar="NAME",
+                        help="TF1 graphs: the scalar tensor to differentiate (default: the one "
+                        "the program's training ops differentiate, else the sum of squares of "
+                        "the outputs)")
+    parser.add_argument("--copy", metavar="NAME",
+                        help="TF1 graphs with several copies (Train/Valid/Test): the copy to "
+                        "take gradients through (default: the training copy)")
     parser.add_argument("--format", choices=("table", "json"), default="table",
                         help="table (default) or json")
     add_watch_flag(parser)
@@ -27,7 +34,8 @@ def run_grads(args: argparse.Namespace, out: Console, err: Console) -> int:
     warn_if_large(args, err)
     with err.status(Elapsed(f"Tracing {args.model} and taking per-step gradients…"),
                     spinner="dots"):
-        report = gradients(args.model, load_options(args), seed=args.seed, cache=args.cache)
+        report = gradients(args.model, load_options(args), seed=args.seed, loss=args.loss,
+                           copy=args.copy, cache=args.cache)
     if args.format == "json":
         out.file.write(json.dumps(grads_to_dict(report), indent=2) + "\n")
         return ExitStatus.OK

@@ -44,15 +44,19 @@ def grads_renderable(report: GradientReport) -> RenderableType:
     table.add_column("Σ=∇", justify="right", no_wrap=True)
     for v in report.variables:
         first = v.norms[v.steps.index(v.first_step)]
-        check = "yes" if abs(v.summed - v.total) <= 1e-4 * max(v.total, 1e-12) else "NO"
         cell = Text.assemble(v.variable, "\n", (sparkline(v.norms), "cyan"))
-        table.add_row(cell, f"{first:.2e}", f"{v.norms[-1]:.2e}", f"{v.ratio:.3g}", check)
-    notes: list[Any] = [table] if report.variables else [Text(title)]
+        table.add_row(cell, f"{first:.2e}", f"{v.norms[-1]:.2e}", f"{v.ratio:.3g}",
+                      "yes" if v.agrees else "NO")
+    notes: list[Any] = [header(report)]
+    notes.append(table if report.variables else Text(title))
     notes.append(Text(
         "Each step reads a shared weight through its own op; the gradient with respect to "
         "that read is the step's contribution, and they add up to the weight's gradient "
         "(last column). last/first ≪ 1: the early steps dominate; ≫ 1: the late ones do.",
         style="dim"))
+    for f in report.findings:
+        notes.append(Text.assemble((f"{f.kind}: ", "bold yellow"), f.message,
+                                   ("\n  fix: " + f.fix, "dim") if f.fix else ""))
     if report.dynamic:
         notes.append(Text(
             f"{len(report.dynamic)} weight(s) are read once inside a while loop "
@@ -62,6 +66,16 @@ def grads_renderable(report: GradientReport) -> RenderableType:
     return Group(*notes)
 
 
+def header(report: GradientReport) -> Text:
+    """What was differentiated, through which copy, and how Σ=∇ was checked."""
+    lines = [f"loss: {report.loss_source}"]
+    if report.copy is not None:
+        lines.append(f"copy: {report.copy} (of {', '.join(report.copies)}; --copy NAME)")
+    lines.append(f"Σ=∇ check: |‖Σ_t part_t‖ − ‖∇W‖| ≤ {report.tolerance:g} · ‖∇W‖")
+    lines += list(report.notes)
+    return Text("\n".join(lines), style="dim")
+
+
 def grads_to_dict(report: GradientReport) -> dict[str, Any]:
     return {
         "schema": "rnninspect.grads/1",
@@ -69,11 +83,23 @@ def grads_to_dict(report: GradientReport) -> dict[str, Any]:
         "dialect": report.dialect,
         "num_steps": report.num_steps,
         "loss": report.loss,
+        "loss_source": report.loss_source,
+        "copy": report.copy,
+        "copies": list(report.copies),
+        "tolerance": report.tolerance,
+        "notes": list(report.notes),
         "variables": [
             {"name": v.variable, "steps": list(v.steps), "norms": list(v.norms),
-             "first_step": v.first_step, "ratio_last_first": v.ratio,
-             "norm_of_sum": v.summed, "gradient_norm": v.total}
+             "reaches_loss": list(v.reaches), "first_step": v.first_step,
+             "ratio_last_first": v.ratio, "norm_of_sum": v.summed, "gradient_norm": v.total,
+             "sum_matches_gradient": v.agrees}
             for v in report.variables
+        ],
+        "dead_weights": list(report.dead),
+        "findings": [
+            {"kind": f.kind, "severity": f.severity, "message": f.message,
+             "variables": list(f.variables), "steps": list(f.steps), "fix": f.fix}
+            for f in report.findings
         ],
         "dynamic": list(report.dynamic),
     }

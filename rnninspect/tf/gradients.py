@@ -9,16 +9,23 @@ through their `ZooModel` (the same build as `show`); user models are Keras 3 cod
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from rnninspect import zoo
 from rnninspect.analysis.analyze import analyze_with_reads
-from rnninspect.analysis.grads import GradientReport, report_from
+from rnninspect.analysis.grads import (
+    CROSS_ENTROPY,
+    SINGLE_UNIT,
+    GradientReport,
+    report_from,
+    with_findings,
+)
 from rnninspect.errors import InvalidOptionError
 from rnninspect.graph import GraphSpec, Traced
 from rnninspect.tf import worker
-from rnninspect.tf.imports import import_keras_for_tracing
+from rnninspect.tf.imports import import_keras_for_tracing, import_tensorflow
+from rnninspect.tf.step_grads import gradients_in_graph
 from rnninspect.tf.trace import captured_variables, graph_spec_from_graph_def, trace_graph
 from rnninspect.zoo.base import config_pairs
 
@@ -48,6 +55,28 @@ class LegacyGradients:
         return legacy_gradients(zoo.get(self.name), self.config, self.seed)
 
 
+@dataclass(frozen=True)
+class LegacyWeights:
+    """Worker request: a zoo entry's TF1 weights as initialised for `seed`, by name (to give
+    another dialect the same weights)."""
+
+    name: str
+    config: Any
+    seed: int
+
+    def run(self) -> dict[str, Any]:
+        import tensorflow as tf
+
+        built = zoo.get(self.name).build(self.config, "legacy", self.seed)
+        with built.graph.as_default():
+            variables = tf.compat.v1.global_variables()
+            init = tf.compat.v1.global_variables_initializer()
+        with tf.compat.v1.Session(graph=built.graph) as session:
+            session.run(init)
+            values = session.run(variables)
+        return {v.op.name: value for v, value in zip(variables, values, strict=True)}
+
+
 def legacy_gradients(entry: zoo.ZooModel[Any], config: Any, seed: int) -> GradientReport:
     """Runs in the TF1 worker."""
     import numpy as np
@@ -62,9 +91,11 @@ def legacy_gradients(entry: zoo.ZooModel[Any], config: Any, seed: int) -> Gradie
                          dialect="legacy", config=config_pairs(config))
     inspection, reads = analyze_with_reads(traced)
     with graph.as_default():
-        labels, norms, summed = gradients_in_graph(tf, loss, graph, reads)
+        labels, norms, arriving, summed = gradients_in_graph(tf, loss, graph, reads)
         by_name = {v.op.name: v for v in tf.compat.v1.trainable_variables()}
-        totals = {n: tf.norm(tf.gradients(loss, by_name[n])[0]) for n in summed if n in by_name}
+        names = [n for n in summed if n in by_name]  # one backward pass for all weights
+        direct = tf.gradients(loss, [by_name[n] for n in names]) if names else []
+        totals = {n: tf.norm(g) for n, g in zip(names, direct, strict=True) if g is not None}
         init = tf.compat.v1.global_variables_initializer()
     rng = np.random.default_rng(seed)
     vocab = entry.int_high(config)
@@ -72,8 +103,13 @@ def legacy_gradients(entry: zoo.ZooModel[Any], config: Any, seed: int) -> Gradie
         np, graph.get_tensor_by_name(f"{n}:0"), rng, vocab) for n in built.inputs}
     with tf.compat.v1.Session(graph=graph) as session:
         session.run(init)
-        loss_value, values, sums, direct = session.run([loss, norms, summed, totals], feed)
-    return report_from(inspection, float(loss_value), labels, list(values), sums, direct)
+        loss_value, values, reach, sums, direct = session.run(
+            [loss, norms, arriving, summed, totals], feed)
+    report = report_from(inspection, float(loss_value), labels, list(values), sums, direct,
+                         [float(r) > 0 for r in reach])
+    said = (f"synthetic batch (seed {seed}): standard normal floats, integers in [0, {vocab}); "
+            f"weights from the graph's initialisers (graph seed {seed})",)
+    return with_findings(replace(report, notes=said))
 
 
 def _first_output(out: Any) -> Any:
@@ -82,12 +118,15 @@ def _first_output(out: Any) -> Any:
 
 def model_gradients(model: Any, signature: list[Any], name: str,
                     config: tuple[tuple[str, Any], ...], seed: int, int_high: int = 2,
-                    logits: Any = None) -> GradientReport:
+                    logits: Any = None, batch: int | None = None) -> GradientReport:
     """Any Keras 3 model: the forward pass, a loss and the per-step gradients are traced in
     one tf.function, so the reads the analysis finds are ops of the graph being built.
-    `logits(inputs)` reads the model's logits (default: its first output)."""
+    `logits(inputs)` reads the model's logits (default: its first output). RNN layers that
+    run a while loop are taken through their unrolled twin when it computes the same."""
     import numpy as np
     import tensorflow as tf
+
+    from rnninspect.tf.twin import looping_layers, twin_check, unrolled
 
     def logits_of(inputs: Any) -> Any:
         if logits is not None:
@@ -95,47 +134,114 @@ def model_gradients(model: Any, signature: list[Any], name: str,
         return _first_output(model(*inputs, training=False))
 
     rng = np.random.default_rng(seed)
-    inputs = [tf.constant(random_feed(np, spec, rng, int_high)) for spec in signature]
+    size = batch or 2
+    inputs = [tf.constant(random_feed(np, spec, rng, int_high, size)) for spec in signature]
+    said = (f"synthetic batch (seed {seed}, unknown dimensions = {size}): standard normal "
+            f"floats, integers in [0, {int_high}); weights seeded ({seed})",)
+    loops = looping_layers(model)
+    if not loops:
+        report = _keras_gradients(model, name, config, seed, inputs, logits_of)
+        return replace(report, notes=said)
+    same, note = twin_check(np, loops, lambda: logits_of(inputs))
+    if not same:
+        report = _keras_gradients(model, name, config, seed, inputs, logits_of)
+        return replace(report, notes=(*said, note))
+    with unrolled(loops):
+        report = _keras_gradients(model, name, config, seed, inputs, logits_of)
+    return replace(report, notes=(*said, note))
+
+
+def _keras_gradients(model: Any, name: str, config: tuple[tuple[str, Any], ...], seed: int,
+                     inputs: list[Any], logits_of: Any) -> GradientReport:
+    import tensorflow as tf
+
     found: dict[str, Any] = {}
 
-    @tf.function  # type: ignore[untyped-decorator]
-    def run(*args: Any) -> Any:
-        loss = synthetic_loss(tf, logits_of(args), seed)
+    # AutoGraph converts what the traced function calls; rnninspect's own analysis is plain
+    # Python over a GraphDef and must not be converted (it made `grads ptb --dialect keras`
+    # 5x slower).
+    @tf.autograph.experimental.do_not_convert  # type: ignore[untyped-decorator]
+    def split(loss: Any) -> Any:
         graph = tf.compat.v1.get_default_graph()
         table, _ = captured_variables(graph, model.variables)
         spec: GraphSpec = graph_spec_from_graph_def(graph.as_graph_def(add_shapes=True))
         traced = Traced(name, "keras", config, spec, tuple(table), (), (loss.op.name,))
         inspection, reads = analyze_with_reads(traced)
-        labels, norms, summed = gradients_in_graph(tf, loss, graph, reads)
+        nodes = {v.name: v.node for v in table}
+        labels, norms, arriving, summed = gradients_in_graph(tf, loss, graph, reads, nodes)
         found.update(inspection=inspection, labels=labels)
-        return loss, norms, summed
+        return norms, arriving, summed
 
-    loss_value, norms, summed = run(*inputs)
-    by_name = {v.path: v for v in model.trainable_variables}
+    @tf.function  # type: ignore[untyped-decorator]
+    def run(*args: Any) -> Any:
+        loss = synthetic_loss(tf, logits_of(args), seed)
+        return (loss, *split(loss))
+
+    loss_value, norms, arriving, summed = run(*inputs)
+    weights = list(model.trainable_variables)
     with tf.GradientTape() as tape:  # the framework's own gradient of each weight
-        loss = synthetic_loss(tf, logits_of(inputs), seed)
-    names = [n for n in summed if n in by_name]
-    direct = tape.gradient(loss, [by_name[n].value for n in names])
-    totals = {n: float(tf.norm(g)) for n, g in zip(names, direct, strict=True)}
-    return report_from(found["inspection"], float(loss_value), found["labels"],
-                       [float(n) for n in norms], {k: float(v) for k, v in summed.items()},
-                       totals)
+        out = logits_of(inputs)
+        loss = synthetic_loss(tf, out, seed)
+    direct = tape.gradient(loss, [v.value for v in weights])
+    totals = {v.path: 0.0 if g is None else float(tf.norm(g))
+              for v, g in zip(weights, direct, strict=True)}
+    report = report_from(
+        found["inspection"], float(loss_value), found["labels"], [float(n) for n in norms],
+        {k: float(v) for k, v in summed.items()}, totals, [float(r) > 0 for r in arriving])
+    dead = tuple(n for n, t in totals.items() if t == 0.0)
+    source = SINGLE_UNIT if int(out.shape[-1]) == 1 else CROSS_ENTROPY
+    return with_findings(replace(report, dead=dead, loss_source=source))
 
 
-def user_gradients(spec: str, seed: int = 0) -> GradientReport:
-    """A Keras 3 model from FILE.py:NAME or package.module:NAME."""
+def embedding_rows(model: Any) -> int | None:
+    """The smallest embedding table's row count: the range of the model's integer ids."""
+    rows = [int(layer.input_dim)
+            for layer in model._flatten_layers(include_self=True, recursive=True)
+            if type(layer).__name__ == "Embedding" and hasattr(layer, "input_dim")]
+    return min(rows) if rows else None
+
+
+def user_gradients(spec: str, seed: int = 0, *, loss: str | None = None,
+                   copy: str | None = None, batch: int | None = None) -> GradientReport:
+    """A user model: TF1 graphs (code returning a tf.Graph, .meta, .pb) in the TF1 worker;
+    Keras 3 models from FILE.py:NAME here."""
+    from pathlib import Path
+
     from rnninspect.sources.code import is_legacy_code, load_object
     from rnninspect.sources.objects import is_keras_model
     from rnninspect.sources.signature import derived_signature, zoo_signature
     from rnninspect.sources.user import parse_code_spec
+    from rnninspect.tf.concrete_grads import concrete_gradients, saved_model_gradients
+    from rnninspect.tf.graph_grads import GraphGradients
 
     code = parse_code_spec(spec)
-    if code is None or is_legacy_code(code):
+    if code is None:
+        path = Path(spec)
+        if path.is_dir() and any((path / n).exists() for n in SAVED_MODEL_FILES):
+            return saved_model_gradients(path, spec, seed, loss=loss, copy=copy, batch=batch)
+        if path.name in SAVED_MODEL_FILES:
+            return saved_model_gradients(path.parent, spec, seed, loss=loss, copy=copy,
+                                         batch=batch)
+        if path.suffix in (".meta", ".pb", ".pbtxt", ".index") or Path(f"{spec}.meta").exists():
+            return _graph_in_worker(GraphGradients(spec, str(Path.cwd()), seed, loss, copy, batch))
         raise InvalidOptionError(
-            f"grads takes a built-in model or a Keras 3 model from FILE.py:NAME; {spec!r} is "
-            "not one (TF1 graphs and saved files are not supported by grads yet)")
-    import_keras_for_tracing()
+            f"grads takes a built-in model, FILE.py:NAME, a SavedModel, a .meta MetaGraph "
+            f"(with its checkpoint) or a .pb GraphDef; {spec!r} is none of them")
+    if is_legacy_code(code):
+        return _graph_in_worker(GraphGradients(spec, str(Path.cwd()), seed, loss, copy, batch))
+    keras = import_keras_for_tracing()
+    keras.utils.set_random_seed(seed)  # weights the user's code initialises
     value, _, _ = load_object(code)
+    tf = import_tensorflow()
+    if isinstance(value, tf.types.experimental.PolymorphicFunction) and value.input_signature:
+        value = value.get_concrete_function(*value.input_signature)
+    if isinstance(value, tf.types.experimental.ConcreteFunction):
+        return concrete_gradients(value, spec, seed, loss=loss, copy=copy, batch=batch)
+    if loss is not None or copy is not None:
+        flag = "--loss" if loss is not None else "--copy"
+        raise InvalidOptionError(
+            f"{flag} applies to graphs and functions; {spec!r} is a Keras model, "
+            "differentiated through its synthetic loss")
     if isinstance(value, tuple) and len(value) == 2 and is_keras_model(value[0]):
         model, signature = value[0], list(value[1])
     elif is_keras_model(value):
@@ -145,61 +251,38 @@ def user_gradients(spec: str, seed: int = 0) -> GradientReport:
         raise InvalidOptionError(
             f"grads needs a Keras model from {spec!r} (or a (model, [tf.TensorSpec]) pair); "
             f"got {type(value).__name__}")
-    return model_gradients(model, signature, spec, (), seed)
+    rows = embedding_rows(model)
+    if rows is not None and len(signature) == 1 and signature[0].dtype.is_floating:
+        raise InvalidOptionError(
+            f"{spec}: the model embeds integer ids (an Embedding of {rows} rows) but its "
+            f"input is declared {signature[0].dtype.name}; declare it tf.int32 so it can be "
+            "fed ids")
+    return model_gradients(model, signature, spec, (), seed, int_high=rows or 2, batch=batch)
 
 
-def gradients_in_graph(tf: Any, loss: Any, graph: Any,
-                       reads: dict[str, dict[int, list[tuple[str, int]]]],
-                       ) -> tuple[list[tuple[str, int]], list[Any], dict[str, Any]]:
-    """‖step t's contribution to ∂loss/∂W‖ for every shared W, and per W the norm of the sum.
+SAVED_MODEL_FILES = ("saved_model.pb", "saved_model.pbtxt")
 
-    A step's contribution flows through the ops that compute with W at that step: with
-    y = op(..., W, ...) and dy = ∂loss/∂y, it is ∂y/∂W·dy with the op's *other* inputs held
-    fixed (they depend on W through earlier steps, which are counted there). This holds
-    whether each step has its own read of W or all steps share one (static_rnn's cache).
-    """
-    labels: list[tuple[str, int]] = []
-    groups: list[list[tuple[Any, int]]] = []
-    for name, by_step in sorted(reads.items()):
-        if len(by_step) < 2:
-            continue
-        for step in sorted(by_step):
-            labels.append((name, step))
-            groups.append([(graph.get_operation_by_name(op), k) for op, k in by_step[step]])
-    ops = [op for group in groups for op, _ in group]
-    upstream = tf.gradients(loss, [op.outputs[0] for op in ops]) if ops else []
-    norms: list[Any] = []
-    sums: dict[str, list[Any]] = {}
-    i = 0
-    for (name, _), group in zip(labels, groups, strict=True):
-        parts = []
-        for op, k in group:
-            dy = upstream[i]
-            i += 1
-            if dy is None:
-                continue
-            others = [t for j, t in enumerate(op.inputs) if j != k]
-            grad = tf.gradients(op.outputs[0], op.inputs[k], grad_ys=dy, stop_gradients=others)[0]
-            if grad is not None:
-                parts.append(grad)
-        norms.append(tf.linalg.global_norm(parts) if parts else tf.constant(0.0))
-        sums.setdefault(name, []).extend(parts)
-    summed = {name: tf.norm(tf.add_n(parts)) for name, parts in sums.items() if parts}
-    return labels, norms, summed
+
+def _graph_in_worker(request: Any) -> GradientReport:
+    report: GradientReport = worker.call(request)
+    return report
 
 
 def synthetic_loss(tf: Any, logits: Any, seed: int) -> Any:
-    """Cross-entropy of the logits against random class ids (one synthetic batch)."""
+    """Cross-entropy of the logits against random class ids (one synthetic batch); with a
+    single output unit (a sigmoid score) cross-entropy is constant, so the sum of squares."""
     classes = int(logits.shape[-1])
+    if classes == 1:
+        return tf.reduce_sum(tf.square(logits))
     targets = tf.random.stateless_uniform(tf.shape(logits)[:-1], seed=[seed, 1], minval=0,
                                           maxval=classes, dtype=tf.int32)
     return tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(
         labels=targets, logits=logits))
 
 
-def random_feed(np: Any, placeholder: Any, rng: Any, int_high: int) -> Any:
-    """Random input for a placeholder or TensorSpec (unknown dimensions become 2)."""
-    shape = [d if d is not None else 2 for d in placeholder.shape.as_list()]
+def random_feed(np: Any, placeholder: Any, rng: Any, int_high: int, size: int = 2) -> Any:
+    """Random input for a placeholder or TensorSpec (unknown dimensions become `size`)."""
+    shape = [d if d is not None else size for d in placeholder.shape.as_list()]
     if placeholder.dtype.is_integer:
         return rng.integers(0, int_high, size=shape).astype(placeholder.dtype.as_numpy_dtype)
     return rng.standard_normal(shape).astype(placeholder.dtype.as_numpy_dtype)

@@ -1,0 +1,215 @@
+"""Per-step gradients of a TF1 graph: user code returning a `tf.Graph`, a `.meta` MetaGraph
+(its checkpoint restored when there is one) or a GraphDef (frozen: weights as constants).
+
+Everything runs in the TF1 worker (`GraphGradients` is its request). The loss is, in order:
+the scalar the program's own training ops differentiate (found by structure: the tensor whose
+shape seeds `tf.gradients`), the tensor named by ``--loss``, else the sum of squares of the
+model's outputs. With several copies (Train/Valid/Test) the gradients go through one copy:
+the training copy by default, ``--copy NAME`` otherwise. Weights and the synthetic batch are
+seeded, so the same command gives the same figures.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from rnninspect.analysis.grads import GradientReport, report_from, with_findings
+from rnninspect.errors import ModelSourceError
+from rnninspect.tf.feeds import synthetic_feed
+
+
+@dataclass(frozen=True)
+class GraphGradients:
+    """Worker request: load a TF1 graph, pick its loss and copy, one Session run."""
+
+    spec: str
+    cwd: str
+    seed: int = 0
+    loss: str | None = None
+    copy: str | None = None
+    batch: int | None = None
+
+    def run(self) -> GradientReport:
+        os.chdir(self.cwd)
+        seed_python(self.seed)  # initialisers that draw their own seed at build time
+        graph, restore = load_graph(self.spec)
+        return graph_gradients(graph, self.spec, self.seed, loss_name=self.loss,
+                               copy=self.copy, batch=self.batch, restore=restore)
+
+
+def seed_python(seed: int) -> None:
+    """Seed Python's, NumPy's and TensorFlow's global generators: Keras-style initialisers
+    with no seed draw one from them while the graph is built."""
+    import random
+
+    import numpy as np
+    import tensorflow as tf
+
+    random.seed(seed)
+    np.random.seed(seed)
+    tf.random.set_seed(seed)
+
+
+def load_graph(spec: str) -> tuple[Any, str | None]:
+    """The tf.Graph a spec names, and the checkpoint prefix to restore (None: initialise)."""
+    import tensorflow as tf
+
+    from rnninspect.sources.code import load_object
+    from rnninspect.sources.user import parse_code_spec
+
+    code = parse_code_spec(spec)
+    if code is not None:
+        value, _, _ = load_object(code)
+        if not isinstance(value, tf.Graph):
+            raise ModelSourceError(f"{spec} returned {type(value).__name__}, not a tf.Graph")
+        return value, None
+    path = Path(spec)
+    prefix = str(path.with_suffix("")) if path.suffix in (".meta", ".index") else spec
+    if path.suffix in (".pb", ".pbtxt"):
+        from rnninspect.sources.files import parse_graph_def
+
+        graph = tf.Graph()
+        with graph.as_default():
+            tf.graph_util.import_graph_def(parse_graph_def(path, spec), name="")
+        return graph, None
+    meta = Path(f"{prefix}.meta")
+    if not meta.exists():
+        raise ModelSourceError(f"{spec!r}: no MetaGraph ({meta}) to take gradients through")
+    graph = tf.Graph()
+    with graph.as_default():
+        tf.compat.v1.train.import_meta_graph(str(meta), clear_devices=True)
+    return graph, prefix if Path(f"{prefix}.index").exists() else None
+
+
+def graph_gradients(graph: Any, model: str, seed: int, *, loss_name: str | None = None,
+                    copy: str | None = None, batch: int | None = None,
+                    restore: str | None = None, weights_note: str | None = None
+                    ) -> GradientReport:
+    import numpy as np
+    import tensorflow as tf
+
+    from rnninspect.analysis.analyze import analyze_with_reads
+    from rnninspect.sources.graph_io import graph_inputs_outputs
+    from rnninspect.tf.graph_loss import choose_copy, find_loss
+    from rnninspect.tf.step_grads import gradients_in_graph
+    from rnninspect.tf.trace import trace_graph
+
+    inputs, outputs = graph_inputs_outputs(graph, model)
+    choice = choose_copy(graph, inputs, outputs, model, copy)
+    loss, source = find_loss(tf, graph, choice, loss_name)
+    # the copy's own outputs stay in the trace, so steps that never reach the loss are
+    # still steps (their contribution is an exact zero: dead steps)
+    outputs = [o for o in choice.outputs if o != loss.op.name] + [loss.op.name]
+    placeholders = _placeholders_of([graph.get_operation_by_name(o) for o in outputs])
+    traced = trace_graph(graph, [p.name for p in placeholders], outputs, model=model,
+                         dialect="legacy")
+    if not traced.variables:  # frozen: the weights are constants
+        from rnninspect.sources.files import frozen_weights
+
+        traced = replace(traced, variables=tuple(frozen_weights(graph)))
+    inspection, reads = analyze_with_reads(traced)
+    nodes = {v.name: v.node for v in traced.variables}
+    split, unsplit = _addressable(graph, reads, nodes)
+    trainable = [v for v in traced.variables if v.trainable]
+    with graph.as_default():
+        labels, norms, arriving, summed = gradients_in_graph(tf, loss, graph, split, nodes)
+        weights = [_weight_tensor(tf, graph, v.node) for v in trainable]
+        direct = tf.gradients(loss, weights) if weights else []
+        totals = {v.name: tf.norm(g) if g is not None else tf.constant(0.0)
+                  for v, g in zip(trainable, direct, strict=True)}
+        _seed_random_ops(graph, seed)
+        init = tf.compat.v1.global_variables_initializer()
+    feed, feed_note = synthetic_feed(np, graph, placeholders, seed, batch, inspection.num_steps)
+    with tf.compat.v1.Session(graph=graph) as session:
+        if restore is not None:
+            with graph.as_default():
+                tf.compat.v1.train.Saver().restore(session, restore)
+        else:
+            session.run(init)
+        value, got_norms, got_arriving, sums, got_totals = session.run(
+            [loss, norms, arriving, summed, totals], feed)
+    report = report_from(inspection, float(value), labels, [float(n) for n in got_norms],
+                         {k: float(v) for k, v in sums.items()},
+                         {k: float(v) for k, v in got_totals.items()},
+                         [float(a) > 0 for a in got_arriving])
+    seeded = f"weights from the program's initialisers, seeded ({seed})"
+    restored = f"weights restored from {restore}" if restore else seeded
+    notes = [feed_note, weights_note or restored]
+    if unsplit:
+        notes.append(
+            f"{len(unsplit)} weight(s) are read inside a conditional or function body "
+            f"({', '.join(unsplit[:3])}): their per-step parts cannot be addressed from the "
+            "graph (static_rnn with sequence_length wraps each step in a cond); their total "
+            "gradient is still checked")
+    dead = tuple(k for k, v in got_totals.items() if float(v) == 0.0)
+    return with_findings(replace(
+        report, model=model, loss_source=source, copy=choice.chosen, copies=choice.names,
+        notes=tuple(notes), dead=dead,
+        dynamic=tuple(n for n in report.dynamic if n not in unsplit)))
+
+
+def _placeholders_of(ops: list[Any]) -> list[Any]:
+    """The placeholders `ops` depend on, in graph order."""
+    seen = {op.name for op in ops}
+    stack, found = list(ops), []
+    while stack:
+        current = stack.pop()
+        if current.type == "Placeholder":
+            found.append(current)
+        for t in list(current.inputs):
+            if t.op.name not in seen:
+                seen.add(t.op.name)
+                stack.append(t.op)
+    order = {o.name: i for i, o in enumerate(ops[0].graph.get_operations())}
+    return sorted(found, key=lambda o: order[o.name])
+
+
+def _addressable(graph: Any, reads: dict[str, dict[int, list[tuple[str, int]]]],
+                 nodes: dict[str, str]) -> tuple[dict[str, dict[int, list[tuple[str, int]]]],
+                                                 list[str]]:
+    """Reads whose op is an op of `graph` that really computes with the variable (ops in a
+    function body are not: their names may even collide with outer ops)."""
+    split: dict[str, dict[int, list[tuple[str, int]]]] = {}
+    unsplit: list[str] = []
+    for name, by_step in reads.items():
+        ok = all(_computes_with(graph, op, k, nodes.get(name, name))
+                 for uses in by_step.values() for op, k in uses)
+        if ok:
+            split[name] = by_step
+        elif len(by_step) > 1:
+            unsplit.append(name)
+    return split, sorted(unsplit)
+
+
+def _computes_with(graph: Any, op_name: str, k: int, var_node: str) -> bool:
+    from rnninspect.tf.step_grads import read_of
+
+    try:
+        op = graph.get_operation_by_name(op_name)
+    except (KeyError, ValueError):
+        return False
+    return k < len(op.inputs) and read_of(op.inputs[k], var_node) is not None
+
+
+def _weight_tensor(tf: Any, graph: Any, node: str) -> Any:
+    op = graph.get_operation_by_name(node)
+    with graph.as_default():
+        for v in tf.compat.v1.global_variables():
+            if v.op.name == node:
+                return v
+    return op.outputs[0]  # a resource handle or a frozen constant
+
+
+def _seed_random_ops(graph: Any, seed: int) -> None:
+    """Give every stateful random op (initialisers, dropout) a fixed seed, so the same
+    command gives the same weights and masks."""
+    from tensorflow.core.framework import attr_value_pb2
+
+    for i, op in enumerate(graph.get_operations()):
+        if "seed2" not in op.node_def.attr:
+            continue
+        op._set_attr("seed", attr_value_pb2.AttrValue(i=seed + 1))
+        op._set_attr("seed2", attr_value_pb2.AttrValue(i=i + 1))

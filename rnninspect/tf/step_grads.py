@@ -1,0 +1,107 @@
+"""Each time step's part of a shared weight's gradient, as ops added to a TF graph.
+
+In an unrolled graph every step computes with a shared weight through its own ops, so the
+gradient flowing into those ops, carried back to the weight with the ops' other inputs held
+fixed, *is* the step's contribution: the parts add up to the weight's gradient. Used by the
+built-in models, Keras models and TF1 graphs alike.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def gradients_in_graph(tf: Any, loss: Any, graph: Any,
+                       reads: dict[str, dict[int, list[tuple[str, int]]]],
+                       nodes: dict[str, str] | None = None,
+                       ) -> tuple[list[tuple[str, int]], list[Any], list[Any], dict[str, Any]]:
+    """‖step t's contribution to ∂loss/∂W‖ for every shared W, ‖the gradient arriving at the
+    step's ops‖ (zero: nothing the step computes reaches the loss), and per W the norm of the
+    sum of its parts. `nodes` maps a variable's name to its node where they differ.
+
+    A step's contribution flows through the ops that compute with W at that step: with
+    y = op(..., W, ...) and dy = ∂loss/∂y, it is ∂y/∂W·dy with the op's *other* inputs held
+    fixed (they depend on W through earlier steps, which are counted there). This holds
+    whether each step has its own read of W or all steps share one (static_rnn's cache).
+    Each part is carried back through what lies between W's read and the op (a split into
+    gates, a transpose, a cast), so parts are W-shaped and add up to ∂loss/∂W.
+    """
+    nodes = nodes or {}
+    labels: list[tuple[str, int]] = []
+    groups: list[list[tuple[Any, int, str]]] = []
+    for name, by_step in sorted(reads.items()):
+        if len(by_step) < 2:
+            continue
+        for step in sorted(by_step):
+            labels.append((name, step))
+            groups.append([(graph.get_operation_by_name(op), k, nodes.get(name, name))
+                           for op, k in by_step[step]])
+    ops = [op for group in groups for op, _, _ in group]
+    upstream = tf.gradients(loss, [op.outputs[0] for op in ops]) if ops else []
+    norms: list[Any] = []
+    arriving: list[Any] = []
+    sums: dict[str, list[Any]] = {}
+    i = 0
+    for (name, _), group in zip(labels, groups, strict=True):
+        parts, dys = [], []
+        for op, k, var_node in group:
+            dy = upstream[i]
+            i += 1
+            if dy is None:
+                continue
+            dys.append(dy)
+            grad = _local_gradient(tf, op, k, dy)
+            if grad is None:
+                continue
+            root = read_of(op.inputs[k], var_node)
+            if root is not None and root is not op.inputs[k]:
+                grad = tf.gradients(op.inputs[k], root, grad_ys=grad)[0]
+            if grad is not None:
+                parts.append(tf.convert_to_tensor(grad))
+        norms.append(tf.norm(tf.add_n(parts)) if parts else tf.constant(0.0))
+        arriving.append(tf.linalg.global_norm(dys) if dys else tf.constant(0.0))
+        sums.setdefault(name, []).extend(parts)
+    summed = {name: tf.norm(tf.add_n(parts)) for name, parts in sums.items() if parts}
+    return labels, norms, arriving, summed
+
+
+def _local_gradient(tf: Any, op: Any, k: int, dy: Any) -> Any:
+    """∂y/∂(input k)·dy with the op's other inputs held fixed: the op's own registered
+    gradient function (tf.gradients would search the whole graph downstream of the input
+    for every op — seconds on a long unroll)."""
+    from tensorflow.python.framework import ops as tf_ops
+
+    try:
+        grad_fn = tf_ops.get_gradient_function(op)
+    except LookupError:
+        grad_fn = None
+    if grad_fn is not None and len(op.outputs) == 1:
+        with op.graph.as_default(), tf.name_scope("rnninspect_step_grads"):
+            grads = grad_fn(op, dy)
+        grads = list(grads) if isinstance(grads, (list, tuple)) else [grads]
+        if k < len(grads):
+            return grads[k]
+    others = [t for j, t in enumerate(op.inputs) if j != k]
+    return tf.gradients(op.outputs[0], op.inputs[k], grad_ys=dy, stop_gradients=others)[0]
+
+
+_THROUGH = frozenset({"Identity", "ReadVariableOp", "Cast", "Enter", "Transpose", "Split",
+                      "Unpack", "Squeeze", "SplitV"})
+
+
+def read_of(tensor: Any, var_node: str) -> Any:
+    """The W-valued tensor `tensor` comes from: the variable's read (or the constant
+    itself), walking back through splits, transposes and casts; None when the walk does not
+    end at `var_node` (an op of a function body whose name collides with an outer op)."""
+    current = tensor
+    for _ in range(32):
+        op = current.op
+        if op.name == var_node:
+            return current
+        if not op.inputs or op.type not in _THROUGH:
+            return None
+        source = op.inputs[1] if op.type == "Split" else op.inputs[0]
+        if source.op.name == var_node:
+            return current  # the read's value
+        current = source
+    return None

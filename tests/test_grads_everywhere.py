@@ -1,0 +1,221 @@
+"""Gradients through time for every model `show` accepts (issue 12): TF1 graphs with their
+own loss and copies, saved graphs, ConcreteFunctions, while loops through an unrolled twin,
+and what the numbers reveal. Everything here is small: the whole file runs in about 40 s."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from rnninspect.analysis.grads import (
+    TOLERANCE,
+    GradientReport,
+    StepGradients,
+    find_gradient_problems,
+)
+from rnninspect.api import gradients
+from rnninspect.sources import LoadOptions
+from tests.helpers import run_cli
+
+REAL = Path(__file__).parent / "models" / "real"
+BIRNN = f"{REAL}/static_birnn.py:build"
+PTB_MAIN = f"{REAL}/ptb_main.py:build"
+BW = "bidirectional_rnn/bw/basic_lstm_cell/"
+
+
+def _report(*rows: StepGradients, dead: tuple[str, ...] = ()) -> GradientReport:
+    return GradientReport("m", "legacy", len(rows[0].steps) if rows else None, 1.0, rows,
+                          dead=dead)
+
+
+# --- the findings, from numbers alone (no TensorFlow) ---------------------------------------
+
+
+def test_vanishing_names_the_step_where_contributions_fall_below_a_thousandth_of_the_peak():
+    norms = (1e-6, 2e-4, 5e-3, 0.1, 1.0)
+    v = StepGradients("U", (0, 1, 2, 3, 4), norms, 1.0, 1.0, (True,) * 5)
+    kinds = {f.kind: f for f in find_gradient_problems(_report(v))}
+    assert set(kinds) == {"vanishing"}
+    assert kinds["vanishing"].steps == (0, 1)  # 2e-4 < 1e-3 · 1.0; 5e-3 is not
+    assert "step 1" in kinds["vanishing"].message and kinds["vanishing"].fix
+
+
+def test_exploding_when_early_steps_outweigh_the_last_a_thousandfold():
+    v = StepGradients("U", (0, 1, 2), (5e3, 40.0, 1.0), 1.0, 1.0, (True,) * 3)
+    kinds = [f.kind for f in find_gradient_problems(_report(v))]
+    assert kinds == ["exploding"]
+
+
+def test_dead_steps_need_no_gradient_arriving_not_merely_a_zero_part():
+    # step 0 of a recurrent kernel multiplies h_-1 = 0: a zero part, but alive
+    alive = StepGradients("U", (0, 1, 2), (0.0, 0.5, 0.7), 1.0, 1.0, (True, True, True))
+    dead = StepGradients("bw/W", (0, 1, 2), (0.9, 0.0, 0.0), 0.9, 0.9, (True, False, False))
+    dead_b = StepGradients("bw/b", (0, 1, 2), (0.3, 0.0, 0.0), 0.3, 0.3, (True, False, False))
+    found = find_gradient_problems(_report(alive, dead, dead_b, dead=("unused",)))
+    assert [(f.kind, f.variables, f.steps) for f in found] == [
+        ("dead_weight", ("unused",), ()),
+        ("dead_steps", ("bw/W", "bw/b"), (1, 2)),
+    ]
+
+
+def test_sum_check_uses_the_stated_tolerance():
+    ok = StepGradients("W", (0, 1), (1.0, 1.0), 2.0 * (1 + TOLERANCE / 2), 2.0)
+    bad = StepGradients("W", (0, 1), (1.0, 1.0), 2.0 * (1 + TOLERANCE * 2), 2.0)
+    assert ok.agrees and not bad.agrees
+
+
+# --- TF1 graphs (the worker) ----------------------------------------------------------------
+
+
+def test_static_birnn_backward_steps_after_the_first_are_exact_zeros():
+    report = gradients(BIRNN)
+    assert report.loss_source.startswith("Mean:0")  # the program's own loss, found
+    rows = {v.variable: v for v in report.variables}
+    for name in (BW + "kernel", BW + "bias"):
+        v = rows[name]
+        assert v.steps == (0, 1, 2, 3)
+        assert v.norms[0] > 0 and v.norms[1:] == (0.0, 0.0, 0.0)
+        assert v.reaches == (True, False, False, False)
+    for v in report.variables:
+        assert v.agrees, v
+    dead = [f for f in report.findings if f.kind == "dead_steps"]
+    assert len(dead) == 1 and dead[0].steps == (1, 2, 3)
+    assert sorted(dead[0].variables) == [BW + "bias", BW + "kernel"]
+
+
+def test_same_command_twice_same_figures():
+    assert gradients(BIRNN, seed=4) == gradients(BIRNN, seed=4)
+    assert gradients(BIRNN, seed=4) != gradients(BIRNN, seed=5)
+
+
+def test_ptb_main_trains_its_train_copy_and_other_copies_can_be_chosen():
+    train = gradients(PTB_MAIN)
+    assert train.copy == "Train" and train.copies == ("Train", "Valid", "Test")
+    assert train.loss_source.startswith("Train/Model/Sum:0")
+    assert train.num_steps == 4 and len(train.variables) == 4
+    assert all(v.agrees and v.total > 0 for v in train.variables)
+    valid = gradients(PTB_MAIN, copy="Valid")
+    assert valid.copy == "Valid" and "sum of squares" in valid.loss_source
+    assert all(v.agrees for v in valid.variables)
+    named = gradients(PTB_MAIN, loss="Train/Model/Sum")
+    assert [v.norms for v in named.variables] == [v.norms for v in train.variables]
+
+
+@pytest.mark.parametrize(("argv", "needle"), [
+    (["--loss", "no_such_tensor"], "no tensor"),
+    (["--loss", "prediction"], "not a scalar"),
+    (["--copy", "Valid"], "one copy"),
+])
+def test_bad_loss_or_copy_is_one_line_exit_2(argv, needle):
+    code, out, err = run_cli(["grads", BIRNN, *argv])
+    assert code == 2 and out == ""
+    assert needle in err and len(err.strip().splitlines()) == 1
+
+
+def test_integer_ids_declared_float_is_one_line_exit_2(tmp_path):
+    source = tmp_path / "float_ids.py"
+    source.write_text(
+        "import keras\nimport tensorflow as tf\n\n\ndef build():\n"
+        "    model = keras.Sequential([keras.Input((4,)), keras.layers.Embedding(9, 3),\n"
+        "                              keras.layers.LSTM(5, unroll=True),\n"
+        "                              keras.layers.Dense(2)])\n"
+        "    return model, [tf.TensorSpec([2, 4], tf.float32)]\n", encoding="utf-8")
+    code, out, err = run_cli(["grads", f"{source}:build"])
+    assert code == 2 and out == ""
+    assert "tf.int32" in err and len(err.strip().splitlines()) == 1
+
+
+def test_meta_graph_restores_its_checkpoint_and_frozen_graph_differentiates_constants(
+        tmp_path):
+    from tests.models.sources import saved_files
+
+    prefix = saved_files.write_meta(tmp_path / "meta")
+    meta = gradients(f"{prefix}.meta")
+    assert any("restored" in n for n in meta.notes)
+    assert [v.variable for v in meta.variables] == ["rnn/b", "rnn/w"]
+    assert all(v.agrees and len(v.steps) == 3 for v in meta.variables)
+    frozen, _ = saved_files.write_frozen(tmp_path / "frozen")
+    const = gradients(str(frozen))
+    assert len(const.variables) == 2 and all(v.agrees for v in const.variables)
+    # the frozen constants are the checkpointed values of another initialisation: same shape
+    # of profile, one entry per step
+    assert [len(v.steps) for v in const.variables] == [3, 3]
+
+
+def test_saved_model_signature_is_split_per_step_through_its_inlined_call(tmp_path):
+    from tests.models.sources import saved_files
+
+    report = gradients(str(saved_files.write_saved_model(tmp_path / "sm")))
+    assert any("captured" in n for n in report.notes) and "sum of squares" in report.loss_source
+    rows = {v.variable: v for v in report.variables}
+    assert sorted(rows) == ["b", "u", "w"] and report.num_steps == 3
+    assert all(v.agrees for v in rows.values())
+    assert rows["u"].norms[0] == 0.0 and rows["u"].reaches[0]  # h_-1 = 0: alive, zero part
+    assert not [f for f in report.findings if f.kind == "dead_steps"]
+
+
+# --- Keras: while loops through the unrolled twin, ConcreteFunctions ------------------------
+
+
+def test_while_loop_lstm_goes_through_its_unrolled_twin_checked_equal():
+    report = gradients("tests/models/forms/keras_forms.py:lstm", LoadOptions())
+    assert report.dynamic == ()
+    twin = [n for n in report.notes if "unrolled twin" in n]
+    assert len(twin) == 1 and "within 1e-05" in twin[0]
+    delta = float(twin[0].rsplit("= ", 1)[1].rstrip(")"))
+    assert delta <= 1e-5
+    assert report.variables and all(v.agrees for v in report.variables)
+    assert all(len(v.steps) == report.num_steps for v in report.variables)
+
+
+def test_twin_differing_from_the_original_is_refused():
+    import numpy as np
+
+    from rnninspect.tf.twin import twin_check
+
+    class Layer:
+        name = "lstm"
+        unroll = False
+
+    layer = Layer()
+    same, note = twin_check(np, [layer], lambda: np.ones(3) * (2.0 if layer.unroll else 1.0))
+    assert not same and "differs" in note and layer.unroll is False
+
+
+def test_concrete_function_with_a_gradient_tape_uses_the_tapes_loss():
+    report = gradients(f"{REAL}/custom_train_step.py:build")
+    assert "the scalar the program's training ops differentiate" in report.loss_source
+    assert "sparse_categorical_crossentropy" in report.loss_source
+    # its LSTM is a while loop inside the traced function: explained, not split
+    assert len(report.dynamic) == 3 and report.variables == ()
+
+
+def test_grads_json_carries_header_findings_and_reach():
+    code, out, _ = run_cli(["grads", BIRNN, "--format", "json"])
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["tolerance"] == TOLERANCE and doc["loss_source"].startswith("Mean:0")
+    assert [f["kind"] for f in doc["findings"]] == ["dead_steps"]
+    bw = next(v for v in doc["variables"] if v["name"] == BW + "kernel")
+    assert bw["reaches_loss"] == [True, False, False, False] and bw["sum_matches_gradient"]
+
+
+# --- the corpus ------------------------------------------------------------------------------
+
+
+def _programs() -> list[str]:
+    return sorted(p.stem for p in REAL.glob("*.py") if p.stem != "__init__")
+
+
+@pytest.mark.parametrize("program", _programs())
+def test_every_corpus_program_gets_gradients_or_the_explanation(program):
+    report = gradients(f"{REAL}/{program}.py:build")
+    assert report.variables or report.dynamic or any("conditional" in n for n in report.notes)
+    for v in report.variables:
+        assert v.agrees, (v.variable, v.summed, v.total)
+        assert len(v.norms) == len(v.steps) >= 2
+        assert all(math.isfinite(n) and n >= 0 for n in v.norms)
+    assert report.loss_source
