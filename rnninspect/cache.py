@@ -20,7 +20,7 @@ import json
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -254,19 +254,28 @@ def grads_key(source: ZooSource, options: LoadOptions, seed: int) -> str:
 
 
 def load_grads(key: str) -> GradientReport | None:
-    from rnninspect.analysis.grads import GradientReport, StepGradients
+    from rnninspect.analysis.grads import GradFinding, GradientReport, StepGradients
 
     entry = read(key, "grads")
     if entry is None:
         return None
     try:
-        d = entry.payload
-        rows = tuple(StepGradients(r["variable"], tuple(r["steps"]), tuple(r["norms"]),
-                                   r["summed"], r["total"]) for r in d["variables"])
-        return GradientReport(d["model"], d["dialect"], d["num_steps"], d["loss"], rows,
-                              tuple(d["dynamic"]))
+        d = dict(entry.payload)
+        d["variables"] = tuple(_frozen(StepGradients, r) for r in d["variables"])
+        d["findings"] = tuple(_frozen(GradFinding, f) for f in d["findings"])
+        report: GradientReport = _frozen(GradientReport, d)
+        return report
     except (KeyError, TypeError, ValueError):
         return None
+
+
+def _frozen(cls: Any, d: Mapping[str, Any]) -> Any:
+    """`cls(**d)` for a dataclass stored with `asdict`: lists back to tuples, and every
+    field present (an entry written by older code is a miss, never a half-filled result)."""
+    names = {f.name for f in fields(cls)}
+    if set(d) != names:
+        raise KeyError(f"fields of {cls.__name__}: {sorted(set(d) ^ names)}")
+    return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in d.items()})
 
 
 def store_grads(key: str, report: GradientReport) -> None:
