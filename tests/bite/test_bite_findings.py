@@ -77,6 +77,16 @@ def test_tied_layers_params_count_every_extra_layer(fresh, dialect: str, layers:
     assert finding.fix == fixes[dialect]
 
 
+@pytest.mark.xfail(strict=True, reason="issue 17: with fewer steps than tied layers (T < N) the "
+                   "reads' grid is peeled along the layers: T and N swap (e.g. N=3, T=2 "
+                   "reads as 3 steps, 2 layers)")
+@pytest.mark.parametrize(("layers", "steps"), [(3, 2), (4, 3), (2, 1)])
+def test_tied_layers_with_fewer_steps_than_layers(fresh, layers: int, steps: int) -> None:
+    ins = fresh("ptb-tiedlayers", dialect="legacy", config="test", num_steps=steps,
+                layers=layers)
+    assert ins.num_steps == steps and len(ins.cells) == layers
+
+
 def test_separate_layers_are_not_shared_across_layers(fresh) -> None:
     ins = fresh("ptb", dialect="keras", config="test", num_steps=3, layers=2)
     assert len(ins.cells) == 2 and not any(v.also_cells for v in ins.variables)

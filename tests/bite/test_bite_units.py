@@ -132,7 +132,7 @@ def test_parse_severity() -> None:
     with pytest.raises(InvalidOptionError) as e:
         parse_severity("fatal")
     assert str(e.value) == "--fail-on must be one of info, warning, error; got 'fatal'"
-    with pytest.raises(ValueError, match="^x.toml: fail_on must be one of"):
+    with pytest.raises(ValueError, match=r"^x\.toml: fail_on must be one of"):
         parse_severity("Error", "x.toml: fail_on")
 
 
@@ -210,3 +210,49 @@ def test_load_expectations_unreadable_or_not_toml(tmp_path: Path) -> None:
     bad.write_bytes(b"\xff\xfe")
     with pytest.raises(InvalidOptionError, match=f"^{bad} is not valid TOML: "):
         load_expectations(bad)
+
+
+# --- check on real inspections: where each variable is read, in words ----------------------
+
+
+def test_check_says_where_a_variable_is_read(fresh) -> None:
+    ptb = fresh("ptb", dialect="legacy", config="test", num_steps=6, layers=2)
+    distinct = check(ptb, Expectations(expect_distinct=("cell_0/*/kernel",)))
+    assert distinct == ["expected distinct ('cell_0/*/kernel'): "
+                        "model/RNN/multi_rnn_cell/cell_0/basic_lstm_cell/kernel is shared — "
+                        "read at 6 steps (0, 1, 2, 3, 4, …)"]
+    shared = check(ptb, Expectations(expect_shared=("embedding", "softmax_b")))
+    assert shared == [
+        "expected shared ('embedding'): model/embedding is not shared — read once, before "
+        "the recurrence",
+        "expected shared ('softmax_b'): model/softmax_b is not shared — read once, after "
+        "the recurrence"]
+    [nothing] = check(ptb, Expectations(expect_shared=("nope*",)))
+    names = [v.name for v in ptb.variables]
+    assert nothing == (f"expect-shared pattern 'nope*' matches no variable (names look like: "
+                       f"{', '.join(names[:3])}, …)")
+    assert check(ptb, Expectations(("RNN/*",), ("softmax_*",), ptb.total_params,
+                                   Severity.INFO)) == []
+
+
+def test_check_on_loops_unused_weights_and_tied_layers(fresh) -> None:
+    loop = fresh("keras-lstm")
+    kernel = next(v.name for v in loop.variables if v.dynamic)
+    assert check(loop, Expectations(expect_distinct=(f"/{kernel}",))) == [
+        f"expected distinct ('/{kernel}'): {kernel} is shared — read inside a while loop "
+        "(every iteration)"]
+    unused = fresh("tests/models/bite/keras_unused.py:build")
+    assert check(unused, Expectations(expect_shared=("extra",))) == [
+        "expected shared ('extra'): rnn/cell/extra is not shared — never read"]
+    [warning] = check(unused, Expectations(fail_on=Severity.WARNING))
+    assert warning.startswith("finding warning unused_variable (--fail-on warning): rnn/cell/")
+    assert check(unused, Expectations(fail_on=Severity.ERROR)) == []
+    noreuse = fresh("ptb-noreuse", dialect="legacy", config="test", num_steps=3)
+    [one] = check(noreuse, Expectations(expect_shared=("step_1/*/kernel",)))
+    assert one.endswith("is not shared — read at 1 step (1)")
+    tied = fresh("ptb-tiedlayers", dialect="legacy", config="test", num_steps=3, layers=3)
+    [both] = check(tied, Expectations(expect_distinct=("cell_0/*/bias",)))
+    assert both.endswith("is shared — read at 3 steps (0, 1, 2) by layers cell0, cell1, cell2")
+    assert check(tied, Expectations(expect_shared=("cell_0/*/bias",))) == []
+    [few] = check(fresh("mnist", dialect="keras"), Expectations(expect_shared=("nope",)))
+    assert few.endswith("(names look like: hidden/kernel, hidden/bias, lstm_cell/kernel, …)")
