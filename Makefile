@@ -39,12 +39,10 @@ lint: setup
 	$(BIN)/mypy
 
 # Mutation testing (mutmut, configured in pyproject.toml); slow, not part of `make test`.
-# The whole package is copied first so the unmutated modules are importable from mutants/;
 # MUTANTS picks a subset, e.g. make mutate MUTANTS='rnninspect.analysis.findings*'.
 MUTANTS  ?=
 CHILDREN ?= 2
 mutate: setup
-	rm -rf mutants && mkdir -p mutants && cp -r rnninspect mutants/
 	$(BIN)/mutmut run --max-children $(CHILDREN) $(MUTANTS)
 	$(BIN)/mutmut results
 

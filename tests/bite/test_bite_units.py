@@ -107,6 +107,15 @@ def test_model_outputs_skip_training_and_what_descends_from_an_output() -> None:
     assert model_outputs(ops2, inputs2, set()) == ["a"]
 
 
+def test_model_outputs_follow_every_path_down_from_an_output() -> None:
+    # a and b are outputs (only shape readers consume them); s reads both shapes, u reads
+    # a's, and e = -u descends from a: not an output, although reached after s twice
+    ops = {"x": "Placeholder", "a": "Tanh", "b": "Relu", "u": "Shape", "s": "ShapeN",
+           "e": "Neg"}
+    inputs = {"a": ["x"], "b": ["x"], "u": ["a"], "s": ["a", "b"], "e": ["u"]}
+    assert model_outputs(ops, inputs, set()) == ["a", "b"]
+
+
 def test_model_outputs_leave_out_constants_placeholders_and_reads() -> None:
     ops = {"p": "Placeholder", "k": "Const", "v": "VariableV2", "r": "ReadVariableOp",
            "n": "NoOp", "a": "Assert", "h": "HostConst", "d": "PlaceholderWithDefault",
@@ -256,3 +265,23 @@ def test_check_on_loops_unused_weights_and_tied_layers(fresh) -> None:
     assert check(tied, Expectations(expect_shared=("cell_0/*/bias",))) == []
     [few] = check(fresh("mnist", dialect="keras"), Expectations(expect_shared=("nope",)))
     assert few.endswith("(names look like: hidden/kernel, hidden/bias, lstm_cell/kernel, …)")
+
+
+def test_check_wording_at_the_edges(fresh) -> None:
+    from dataclasses import replace
+
+    ptb = fresh("ptb", dialect="legacy", config="test", num_steps=6, layers=2)
+    three = replace(ptb, variables=ptb.variables[:3])
+    names = ", ".join(v.name for v in three.variables)
+    assert check(three, Expectations(expect_distinct=("nope",))) == [
+        f"expect-distinct pattern 'nope' matches no variable (names look like: {names})"]
+    kernel = replace(ptb.variables[1], steps=tuple(range(5)))
+    five = replace(ptb, variables=(kernel,))
+    [line] = check(five, Expectations(expect_distinct=(kernel.name,)))
+    assert line.endswith("is shared — read at 5 steps (0, 1, 2, 3, 4)")
+    # every kind of failure is reported together, in order
+    failures = check(replace(ptb, findings=fresh("ptb-noreuse", dialect="legacy",
+                                                    config="test", num_steps=2).findings),
+                     Expectations(("embedding",), ("nope",), 1, Severity.ERROR))
+    assert [f.split(" ")[0] for f in failures] == ["expected", "expect-distinct", "expected",
+                                                    "finding"]
