@@ -206,3 +206,62 @@ def test_a_static_unroll_has_no_while_loop_line(fresh) -> None:
     assert (f"Shared across steps: {n} of {n} cell variables ({cell_params:,} parameters) are read "
             f"at all 3 steps — one copy of the weights, {ins.logical_params:,} logical parameter "
             "uses in total.") in lines
+
+
+# --- edges of the rules, on real inspections altered where no real program goes ----------------
+
+
+def test_missing_reuse_at_two_steps_is_already_a_finding(fresh) -> None:
+    ins = fresh("ptb-noreuse", dialect="legacy", config="test", num_steps=2)
+    [f] = _of(ins, FindingKind.DUPLICATED_ACROSS_STEPS)
+    assert "created at each of 2 steps" in f.message
+
+
+def test_fixes_for_an_unknown_dialect_are_the_keras_wording(fresh) -> None:
+    from dataclasses import replace
+
+    from rnninspect.analysis.findings import find_problems
+
+    for spec, options, kind in [
+        ("ptb-noreuse", {"num_steps": 2}, FindingKind.DUPLICATED_ACROSS_STEPS),
+        ("ptb-tiedlayers", {"num_steps": 3, "layers": 2}, FindingKind.SHARED_ACROSS_LAYERS),
+    ]:
+        keras = fresh(spec, dialect="keras", config="test", **options)
+        [want] = _of(keras, kind)
+        [got] = [f for f in find_problems(replace(keras, dialect="graphdef")) if f.kind is kind]
+        assert got.fix == want.fix and got.fix is not None
+
+
+@pytest.mark.parametrize("dialect", ["legacy", "keras"])
+def test_redundant_projection_in_both_dialects(fresh, dialect: str) -> None:
+    ins = fresh("mnist", dialect=dialect)
+    [f] = _of(ins, FindingKind.REDUNDANT_PROJECTION)
+    kernel = ins.variable(f.variables[1])
+    rows = 128  # the input rows: all of a Keras input kernel, rows 0–127 of a fused TF1 one
+    assert kernel.shape[0] == (rows if dialect == "keras" else 2 * rows)
+    assert f.params == 28 * 128 + rows * 512 - 28 * 512
+
+
+def test_redundant_projection_arithmetic_with_unknown_dimensions(fresh) -> None:
+    from dataclasses import replace
+
+    from rnninspect.analysis.findings import find_problems
+
+    ins = fresh("mnist", dialect="keras")
+    proj, kernel = ins.variable("hidden/kernel"), ins.variable("lstm_cell/kernel")
+
+    def at_stake(*, kernel_shape: tuple, extra: tuple = ()) -> list[int]:
+        k = replace(kernel, shape=kernel_shape)
+        variables = (*extra, *(k if v is kernel else v for v in ins.variables))
+        return [f.params for f in find_problems(replace(ins, variables=variables))
+                if f.kind is FindingKind.REDUNDANT_PROJECTION]
+
+    assert at_stake(kernel_shape=(128, 512)) == [54_784]
+    assert at_stake(kernel_shape=(128, None)) == [proj.params]  # no columns known: 0 direct
+    assert at_stake(kernel_shape=(None, 4)) == [proj.params - 28 * 4]  # rows unknown: 0
+    # a projection of unknown width is skipped, and the one after it still reported
+    blind = replace(proj, name="blind/kernel", shape=(None, 128))
+    assert at_stake(kernel_shape=(128, 512), extra=(blind,)) == [54_784]
+    # ... as is any variable before it that is not a projection at all
+    other = replace(proj, name="x/kernel", role=Role.HIDDEN_TO_OUTPUT)
+    assert at_stake(kernel_shape=(128, 512), extra=(other,)) == [54_784]
