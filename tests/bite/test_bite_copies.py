@@ -4,6 +4,8 @@ sized and told training from evaluation — each fact asserted, for hand-made TF
 
 from __future__ import annotations
 
+import pytest
+
 from rnninspect.model import CopyInfo, FindingKind
 
 SPEC = "tests/models/bite/tf1_copies.py:"
@@ -60,3 +62,40 @@ def test_ptb_train_valid_test(fresh) -> None:
     assert sorted(c.layer for c in ins.cells) == [0, 1]
     assert FindingKind.SHARED_ACROSS_LAYERS not in {f.kind for f in ins.findings}
     assert ins.total_params == 1428
+
+
+class _FakeOpGraph:
+    """Just what naming copies reads: a graph whose nodes carry their op names."""
+
+    def __init__(self, names: dict[str, str]) -> None:
+        import networkx as nx
+
+        self.graph = nx.DiGraph()
+        for node, name in names.items():
+            self.graph.add_node(node, name=name)
+
+
+@pytest.mark.parametrize(("groups", "expected"), [
+    ([["Train/a", "Train/b", "x"], ["Valid/a", "Valid/b", "y"]], ["Train", "Valid"]),
+    # exactly half the ops in one scope is no majority
+    ([["A/a", "A/b", "B/a", "B/b"], ["C/a", "C/b", "C/c"]], ["copy 1", "copy 2"]),
+    # a third is no majority either
+    ([["A/a", "A/b", "b", "c", "d"], ["C/a"]], ["copy 1", "copy 2"]),
+    # two copies with the same majority scope cannot be told apart by it
+    ([["M/a", "M/b"], ["M/c", "M/d"], ["N/a"]], ["copy 1", "copy 2", "copy 3"]),
+    ([["top"], ["M/x", "M/y", "M/z"]], ["top", "M"]),
+])
+def test_copy_names(groups: list[list[str]], expected: list[str]) -> None:
+    from rnninspect.analysis.copies import _names
+
+    # node ids differ from op names: the names are what count
+    ids = {name: f"n{k}_{g}" for g, group in enumerate(groups) for k, name in enumerate(group)}
+    og = _FakeOpGraph({node: name for name, node in ids.items()})
+    assert _names(og, [{ids[n] for n in group} for group in groups]) == expected  # type: ignore[arg-type]
+
+
+def test_a_differentiated_copy_is_a_training_copy(fresh) -> None:
+    ins = fresh(SPEC + "gradients_only")
+    assert [(c.name, c.batch_size, c.training) for c in ins.copies] == [
+        ("Eval", 2, False), ("Probe", 4, True)]
+    assert [c.primary for c in ins.copies] == [False, True]

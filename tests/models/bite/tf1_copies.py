@@ -57,3 +57,19 @@ def single():
     with graph.as_default(), tf1.name_scope("Train"):
         _rnn(2, 3, train=True)
     return graph
+
+
+def gradients_only():
+    """Eval (batch 2, T=3) and Probe (batch 4, T=3), whose loss is differentiated
+    (tf.gradients, no optimizer): the gradient ops alone make Probe a training copy."""
+    graph = tf.Graph()
+    with graph.as_default():
+        with tf1.name_scope("Eval"):
+            _rnn(2, 3)
+        with tf1.name_scope("Probe"):
+            _rnn(4, 3)
+            loss = graph.get_tensor_by_name("Probe/loss:0")
+            u, w = tf1.trainable_variables()
+            tf.identity(tf.add_n([tf.norm(g) for g in tf1.gradients(loss, [u, w])]),
+                        name="grad_norm")
+    return graph
