@@ -258,6 +258,7 @@ def test_redundant_projection_arithmetic_with_unknown_dimensions(fresh) -> None:
 
     assert at_stake(kernel_shape=(128, 512)) == [54_784]
     assert at_stake(kernel_shape=(128, None)) == [proj.params]  # no columns known: 0 direct
+    assert at_stake(kernel_shape=(1, 512)) == [0]  # fewer through than direct: nothing at stake
     assert at_stake(kernel_shape=(None, 4)) == [proj.params - 28 * 4]  # rows unknown: 0
     # a projection of unknown width is skipped, and the one after it still reported
     blind = replace(proj, name="blind/kernel", shape=(None, 128))

@@ -275,6 +275,9 @@ def test_check_wording_at_the_edges(fresh) -> None:
     names = ", ".join(v.name for v in three.variables)
     assert check(three, Expectations(expect_distinct=("nope",))) == [
         f"expect-distinct pattern 'nope' matches no variable (names look like: {names})"]
+    four = replace(ptb, variables=ptb.variables[:4])
+    [line] = check(four, Expectations(expect_shared=("nope",)))
+    assert line.endswith(f"(names look like: {names}, …)")
     kernel = replace(ptb.variables[1], steps=tuple(range(5)))
     five = replace(ptb, variables=(kernel,))
     [line] = check(five, Expectations(expect_distinct=(kernel.name,)))
