@@ -266,3 +266,10 @@ def test_redundant_projection_arithmetic_with_unknown_dimensions(fresh) -> None:
     # ... as is any variable before it that is not a projection at all
     other = replace(proj, name="x/kernel", role=Role.HIDDEN_TO_OUTPUT)
     assert at_stake(kernel_shape=(128, 512), extra=(other,)) == [54_784]
+
+
+def test_stacked_while_loops_are_layers_0_and_1(fresh_keras) -> None:
+    ins = fresh_keras("stacked_loops", lambda: kf.stacked(False))
+    assert ins.num_steps is None and all(c.dynamic for c in ins.cells)
+    assert sorted(c.layer for c in ins.cells) == [0, 1]
+    assert {v.layer for v in ins.variables if v.cell} == {0, 1}
