@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: all setup dot chromium demo test test-all lint bench clean
+.PHONY: all setup dot chromium demo test test-all lint bench mutate clean
 
 all: demo
 
@@ -39,8 +39,16 @@ lint: setup
 	$(BIN)/ruff check rnninspect tests benchmarks examples
 	$(BIN)/mypy
 
+# Mutation testing (mutmut, configured in pyproject.toml); slow, not part of `make test`.
+# MUTANTS picks a subset, e.g. make mutate MUTANTS='rnninspect.analysis.findings*'.
+MUTANTS  ?=
+CHILDREN ?= 2
+mutate: setup
+	$(BIN)/mutmut run --max-children $(CHILDREN) $(MUTANTS)
+	$(BIN)/mutmut results
+
 bench: setup
 	$(BIN)/python benchmarks/show_speed.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info mutants

@@ -1,0 +1,49 @@
+"""Fixtures for the tests that bite: trace once per session, analyze afresh in every test.
+
+Mutation testing (`make mutate`) forks one process per mutant after a clean run of these
+tests. Anything cached past the trace — an `Inspection` — would carry the clean analysis
+into the mutant's process and hide the mutant; a `Traced` holds no analysis, so it is what
+these fixtures keep. Analysis takes milliseconds; tracing takes seconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from rnninspect.model import Inspection
+
+_TRACED: dict[tuple[object, ...], Any] = {}
+
+
+@pytest.fixture(scope="session")
+def fresh() -> Callable[..., Inspection]:
+    """fresh(spec, **LoadOptions fields) -> a newly analyzed Inspection of a cached trace."""
+    from rnninspect.analysis import analyze
+    from rnninspect.sources import LoadOptions, load
+
+    def run(model: str, **options: Any) -> Inspection:
+        key = (model, *sorted(options.items()))
+        if key not in _TRACED:
+            _TRACED[key] = load(model, LoadOptions(**options))
+        return analyze(_TRACED[key])
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def fresh_keras() -> Callable[[str, Callable[[], Any]], Inspection]:
+    """fresh_keras(key, builder) for builders returning (keras model, input signature)."""
+    from rnninspect.analysis import analyze
+
+    def run(key: str, builder: Callable[[], Any]) -> Inspection:
+        if ("keras", key) not in _TRACED:
+            from rnninspect.trace import trace_keras_model
+
+            model, signature = builder()
+            _TRACED[("keras", key)] = trace_keras_model(model, signature, model=model.name)
+        return analyze(_TRACED[("keras", key)])
+
+    return run
