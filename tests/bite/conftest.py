@@ -40,7 +40,7 @@ def fresh_keras() -> Callable[[str, Callable[[], Any]], Inspection]:
 
     def run(key: str, builder: Callable[[], Any]) -> Inspection:
         if ("keras", key) not in _TRACED:
-            from rnninspect.trace import trace_keras_model
+            from rnninspect.tf.trace import trace_keras_model
 
             model, signature = builder()
             _TRACED[("keras", key)] = trace_keras_model(model, signature, model=model.name)

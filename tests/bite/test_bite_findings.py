@@ -263,8 +263,8 @@ def test_redundant_projection_arithmetic_with_unknown_dimensions(fresh) -> None:
     # a projection of unknown width is skipped, and the one after it still reported
     blind = replace(proj, name="blind/kernel", shape=(None, 128))
     assert at_stake(kernel_shape=(128, 512), extra=(blind,)) == [54_784]
-    # ... as is any variable before it that is not a projection at all
-    other = replace(proj, name="x/kernel", role=Role.HIDDEN_TO_OUTPUT)
+    # ... as is a variable before it whose output reaches no cell linearly
+    other = replace(proj, name="x/kernel", role=Role.HIDDEN_TO_OUTPUT, linear_into=None)
     assert at_stake(kernel_shape=(128, 512), extra=(other,)) == [54_784]
 
 

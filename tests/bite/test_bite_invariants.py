@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import pytest
 
-from rnninspect.check import Expectations, check
+from rnninspect.analysis.check import Expectations, check
 from rnninspect.model import Inspection
 from rnninspect.render.diagram import to_dot
 from rnninspect.render.sharing import READ, UNREAD, matrix_lines, strip, strip_columns

@@ -14,7 +14,7 @@ from rnninspect.analysis.training import (
     value_consumers,
     writes_state,
 )
-from rnninspect.check import (
+from rnninspect.analysis.check import (
     Expectations,
     check,
     expectations_from_flags,
