@@ -7,13 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from rnninspect.analysis.training import (
-    in_gradient_scope,
-    model_outputs,
-    training_machinery,
-    value_consumers,
-    writes_state,
-)
 from rnninspect.analysis.check import (
     Expectations,
     check,
@@ -21,6 +14,13 @@ from rnninspect.analysis.check import (
     load_expectations,
     matches,
     parse_severity,
+)
+from rnninspect.analysis.training import (
+    in_gradient_scope,
+    model_outputs,
+    training_machinery,
+    value_consumers,
+    writes_state,
 )
 from rnninspect.errors import InvalidOptionError
 from rnninspect.model import Severity
