@@ -165,3 +165,15 @@ def test_without_dot_the_page_shows_dot_text(inspect_cached, monkeypatch):
     assert "digraph rolled {" in page and "digraph unrolled {" in page
     assert "data-node=" not in page
     assert data_of(page)["views"] == {"rolled": {}, "unrolled": {}}
+
+
+def test_notebook_view_is_the_interactive_report() -> None:
+    import html as html_lib
+
+    from rnninspect import inspect
+
+    ins = inspect("mnist", hidden=8)
+    shown = ins._repr_html_()
+    assert shown.startswith("<iframe srcdoc=") and 'sandbox="allow-scripts"' in shown
+    page = html_lib.unescape(shown.split('srcdoc="', 1)[1].split('" style=', 1)[0])
+    assert "<script" in page and "rnninspect" in page and "Variable" in page

@@ -50,4 +50,11 @@ def text(inspection: Inspection) -> str:
 
 
 def html(inspection: Inspection) -> str:
-    return render_html(inspection)
+    """Jupyter's view: the interactive report page (`rnninspect report`) inline, in a
+    sandboxed iframe; the static table when the page cannot be built."""
+    from rnninspect.render.report import report_iframe
+
+    try:
+        return report_iframe(inspection)
+    except Exception:  # a notebook must always show something
+        return render_html(inspection)
