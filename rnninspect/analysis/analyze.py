@@ -142,7 +142,7 @@ def _analyze_part(
     topo = Topology.of(og, computation)
 
     uses_by_var = {node: f.uses for node, f in facts.items()}
-    chains = [c for c in find_chains(topo, uses_by_var, in_loop)
+    chains = [c for c in find_chains(topo, uses_by_var, in_loop, og)
               if not sampled_feedback(og, topo, c)]
     ups = {c.id: upstream(topo, c) for c in chains}
     cells = group_cells(topo, chains, ups)

@@ -76,8 +76,13 @@ class Topology:
         return cls(order, index, preds, succs)
 
 
-def find_chains(topo: Topology, uses: dict[str, list[Use]], loops: set[str]) -> list[Chain]:
-    """Variables whose static matmul reads form one dependency chain of length >= 2."""
+def find_chains(
+    topo: Topology, uses: dict[str, list[Use]], loops: set[str], og: OpGraph | None = None
+) -> list[Chain]:
+    """Variables whose static matmul reads form one dependency chain of length >= 2.
+
+    `og` lets the tied-layers peel tell a step from a layer where the grid of reads alone
+    cannot (fewer steps than layers): see `_state_parts`."""
     chains: list[Chain] = []
     peeled: list[list[Chain]] = []
     for var in sorted(uses):
@@ -95,7 +100,7 @@ def find_chains(topo: Topology, uses: dict[str, list[Use]], loops: set[str]) -> 
             chains.append(Chain(var, ordered))
         elif max(positions) >= 3:
             # Several interleaved chains: one cell object applied by several layers.
-            layers = _peel(topo, marks, count)
+            layers = _peel(topo, marks, count, _state_parts(og, topo, uses[var], marks))
             if layers is not None:
                 peeled.append([Chain(var, [topo.order[i] for i in c], k)
                                for k, c in enumerate(layers)])
@@ -105,7 +110,32 @@ def find_chains(topo: Topology, uses: dict[str, list[Use]], loops: set[str]) -> 
     return chains + [c for p in peeled if len(p) == fewest for c in p]
 
 
-def _peel(topo: Topology, marks: set[int], count: list[int]) -> list[list[int]] | None:
+def _state_parts(
+    og: OpGraph | None, topo: Topology, uses: list[Use], marks: set[int]
+) -> dict[int, int]:
+    """Read -> the op that produces the last part of the ``concat`` it multiplies: the
+    previous state in every TF1 cell (``concat([inputs, state])``). A layer's next step
+    depends on its previous read through that part; the layer above, through the first."""
+    if og is None:
+        return {}
+    parts: dict[int, int] = {}
+    for use in uses:
+        i = topo.index.get(use.node)
+        if i not in marks:
+            continue
+        refs = og.inputs.get(use.node, [])
+        data = [r for k, r in enumerate(refs[:2]) if k != use.operand]
+        if not data or og.op(data[0][0]) not in ("ConcatV2", "Concat"):
+            continue
+        concat_parts = og.inputs.get(data[0][0], [])[:-1]  # the last input is the axis
+        if len(concat_parts) >= 2 and concat_parts[-1][0] in topo.index:
+            parts[i] = topo.index[concat_parts[-1][0]]
+    return parts
+
+
+def _peel(
+    topo: Topology, marks: set[int], count: list[int], state_part: dict[int, int] | None = None
+) -> list[list[int]] | None:
     """Split one variable's reads into k chains of equal length, lowest layer first.
 
     Tries k = 2, 3, ... (k must divide the number of reads). Each chain starts at a read
@@ -131,7 +161,7 @@ def _peel(topo: Topology, marks: set[int], count: list[int]) -> list[list[int]] 
     total = len(marks)
     for k in range(2, total // 2 + 1):
         if total % k == 0:
-            chains = _peel_k(marks, count, desc, anc, bit, total // k)
+            chains = _peel_k(marks, count, desc, anc, bit, total // k, state_part or {})
             if chains is not None:
                 return chains
     return None
@@ -144,6 +174,7 @@ def _peel_k(
     anc: list[int],
     bit: dict[int, int],
     length: int,
+    state_part: dict[int, int],
 ) -> list[list[int]] | None:
     remaining = set(marks)
     chains: list[list[int]] = []
@@ -160,6 +191,8 @@ def _peel_k(
         while len(chain) < length:
             last = chain[-1]
             nxt = [j for j in remaining if desc[last] & bit[j] and count[j] == count[last] + 1]
+            if state_part:  # a fused kernel: the next step reads this one's state
+                nxt = [j for j in nxt if j in state_part and anc[state_part[j]] & bit[last]]
             if not nxt:
                 return None
             # The lowest remaining layer's next step reads nothing upstream but its own
