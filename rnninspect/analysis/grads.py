@@ -153,8 +153,8 @@ def _fading(v: StepGradients) -> list[GradFinding]:
             f"{peak_step}) at step {max(faded)} going back in time; last/first = "
             f"{v.ratio:.3g}",
             (v.variable,), tuple(faded),
-            "use gated cells (LSTM/GRU) or a larger forget bias, shorter sequences or "
-            "truncated BPTT, or put the loss on every step rather than the last"))
+            "put the loss on every step rather than the last only, or shorten the sequences; "
+            "a plain RNN cell: use a gated one (LSTM/GRU); an LSTM: a forget-gate bias of 1"))
     first = live[0][1]
     if first > EXPLODE * live[-1][1]:
         out.append(GradFinding(
