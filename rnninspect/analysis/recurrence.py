@@ -98,16 +98,45 @@ def find_chains(
         if positions == list(range(1, len(nodes) + 1)):
             ordered = sorted(nodes, key=lambda n: count[topo.index[n]])
             chains.append(Chain(var, ordered))
-        elif max(positions) >= 3:
+        elif max(positions) >= 2 and len(nodes) >= 4:
             # Several interleaved chains: one cell object applied by several layers.
             layers = _peel(topo, marks, count, _state_parts(og, topo, uses[var], marks))
             if layers is not None:
                 peeled.append([Chain(var, [topo.order[i] for i in c], k)
                                for k, c in enumerate(layers)])
     # A weight read once per layer at every step (a Keras cell's input kernel) also peels,
-    # into one "chain" per step across the layers; the layers are the fewest chains found.
+    # into one "chain" per step across the layers. The recurrent weight's peel is the one
+    # whose first read multiplies the initial state (a value no input or weight feeds);
+    # failing that, the layers are the fewest chains found.
+    recurrent = [p for p in peeled if og is not None and _multiplies_constant(og, p[0].uses[0])]
     fewest = min((len(p) for p in peeled), default=0)
-    return chains + [c for p in peeled if len(p) == fewest for c in p]
+    kept = recurrent or [p for p in peeled if len(p) == fewest]
+    return chains + [c for p in kept for c in p]
+
+
+_SOURCES = frozenset({"Placeholder", "PlaceholderWithDefault", "VarHandleOp", "VariableV2",
+                      "Variable", "LoopState"})
+
+
+def _multiplies_constant(og: OpGraph, node: str) -> bool:
+    """Does the matmul `node` multiply a value computed from constants alone (zeros of a
+    shape read off the input: shapes are no values)? Its other operand is the weight."""
+    refs = og.inputs.get(node, [])[:2]
+    seen: set[str] = set()
+    stack = [src for src, _ in refs]
+    operands = 0
+    while stack:
+        n = stack.pop()
+        if n in seen or og.op(n) in ("Shape", "ShapeN", "Size", "Rank"):
+            continue
+        seen.add(n)
+        if og.op(n) in _SOURCES:
+            operands += 1  # the weight's own source is one; the data's would be a second
+            if operands > 1:
+                return False
+            continue
+        stack += [src for src, _ in og.inputs.get(n, ())]
+    return True
 
 
 def _state_parts(

@@ -81,9 +81,11 @@ ONE_STEP = pytest.mark.xfail(strict=True, reason="tied layers at T = 1: the one 
                              "applications form one chain, read as N steps of one layer")
 
 
+@pytest.mark.parametrize("dialect", ["legacy", "keras"])
 @pytest.mark.parametrize(("layers", "steps"), [(3, 2), (4, 3), pytest.param(2, 1, marks=ONE_STEP)])
-def test_tied_layers_with_fewer_steps_than_layers(fresh, layers: int, steps: int) -> None:
-    ins = fresh("ptb-tiedlayers", dialect="legacy", config="test", num_steps=steps,
+def test_tied_layers_with_fewer_steps_than_layers(fresh, dialect: str, layers: int,
+                                                  steps: int) -> None:
+    ins = fresh("ptb-tiedlayers", dialect=dialect, config="test", num_steps=steps,
                 layers=layers)
     assert ins.num_steps == steps and len(ins.cells) == layers
 
