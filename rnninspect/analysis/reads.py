@@ -16,6 +16,7 @@ PASS_THROUGH = frozenset({"Identity", "Cast", "Enter", "ReadVariableOp", "Transp
 MATMUL_OPS = frozenset({"MatMul", "BatchMatMul", "BatchMatMulV2", "BatchMatMulV3"})
 GATHER_OPS = frozenset({"GatherV2", "Gather", "ResourceGather", "ResourceGatherNd", "GatherNd"})
 ADD_OPS = frozenset({"BiasAdd", "AddV2", "Add"})
+CONCAT_OPS = frozenset({"ConcatV2", "Concat"})
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,13 @@ class Use:
     op: str
     operand: int  # the input position where the variable's value enters
     transposed: bool  # the value went through a Transpose on the way (weight tying)
+
+
+def data_operand(og: OpGraph, use: Use) -> tuple[str, int] | None:
+    """The other operand of a matmul: what the weight multiplies."""
+    refs = og.inputs.get(use.node, [])
+    others = [r for i, r in enumerate(refs[:2]) if i != use.operand]
+    return others[0] if others else None
 
 
 def find_uses(og: OpGraph, var_node: str, computation: set[str]) -> list[Use]:

@@ -15,7 +15,9 @@ from collections import deque
 from dataclasses import dataclass
 
 from rnninspect.analysis.opgraph import OpGraph
-from rnninspect.analysis.reads import MATMUL_OPS, Use
+from rnninspect.analysis.reads import CONCAT_OPS, MATMUL_OPS, Use, data_operand
+from rnninspect.analysis.training import SHAPE_ONLY_OPS
+from rnninspect.graph import VARIABLE_OPS
 
 NEAR = 4  # hops within which a read belongs to the same step and cell as a chain read
 
@@ -114,8 +116,7 @@ def find_chains(
     return chains + [c for p in kept for c in p]
 
 
-_SOURCES = frozenset({"Placeholder", "PlaceholderWithDefault", "VarHandleOp", "VariableV2",
-                      "Variable", "LoopState"})
+_SOURCES = VARIABLE_OPS | {"Placeholder", "PlaceholderWithDefault", "LoopState"}
 
 
 def _multiplies_constant(og: OpGraph, node: str) -> bool:
@@ -127,7 +128,7 @@ def _multiplies_constant(og: OpGraph, node: str) -> bool:
     operands = 0
     while stack:
         n = stack.pop()
-        if n in seen or og.op(n) in ("Shape", "ShapeN", "Size", "Rank"):
+        if n in seen or og.op(n) in SHAPE_ONLY_OPS:
             continue
         seen.add(n)
         if og.op(n) in _SOURCES:
@@ -152,11 +153,10 @@ def _state_parts(
         i = topo.index.get(use.node)
         if i not in marks:
             continue
-        refs = og.inputs.get(use.node, [])
-        data = [r for k, r in enumerate(refs[:2]) if k != use.operand]
-        if not data or og.op(data[0][0]) not in ("ConcatV2", "Concat"):
+        data = data_operand(og, use)
+        if data is None or og.op(data[0]) not in CONCAT_OPS:
             continue
-        concat_parts = og.inputs.get(data[0][0], [])[:-1]  # the last input is the axis
+        concat_parts = og.inputs.get(data[0], [])[:-1]  # the last input is the axis
         if len(concat_parts) >= 2 and concat_parts[-1][0] in topo.index:
             parts[i] = topo.index[concat_parts[-1][0]]
     return parts

@@ -5,20 +5,12 @@ from __future__ import annotations
 from collections import deque
 
 from rnninspect.analysis.opgraph import OpGraph
-from rnninspect.analysis.reads import ADD_OPS, GATHER_OPS, MATMUL_OPS, Use
+from rnninspect.analysis.reads import ADD_OPS, CONCAT_OPS, GATHER_OPS, MATMUL_OPS, Use, data_operand
 from rnninspect.analysis.recurrence import Topology, Upstream
 from rnninspect.model import GateBlock, Placement, Role, RowSplit
 
-CONCAT_OPS = frozenset({"ConcatV2", "Concat"})
 SPLIT_OPS = frozenset({"Split", "SplitV"})
 ACTIVATIONS = frozenset({"Sigmoid", "Tanh", "Relu", "HardSigmoid"})
-
-
-def data_operand(og: OpGraph, use: Use) -> tuple[str, int] | None:
-    """The other operand of a matmul: what the weight multiplies."""
-    refs = og.inputs.get(use.node, [])
-    others = [r for i, r in enumerate(refs[:2]) if i != use.operand]
-    return others[0] if others else None
 
 
 def fused_split(

@@ -17,9 +17,8 @@ from collections.abc import Sequence
 
 from rnninspect.analysis.facts import CellBuild, VarFacts
 from rnninspect.analysis.opgraph import OpGraph
-from rnninspect.analysis.reads import ADD_OPS, MATMUL_OPS, Use
+from rnninspect.analysis.reads import ADD_OPS, CONCAT_OPS, MATMUL_OPS, Use, data_operand
 from rnninspect.analysis.recurrence import NEAR, Topology, Upstream
-from rnninspect.analysis.roles import CONCAT_OPS, data_operand
 from rnninspect.analysis.training import SHAPE_ONLY_OPS
 from rnninspect.model import Placement
 
