@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rnninspect.analysis.training import model_outputs, training_machinery
+from rnninspect.analysis.training import SHAPE_ONLY_OPS, model_outputs, training_machinery
 from rnninspect.errors import ModelSourceError
 from rnninspect.graph import VARIABLE_OPS
 
@@ -54,10 +54,14 @@ def _widest(graph: Any, terminals: list[str]) -> list[str]:
 
 
 def _ancestors(graph: Any, name: str) -> set[str]:
+    """The ops whose value `name` depends on; a shape read is no dependence on a value (a
+    zero state sized from the input's batch is fed by no input)."""
     seen: set[str] = set()
     stack = [graph.get_operation_by_name(name)]
     while stack:
         op = stack.pop()
+        if op.type in SHAPE_ONLY_OPS:
+            continue
         for t in op.inputs:
             if t.op.name not in seen:
                 seen.add(t.op.name)
