@@ -132,19 +132,20 @@ def test_concurrent_writers_never_leave_a_broken_entry() -> None:
         while not stop.is_set():
             cache.store_inspection(key, ins, ())
 
+    cache.store_inspection(key, small, ())  # from here on an entry always exists
     threads = [threading.Thread(target=writer, args=(x,)) for x in (small, large)]
     for t in threads:
         t.start()
     try:
         for _ in range(200):
             hit = cache.load_inspection(key)
-            if hit is not None:
-                seen.append(hit[0])
+            seen.append(None if hit is None else hit[0])
     finally:
         stop.set()
         for t in threads:
             t.join()
-    assert seen and all(x in (small, large) for x in seen)
+    # Every read finds a whole entry (writes are atomic renames): never a miss, never a mix.
+    assert len(seen) == 200 and all(x in (small, large) for x in seen)
     assert not list((cache.cache_dir() / "entries").glob("*/.tmp-*"))
 
 
