@@ -61,6 +61,26 @@ def _directions(ins: Inspection) -> list[str]:
     return out
 
 
+def _input_kernel_fed_by(
+    ins: Inspection, v: VariableInfo, first: VariableInfo | None
+) -> VariableInfo | str | None:
+    """The input kernel of the cell that `v`'s output feeds (the cell it sits in, else the
+    one its link reaches); the cell's name when it has several input kernels; `first` when
+    the inspection has no links to go by; None when `v` feeds no cell."""
+    cells = {c.name for c in ins.cells}
+    fed = [v.cell] if v.cell else [lk.target for lk in ins.links
+                                   if lk.source == v.name and lk.target in cells]
+    if not ins.links and not v.cell:
+        return first
+    if len(set(fed)) != 1:
+        return None
+    kernels = [k for k in ins.variables if k.cell == fed[0] and k is not v
+               and k.role in (Role.INPUT_HIDDEN_FUSED, Role.INPUT_TO_HIDDEN)]
+    if len(kernels) > 1:
+        return fed[0]
+    return kernels[0] if kernels else None
+
+
 def _input_side(ins: Inspection) -> list[str]:
     out = []
     embeddings = ins.by_role(Role.EMBEDDING)
@@ -70,11 +90,14 @@ def _input_side(ins: Inspection) -> list[str]:
     first = fused0[0] if fused0 else (inner0[0] if inner0 else None)
     for e in embeddings:
         target = ""
-        if first is not None and first.row_split is not None:
-            a, b = first.row_split.input
-            target = f"; rows {a}–{b - 1} of {first.name} multiply it at every step"
-        elif first is not None:
-            target = f"; {first.name} multiplies it at every step"
+        reader = _input_kernel_fed_by(ins, e, first)
+        if isinstance(reader, str):
+            target = f"; the input kernels of {reader} multiply it at every step"
+        elif reader is not None and reader.row_split is not None:
+            a, b = reader.row_split.input
+            target = f"; rows {a}–{b - 1} of {reader.name} multiply it at every step"
+        elif reader is not None:
+            target = f"; {reader.name} multiplies it at every step"
         out.append(
             f"Input→hidden: {e.name} {shape_text(e.shape)} is gathered by integer ids — a "
             f"linear map of a one-hot input, so it *is* an input→hidden matrix{target}."
@@ -115,8 +138,11 @@ def _recurrent_side(ins: Inspection) -> list[str]:
         out.append(f"Input→hidden ({_cell_words(ins, v)}): {v.name} {shape_text(v.shape)}"
                    f"{_gates(v)}.")
     for v in ins.by_role(Role.HIDDEN_TO_HIDDEN):
+        what = ("multiplies the recurrent state, which is never anything but its zero "
+                "initial value here (see dead_weight)" if v.dead
+                else "multiplies the previous step's h")
         out.append(f"Hidden→hidden ({_cell_words(ins, v)}): {v.name} {shape_text(v.shape)} "
-                   f"multiplies the previous step's h{_gates(v)}.")
+                   f"{what}{_gates(v)}.")
     return out
 
 
