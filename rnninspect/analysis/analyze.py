@@ -60,12 +60,26 @@ def analyze_with_reads(
                 step = f.use_steps.get(use.node)
                 if step is None:
                     continue
-                reads.setdefault(f.var.name, {}).setdefault(step, []).append(
-                    (og.graph.nodes[use.node].get("name", use.node), use.operand))
+                read = _addressed(og, use.node, use.operand)
+                uses = reads.setdefault(f.var.name, {}).setdefault(step, [])
+                if read not in uses:
+                    uses.append(read)
         return inspection, reads
     finally:
         if enabled:
             gc.enable()
+
+
+def _addressed(og: OpGraph, node: str, operand: int) -> tuple[str, int]:
+    """Where a read can be addressed in the real graph: the op itself, or — for an op in a
+    conditional's branch (static_rnn with sequence_length wraps each step in one) — the
+    outermost conditional, with operand -1: "the input through which the weight enters"."""
+    cond = og.graph.nodes[node].get("cond")
+    if cond is None:
+        return og.graph.nodes[node].get("name", node), operand
+    while og.graph.nodes[cond].get("cond") is not None:
+        cond = og.graph.nodes[cond]["cond"]
+    return cond, -1
 
 
 def _analyze(

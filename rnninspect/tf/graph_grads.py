@@ -185,12 +185,15 @@ def _addressable(graph: Any, reads: dict[str, dict[int, list[tuple[str, int]]]],
 
 
 def _computes_with(graph: Any, op_name: str, k: int, var_node: str) -> bool:
-    from rnninspect.tf.step_grads import read_of
+    from rnninspect.analysis.opgraph import COND_OPS
+    from rnninspect.tf.step_grads import entry_of, read_of
 
     try:
         op = graph.get_operation_by_name(op_name)
     except (KeyError, ValueError):
         return False
+    if k < 0:  # a conditional around the step: the weight is one of its arguments
+        return op.type in COND_OPS and entry_of(op, var_node) >= 0
     return k < len(op.inputs) and read_of(op.inputs[k], var_node) is not None
 
 

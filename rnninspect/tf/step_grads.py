@@ -32,12 +32,21 @@ def gradients_in_graph(tf: Any, loss: Any, graph: Any,
     for name, by_step in sorted(reads.items()):
         if len(by_step) < 2:
             continue
+        var_node = nodes.get(name, name)
         for step in sorted(by_step):
             labels.append((name, step))
-            groups.append([(graph.get_operation_by_name(op), k, nodes.get(name, name))
-                           for op, k in by_step[step]])
+            group = []
+            for op_name, k in by_step[step]:
+                op = graph.get_operation_by_name(op_name)
+                group.append((op, k if k >= 0 else entry_of(op, var_node), var_node))
+            groups.append(group)
     ops = [op for group in groups for op, _, _ in group]
-    upstream = tf.gradients(loss, [op.outputs[0] for op in ops]) if ops else []
+    ys = [_differentiable(op) for op in ops]
+    flat = tf.gradients(loss, [y for outs in ys for y in outs]) if ops else []
+    upstream: list[list[Any]] = []
+    for outs in ys:
+        upstream.append(flat[:len(outs)])
+        flat = flat[len(outs):]
     norms: list[Any] = []
     arriving: list[Any] = []
     sums: dict[str, list[Any]] = {}
@@ -45,12 +54,12 @@ def gradients_in_graph(tf: Any, loss: Any, graph: Any,
     for (name, _), group in zip(labels, groups, strict=True):
         parts, dys = [], []
         for op, k, var_node in group:
-            dy = upstream[i]
+            outs, op_dys = ys[i], upstream[i]
             i += 1
-            if dy is None:
+            if all(dy is None for dy in op_dys):
                 continue
-            dys.append(dy)
-            grad = _local_gradient(tf, op, k, dy)
+            dys += [dy for dy in op_dys if dy is not None]
+            grad = _local_gradient(tf, op, k, outs, op_dys)
             if grad is None:
                 continue
             root = read_of(op.inputs[k], var_node)
@@ -65,24 +74,42 @@ def gradients_in_graph(tf: Any, loss: Any, graph: Any,
     return labels, norms, arriving, summed
 
 
-def _local_gradient(tf: Any, op: Any, k: int, dy: Any) -> Any:
+def _differentiable(op: Any) -> list[Any]:
+    """The outputs a gradient can flow back through (a conditional also has int and
+    resource outputs)."""
+    return [t for t in op.outputs if t.dtype.is_floating or t.dtype.is_complex]
+
+
+def _local_gradient(tf: Any, op: Any, k: int, outs: list[Any], dys: list[Any]) -> Any:
     """∂y/∂(input k)·dy with the op's other inputs held fixed: the op's own registered
-    gradient function (tf.gradients would search the whole graph downstream of the input
-    for every op — seconds on a long unroll)."""
+    gradient function for a one-output op (tf.gradients would search the whole graph
+    downstream of the input for every op — seconds on a long unroll); tf.gradients over
+    the outputs that receive a gradient otherwise (a conditional around a whole step)."""
     from tensorflow.python.framework import ops as tf_ops
 
     try:
         grad_fn = tf_ops.get_gradient_function(op)
     except LookupError:
         grad_fn = None
-    if grad_fn is not None and len(op.outputs) == 1:
+    if grad_fn is not None and len(op.outputs) == 1 and dys[0] is not None:
         with op.graph.as_default(), tf.name_scope("rnninspect_step_grads"):
-            grads = grad_fn(op, dy)
+            grads = grad_fn(op, dys[0])
         grads = list(grads) if isinstance(grads, (list, tuple)) else [grads]
         if k < len(grads):
             return grads[k]
     others = [t for j, t in enumerate(op.inputs) if j != k]
-    return tf.gradients(op.outputs[0], op.inputs[k], grad_ys=dy, stop_gradients=others)[0]
+    pairs = [(y, dy) for y, dy in zip(outs, dys, strict=True) if dy is not None]
+    return tf.gradients([y for y, _ in pairs], op.inputs[k], grad_ys=[dy for _, dy in pairs],
+                        stop_gradients=others)[0]
+
+
+def entry_of(op: Any, var_node: str) -> int:
+    """The input through which the weight enters `op` (a conditional receives it as one of
+    its branches' arguments); -1 when none does."""
+    for k, tensor in enumerate(op.inputs):
+        if read_of(tensor, var_node) is not None:
+            return k
+    return -1
 
 
 _THROUGH = frozenset({"Identity", "ReadVariableOp", "Cast", "Enter", "Transpose", "Split",

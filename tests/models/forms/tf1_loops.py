@@ -1,0 +1,49 @@
+"""One TF1 LSTM over T steps written four ways — static_rnn or dynamic_rnn, with or without
+`sequence_length` — with the same weights (constant initialisers), for the gradients: at full
+lengths all four compute the same thing, so their per-step contributions must agree.
+Each builder returns the tf.Graph, as a user's `file.py:build` does."""
+
+from __future__ import annotations
+
+T, F, H, B = 4, 3, 5, 2
+
+
+def _graph(unroll: bool, lengths: bool):
+    import numpy as np
+    import tensorflow as tf
+
+    tf1 = tf.compat.v1
+    rng = np.random.default_rng(7)
+    kernel = rng.normal(0, 0.5, (F + H, 4 * H)).astype("float32")
+    head = rng.normal(0, 0.5, (H, 2)).astype("float32")
+    graph = tf.Graph()
+    with graph.as_default():
+        x = tf1.placeholder(tf.float32, [B, T, F], name="x")
+        seqlen = tf1.placeholder(tf.int32, [B], name="lengths") if lengths else None
+        cell = tf1.nn.rnn_cell.LSTMCell(H, initializer=tf1.constant_initializer(kernel))
+        if unroll:
+            outputs, _ = tf1.nn.static_rnn(cell, tf.unstack(x, axis=1), dtype=tf.float32,
+                                           sequence_length=seqlen)
+            last = outputs[-1]
+        else:
+            outputs, _ = tf1.nn.dynamic_rnn(cell, x, dtype=tf.float32, sequence_length=seqlen)
+            last = outputs[:, -1]
+        w = tf1.get_variable("head", initializer=tf.constant(head))
+        tf.matmul(last, w, name="out")
+    return graph
+
+
+def static_plain():
+    return _graph(unroll=True, lengths=False)
+
+
+def static_lengths():
+    return _graph(unroll=True, lengths=True)
+
+
+def dynamic_plain():
+    return _graph(unroll=False, lengths=False)
+
+
+def dynamic_lengths():
+    return _graph(unroll=False, lengths=True)
