@@ -39,3 +39,46 @@ def test_sequence_length_steps_inside_conditionals_are_split_like_plain_steps(pl
     assert sorted(got) == sorted(want)
     for name, norms in want.items():
         assert got[name] == pytest.approx(norms, rel=1e-5), name
+
+
+@pytest.mark.parametrize("form", ["dynamic_plain", "dynamic_lengths"])
+def test_dynamic_rnn_goes_through_its_static_twin_with_the_same_parts(plain, form):
+    report = gradients(f"{FORMS}:{form}")
+    assert report.dynamic == () and report.num_steps == 4
+    twin = [n for n in report.notes if "unrolled twin" in n]
+    assert len(twin) == 1 and "within 1e-05" in twin[0]
+    assert float(twin[0].rsplit("= ", 1)[1].rstrip(")")) <= 1e-5
+    assert all(v.agrees for v in report.variables)
+    got, want = _norms(report), _norms(plain)
+    assert sorted(got) == sorted(want)
+    for name, norms in want.items():
+        assert got[name] == pytest.approx(norms, rel=1e-5), name
+
+
+def test_bidirectional_dynamic_rnn_unrolls_both_directions():
+    report = gradients(f"{FORMS}:bidirectional_dynamic")
+    assert report.dynamic == ()
+    names = {v.variable for v in report.variables}
+    assert {n.split("/")[1] for n in names} == {"fw", "bw"}
+    assert all(len(v.steps) == 4 and v.agrees for v in report.variables)
+    # the classifier reads fw at its last step and bw at its first: every step reaches it
+    assert all(all(v.reaches) for v in report.variables)
+
+
+def test_a_loop_with_an_unknown_length_stays_a_loop_and_says_why():
+    report = gradients(f"{FORMS}:unknown_length")
+    assert report.variables == () and len(report.dynamic) >= 2
+    said = [n for n in report.notes if "stays a loop" in n]
+    assert len(said) == 1 and "(inputs (2, None, 3))" in said[0]
+
+
+def test_the_twin_is_refused_when_it_computes_something_else():
+    from rnninspect.analysis.grads import GradientReport
+    from rnninspect.tf.loop_twin import _difference
+
+    a = GradientReport("m", "legacy", None, 1.0, (), totals=(("w", 2.0), ("u", 3.0)))
+    assert _difference(a, a) == 0.0
+    assert _difference(a, GradientReport("m", "legacy", 4, 1.0, (),
+                                         totals=(("w", 2.0), ("u", 3.3)))) == pytest.approx(0.1)
+    assert _difference(a, GradientReport("m", "legacy", 4, 1.0, (), totals=(("w", 2.0),))) \
+        == float("inf")

@@ -77,6 +77,7 @@ class GradientReport:
     tolerance: float = TOLERANCE
     notes: tuple[str, ...] = ()  # e.g. the unrolled twin used for a while loop
     dead: tuple[str, ...] = ()  # trainable weights whose gradient is exactly zero
+    totals: tuple[tuple[str, float], ...] = ()  # every trainable weight's ‖∂loss/∂W‖
     findings: tuple[GradFinding, ...] = field(default=())
 
 

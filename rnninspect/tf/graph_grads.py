@@ -18,7 +18,9 @@ from typing import Any
 
 from rnninspect.analysis.grads import GradientReport, report_from, with_findings
 from rnninspect.errors import ModelSourceError
+from rnninspect.sources.user import parse_code_spec
 from rnninspect.tf.feeds import synthetic_feed
+from rnninspect.tf.loop_twin import twin_gradients
 
 
 @dataclass(frozen=True)
@@ -36,8 +38,16 @@ class GraphGradients:
         os.chdir(self.cwd)
         seed_python(self.seed)  # initialisers that draw their own seed at build time
         graph, restore = load_graph(self.spec)
+        report = graph_gradients(graph, self.spec, self.seed, loss_name=self.loss,
+                                 copy=self.copy, batch=self.batch, restore=restore)
+        if not report.dynamic or restore is not None or parse_code_spec(self.spec) is None:
+            return report
+        return twin_gradients(report, graph, lambda: load_graph(self.spec)[0], self._through)
+
+    def _through(self, graph: Any, restore: str | None, weights_note: str) -> GradientReport:
         return graph_gradients(graph, self.spec, self.seed, loss_name=self.loss,
-                               copy=self.copy, batch=self.batch, restore=restore)
+                               copy=self.copy, batch=self.batch, restore=restore,
+                               weights_note=weights_note)
 
 
 def seed_python(seed: int) -> None:
@@ -58,7 +68,6 @@ def load_graph(spec: str) -> tuple[Any, str | None]:
     import tensorflow as tf
 
     from rnninspect.sources.code import load_object
-    from rnninspect.sources.user import parse_code_spec
 
     code = parse_code_spec(spec)
     if code is not None:
@@ -148,6 +157,7 @@ def graph_gradients(graph: Any, model: str, seed: int, *, loss_name: str | None 
     return with_findings(replace(
         report, model=model, loss_source=source, copy=choice.chosen, copies=choice.names,
         notes=tuple(notes), dead=dead,
+        totals=tuple(sorted((k, float(v)) for k, v in got_totals.items())),
         dynamic=tuple(n for n in report.dynamic if n not in unsplit)))
 
 

@@ -47,3 +47,31 @@ def dynamic_plain():
 
 def dynamic_lengths():
     return _graph(unroll=False, lengths=True)
+
+
+def unknown_length():
+    """dynamic_rnn over inputs whose time dimension is unknown: no static unroll exists."""
+    import tensorflow as tf
+
+    tf1 = tf.compat.v1
+    graph = tf.Graph()
+    with graph.as_default():
+        x = tf1.placeholder(tf.float32, [B, None, F], name="x")
+        outputs, _ = tf1.nn.dynamic_rnn(tf1.nn.rnn_cell.GRUCell(H), x, dtype=tf.float32)
+        tf.identity(outputs[:, -1], name="out")
+    return graph
+
+
+def bidirectional_dynamic():
+    """bidirectional_dynamic_rnn calls dynamic_rnn twice (the backward one on reversed
+    inputs): both directions are unrolled."""
+    import tensorflow as tf
+
+    tf1 = tf.compat.v1
+    graph = tf.Graph()
+    with graph.as_default():
+        x = tf1.placeholder(tf.float32, [B, T, F], name="x")
+        (fw, bw), _ = tf1.nn.bidirectional_dynamic_rnn(
+            tf1.nn.rnn_cell.GRUCell(H), tf1.nn.rnn_cell.GRUCell(H), x, dtype=tf.float32)
+        tf.concat([fw[:, -1], bw[:, 0]], axis=1, name="out")
+    return graph

@@ -1,0 +1,147 @@
+"""The unrolled twin of TF1 code whose RNN runs `dynamic_rnn` (a while loop).
+
+A while loop reads each weight once for all iterations, so per-iteration parts of its
+gradient cannot be addressed. When the sequence length is static, `static_rnn` over the
+unstacked inputs computes the same function with the same variables (same scope, same cell,
+same names) and one copy of the cell per step. The twin is the user's program run again with
+`dynamic_rnn` standing in for itself that way; it gets the original's weights through a
+checkpoint (by variable name), and is used only when its loss and every weight's gradient
+equal the original's on the same batch. Loops that are not `dynamic_rnn` (a hand-written
+`tf.while_loop`, an unknown length) stay loops, and the report says so.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from rnninspect.analysis.grads import GradientReport
+from rnninspect.tf.twin import TWIN_TOLERANCE
+
+
+def twin_gradients(original: GradientReport, graph: Any, build: Callable[[], Any],
+                   gradients_of: Callable[[Any, str | None, str], GradientReport]
+                   ) -> GradientReport:
+    """`original` (the report on `graph`, whose weights are read in a loop) taken through
+    the unrolled twin when it computes the same; otherwise `original` with a note saying
+    why not. `build()` runs the user's program again (returning its graph);
+    `gradients_of(graph, restore, weights_note)` is graph_gradients with the request's
+    options."""
+    names = ", ".join(original.dynamic[:3])
+    with unrolled_dynamic_rnn() as (unrolled, kept):
+        twin_graph = build()
+    if kept:
+        return _noted(original, f"dynamic_rnn over inputs whose number of steps is unknown "
+                      f"when the graph is built ({kept[0]}) stays a loop: give the inputs a "
+                      "static length for per-step figures")
+    if not unrolled:
+        return _noted(original, f"{names}: read inside a loop that is not dynamic_rnn (a "
+                      "hand-written tf.while_loop?), so no unrolled twin could be built")
+    with tempfile.TemporaryDirectory(prefix="rnninspect-twin-") as tmp:
+        prefix = _save_weights(graph, str(Path(tmp) / "weights"))
+        try:
+            twin = gradients_of(twin_graph, prefix, _weights_note(original))
+        except Exception as e:  # e.g. the twin's variables are named otherwise
+            first = str(e).splitlines()[0] if str(e) else ""
+            return _noted(original, f"the unrolled twin of dynamic_rnn could not be used "
+                          f"({type(e).__name__}: {first[:120]}); per-step figures withheld")
+    if twin.dynamic:
+        return _noted(original, f"with dynamic_rnn unrolled, {', '.join(twin.dynamic[:3])} "
+                      "are still read inside a loop; per-step figures withheld")
+    diff = _difference(original, twin)
+    if diff > TWIN_TOLERANCE:
+        return _noted(original, f"the unrolled twin of dynamic_rnn differs from the original "
+                      f"(relative Δ {diff:.2e} > {TWIN_TOLERANCE:g}); per-step figures withheld")
+    note = (f"dynamic_rnn taken through its unrolled twin (static_rnn over the same steps, the "
+            f"same variables and weights); its loss and every weight's gradient equal the "
+            f"original's within {TWIN_TOLERANCE:g} (max relative Δ = {diff:.1e})")
+    return replace(twin, model=original.model, notes=(*twin.notes, note))
+
+
+@contextmanager
+def unrolled_dynamic_rnn() -> Iterator[tuple[list[str], list[str]]]:
+    """While active, every module's `dynamic_rnn` is a static unroll of itself where the
+    number of steps is static. Yields (the calls unrolled, the calls kept as loops: their
+    inputs' shapes)."""
+    from tensorflow.python.ops import rnn
+
+    original = rnn.dynamic_rnn
+    calls: list[str] = []
+    kept: list[str] = []
+
+    def dynamic_rnn(cell: Any, inputs: Any, sequence_length: Any = None,
+                    initial_state: Any = None, dtype: Any = None,
+                    parallel_iterations: Any = None, swap_memory: bool = False,
+                    time_major: bool = False, scope: Any = None) -> Any:
+        unrolled = _static_unroll(rnn, cell, inputs, sequence_length, initial_state, dtype,
+                                  time_major, scope)
+        if unrolled is None:
+            kept.append(f"inputs {inputs.shape}" if hasattr(inputs, "shape") else "nested")
+            return original(cell, inputs, sequence_length, initial_state, dtype,
+                            parallel_iterations, swap_memory, time_major, scope)
+        calls.append(getattr(scope, "name", scope) or "rnn")
+        return unrolled
+
+    patched = [m for m in list(sys.modules.values())
+               if m is not None and getattr(m, "dynamic_rnn", None) is original]
+    for module in patched:
+        setattr(module, "dynamic_rnn", dynamic_rnn)  # noqa: B010 — a module, typed loosely
+    try:
+        yield calls, kept
+    finally:
+        for module in patched:
+            setattr(module, "dynamic_rnn", original)  # noqa: B010
+
+
+def _static_unroll(rnn: Any, cell: Any, inputs: Any, sequence_length: Any,
+                   initial_state: Any, dtype: Any, time_major: bool, scope: Any) -> Any:
+    """static_rnn over `inputs` unstacked along time, outputs stacked back: dynamic_rnn's
+    result. None when the number of steps is not known when the graph is built."""
+    import tensorflow as tf
+
+    axis = 0 if time_major else 1
+    flat = tf.nest.flatten(inputs)
+    steps = flat[0].shape[axis] if flat[0].shape.rank else None
+    if steps is None:
+        return None
+    columns = [tf.unstack(t, num=steps, axis=axis) for t in flat]
+    per_step = [tf.nest.pack_sequence_as(inputs, [c[i] for c in columns]) for i in range(steps)]
+    outputs, state = rnn.static_rnn(cell, per_step, initial_state=initial_state, dtype=dtype,
+                                    sequence_length=sequence_length, scope=scope)
+    stacked = tf.nest.map_structure(lambda *o: tf.stack(o, axis=axis), *outputs)
+    return stacked, state
+
+
+def _save_weights(graph: Any, prefix: str) -> str:
+    """The graph's variables as the report used them (seeded initialisers: the seeds were
+    set on the ops by graph_gradients), written to a checkpoint."""
+    import tensorflow as tf
+
+    with graph.as_default():
+        variables = tf.compat.v1.global_variables()
+        saver = tf.compat.v1.train.Saver(variables)
+        init = tf.compat.v1.global_variables_initializer()
+    with tf.compat.v1.Session(graph=graph) as session:
+        session.run(init)
+        return str(saver.save(session, prefix, write_meta_graph=False))
+
+
+def _difference(original: GradientReport, twin: GradientReport) -> float:
+    """Max relative difference of the loss and every weight's gradient norm."""
+    pairs = [(original.loss, twin.loss)]
+    totals = dict(twin.totals)
+    pairs += [(value, totals.get(name, float("inf"))) for name, value in original.totals]
+    return max(abs(a - b) / max(abs(a), 1e-12) for a, b in pairs)
+
+
+def _weights_note(report: GradientReport) -> str:
+    return next((n for n in report.notes if n.startswith("weights ")), "weights seeded")
+
+
+def _noted(report: GradientReport, note: str) -> GradientReport:
+    return replace(report, notes=(*report.notes, note))
