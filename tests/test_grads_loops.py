@@ -82,3 +82,40 @@ def test_the_twin_is_refused_when_it_computes_something_else():
                                          totals=(("w", 2.0), ("u", 3.3)))) == pytest.approx(0.1)
     assert _difference(a, GradientReport("m", "legacy", 4, 1.0, (), totals=(("w", 2.0),))) \
         == float("inf")
+
+
+# --- Keras loops inside a ConcreteFunction the program traced -----------------------------
+
+REAL = "tests/models/real"
+
+
+def test_encoder_decoder_function_goes_through_its_twin_on_the_copy_with_a_float_output():
+    report = gradients(f"{REAL}/lstm_seq2seq.py:build")
+    # two copies: teacher-forced training (float output) and greedy decoding (int tokens);
+    # the loss is built on the one with a float output, the function's own return value
+    assert report.copy == "copy 1" and report.loss_source.endswith("fn/Identity:0")
+    steps = {v.variable: v.steps for v in report.variables}
+    assert {k for k in steps if k.startswith("encoder/")} == {
+        f"encoder/lstm_cell/{w}" for w in ("kernel", "recurrent_kernel", "bias")}
+    assert steps["decoder/lstm_cell/kernel"] == (0, 1, 2, 3)  # each decoder step its own read
+    assert steps["encoder/lstm_cell/kernel"] == (0, 1, 2, 3, 4)
+    assert all(v.agrees for v in report.variables)
+
+
+def test_attention_decoder_function_twin_keeps_alike_named_weights_apart():
+    report = gradients(f"{REAL}/nmt_attention.py:build")
+    names = [v.variable for v in report.variables]
+    assert len(names) == len(set(names)) >= 10  # decoder/kernel, decoder/kernel_1, ...
+    assert report.dynamic == () and all(v.agrees for v in report.variables)
+    twin = next(n for n in report.notes if "unrolled twin" in n)
+    assert float(twin.rsplit("= ", 1)[1].rstrip(")")) <= 1e-5
+
+
+def test_dynamic_rnn_program_is_fed_one_hot_labels_and_split_through_its_twin():
+    report = gradients(f"{REAL}/dynamic_rnn_seqlen.py:build")
+    assert report.num_steps == 6 and report.dynamic == ()
+    assert any("y: one-hot labels of 2 classes" in n for n in report.notes)
+    assert report.loss > 0  # a softmax cross-entropy of one-hot rows (never negative)
+    assert {v.variable for v in report.variables} == {
+        "rnn/basic_lstm_cell/kernel", "rnn/basic_lstm_cell/bias"}
+    assert all(v.agrees and len(v.steps) == 6 for v in report.variables)

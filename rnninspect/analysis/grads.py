@@ -78,6 +78,7 @@ class GradientReport:
     notes: tuple[str, ...] = ()  # e.g. the unrolled twin used for a while loop
     dead: tuple[str, ...] = ()  # trainable weights whose gradient is exactly zero
     totals: tuple[tuple[str, float], ...] = ()  # every trainable weight's ‖∂loss/∂W‖
+    feed_length: int | None = None  # the value sequence-length inputs were fed
     findings: tuple[GradFinding, ...] = field(default=())
 
 

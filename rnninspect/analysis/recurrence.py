@@ -288,15 +288,18 @@ def nearest_chain(
 ) -> tuple[str, int, int] | None:
     """(chain var, step, distance) of the chain read this op sits next to, if any."""
     i = topo.index[node]
-    # (distance, downstream?, -step, chain): a read upstream beats one downstream at the
-    # same distance (the op is in the step it follows), and of equally near reads on one
-    # side the latest step wins: an op that meets reads of steps t-1 and t (an attention
-    # score after V_{t-1} and W1_t) is in step t.
-    best: tuple[int, int, int, str] | None = None
+    # (distance, downstream?, hops, -step, chain): a read upstream beats one downstream at
+    # the same distance (the op is in the step it follows); downstream, the op where the
+    # read's value meets a chain is the chain's step whose read is nearest that op (a
+    # decoder's x_t·W meets its own h_t-1·U one op on, and the encoder's last step many ops
+    # back through the initial state), and of equally near reads the latest step wins: an
+    # op that meets reads of steps t-1 and t (an attention score after V_{t-1} and W1_t) is
+    # in step t.
+    best: tuple[int, int, int, int, str] | None = None
     for chain in chains:
         up = ups[chain.id]
         if up.pos[i] >= 0 and up.hops[i] <= NEAR:
-            cand = (up.hops[i], 0, -up.pos[i], chain.id)
+            cand = (up.hops[i], 0, 0, -up.pos[i], chain.id)
             best = cand if best is None or cand < best else best
     # Downstream merge: the first op where this read's value meets a later chain read.
     seen = {i}
@@ -312,9 +315,9 @@ def nearest_chain(
             for chain in chains:
                 up = ups[chain.id]
                 if up.pos[s] > up.pos[i]:
-                    cand = (depth + 1, 1, -up.pos[s], chain.id)
+                    cand = (depth + 1, 1, up.hops[s], -up.pos[s], chain.id)
                     best = cand if best is None or cand < best else best
             queue.append((s, depth + 1))
     if best is None:
         return None
-    return best[3], -best[2], best[0]
+    return best[4], -best[3], best[0]

@@ -3,6 +3,7 @@
 Integer inputs get values the model can use, found by following each placeholder forward
 through shape-only ops: ids gathered from an embedding lie in [0, rows), class labels of a
 sparse cross-entropy in [0, classes), anything else (sequence lengths) is the full length T.
+Float labels of a dense cross-entropy are one-hot rows (normal noise would make it negative).
 Unknown dimensions take ``--batch`` (default 2); float scalars (keep probabilities) are 1.0.
 """
 
@@ -16,13 +17,19 @@ DEFAULT_BATCH = 2
 # Ops that carry a placeholder's values on without computing new ones.
 _CARRY = frozenset({"Identity", "Reshape", "StridedSlice", "Slice", "Transpose", "Unpack",
                     "Squeeze", "ExpandDims", "Split", "SplitV", "ConcatV2", "Pack", "Cast"})
+# sparse: int labels in [0, classes); dense: float one-hot rows of `classes` columns
+_CROSS_ENTROPY = {"SparseSoftmaxCrossEntropyWithLogits": "labels",
+                  "SoftmaxCrossEntropyWithLogits": "one-hot labels"}
+# a Keras 3 lookup maps negative ids first: where(ids < 0, ids + rows, ids)
+_SELECT = frozenset({"SelectV2", "Select"})
 _GATHER = {"GatherV2": 1, "Gather": 1, "ResourceGather": 1, "GatherNd": 1,
            "ResourceGatherNd": 1}
 
 
 def id_range(placeholder: Any) -> tuple[str, int] | None:
     """('ids', rows) when the placeholder's values index an embedding, ('labels', classes)
-    when they are a sparse cross-entropy's labels; None otherwise. Follows `Cast` too, so a
+    when they are a sparse cross-entropy's labels, ('one-hot labels', classes) a dense
+    one's; None otherwise. Follows `Cast` too, so a
     float input used as ids is caught (see `check_float_ids`)."""
     frontier, seen = [placeholder.outputs[0]], set()
     while frontier:
@@ -36,11 +43,14 @@ def id_range(placeholder: Any) -> tuple[str, int] | None:
                 rows = _rows(consumer)
                 if rows:
                     return "ids", rows
-            elif consumer.type == "SparseSoftmaxCrossEntropyWithLogits" and 1 in position:
+            elif consumer.type in _CROSS_ENTROPY and 1 in position:
                 classes = consumer.inputs[0].shape[-1]
+                if classes is None and consumer.type == "SoftmaxCrossEntropyWithLogits":
+                    # a reshape hid it from the logits; dense labels have it as their own
+                    classes = placeholder.outputs[0].shape[-1]
                 if classes is not None:
-                    return "labels", int(classes)
-            elif consumer.type in _CARRY:
+                    return _CROSS_ENTROPY[consumer.type], int(classes)
+            elif consumer.type in _CARRY or (consumer.type in _SELECT and 0 not in position):
                 frontier.extend(consumer.outputs)
     return None
 
@@ -65,7 +75,7 @@ def check_float_ids(placeholder: Any, shown: str) -> None:
     if dtype.is_integer or dtype.name == "bool":
         return
     found = id_range(placeholder)
-    if found is not None:
+    if found is not None and found[0] != "one-hot labels":
         raise InvalidOptionError(
             f"input {shown!r} is {dtype.name} but the model uses it as integer "
             f"{found[0]} (in [0, {found[1]})); declare it tf.int32 (a placeholder or "
@@ -77,7 +87,7 @@ def synthetic_feed(np: Any, graph: Any, placeholders: list[Any], seed: int,
     """placeholder tensor -> a seeded value, and one line saying how the batch was made."""
     rng = np.random.default_rng(seed)
     size = batch or DEFAULT_BATCH
-    length = num_steps or _longest(placeholders) or 1
+    length = feed_length(placeholders, num_steps)
     feed: dict[Any, Any] = {}
     said: list[str] = []
     for op in placeholders:
@@ -88,13 +98,18 @@ def synthetic_feed(np: Any, graph: Any, placeholders: list[Any], seed: int,
         dtype = tensor.dtype
         if dtype.is_integer:
             found = id_range(op)
-            if found is not None:
+            if found is not None and found[0] != "one-hot labels":
                 feed[tensor] = rng.integers(0, found[1], size=shape).astype(
                     dtype.as_numpy_dtype)
                 said.append(f"{op.name}: {found[0]} in [0, {found[1]})")
             else:
                 feed[tensor] = np.full(shape, length, dtype=dtype.as_numpy_dtype)
                 said.append(f"{op.name}: lengths = {length}")
+        elif dtype.is_floating and shape and (found := id_range(op)) is not None \
+                and found[0] == "one-hot labels" and shape[-1] == found[1]:
+            rows = rng.integers(0, found[1], size=shape[:-1])
+            feed[tensor] = np.eye(found[1], dtype=dtype.as_numpy_dtype)[rows]
+            said.append(f"{op.name}: one-hot labels of {found[1]} classes")
         elif dtype.name == "bool":
             feed[tensor] = np.zeros(shape, dtype=bool)
             said.append(f"{op.name}: False")
@@ -106,6 +121,12 @@ def synthetic_feed(np: Any, graph: Any, placeholders: list[Any], seed: int,
     note = (f"synthetic batch (seed {seed}, unknown dimensions = {size}): standard normal "
             "floats" + ("; " + "; ".join(said) if said else ""))
     return feed, note
+
+
+def feed_length(placeholders: list[Any], num_steps: int | None) -> int:
+    """What sequence-length inputs are fed: the number of steps, else the longest known
+    time dimension of the float inputs, else 1."""
+    return num_steps or _longest(placeholders) or 1
 
 
 def _longest(placeholders: list[Any]) -> int | None:

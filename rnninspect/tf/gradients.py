@@ -9,6 +9,7 @@ through their `ZooModel` (the same build as `show`); user models are Keras 3 cod
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -211,7 +212,11 @@ def user_gradients(spec: str, seed: int = 0, *, loss: str | None = None,
     from rnninspect.sources.objects import is_keras_model
     from rnninspect.sources.signature import derived_signature, zoo_signature
     from rnninspect.sources.user import parse_code_spec
-    from rnninspect.tf.concrete_grads import concrete_gradients, saved_model_gradients
+    from rnninspect.tf.concrete_grads import (
+        concrete_gradients,
+        concrete_twin,
+        saved_model_gradients,
+    )
     from rnninspect.tf.graph_grads import GraphGradients
 
     code = parse_code_spec(spec)
@@ -230,13 +235,31 @@ def user_gradients(spec: str, seed: int = 0, *, loss: str | None = None,
     if is_legacy_code(code):
         return _graph_in_worker(GraphGradients(spec, str(Path.cwd()), seed, loss, copy, batch))
     keras = import_keras_for_tracing()
-    keras.utils.set_random_seed(seed)  # weights the user's code initialises
-    value, _, _ = load_object(code)
     tf = import_tensorflow()
-    if isinstance(value, tf.types.experimental.PolymorphicFunction) and value.input_signature:
-        value = value.get_concrete_function(*value.input_signature)
+
+    programs: list[dict[str, Any]] = []
+
+    def concrete_or_value() -> Any:
+        # Keras' auto-generated names (adam, adam_1, ...) as in a fresh process: a twin built
+        # later names its variables like the original
+        keras.backend.clear_session(free_memory=False)
+        keras.utils.set_random_seed(seed)
+        value, _, _ = load_object(code)
+        # A ConcreteFunction holds its variables weakly; the program's module globals keep
+        # them, and running the program again (the twin) re-imports it: keep both alive.
+        programs.append(dict(sys.modules))
+        if isinstance(value, tf.types.experimental.PolymorphicFunction) and \
+                value.input_signature:
+            return value.get_concrete_function(*value.input_signature)
+        return value
+
+    value = concrete_or_value()
     if isinstance(value, tf.types.experimental.ConcreteFunction):
-        return concrete_gradients(value, spec, seed, loss=loss, copy=copy, batch=batch)
+        report = concrete_gradients(value, spec, seed, loss=loss, copy=copy, batch=batch)
+        if not report.dynamic:
+            return report
+        return concrete_twin(report, value, concrete_or_value, spec, seed, loss=loss,
+                             batch=batch)
     if loss is not None or copy is not None:
         flag = "--loss" if loss is not None else "--copy"
         raise InvalidOptionError(

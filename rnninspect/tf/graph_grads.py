@@ -19,7 +19,7 @@ from typing import Any
 from rnninspect.analysis.grads import GradientReport, report_from, with_findings
 from rnninspect.errors import ModelSourceError
 from rnninspect.sources.user import parse_code_spec
-from rnninspect.tf.feeds import synthetic_feed
+from rnninspect.tf.feeds import feed_length, synthetic_feed
 from rnninspect.tf.loop_twin import twin_gradients
 
 
@@ -44,10 +44,11 @@ class GraphGradients:
             return report
         return twin_gradients(report, graph, lambda: load_graph(self.spec)[0], self._through)
 
-    def _through(self, graph: Any, restore: str | None, weights_note: str) -> GradientReport:
+    def _through(self, graph: Any, restore: str | None, weights_note: str,
+                 twin_of: GradientReport) -> GradientReport:
         return graph_gradients(graph, self.spec, self.seed, loss_name=self.loss,
-                               copy=self.copy, batch=self.batch, restore=restore,
-                               weights_note=weights_note)
+                               copy=twin_of.copy, batch=self.batch, restore=restore,
+                               weights_note=weights_note, length=twin_of.feed_length)
 
 
 def seed_python(seed: int) -> None:
@@ -95,8 +96,12 @@ def load_graph(spec: str) -> tuple[Any, str | None]:
 
 def graph_gradients(graph: Any, model: str, seed: int, *, loss_name: str | None = None,
                     copy: str | None = None, batch: int | None = None,
-                    restore: str | None = None, weights_note: str | None = None
+                    restore: str | None = None, weights_note: str | None = None,
+                    length: int | None = None, outputs: list[str] | None = None
                     ) -> GradientReport:
+    """`length`: what sequence-length inputs are fed (default: the number of steps); an
+    unrolled twin is fed what its original was. `outputs`: the model's outputs when they
+    are known (a function's return values), else found from the graph's structure."""
     import numpy as np
     import tensorflow as tf
 
@@ -106,7 +111,8 @@ def graph_gradients(graph: Any, model: str, seed: int, *, loss_name: str | None 
     from rnninspect.tf.step_grads import gradients_in_graph
     from rnninspect.tf.trace import trace_graph
 
-    inputs, outputs = graph_inputs_outputs(graph, model)
+    inputs, found = graph_inputs_outputs(graph, model)
+    outputs = outputs or found
     choice = choose_copy(graph, inputs, outputs, model, copy)
     loss, source = find_loss(tf, graph, choice, loss_name)
     # the copy's own outputs stay in the trace, so steps that never reach the loss are
@@ -131,7 +137,8 @@ def graph_gradients(graph: Any, model: str, seed: int, *, loss_name: str | None 
                   for v, g in zip(trainable, direct, strict=True)}
         _seed_random_ops(graph, seed)
         init = tf.compat.v1.global_variables_initializer()
-    feed, feed_note = synthetic_feed(np, graph, placeholders, seed, batch, inspection.num_steps)
+    length = length or feed_length(placeholders, inspection.num_steps)
+    feed, feed_note = synthetic_feed(np, graph, placeholders, seed, batch, length)
     with tf.compat.v1.Session(graph=graph) as session:
         if restore is not None:
             with graph.as_default():
@@ -158,6 +165,7 @@ def graph_gradients(graph: Any, model: str, seed: int, *, loss_name: str | None 
         report, model=model, loss_source=source, copy=choice.chosen, copies=choice.names,
         notes=tuple(notes), dead=dead,
         totals=tuple(sorted((k, float(v)) for k, v in got_totals.items())),
+        feed_length=length,
         dynamic=tuple(n for n in report.dynamic if n not in unsplit)))
 
 

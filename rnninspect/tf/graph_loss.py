@@ -41,8 +41,9 @@ def choose_copy(graph: Any, inputs: list[str], outputs: list[str], model: str,
                 f"--copy {copy}: {model} holds one copy of the model; leave --copy out")
         return CopyChoice((), None, tuple(outputs), None)
     names = tuple(p.name for p in parts)
-    if copy is None:
-        part = min(parts, key=lambda p: (not p.training, -len(p.nodes)))
+    if copy is None:  # the training copy, else one with a float output to build a loss from
+        part = min(parts, key=lambda p: (not p.training, not _has_float(graph, p.outputs),
+                                         -len(p.nodes)))
     else:
         found = [p for p in parts if p.name == copy]
         if not found:
@@ -50,6 +51,11 @@ def choose_copy(graph: Any, inputs: list[str], outputs: list[str], model: str,
                 f"--copy {copy}: {model} has no such copy; its copies are {', '.join(names)}")
         part = found[0]
     return CopyChoice(names, part.name, part.outputs, part.nodes)
+
+
+def _has_float(graph: Any, outputs: tuple[str, ...]) -> bool:
+    return any(t.dtype.is_floating for name in outputs
+               for t in graph.get_operation_by_name(name).outputs)
 
 
 def find_loss(tf: Any, graph: Any, choice: CopyChoice, loss_name: str | None

@@ -1,12 +1,14 @@
-"""The unrolled twin of TF1 code whose RNN runs `dynamic_rnn` (a while loop).
+"""The unrolled twin of a user's program whose RNN runs a while loop.
 
 A while loop reads each weight once for all iterations, so per-iteration parts of its
-gradient cannot be addressed. When the sequence length is static, `static_rnn` over the
-unstacked inputs computes the same function with the same variables (same scope, same cell,
-same names) and one copy of the cell per step. The twin is the user's program run again with
-`dynamic_rnn` standing in for itself that way; it gets the original's weights through a
-checkpoint (by variable name), and is used only when its loss and every weight's gradient
-equal the original's on the same batch. Loops that are not `dynamic_rnn` (a hand-written
+gradient cannot be addressed. When the number of steps is static, the same program with its
+loops unrolled computes the same function with the same variables and one copy of the cell
+per step. The twin is the user's program run again with the loops unrolled where they are
+built — TF1 `dynamic_rnn` as `static_rnn` over the unstacked inputs, Keras RNN layers with
+``unroll=True`` when their call sees a static length (a tf.function traced by the program:
+`keras-lstm` models themselves go through `rnninspect.tf.twin`) — given the original's
+weights, and used only when its loss and every weight's gradient equal the original's on
+the same batch (`accept_twin`). Loops that cannot be unrolled (a hand-written
 `tf.while_loop`, an unknown length) stay loops, and the report says so.
 """
 
@@ -25,42 +27,83 @@ from rnninspect.tf.twin import TWIN_TOLERANCE
 
 
 def twin_gradients(original: GradientReport, graph: Any, build: Callable[[], Any],
-                   gradients_of: Callable[[Any, str | None, str], GradientReport]
+                   gradients_of: Callable[[Any, str | None, str, GradientReport],
+                                          GradientReport]
                    ) -> GradientReport:
     """`original` (the report on `graph`, whose weights are read in a loop) taken through
     the unrolled twin when it computes the same; otherwise `original` with a note saying
     why not. `build()` runs the user's program again (returning its graph);
-    `gradients_of(graph, restore, weights_note)` is graph_gradients with the request's
-    options."""
+    `gradients_of(graph, restore, weights_note, original)` is graph_gradients with the
+    request's options, the copy `original` went through and its feed."""
     names = ", ".join(original.dynamic[:3])
     with unrolled_dynamic_rnn() as (unrolled, kept):
         twin_graph = build()
     if kept:
-        return _noted(original, f"dynamic_rnn over inputs whose number of steps is unknown "
+        return noted(original, f"dynamic_rnn over inputs whose number of steps is unknown "
                       f"when the graph is built ({kept[0]}) stays a loop: give the inputs a "
                       "static length for per-step figures")
     if not unrolled:
-        return _noted(original, f"{names}: read inside a loop that is not dynamic_rnn (a "
+        return noted(original, f"{names}: read inside a loop that is not dynamic_rnn (a "
                       "hand-written tf.while_loop?), so no unrolled twin could be built")
     with tempfile.TemporaryDirectory(prefix="rnninspect-twin-") as tmp:
         prefix = _save_weights(graph, str(Path(tmp) / "weights"))
         try:
-            twin = gradients_of(twin_graph, prefix, _weights_note(original))
+            twin = gradients_of(twin_graph, prefix, _weights_note(original), original)
         except Exception as e:  # e.g. the twin's variables are named otherwise
             first = str(e).splitlines()[0] if str(e) else ""
-            return _noted(original, f"the unrolled twin of dynamic_rnn could not be used "
+            return noted(original, f"the unrolled twin of dynamic_rnn could not be used "
                           f"({type(e).__name__}: {first[:120]}); per-step figures withheld")
+    return accept_twin(original, twin, "dynamic_rnn", "static_rnn over the same steps")
+
+
+def accept_twin(original: GradientReport, twin: GradientReport, loops: str, how: str
+                ) -> GradientReport:
+    """The twin's report when it is unrolled and computes what the original computes (loss
+    and every weight's gradient within TWIN_TOLERANCE); the original, noted, otherwise."""
     if twin.dynamic:
-        return _noted(original, f"with dynamic_rnn unrolled, {', '.join(twin.dynamic[:3])} "
+        return noted(original, f"with {loops} unrolled, {', '.join(twin.dynamic[:3])} "
                       "are still read inside a loop; per-step figures withheld")
     diff = _difference(original, twin)
     if diff > TWIN_TOLERANCE:
-        return _noted(original, f"the unrolled twin of dynamic_rnn differs from the original "
+        return noted(original, f"the unrolled twin of {loops} differs from the original "
                       f"(relative Δ {diff:.2e} > {TWIN_TOLERANCE:g}); per-step figures withheld")
-    note = (f"dynamic_rnn taken through its unrolled twin (static_rnn over the same steps, the "
-            f"same variables and weights); its loss and every weight's gradient equal the "
-            f"original's within {TWIN_TOLERANCE:g} (max relative Δ = {diff:.1e})")
+    note = (f"{loops} taken through the unrolled twin ({how}, the same variables and "
+            f"weights); its loss and every weight's gradient equal the original's within "
+            f"{TWIN_TOLERANCE:g} (max relative Δ = {diff:.1e})")
     return replace(twin, model=original.model, notes=(*twin.notes, note))
+
+
+@contextmanager
+def unrolled_keras_loops() -> Iterator[list[str]]:
+    """While active, a Keras RNN layer called on a sequence of static length runs with
+    ``unroll=True`` for that call (layers built while active keep their call signature:
+    the wrapper carries `__wrapped__`). Yields the names of the layers so unrolled."""
+    import functools
+
+    from keras.src.layers.rnn.rnn import RNN
+
+    original = RNN.call
+    names: list[str] = []
+
+    @functools.wraps(original)
+    def call(self: Any, sequences: Any, *args: Any, **kwargs: Any) -> Any:
+        shape = getattr(sequences, "shape", None)
+        if self.unroll or shape is None or len(shape) < 2 or shape[1] is None:
+            return original(self, sequences, *args, **kwargs)
+        self.unroll = True
+        try:
+            out = original(self, sequences, *args, **kwargs)
+        finally:
+            self.unroll = False
+        if self.name not in names:
+            names.append(self.name)
+        return out
+
+    RNN.call = call
+    try:
+        yield names
+    finally:
+        RNN.call = original
 
 
 @contextmanager
@@ -143,5 +186,5 @@ def _weights_note(report: GradientReport) -> str:
     return next((n for n in report.notes if n.startswith("weights ")), "weights seeded")
 
 
-def _noted(report: GradientReport, note: str) -> GradientReport:
+def noted(report: GradientReport, note: str) -> GradientReport:
     return replace(report, notes=(*report.notes, note))
