@@ -174,15 +174,36 @@ def test_while_loop_lstm_goes_through_its_unrolled_twin_checked_equal():
 def test_twin_differing_from_the_original_is_refused():
     import numpy as np
 
+    from rnninspect.tf.imports import import_keras_quietly
+    from rnninspect.tf.twin import twin_check
+
+    keras = import_keras_quietly()
+    layer = keras.layers.SimpleRNN(2, name="rnn")
+    x = np.ones((1, 3, 2), "float32")
+    layer(x)  # built, and a while loop
+    seen: list[bool] = []
+
+    def forward():
+        layer(x)
+        seen.append(layer.unroll)  # reset after each call: unrolled only during it
+        # a stand-in for a twin computing something else: the value depends on the mode
+        return np.ones(3) * (2.0 if len(seen) > 1 else 1.0)
+
+    same, note = twin_check(np, [layer], forward)
+    assert not same and "differs" in note and layer.unroll is False
+
+
+def test_twin_of_a_layer_called_on_an_unknown_length_is_refused():
+    import numpy as np
+
     from rnninspect.tf.twin import twin_check
 
     class Layer:
         name = "lstm"
         unroll = False
 
-    layer = Layer()
-    same, note = twin_check(np, [layer], lambda: np.ones(3) * (2.0 if layer.unroll else 1.0))
-    assert not same and "differs" in note and layer.unroll is False
+    same, note = twin_check(np, [Layer()], lambda: np.ones(3))  # no RNN call unrolled
+    assert not same and "length is unknown" in note
 
 
 def test_concrete_function_with_a_gradient_tape_uses_the_tapes_loss():

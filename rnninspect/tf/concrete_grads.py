@@ -46,8 +46,9 @@ def concrete_twin(original: GradientReport, concrete: Any, rebuild: Callable[[],
     its ConcreteFunction) with the layers unrolled; the twin's captured variables get the
     original's values in the order the program reads them (names and shapes
     checked)."""
-    from rnninspect.tf.loop_twin import accept_twin, noted, unrolled_keras_loops
+    from rnninspect.tf.loop_twin import accept_twin, noted
     from rnninspect.tf.trace import _tf_variable
+    from rnninspect.tf.twin import unrolled_keras_loops
     from rnninspect.tf.varnames import display_name
 
     try:

@@ -127,7 +127,7 @@ def model_gradients(model: Any, signature: list[Any], name: str,
     import numpy as np
     import tensorflow as tf
 
-    from rnninspect.tf.twin import looping_layers, twin_check, unrolled
+    from rnninspect.tf.twin import looping_layers, twin_check, unrolled_keras_loops
 
     def logits_of(inputs: Any) -> Any:
         if logits is not None:
@@ -147,7 +147,7 @@ def model_gradients(model: Any, signature: list[Any], name: str,
     if not same:
         report = _keras_gradients(model, name, config, seed, inputs, logits_of)
         return replace(report, notes=(*said, note))
-    with unrolled(loops):
+    with unrolled_keras_loops():
         report = _keras_gradients(model, name, config, seed, inputs, logits_of)
     return replace(report, notes=(*said, note))
 

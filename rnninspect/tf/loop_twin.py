@@ -5,10 +5,10 @@ gradient cannot be addressed. When the number of steps is static, the same progr
 loops unrolled computes the same function with the same variables and one copy of the cell
 per step. The twin is the user's program run again with the loops unrolled where they are
 built — TF1 `dynamic_rnn` as `static_rnn` over the unstacked inputs, Keras RNN layers with
-``unroll=True`` when their call sees a static length (a tf.function traced by the program:
-`keras-lstm` models themselves go through `rnninspect.tf.twin`) — given the original's
-weights, and used only when its loss and every weight's gradient equal the original's on
-the same batch (`accept_twin`). Loops that cannot be unrolled (a hand-written
+``unroll=True`` wherever their call sees a static length (`rnninspect.tf.twin`'s switch, which
+also serves Keras models called directly) — given the original's weights, and used only when
+its loss and every weight's gradient equal the original's on the same batch (`accept_twin`).
+Loops that cannot be unrolled (a hand-written
 `tf.while_loop`, an unknown length) stay loops, and the report says so.
 """
 
@@ -71,39 +71,6 @@ def accept_twin(original: GradientReport, twin: GradientReport, loops: str, how:
             f"weights); its loss and every weight's gradient equal the original's within "
             f"{TWIN_TOLERANCE:g} (max relative Δ = {diff:.1e})")
     return replace(twin, model=original.model, notes=(*twin.notes, note))
-
-
-@contextmanager
-def unrolled_keras_loops() -> Iterator[list[str]]:
-    """While active, a Keras RNN layer called on a sequence of static length runs with
-    ``unroll=True`` for that call (layers built while active keep their call signature:
-    the wrapper carries `__wrapped__`). Yields the names of the layers so unrolled."""
-    import functools
-
-    from keras.src.layers.rnn.rnn import RNN
-
-    original = RNN.call
-    names: list[str] = []
-
-    @functools.wraps(original)
-    def call(self: Any, sequences: Any, *args: Any, **kwargs: Any) -> Any:
-        shape = getattr(sequences, "shape", None)
-        if self.unroll or shape is None or len(shape) < 2 or shape[1] is None:
-            return original(self, sequences, *args, **kwargs)
-        self.unroll = True
-        try:
-            out = original(self, sequences, *args, **kwargs)
-        finally:
-            self.unroll = False
-        if self.name not in names:
-            names.append(self.name)
-        return out
-
-    RNN.call = call
-    try:
-        yield names
-    finally:
-        RNN.call = original
 
 
 @contextmanager
