@@ -71,6 +71,7 @@ class GradientReport:
     loss: float
     variables: tuple[StepGradients, ...]
     dynamic: tuple[str, ...] = ()  # weights read in a while loop: no per-step split
+    unsplit: tuple[str, ...] = ()  # steps found, but read inside function bodies: not split
     loss_source: str = CROSS_ENTROPY  # what the loss is, said in the header
     copy: str | None = None  # the copy the gradients were taken through (None: only one)
     copies: tuple[str, ...] = ()  # every copy of the graph

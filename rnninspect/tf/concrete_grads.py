@@ -1,11 +1,12 @@
-"""Per-step gradients of a ConcreteFunction or a SavedModel signature.
+"""Per-step gradients of a SavedModel signature, and of a ConcreteFunction's unrolled twin.
 
-The function's graph is imported into a plain TF1-style `tf.Graph`, its captured variables
-becoming graph variables that hold the captured values, so the TF1 path
-(`rnninspect.tf.graph_grads`) applies unchanged: the loss the function's own gradient tape
-differentiates (else ``--loss``, else the sum of squares of its outputs), copies, a seeded
-synthetic batch, dead steps. Weights inside nested function calls (a SavedModel signature
-calls its restored functions) are reported with their total gradient only.
+A function's graph is imported into a plain TF1-style `tf.Graph` (`tf/function_graph.py`),
+its captured variables becoming graph variables that hold the captured values, so the TF1
+path (`graph_grads.concrete_gradients`) applies unchanged: the loss the function's own
+gradient tape differentiates (else ``--loss``, else the sum of squares of its outputs),
+copies, a seeded synthetic batch, dead steps. Weights inside nested function calls (a
+SavedModel signature calls its restored functions) are reported with their total gradient
+only.
 """
 
 from __future__ import annotations
@@ -16,26 +17,7 @@ from typing import Any
 
 from rnninspect.analysis.grads import GradientReport
 from rnninspect.errors import ModelSourceError
-
-
-def concrete_gradients(concrete: Any, model: str, seed: int, *, loss: str | None,
-                       copy: str | None, batch: int | None, extra: list[Any] | None = None,
-                       length: int | None = None) -> GradientReport:
-    from rnninspect.tf.graph_grads import graph_gradients
-
-    graph = graph_of(concrete, extra or [])
-    return graph_gradients(graph, model, seed, loss_name=loss, copy=copy, batch=batch,
-                           weights_note="weights: the values the function captured",
-                           length=length, outputs=_returned(graph, concrete))
-
-
-def _returned(graph: Any, concrete: Any) -> list[str] | None:
-    """The ops of `graph` holding the function's return values (None when the import renamed
-    them): the model's outputs, rather than every value nobody reads (a while loop's unused
-    final state is one)."""
-    names = [f"fn/{t.op.name}" for t in concrete.outputs if t.dtype.name != "resource"]
-    present = {op.name for op in graph.get_operations()}
-    return names if names and all(n in present for n in names) else None
+from rnninspect.tf.graph_grads import concrete_gradients
 
 
 def concrete_twin(original: GradientReport, concrete: Any, rebuild: Callable[[], Any],
@@ -107,47 +89,3 @@ def saved_model_gradients(path: Path, spec: str, seed: int, *, loss: str | None,
                               extra=variables)
 
 
-def graph_of(concrete: Any, extra: list[Any]) -> Any:
-    """A tf.Graph computing what `concrete` computes, its captures as graph variables."""
-    import tensorflow as tf
-
-    from rnninspect.tf.trace import _tf_variable
-    from rnninspect.tf.varnames import display_name
-
-    variables = list(concrete.variables) + list(extra) + list(concrete.graph.variables)
-    by_handle = {id(_tf_variable(v).handle): v for v in variables}
-    captured: list[tuple[str, Any, Any]] = []  # (placeholder, value, the variable or None)
-    for external, internal in concrete.graph.captures:  # values read eagerly, first
-        var = by_handle.get(id(external))
-        if var is not None:
-            captured.append((internal.op.name, _tf_variable(var).numpy(), var))
-        elif external.dtype != tf.resource:
-            captured.append((internal.op.name, external.numpy(), None))
-    graph = tf.Graph()
-    input_map: dict[str, Any] = {}
-    with graph.as_default():
-        for placeholder, value, var in captured:
-            if var is None:
-                input_map[placeholder] = tf.constant(value)
-                continue
-            new = tf.compat.v1.Variable(value, name=display_name(var), use_resource=True,
-                                        trainable=bool(_tf_variable(var).trainable))
-            input_map[placeholder] = new.handle
-        tf.graph_util.import_graph_def(
-            _inlined(concrete),
-            input_map={f"{name}:0": t for name, t in input_map.items()}, name="fn")
-    return graph
-
-
-def _inlined(concrete: Any) -> Any:
-    """The function's GraphDef with nested calls inlined by Grappler (a SavedModel signature
-    calls its restored function; TF1 sessions cannot differentiate a call with resource
-    inputs); while loops stay loops. The plain GraphDef when Grappler declines."""
-    try:
-        from tensorflow.python.framework.convert_to_constants import (
-            _run_inline_graph_optimization,
-        )
-
-        return _run_inline_graph_optimization(concrete, False, True)
-    except Exception:  # private API: fall back to the graph as traced
-        return concrete.graph.as_graph_def()

@@ -10,6 +10,8 @@ through their `ZooModel` (the same build as `show`); user models are Keras 3 cod
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -212,12 +214,8 @@ def user_gradients(spec: str, seed: int = 0, *, loss: str | None = None,
     from rnninspect.sources.objects import is_keras_model
     from rnninspect.sources.signature import derived_signature, zoo_signature
     from rnninspect.sources.user import parse_code_spec
-    from rnninspect.tf.concrete_grads import (
-        concrete_gradients,
-        concrete_twin,
-        saved_model_gradients,
-    )
-    from rnninspect.tf.graph_grads import GraphGradients
+    from rnninspect.tf.concrete_grads import concrete_twin, saved_model_gradients
+    from rnninspect.tf.graph_grads import GraphGradients, concrete_gradients
 
     code = parse_code_spec(spec)
     if code is None:
@@ -237,26 +235,33 @@ def user_gradients(spec: str, seed: int = 0, *, loss: str | None = None,
     keras = import_keras_for_tracing()
     tf = import_tensorflow()
 
-    programs: list[dict[str, Any]] = []
+    programs: list[tuple[dict[str, Any], Any]] = []
+    where: list[tuple[str, str]] = []  # (the user's file, as shown): to explain reuse errors
 
     def concrete_or_value() -> Any:
         # Keras' auto-generated names (adam, adam_1, ...) as in a fresh process: a twin built
         # later names its variables like the original
         keras.backend.clear_session(free_memory=False)
         keras.utils.set_random_seed(seed)
-        value, _, _ = load_object(code)
-        # A ConcreteFunction holds its variables weakly; the program's module globals keep
-        # them, and running the program again (the twin) re-imports it: keep both alive.
-        programs.append(dict(sys.modules))
+        value, source, shown = load_object(code)
+        where.append((str(source), shown))
+        # A ConcreteFunction holds its variables weakly; the program's module globals (or the
+        # object it returned) keep them, and running the program again (the twin) re-imports
+        # it: keep both alive.
+        programs.append((dict(sys.modules), value))
         if isinstance(value, tf.types.experimental.PolymorphicFunction) and \
                 value.input_signature:
             return value.get_concrete_function(*value.input_signature)
+        if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], tf.Module) \
+                and not is_keras_model(value[0]) and callable(value[0]):
+            with _explained(*where[-1]):  # (tf.Module, signature): its __call__, traced
+                return tf.function(value[0].__call__).get_concrete_function(*value[1])
         return value
 
     value = concrete_or_value()
     if isinstance(value, tf.types.experimental.ConcreteFunction):
         report = concrete_gradients(value, spec, seed, loss=loss, copy=copy, batch=batch)
-        if not report.dynamic:
+        if not (report.dynamic or report.unsplit):
             return report
         return concrete_twin(report, value, concrete_or_value, spec, seed, loss=loss,
                              batch=batch)
@@ -280,7 +285,24 @@ def user_gradients(spec: str, seed: int = 0, *, loss: str | None = None,
             f"{spec}: the model embeds integer ids (an Embedding of {rows} rows) but its "
             f"input is declared {signature[0].dtype.name}; declare it tf.int32 so it can be "
             "fed ids")
-    return model_gradients(model, signature, spec, (), seed, int_high=rows or 2, batch=batch)
+    with _explained(*where[-1]):
+        return model_gradients(model, signature, spec, (), seed, int_high=rows or 2,
+                               batch=batch)
+
+
+@contextmanager
+def _explained(source: str, shown: str) -> Iterator[None]:
+    """A variable reuse error raised while the user's model is traced, as `show` says it."""
+    from rnninspect.errors import ModelSourceError
+    from rnninspect.sources.reuse_errors import explain
+
+    try:
+        yield
+    except Exception as e:
+        said = explain(e, source, shown)
+        if said is None:
+            raise
+        raise ModelSourceError(said) from e
 
 
 SAVED_MODEL_FILES = ("saved_model.pb", "saved_model.pbtxt")

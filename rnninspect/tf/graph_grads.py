@@ -38,9 +38,16 @@ class GraphGradients:
         os.chdir(self.cwd)
         seed_python(self.seed)  # initialisers that draw their own seed at build time
         graph, restore = load_graph(self.spec)
+        if not hasattr(graph, "get_operations"):  # a tf-keras model: through its function
+            from rnninspect.tf.function_graph import keras_concrete
+
+            return concrete_gradients(keras_concrete(graph, self.spec), self.spec, self.seed,
+                                      loss=self.loss, copy=self.copy, batch=self.batch,
+                                      dialect="legacy")
         report = graph_gradients(graph, self.spec, self.seed, loss_name=self.loss,
                                  copy=self.copy, batch=self.batch, restore=restore)
-        if not report.dynamic or restore is not None or parse_code_spec(self.spec) is None:
+        if not (report.dynamic or report.unsplit) or restore is not None \
+                or parse_code_spec(self.spec) is None:
             return report
         return twin_gradients(report, graph, lambda: load_graph(self.spec)[0], self._through)
 
@@ -65,16 +72,22 @@ def seed_python(seed: int) -> None:
 
 
 def load_graph(spec: str) -> tuple[Any, str | None]:
-    """The tf.Graph a spec names, and the checkpoint prefix to restore (None: initialise)."""
+    """The tf.Graph a spec names, and the checkpoint prefix to restore (None: initialise).
+    Code may also return a tf-keras model (or a (model, signature) pair): returned as is."""
     import tensorflow as tf
 
     from rnninspect.sources.code import load_object
+    from rnninspect.sources.objects import is_keras_model
 
     code = parse_code_spec(spec)
     if code is not None:
         value, _, _ = load_object(code)
-        if not isinstance(value, tf.Graph):
-            raise ModelSourceError(f"{spec} returned {type(value).__name__}, not a tf.Graph")
+        keras = is_keras_model(value) or (
+            isinstance(value, tuple) and len(value) == 2 and is_keras_model(value[0]))
+        if not isinstance(value, tf.Graph) and not keras:
+            raise ModelSourceError(
+                f"{spec} returned {type(value).__name__}; grads takes a tf.Graph or a Keras "
+                "model from TF1-style code")
         return value, None
     path = Path(spec)
     prefix = str(path.with_suffix("")) if path.suffix in (".meta", ".index") else spec
@@ -163,10 +176,24 @@ def graph_gradients(graph: Any, model: str, seed: int, *, loss_name: str | None 
     dead = tuple(k for k, v in got_totals.items() if float(v) == 0.0)
     return with_findings(replace(
         report, model=model, loss_source=source, copy=choice.chosen, copies=choice.names,
-        notes=tuple(notes), dead=dead,
+        notes=tuple(notes), dead=dead, unsplit=tuple(unsplit),
         totals=tuple(sorted((k, float(v)) for k, v in got_totals.items())),
         feed_length=length,
         dynamic=tuple(n for n in report.dynamic if n not in unsplit)))
+
+
+def concrete_gradients(concrete: Any, model: str, seed: int, *, loss: str | None,
+                       copy: str | None, batch: int | None, extra: list[Any] | None = None,
+                       length: int | None = None, dialect: str = "keras") -> GradientReport:
+    """A ConcreteFunction (Keras 3 or TF2 code: dialect keras; a tf-keras model from TF1
+    code: legacy) through the TF1 path, its graph imported with the captured values."""
+    from rnninspect.tf.function_graph import graph_of, returned
+
+    graph = graph_of(concrete, extra or [])
+    report = graph_gradients(graph, model, seed, loss_name=loss, copy=copy, batch=batch,
+                             weights_note="weights: the values the function captured",
+                             length=length, outputs=returned(graph, concrete))
+    return replace(report, dialect=dialect)
 
 
 def _placeholders_of(ops: list[Any]) -> list[Any]:

@@ -60,9 +60,10 @@ def accept_twin(original: GradientReport, twin: GradientReport, loops: str, how:
                 ) -> GradientReport:
     """The twin's report when it is unrolled and computes what the original computes (loss
     and every weight's gradient within TWIN_TOLERANCE); the original, noted, otherwise."""
-    if twin.dynamic:
-        return noted(original, f"with {loops} unrolled, {', '.join(twin.dynamic[:3])} "
-                      "are still read inside a loop; per-step figures withheld")
+    if twin.dynamic or twin.unsplit:
+        still = ", ".join((twin.dynamic + twin.unsplit)[:3])
+        return noted(original, f"with {loops} unrolled, {still} are still read inside a "
+                     "loop or function body; per-step figures withheld")
     diff = _difference(original, twin)
     if diff > TWIN_TOLERANCE:
         return noted(original, f"the unrolled twin of {loops} differs from the original "
