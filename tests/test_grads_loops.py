@@ -119,3 +119,33 @@ def test_dynamic_rnn_program_is_fed_one_hot_labels_and_split_through_its_twin():
     assert {v.variable for v in report.variables} == {
         "rnn/basic_lstm_cell/kernel", "rnn/basic_lstm_cell/bias"}
     assert all(v.agrees and len(v.steps) == 6 for v in report.variables)
+
+
+def test_a_hand_written_while_loop_keeps_its_total_and_says_no_twin_exists():
+    report = gradients(f"{FORMS}:hand_written_loop")
+    assert report.variables == () and sorted(report.dynamic) == ["u", "w"]
+    said = [n for n in report.notes if "no unrolled twin" in n]
+    assert len(said) == 1 and "not dynamic_rnn" in said[0]
+    assert dict(report.totals).keys() == {"u", "w"} and all(
+        v > 0 for v in dict(report.totals).values())
+
+
+def test_grads_json_names_what_stays_summed_and_every_gradient_norm():
+    import json
+
+    from tests.helpers import run_cli
+
+    code, out, _ = run_cli(["grads", f"{FORMS}:hand_written_loop", "--format", "json"])
+    doc = json.loads(out)
+    assert code == 0 and doc["variables"] == [] and sorted(doc["dynamic"]) == ["u", "w"]
+    assert doc["unsplit"] == [] and sorted(doc["gradient_norms"]) == ["u", "w"]
+
+
+def test_the_text_report_gives_each_summed_weight_its_gradient_norm():
+    from tests.helpers import run_cli
+
+    code, out, _ = run_cli(["grads", f"{FORMS}:hand_written_loop"])
+    assert code == 0 and "(w, u):" in out  # both named, no ellipsis
+    assert "Each step reads a shared weight" not in out  # no table to explain
+    line = next(ln for ln in out.splitlines() if ln.startswith("summed over the steps"))
+    assert "w ‖∇‖ = " in line and "u ‖∇‖ = " in line

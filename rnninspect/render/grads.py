@@ -49,20 +49,28 @@ def grads_renderable(report: GradientReport) -> RenderableType:
                       "yes" if v.agrees else "NO")
     notes: list[Any] = [header(report)]
     notes.append(table if report.variables else Text(title))
-    notes.append(Text(
-        "Each step reads a shared weight through its own op; the gradient with respect to "
-        "that read is the step's contribution, and they add up to the weight's gradient "
-        "(last column). last/first ≪ 1: the early steps dominate; ≫ 1: the late ones do.",
-        style="dim"))
+    if report.variables:
+        notes.append(Text(
+            "Each step reads a shared weight through its own op; the gradient with respect to "
+            "that read is the step's contribution, and they add up to the weight's gradient "
+            "(last column). last/first ≪ 1: the early steps dominate; ≫ 1: the late ones do.",
+            style="dim"))
     for f in report.findings:
         notes.append(Text.assemble((f"{f.kind}: ", "bold yellow"), f.message,
                                    ("\n  fix: " + f.fix, "dim") if f.fix else ""))
     if report.dynamic:
+        more = "…" if len(report.dynamic) > 3 else ""
         notes.append(Text(
             f"{len(report.dynamic)} weight(s) are read once inside a while loop "
-            f"({', '.join(report.dynamic[:3])}…): their gradient arrives already summed over "
-            "the iterations, so per-step contributions need the unrolled form — rebuild with "
-            "unroll=True (Keras) or static_rnn (TF1) and run grads again.", style="yellow"))
+            f"({', '.join(report.dynamic[:3])}{more}): their gradient arrives already summed "
+            "over the iterations, so per-step contributions need the unrolled form — rebuild "
+            "with unroll=True (Keras) or static_rnn (TF1) and run grads again.",
+            style="yellow"))
+    summed = [(n, dict(report.totals)[n]) for n in (*report.dynamic, *report.unsplit)
+              if n in dict(report.totals)]
+    if summed:
+        notes.append(Text("summed over the steps: " + ", ".join(
+            f"{name} ‖∇‖ = {norm:.2e}" for name, norm in summed), style="dim"))
     return Group(*notes)
 
 
@@ -102,4 +110,6 @@ def grads_to_dict(report: GradientReport) -> dict[str, Any]:
             for f in report.findings
         ],
         "dynamic": list(report.dynamic),
+        "unsplit": list(report.unsplit),
+        "gradient_norms": dict(report.totals),
     }

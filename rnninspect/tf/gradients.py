@@ -193,7 +193,8 @@ def _keras_gradients(model: Any, name: str, config: tuple[tuple[str, Any], ...],
         {k: float(v) for k, v in summed.items()}, totals, [float(r) > 0 for r in arriving])
     dead = tuple(n for n, t in totals.items() if t == 0.0)
     source = SINGLE_UNIT if int(out.shape[-1]) == 1 else CROSS_ENTROPY
-    return with_findings(replace(report, dead=dead, loss_source=source))
+    return with_findings(replace(report, dead=dead, loss_source=source,
+                                 totals=tuple(sorted(totals.items()))))
 
 
 def embedding_rows(model: Any) -> int | None:

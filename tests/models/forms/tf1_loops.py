@@ -75,3 +75,22 @@ def bidirectional_dynamic():
             tf1.nn.rnn_cell.GRUCell(H), tf1.nn.rnn_cell.GRUCell(H), x, dtype=tf.float32)
         tf.concat([fw[:, -1], bw[:, 0]], axis=1, name="out")
     return graph
+
+
+def hand_written_loop():
+    """A cell written by hand inside tf.while_loop: no dynamic_rnn to unroll."""
+    import tensorflow as tf
+
+    tf1 = tf.compat.v1
+    graph = tf.Graph()
+    with graph.as_default():
+        x = tf1.placeholder(tf.float32, [B, T, F], name="x")
+        w = tf1.get_variable("w", [F, H])
+        u = tf1.get_variable("u", [H, H])
+
+        def body(t, h):
+            return t + 1, tf.tanh(tf.matmul(x[:, t], w) + tf.matmul(h, u))
+
+        _, h = tf.while_loop(lambda t, h: t < T, body, [tf.constant(0), tf.zeros([B, H])])
+        tf.identity(h, name="out")
+    return graph
