@@ -60,6 +60,24 @@ def test_a_hit_through_the_cli_imports_no_tensorflow() -> None:
     assert json.loads(result["out"])["model"] == "planted-by-the-test"
 
 
+def test_a_report_is_served_from_the_cache_too(tmp_path: Path) -> None:
+    """`report` reads the same entry as `show`: a planted one, no TensorFlow import."""
+    planted = replace(mnist_like(3, hidden=8), model="planted-by-the-test")
+    cache.store_inspection(_key(), planted, ())
+    page = tmp_path / "ptb.html"
+    script = ("import json, sys\nfrom rnninspect.cli import main\n"
+              f"code = main(['report', 'ptb', '-o', {str(page)!r}])\n"
+              "print(json.dumps({'code': code,\n"
+              "  'tf': sorted(m for m in sys.modules if m.split('.')[0] in\n"
+              "               ('tensorflow', 'keras', 'tf_keras'))}))\n")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          env=env, timeout=120, check=True)
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result == {"code": 0, "tf": []}
+    assert "planted-by-the-test" in page.read_text(encoding="utf-8")
+
+
 def test_every_option_and_the_environment_are_in_the_key(monkeypatch) -> None:
     base = _key()
     assert _key(num_steps=5) != base

@@ -3,6 +3,9 @@
     rnninspect report ptb -o ptb.html
     rnninspect report ptb --grads -o ptb.html
     rnninspect report ptb-noreuse --against ptb -o diff.html
+    rnninspect report model.py:build -o model.html --watch   # rewritten on every save
+
+Served from the result cache like `show` (no TensorFlow import on a hit; --no-cache).
 
 Importing this module does not import TensorFlow.
 """
@@ -21,6 +24,7 @@ from rnninspect.cli.args import (
     inspect_from_args,
     load_options,
 )
+from rnninspect.cli.cache import add_watch_flag, watchable
 from rnninspect.cli.paths import check_output_path
 from rnninspect.errors import ExitStatus, InvalidOptionError
 
@@ -34,6 +38,7 @@ def add_report(report: argparse.ArgumentParser) -> None:
     report.add_argument("--grads", action="store_true",
                         help="add per-step gradient charts (traces once more, with gradients)")
     report.add_argument("--seed", type=int, default=0, help="--grads: seed of the synthetic batch")
+    add_watch_flag(report)
 
 
 def output_path(args: argparse.Namespace) -> Path:
@@ -63,7 +68,8 @@ def run_report(args: argparse.Namespace, out: Console, err: Console) -> int:
         from rnninspect.api import gradients
 
         with err.status(f"Taking per-step gradients of {args.model}…", spinner="dots"):
-            grads = gradients(args.model, load_options(args), seed=args.seed)
+            grads = gradients(args.model, load_options(args), seed=args.seed,
+                              cache=getattr(args, "cache", False))
     page = report_html(ins, against=against, grads=grads)
     write_atomic(path, page.encode("utf-8"))
     err.print(f"wrote {path} ({len(page.encode('utf-8')) / 1024:,.0f} KiB)",
@@ -72,4 +78,4 @@ def run_report(args: argparse.Namespace, out: Console, err: Console) -> int:
 
 
 REPORT = Command("one self-contained interactive HTML page: table, findings, diagrams",
-                 add_report, run_report)
+                 add_report, watchable(run_report))
