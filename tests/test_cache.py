@@ -115,6 +115,25 @@ def test_a_changed_dependency_is_a_miss(tmp_path) -> None:
     assert cache.load_inspection("a" * 64) is None
 
 
+def test_a_data_file_the_build_reads_is_a_dependency(tmp_path, monkeypatch) -> None:
+    """Files the build opens for reading beside it are recorded like imported modules; ones
+    it writes, and files elsewhere, are not."""
+    from rnninspect.sources.record import last_sources, recording
+
+    monkeypatch.chdir(tmp_path)
+    main_file = tmp_path / "model.py"
+    main_file.write_text("")
+    (tmp_path / "vocab.txt").write_text("a b c")
+    with recording(main_file):
+        (tmp_path / "vocab.txt").read_text()
+        (tmp_path / "out.txt").write_text("written, not read")
+        Path(os.__file__).read_bytes()  # the installation's: not the user's data
+    files = [Path(p).name for p, _ in last_sources()]
+    assert files == ["model.py", "vocab.txt"]
+    (tmp_path / "vocab.txt").read_text()  # outside a recording: not recorded
+    assert [Path(p).name for p, _ in last_sources()] == files
+
+
 @pytest.mark.parametrize("content", ["{not json", "[]", '{"format": "someone-else/1"}',
                                      '{"format": "rnninspect.cache/1", "key": "x"}', ""])
 def test_a_corrupt_or_foreign_entry_is_a_miss_and_is_rewritten(content: str) -> None:

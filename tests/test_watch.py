@@ -173,3 +173,39 @@ def test_one_or_two_changes_are_named() -> None:
         replace(v, shape=(31, 8)) if v.name.endswith("embedding") else v
         for v in before.variables))
     assert change_summary(before, after) == "embedding reshaped"
+
+
+DATA_MODEL = '''import json
+from pathlib import Path
+
+import keras
+
+
+def build():
+    sizes = json.loads((Path(__file__).parent / "sizes.json").read_text())
+    x = keras.Input((3, 2), batch_size=2)
+    h = keras.layers.SimpleRNN(sizes["hidden"], unroll=True)(x)
+    return keras.Model(x, keras.layers.Dense(2)(h))
+'''
+
+
+def test_watch_redraws_when_a_data_file_the_build_reads_changes(tmp_path, monkeypatch):
+    """The build reads its sizes from sizes.json: editing that file (not the code) redraws,
+    and the cache entry lists it (an unchanged code file no longer serves a stale result)."""
+    (tmp_path / "model.py").write_text(DATA_MODEL)
+    sizes = tmp_path / "sizes.json"
+    sizes.write_text('{"hidden": 4}')
+    monkeypatch.chdir(tmp_path)
+    args = build_parser().parse_args(["show", "model.py:build", "--format", "json", "--watch"])
+    out, out_buf = make_console(200)
+    err, err_buf = make_console(200)
+    thread = threading.Thread(target=watch, args=(args, out, err, run_show),
+                              kwargs={"max_cycles": 2}, daemon=True)
+    thread.start()
+    _wait_for(err_buf, "watching 2 files", 1, thread)
+    sizes.write_text('{"hidden": 6}')
+    thread.join(timeout=240)
+    assert not thread.is_alive()
+    shapes = [_recurrent_kernel(d)[1] for d in _documents(out_buf.getvalue())]
+    assert shapes == [[4, 4], [6, 6]], err_buf.getvalue()
+    assert "changed: sizes.json" in err_buf.getvalue()
