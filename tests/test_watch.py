@@ -104,18 +104,25 @@ def test_watch_rebuilds_tf1_code_fresh_in_the_warm_worker(tmp_path, monkeypatch)
     model = tmp_path / "model.py"
     model.write_text(LEGACY.format(hidden=4))
     monkeypatch.chdir(tmp_path)
+    out, err = _one_edit("watching", lambda: model.write_text(LEGACY.format(hidden=5)))
+    shapes = [_recurrent_kernel_or_fused(d) for d in _documents(out)]
+    assert shapes == [[6, 4], [7, 5]], err  # [input + hidden, hidden]
+
+
+def _one_edit(ready: str, edit) -> tuple[str, str]:
+    """`show model.py:build --watch` in the working directory for two runs: the first, then
+    `edit()` once `ready` is printed, then the redraw. (stdout, stderr)."""
     args = build_parser().parse_args(["show", "model.py:build", "--format", "json", "--watch"])
     out, out_buf = make_console(200)
     err, err_buf = make_console(200)
     thread = threading.Thread(target=watch, args=(args, out, err, run_show),
                               kwargs={"max_cycles": 2}, daemon=True)
     thread.start()
-    _wait_for(err_buf, "watching", 1, thread)
-    model.write_text(LEGACY.format(hidden=5))
+    _wait_for(err_buf, ready, 1, thread)
+    edit()
     thread.join(timeout=240)
     assert not thread.is_alive()
-    shapes = [_recurrent_kernel_or_fused(d) for d in _documents(out_buf.getvalue())]
-    assert shapes == [[6, 4], [7, 5]], err_buf.getvalue()  # [input + hidden, hidden]
+    return out_buf.getvalue(), err_buf.getvalue()
 
 
 def _recurrent_kernel_or_fused(doc: dict[str, object]) -> list[int]:
@@ -196,16 +203,7 @@ def test_watch_redraws_when_a_data_file_the_build_reads_changes(tmp_path, monkey
     sizes = tmp_path / "sizes.json"
     sizes.write_text('{"hidden": 4}')
     monkeypatch.chdir(tmp_path)
-    args = build_parser().parse_args(["show", "model.py:build", "--format", "json", "--watch"])
-    out, out_buf = make_console(200)
-    err, err_buf = make_console(200)
-    thread = threading.Thread(target=watch, args=(args, out, err, run_show),
-                              kwargs={"max_cycles": 2}, daemon=True)
-    thread.start()
-    _wait_for(err_buf, "watching 2 files", 1, thread)
-    sizes.write_text('{"hidden": 6}')
-    thread.join(timeout=240)
-    assert not thread.is_alive()
-    shapes = [_recurrent_kernel(d)[1] for d in _documents(out_buf.getvalue())]
-    assert shapes == [[4, 4], [6, 6]], err_buf.getvalue()
-    assert "changed: sizes.json" in err_buf.getvalue()
+    out, err = _one_edit("watching 2 files", lambda: sizes.write_text('{"hidden": 6}'))
+    shapes = [_recurrent_kernel(d)[1] for d in _documents(out)]
+    assert shapes == [[4, 4], [6, 6]], err
+    assert "changed: sizes.json" in err
