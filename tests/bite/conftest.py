@@ -47,3 +47,20 @@ def fresh_keras() -> Callable[[str, Callable[[], Any]], Inspection]:
         return analyze(_TRACED[("keras", key)])
 
     return run
+
+
+@pytest.fixture(scope="session")
+def fresh_form() -> Callable[..., Inspection]:
+    """fresh_form(name, *args): a TF1 form of tests/models/forms/tf1_forms.py, traced once
+    in the legacy worker, analysed afresh."""
+    from rnninspect.analysis import analyze
+
+    def run(name: str, *args: Any) -> Inspection:
+        if ("form", name, args) not in _TRACED:
+            from rnninspect.tf import worker
+            from tests.models.forms.tf1_forms import BuildForm
+
+            _TRACED[("form", name, args)] = worker.call(BuildForm(name, args))
+        return analyze(_TRACED[("form", name, args)])
+
+    return run

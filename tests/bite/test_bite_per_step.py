@@ -8,22 +8,23 @@ import pytest
 from rnninspect.model import Inspection, Placement, Role
 from tests.models.bite import keras_per_step as m
 
-DECODER = {"decoder/gru_cell/kernel": (Role.INPUT_TO_HIDDEN, 3),
-           "decoder/gru_cell/recurrent_kernel": (Role.HIDDEN_TO_HIDDEN, 3),
-           "decoder/gru_cell/bias": (Role.BIAS, 6)}  # input and recurrent bias rows, per call
+# role, reads per call (the bias: its input and recurrent rows)
+DECODER = {"decoder/gru_cell/kernel": (Role.INPUT_TO_HIDDEN, 1),
+           "decoder/gru_cell/recurrent_kernel": (Role.HIDDEN_TO_HIDDEN, 1),
+           "decoder/gru_cell/bias": (Role.BIAS, 2)}
 
 
-def _assert_decoder(ins: Inspection, cell: str, layer: int) -> None:
-    assert ins.num_steps == m.T
+def _assert_decoder(ins: Inspection, cell: str, layer: int, steps: int = m.T) -> None:
+    assert ins.num_steps == steps
     [c] = [c for c in ins.cells if c.name == cell]
     assert (c.layer, c.kind, c.gate_order, c.num_steps, c.dynamic, c.units) == (
-        layer, "GRU", ("z", "r", "h"), m.T, False, m.H)
+        layer, "GRU", ("z", "r", "h"), steps, False, m.H)
     assert sorted(c.variables) == sorted(DECODER)
-    for name, (role, reads) in DECODER.items():
+    for name, (role, per_call) in DECODER.items():
         v = ins.variable(name)
         assert (v.role, v.placement, v.cell, v.layer) == (role, Placement.CELL, cell, layer), name
-        assert v.steps == tuple(range(m.T)) and not v.dynamic and v.shared, name
-        assert v.reads == reads and not v.dead and v.also_cells == (), name
+        assert v.steps == tuple(range(steps)) and not v.dynamic and v.shared, name
+        assert v.reads == per_call * steps and not v.dead and v.also_cells == (), name
     assert [g.gate for g in ins.variable("decoder/gru_cell/kernel").gates or ()] == ["z", "r", "h"]
 
 
@@ -43,9 +44,10 @@ def test_the_output_layer_after_per_step_calls_is_after_them(fresh_keras) -> Non
     assert ins.findings == ()
 
 
-def test_per_step_calls_above_an_encoder_loop(fresh_keras) -> None:
-    ins = fresh_keras("per_step_encoded", lambda: m.build(encoded=True))
-    _assert_decoder(ins, "cell1", 1)
+@pytest.mark.parametrize("steps", [2, m.T])
+def test_per_step_calls_above_an_encoder_loop(fresh_keras, steps: int) -> None:
+    ins = fresh_keras(f"per_step_encoded{steps}", lambda: m.build(encoded=True, steps=steps))
+    _assert_decoder(ins, "cell1", 1, steps)
     encoder = ins.cells[0]
     assert (encoder.name, encoder.layer, encoder.dynamic, encoder.num_steps) == (
         "cell0", 0, True, None)

@@ -1,7 +1,8 @@
 """A Keras GRU layer called once per step by a Python loop (each call a one-iteration
 while loop over x[:, t:t+1]), carrying its state from call to call: one cell of T steps.
 `encoded=True` first runs a GRU over the whole sequence (a while loop) whose final state
-starts the per-step decoder: the loop is layer 0, the per-step cell layer 1."""
+starts the per-step decoder: the loop is layer 0, the per-step cell layer 1. `steps`
+calls (default T)."""
 
 import keras
 import tensorflow as tf
@@ -9,16 +10,16 @@ import tensorflow as tf
 T, F, H, B = 3, 2, 4, 2
 
 
-def build(encoded=False):
-    x = keras.Input((T, F), batch_size=B, name="x")
+def build(encoded=False, steps=T):
+    x = keras.Input((steps, F), batch_size=B, name="x")
     state = None
     if encoded:
         _, state = keras.layers.GRU(H, return_state=True, name="encoder")(x)
     step = keras.layers.GRU(H, return_state=True, name="decoder")
     outputs = []
-    for t in range(T):
+    for t in range(steps):
         out, state = step(x[:, t:t + 1, :], initial_state=state)
         outputs.append(out)
     y = keras.layers.Dense(2, name="head")(keras.layers.Concatenate()(outputs))
     model = keras.Model(x, y, name="per_step_encoded" if encoded else "per_step")
-    return model, [tf.TensorSpec([B, T, F], tf.float32)]
+    return model, [tf.TensorSpec([B, steps, F], tf.float32)]
