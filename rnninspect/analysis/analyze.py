@@ -160,10 +160,16 @@ def _analyze_part(
             place(topo, f, chains, ups, cell_of_chain, reach, in_loop)
         if f.cell is None and f.uses and not chains and loop_cells:
             idx = [topo.index[u.node] for u in f.uses]
-            if any(c.loop.before[i] for c in loop_cells if c.loop for i in idx):
+            looped = [c.loop for c in loop_cells if c.loop]
+            # a cell whose steps are calls (one-iteration loops): a weight read between two
+            # calls is after the one and before the next; it is the output layer
+            calls = [lp for c in loop_cells for lp in c.calls]
+            if any(lp.before[i] for lp in looped for i in idx):
                 f.placement = Placement.BEFORE
-            elif any(c.loop.after[i] for c in loop_cells if c.loop for i in idx):
+            elif any(lp.after[i] for lp in looped + calls for i in idx):
                 f.placement = Placement.AFTER
+            elif any(lp.before[i] for lp in calls for i in idx):
+                f.placement = Placement.BEFORE
         if f.cell is None and f.uses and not chains and dup_cells:
             # No shared weights to count steps with: the per-step copies' clock decides.
             clock = dup_cells[0].clock

@@ -34,10 +34,9 @@ def test_per_step_calls_are_the_steps_of_one_cell(fresh_keras) -> None:
     assert [c.name for c in ins.cells] == ["cell0"]
 
 
-@pytest.mark.xfail(strict=True, reason="the output layer after per-step calls with no while "
-                   "loop around them is placed nowhere (role other, unresolved): the "
-                   "before/after fallback in analyze.py only asks while-loop cells")
 def test_the_output_layer_after_per_step_calls_is_after_them(fresh_keras) -> None:
+    """With no while loop around the calls, their own loops tell before from after (was:
+    the head placed nowhere, role other, an unresolved finding)."""
     ins = fresh_keras("per_step", m.build)
     head = ins.variable("head/kernel")
     assert (head.role, head.placement) == (Role.HIDDEN_TO_OUTPUT, Placement.AFTER)
@@ -60,3 +59,13 @@ def test_per_step_calls_above_an_encoder_loop(fresh_keras, steps: int) -> None:
     assert ins.findings == ()
     links = {(lk.source, lk.target) for lk in ins.links}
     assert {("cell0", "cell1"), ("cell1", "head/kernel")} <= links
+
+
+def test_a_projection_before_per_step_calls_is_before_them(fresh_keras) -> None:
+    ins = fresh_keras("per_step_projected", lambda: m.build(projected=True))
+    _assert_decoder(ins, "cell0", 0)
+    proj = ins.variable("proj/kernel")
+    assert (proj.role, proj.placement, proj.cell) == (Role.INPUT_TO_HIDDEN, Placement.BEFORE,
+                                                      None)
+    head = ins.variable("head/kernel")
+    assert (head.role, head.placement) == (Role.HIDDEN_TO_OUTPUT, Placement.AFTER)
