@@ -20,15 +20,16 @@ _TRACED: dict[tuple[object, ...], Any] = {}
 
 @pytest.fixture(scope="session")
 def fresh() -> Callable[..., Inspection]:
-    """fresh(spec, **LoadOptions fields) -> a newly analyzed Inspection of a cached trace."""
+    """fresh(spec, detail_step=None, **LoadOptions fields) -> a newly analyzed Inspection of
+    a cached trace."""
     from rnninspect.analysis import analyze
     from rnninspect.sources import LoadOptions, load
 
-    def run(model: str, **options: Any) -> Inspection:
+    def run(model: str, detail_step: int | None = None, **options: Any) -> Inspection:
         key = (model, *sorted(options.items()))
         if key not in _TRACED:
             _TRACED[key] = load(model, LoadOptions(**options))
-        return analyze(_TRACED[key])
+        return analyze(_TRACED[key], detail_step=detail_step)
 
     return run
 
