@@ -24,7 +24,7 @@ from rnninspect.render.labels import (
 @pytest.mark.parametrize(("text", "escaped"), [
     ("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("\n", "<BR/>"),
     ("\t", " "), ("\x00", " "), ("\x1f", " "), ("\x7f", " "),  # controls become spaces
-    (" ", " "), ("~", "~"), ("a/B_9:'", "a/B_9:'"),  # printable ASCII stays
+    (" ", " "), ("~", "~"), ("a/B_9:'X", "a/B_9:'X"),  # printable ASCII stays
     ("\x80", "&#128;"), ("é", "&#233;"), ("…", "&#8230;"),  # non-ASCII: references
     ("[", "&#91;"), ("]", "&#93;"), ("{", "&#123;"), ("}", "&#125;"), ("|", "&#124;"),
     ("\\", "&#92;"),
@@ -62,6 +62,8 @@ def test_short_parts_elide_each_part_beyond_the_limit_only() -> None:
     assert short_parts("abcdefghi", 9) == ("", "abcdefghi")
     assert short_parts("abcdefghijk", 10) == ("", "abcd…ghijk")  # 4 + … + 5 = the limit
     assert short_parts("a/" * 40 + "kernel", 20) == ("a/…/a/a/a/a/a/a/a/a/", "kernel")
+    # only the trailing slash goes before the scope is fitted
+    assert short_parts("X" * 30 + "/X/k", 20) == ("…XXXXXXXXXXXXXXXX/X/", "k")
 
 
 def test_table_and_small_markup() -> None:
@@ -120,3 +122,4 @@ def test_node_ids_are_safe_stable_and_unique() -> None:
     assert ids("in", "__x__") == "in_x"
     assert ids("in", "///") == "in"
     assert ids("in", "!!!") == "in_2"
+    assert ids("in", "X_") == "in_X" and ids("var", "fooX") == "var_fooX"  # only _ stripped
