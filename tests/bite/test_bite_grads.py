@@ -84,8 +84,12 @@ def test_dead_weights_name_at_most_four_and_count_all() -> None:
         "dead_weight", "warning", dead, ())
     assert finding.message == ("5 trainable weight(s) get an exactly zero gradient from the "
                                "loss: training never changes them (a, b, c, d)")
-    assert finding.fix.startswith("connect them to the loss, or drop them")
+    assert finding.fix == ("connect them to the loss, or drop them (a T=1 recurrent kernel "
+                           "with a zero initial state, a layer whose output is never read)")
     assert with_findings(_report(dead=dead)).findings == (finding,)
+    # the dead weights stay when the rows come after them
+    kinds = [f.kind for f in find_gradient_problems(_report(_sg((1.0, 1.0)), dead=("x",)))]
+    assert kinds == ["dead_weight"]
 
 
 def test_dead_steps_grouped_by_the_steps() -> None:
@@ -102,31 +106,40 @@ def test_dead_steps_grouped_by_the_steps() -> None:
     assert found[0].message == ("steps 0…2 of fw, fw_b contribute exactly zero: nothing "
                                 "computed at those steps reaches the loss")
     assert found[1].message.startswith("steps 1, 3 of bw contribute")
-    assert found[0].severity == "warning" and found[0].fix.startswith("read every step's")
+    assert found[0].severity == "warning"
+    assert found[0].fix == ("read every step's output (e.g. concatenate both directions' "
+                            "outputs at each step rather than taking outputs[-1]), or stop "
+                            "computing those steps")
     [two] = find_gradient_problems(_report(_sg((1.0,) * 3, (False, False, True))))
     assert two.message.startswith("steps 0, 1 of w ")
+    [late] = find_gradient_problems(_report(_sg((1.0,) * 4, (True, False, False, False))))
+    assert late.message.startswith("steps 1…3 of w ")
 
 
 def test_vanishing_fires_below_the_fade_line_before_the_peak_only() -> None:
-    peak = 1.0
+    peak = 4.0
     below, at = FADE * peak * 0.5, FADE * peak
     [vanish] = find_gradient_problems(_report(_sg((0.0, below, below * 1.5, at, peak, below))))
     assert (vanish.kind, vanish.severity, vanish.variables) == ("vanishing", "warning", ("w",))
     assert vanish.steps == (1, 2)  # step 3 is at the line, step 5 after the peak
     assert vanish.message == (f"w: step contributions fall below {FADE:g} of the peak (step 4) "
                               "at step 2 going back in time; last/first = 1")
-    assert vanish.fix.startswith("put the loss on every step")
+    assert vanish.fix == ("put the loss on every step rather than the last only, or shorten "
+                          "the sequences; a plain RNN cell: use a gated one (LSTM/GRU); an "
+                          "LSTM: a forget-gate bias of 1")
     assert find_gradient_problems(_report(_sg((at, peak)))) == ()
     assert find_gradient_problems(_report(_sg((0.0, below)))) == ()  # one live step: no trend
 
 
 def test_exploding_fires_above_the_explode_line() -> None:
-    last = 1.0
+    last = 2.0
     [boom] = find_gradient_problems(_report(_sg((0.0, EXPLODE * last * 2, 5.0, last))))
-    assert (boom.kind, boom.variables, boom.steps) == ("exploding", ("w",), (1, 2, 3))
+    assert (boom.kind, boom.severity, boom.variables, boom.steps) == (
+        "exploding", "warning", ("w",), (1, 2, 3))
     assert boom.message == ("w: contributions grow going back in time: the first contributing "
                             "step gives 2e+03× the last (last/first = 0.0005)")
-    assert boom.fix.startswith("clip gradients")
+    assert boom.fix == ("clip gradients (tf.clip_by_global_norm), initialise the recurrent "
+                        "kernel orthogonally or smaller, lower the learning rate")
     assert find_gradient_problems(_report(_sg((EXPLODE * last, last)))) == ()
 
 
