@@ -14,14 +14,15 @@ T = 3
 NAMES = {"legacy": r"step_(\d+)/multi_rnn_cell/cell_(\d+)/", "keras": r"lstm_cell_(\d+)_(\d+)/"}
 
 
+@pytest.mark.parametrize("steps", [2, T])
 @pytest.mark.parametrize("dialect", ["legacy", "keras"])
-def test_each_copy_has_the_step_and_layer_of_its_name(fresh, dialect: str) -> None:
-    ins = fresh("ptb-noreuse", dialect=dialect, config="test", num_steps=T, layers=2)
-    assert ins.num_steps == T
-    assert [(c.name, c.layer, c.num_steps) for c in ins.cells] == [("cell0", 0, T),
-                                                                   ("cell1", 1, T)]
+def test_each_copy_has_the_step_and_layer_of_its_name(fresh, dialect: str, steps: int) -> None:
+    ins = fresh("ptb-noreuse", dialect=dialect, config="test", num_steps=steps, layers=2)
+    assert ins.num_steps == steps
+    assert [(c.name, c.layer, c.num_steps) for c in ins.cells] == [("cell0", 0, steps),
+                                                                   ("cell1", 1, steps)]
     copies = [v for v in ins.variables if re.search(NAMES[dialect], v.name)]
-    assert len(copies) == T * 2 * (2 if dialect == "legacy" else 3)
+    assert len(copies) == steps * 2 * (2 if dialect == "legacy" else 3)
     for v in copies:
         found = re.search(NAMES[dialect], v.name)
         assert found is not None

@@ -3,6 +3,7 @@ split is taken through (`analyze_with_reads`)."""
 
 from __future__ import annotations
 
+import gc
 import re
 
 import pytest
@@ -44,6 +45,16 @@ def test_reads_per_step_for_the_gradient_split(steps: int) -> None:
             [(op, operand)] = ops
             assert operand in (0, 1) and isinstance(op, str) and "/" in op, (v.name, step)
     assert len({op for v in reads.values() for ops in v.values() for op, _ in ops}) == 2 * steps
+    assert gc.isenabled()  # paused for the passes, on again after
+
+
+def test_the_collector_stays_off_if_it_was_off(fresh) -> None:
+    gc.disable()
+    try:
+        fresh("ptb", dialect="legacy", config="test", num_steps=3, layers=1)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_an_output_layer_a_few_ops_after_a_cell_applied_once_stays_out(fresh_keras) -> None:
