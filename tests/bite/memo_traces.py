@@ -83,11 +83,22 @@ def pytest_configure(config: pytest.Config) -> None:
             setattr(forms, name, _memo_by_args(fn, lambda *a, **k: (a, tuple(sorted(k.items())))))
 
 
-def pytest_sessionstart(session: pytest.Session) -> None:
-    """Forget analysed Inspections a parent process left in test modules' caches."""
+def _forget_inspections() -> None:
     conftest = sys.modules.get("tests.conftest")
     if conftest is not None:
         conftest._CACHE.clear()
     corpus = sys.modules.get("tests.test_real_corpus")
     if corpus is not None:
         corpus.inspection.cache_clear()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Forget analysed Inspections a parent process left in test modules' caches."""
+    _forget_inspections()
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """... and before every test: mutmut maps each test to the functions it calls, and a
+    test that found its Inspection cached by an earlier test would be mapped to no analysis
+    function at all, so no mutant of the analysis would ever run it."""
+    _forget_inspections()

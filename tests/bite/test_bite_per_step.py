@@ -69,3 +69,10 @@ def test_a_projection_before_per_step_calls_is_before_them(fresh_keras) -> None:
                                                       None)
     head = ins.variable("head/kernel")
     assert (head.role, head.placement) == (Role.HIDDEN_TO_OUTPUT, Placement.AFTER)
+
+
+def test_the_step_graph_of_per_step_calls_holds_that_calls_reads(fresh_keras) -> None:
+    ins = fresh_keras("per_step", m.build)
+    sg = ins.step_graph
+    assert sg is not None and sg.step == 1
+    assert sorted(o.reads for o in sg.ops if o.reads) == sorted(DECODER)
