@@ -77,7 +77,7 @@ def _analyze(
     if not copies:
         inspection, facts = _analyze_part(traced, og, computation, detail_step)
         return inspection, facts, og
-    parts = [_analyze_part(_restricted(traced, c), og, computation_nodes(og, list(c.outputs)),
+    parts = [_analyze_part(_restricted(traced, c, og), og, computation_nodes(og, list(c.outputs)),
                            detail_step)
              for c in copies]
     primary = _primary(copies, [p[0] for p in parts])
@@ -104,9 +104,11 @@ def _analyze(
     return inspection, facts, og
 
 
-def _restricted(traced: Traced, copy: CopyPart) -> Traced:
-    """The traced model seen through one copy: its own inputs and outputs."""
-    return replace(traced, inputs=tuple(n for n in traced.inputs if n in copy.nodes),
+def _restricted(traced: Traced, copy: CopyPart, og: OpGraph) -> Traced:
+    """The traced model seen through one copy: the inputs its ops read (placeholders are
+    no part of any copy) and its own outputs."""
+    read = {src for n in copy.nodes for src, _ in og.inputs.get(n, ())}
+    return replace(traced, inputs=tuple(n for n in traced.inputs if n in copy.nodes or n in read),
                    outputs=tuple(copy.outputs))
 
 
