@@ -76,3 +76,15 @@ def test_the_step_graph_of_per_step_calls_holds_that_calls_reads(fresh_keras) ->
     sg = ins.step_graph
     assert sg is not None and sg.step == 1
     assert sorted(o.reads for o in sg.ops if o.reads) == sorted(DECODER)
+
+
+def test_one_call_alone_is_a_while_loop_cell_not_a_run(fresh_keras) -> None:
+    """per_step_runs: a run is two or more one-iteration loops; a layer called once on a
+    one-step sequence stays the while-loop cell it is."""
+    from tests.models.forms import keras_forms as kf
+
+    ins = fresh_keras("one_step_gru", lambda: kf.one_step_gru(1, False, False))
+    [cell] = ins.cells
+    assert cell.dynamic and cell.num_steps is None
+    assert all(ins.variable(n).dynamic for n in cell.variables)
+
