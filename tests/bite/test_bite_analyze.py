@@ -40,5 +40,6 @@ def test_a_whole_program_counts_every_copy_and_keeps_its_inputs(fresh) -> None:
     assert len(main.copies) == 3
     assert main.op_count > 2 * forward.op_count  # three copies and the training machinery
     assert main.step_graph is not None and main.step_graph.step == 0
+    assert main.inputs == ("Train/Model/input_data", "Train/Model/targets")  # the primary's
     assert any(lk.source.startswith("input:") for lk in main.links)
     assert main.num_steps == 3
