@@ -91,7 +91,7 @@ def _analyze(
     if not copies:
         inspection, facts = _analyze_part(traced, og, computation, detail_step)
         return inspection, facts, og
-    parts = [_analyze_part(_restricted(traced, c), og, computation_nodes(og, list(c.outputs)),
+    parts = [_analyze_part(_restricted(traced, c, og), og, computation_nodes(og, list(c.outputs)),
                            detail_step)
              for c in copies]
     primary = _primary(copies, [p[0] for p in parts])
@@ -118,9 +118,11 @@ def _analyze(
     return inspection, facts, og
 
 
-def _restricted(traced: Traced, copy: CopyPart) -> Traced:
-    """The traced model seen through one copy: its own inputs and outputs."""
-    return replace(traced, inputs=tuple(n for n in traced.inputs if n in copy.nodes),
+def _restricted(traced: Traced, copy: CopyPart, og: OpGraph) -> Traced:
+    """The traced model seen through one copy: the inputs its ops read (placeholders are
+    no part of any copy) and its own outputs."""
+    read = {src for n in copy.nodes for src, _ in og.inputs.get(n, ())}
+    return replace(traced, inputs=tuple(n for n in traced.inputs if n in copy.nodes or n in read),
                    outputs=tuple(copy.outputs))
 
 
@@ -174,10 +176,16 @@ def _analyze_part(
             place(topo, f, chains, ups, cell_of_chain, reach, in_loop)
         if f.cell is None and f.uses and not chains and loop_cells:
             idx = [topo.index[u.node] for u in f.uses]
-            if any(c.loop.before[i] for c in loop_cells if c.loop for i in idx):
+            looped = [c.loop for c in loop_cells if c.loop]
+            # a cell whose steps are calls (one-iteration loops): a weight read between two
+            # calls is after the one and before the next; it is the output layer
+            calls = [lp for c in loop_cells for lp in c.calls]
+            if any(lp.before[i] for lp in looped for i in idx):
                 f.placement = Placement.BEFORE
-            elif any(c.loop.after[i] for c in loop_cells if c.loop for i in idx):
+            elif any(lp.after[i] for lp in looped + calls for i in idx):
                 f.placement = Placement.AFTER
+            elif any(lp.before[i] for lp in calls for i in idx):
+                f.placement = Placement.BEFORE
         if f.cell is None and f.uses and not chains and dup_cells:
             # No shared weights to count steps with: the per-step copies' clock decides.
             clock = dup_cells[0].clock

@@ -20,6 +20,7 @@ class CellBuild:
     clock: Upstream | None = None  # step clock when the cell has no chains (per-step copies)
     num_steps: int = 0
     loop: Loop | None = None  # a while loop: every iteration reads the cell's weights
+    calls: list[Loop] = field(default_factory=list)  # one-iteration loops: its steps' calls
     layer: int = 0
     name: str = ""
     kind: str = "RNN"

@@ -86,7 +86,7 @@ def place_loops(
         if host is None:
             layer = max((c.layer + 1 for c in new if c.loop
                          and any(c.loop.after[i] for i in run[0].uses)), default=0)
-            host = CellBuild([], layer=layer, num_steps=len(run), name="")
+            host = CellBuild([], layer=layer, num_steps=len(run), name="", calls=run)
             new.append(host)
         else:  # the calls' cell sits above the loops that feed its first step
             _stack_above(host, [c for c in new if c.loop], run[0], cells)

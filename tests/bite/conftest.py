@@ -20,15 +20,16 @@ _TRACED: dict[tuple[object, ...], Any] = {}
 
 @pytest.fixture(scope="session")
 def fresh() -> Callable[..., Inspection]:
-    """fresh(spec, **LoadOptions fields) -> a newly analyzed Inspection of a cached trace."""
+    """fresh(spec, detail_step=None, **LoadOptions fields) -> a newly analyzed Inspection of
+    a cached trace."""
     from rnninspect.analysis import analyze
     from rnninspect.sources import LoadOptions, load
 
-    def run(model: str, **options: Any) -> Inspection:
+    def run(model: str, detail_step: int | None = None, **options: Any) -> Inspection:
         key = (model, *sorted(options.items()))
         if key not in _TRACED:
             _TRACED[key] = load(model, LoadOptions(**options))
-        return analyze(_TRACED[key])
+        return analyze(_TRACED[key], detail_step=detail_step)
 
     return run
 
@@ -45,5 +46,22 @@ def fresh_keras() -> Callable[[str, Callable[[], Any]], Inspection]:
             model, signature = builder()
             _TRACED[("keras", key)] = trace_keras_model(model, signature, model=model.name)
         return analyze(_TRACED[("keras", key)])
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def fresh_form() -> Callable[..., Inspection]:
+    """fresh_form(name, *args): a TF1 form of tests/models/forms/tf1_forms.py, traced once
+    in the legacy worker, analysed afresh."""
+    from rnninspect.analysis import analyze
+
+    def run(name: str, *args: Any) -> Inspection:
+        if ("form", name, args) not in _TRACED:
+            from rnninspect.tf import worker
+            from tests.models.forms.tf1_forms import BuildForm
+
+            _TRACED[("form", name, args)] = worker.call(BuildForm(name, args))
+        return analyze(_TRACED[("form", name, args)])
 
     return run

@@ -28,6 +28,7 @@ def test_an_extra_trainable_weight_nothing_reads_is_reported(fresh, spec: str, n
     ins = fresh(spec)
     extra = ins.variable(name)
     assert extra.trainable and extra.reads == 0 and extra.params == 16
+    assert extra.role is Role.OTHER  # trainable: no optimizer slot or counter
     [finding] = _of(ins, FindingKind.UNUSED_VARIABLE)
     assert finding.severity is Severity.WARNING
     assert finding.variables == (name,)
@@ -102,7 +103,8 @@ def test_separate_layers_are_not_shared_across_layers(fresh) -> None:
 def _assert_tied(ins: Inspection, name: str, shape: str) -> None:
     emb = ins.variable(name)
     assert emb.role is Role.EMBEDDING and emb.also_roles == (Role.HIDDEN_TO_OUTPUT,)
-    assert emb.cell is None and emb.reads == 2
+    assert emb.cell is None and emb.reads == 2 and emb.steps == ()
+    assert emb.shared  # read twice, outside the steps
     [finding] = _of(ins, FindingKind.WEIGHT_TYING)
     assert finding.severity is Severity.INFO and finding.variables == (name,)
     assert finding.params == 0  # nothing wrong, nothing at stake

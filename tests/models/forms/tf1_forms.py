@@ -8,7 +8,7 @@ from dataclasses import dataclass
 T, F, H = 4, 3, 5  # steps, features, hidden units
 
 
-def _build(name, body):
+def _build(name, body, steps=T):
     import tensorflow as tf
 
     from rnninspect.tf.trace import trace_graph
@@ -16,7 +16,7 @@ def _build(name, body):
     tf1 = tf.compat.v1
     graph = tf.Graph()
     with graph.as_default():
-        x = tf1.placeholder(tf.float32, [2, T, F], name="x")
+        x = tf1.placeholder(tf.float32, [2, steps, F], name="x")
         out = tf.identity(body(tf, tf1, x), name="out")
     return trace_graph(graph, [x.op.name], [out.op.name], model=name, dialect="legacy")
 
@@ -30,13 +30,13 @@ def dynamic_lstm():
     return _build("dynamic_lstm", body)
 
 
-def static_gru():
+def static_gru(steps=T):
     def body(tf, tf1, x):
         cell = tf1.nn.rnn_cell.GRUCell(H)
         outputs, _ = tf1.nn.static_rnn(cell, tf.unstack(x, axis=1), dtype=tf.float32)
         return outputs[-1]
 
-    return _build("static_gru", body)
+    return _build("static_gru", body, steps)
 
 
 def static_basic_rnn():
@@ -48,23 +48,23 @@ def static_basic_rnn():
     return _build("static_basic_rnn", body)
 
 
-def static_peephole_projection():
+def static_peephole_projection(steps=T):
     def body(tf, tf1, x):
         cell = tf1.nn.rnn_cell.LSTMCell(H, use_peepholes=True, num_proj=2)
         outputs, _ = tf1.nn.static_rnn(cell, tf.unstack(x, axis=1), dtype=tf.float32)
         return outputs[-1]
 
-    return _build("static_peephole_projection", body)
+    return _build("static_peephole_projection", body, steps)
 
 
-def static_multi():
+def static_multi(steps=T):
     def body(tf, tf1, x):
         cell = tf1.nn.rnn_cell.MultiRNNCell(
             [tf1.nn.rnn_cell.BasicLSTMCell(H) for _ in range(2)])
         outputs, _ = tf1.nn.static_rnn(cell, tf.unstack(x, axis=1), dtype=tf.float32)
         return outputs[-1]
 
-    return _build("static_multi", body)
+    return _build("static_multi", body, steps)
 
 
 def bidirectional_dynamic():
@@ -102,7 +102,7 @@ class BuildForm:
         return globals()[self.name](*self.args)
 
 
-def _build_program(name, body):
+def _build_program(name, body, steps=T):
     """Like `_build`, but inputs and outputs found as for a user's program that returns its
     graph (`file.py:fn`): per-step results nobody reads stay in the graph as its sinks."""
     import tensorflow as tf
@@ -113,23 +113,23 @@ def _build_program(name, body):
     tf1 = tf.compat.v1
     graph = tf.Graph()
     with graph.as_default():
-        x = tf1.placeholder(tf.float32, [2, T, F], name="x")
+        x = tf1.placeholder(tf.float32, [2, steps, F], name="x")
         tf.identity(body(tf, tf1, x), name="out")
     inputs, outputs = graph_inputs_outputs(graph, name)
     return trace_graph(graph, inputs, outputs, model=name, dialect="legacy")
 
 
-def static_bidirectional(pick):
+def static_bidirectional(pick, steps=T):
     """`static_bidirectional_rnn` read at one step ("last": outputs[-1], "first":
     outputs[0]) or at all of them ("all": the concatenated outputs of every step)."""
     def body(tf, tf1, x):
         fw, bw = tf1.nn.rnn_cell.BasicLSTMCell(H), tf1.nn.rnn_cell.BasicLSTMCell(H)
-        outputs, _, _ = tf1.nn.static_bidirectional_rnn(fw, bw, tf.unstack(x, T, 1),
+        outputs, _, _ = tf1.nn.static_bidirectional_rnn(fw, bw, tf.unstack(x, steps, 1),
                                                         dtype=tf.float32)
         read = {"last": outputs[-1], "first": outputs[0], "all": tf.concat(outputs, 1)}[pick]
         return tf1.layers.dense(read, 2, name="head")
 
-    return _build_program(f"static_bidirectional_{pick}", body)
+    return _build_program(f"static_bidirectional_{pick}", body, steps)
 
 
 def static_unidirectional_last():
