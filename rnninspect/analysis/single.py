@@ -8,6 +8,10 @@ cell's recurrent weight; reads whose results merge with it right after belong to
 cell (a Keras input kernel, the bias). Cells that depend on one another are layers. A clock
 that puts every input-dependent op at step 0 and the initial state at step -1 lets the
 row-split, gate and role passes read the cell exactly as at step 1 of a longer unroll.
+
+One cell object applied by every layer of a stack (tied layers) at one step reads its weight
+once per layer, each read after the one below: a chain, yet no time steps (`one_step_stack`).
+Each application is a cell of its own that shares the weight with the others.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from collections.abc import Sequence
 from rnninspect.analysis.facts import CellBuild, VarFacts
 from rnninspect.analysis.opgraph import OpGraph
 from rnninspect.analysis.reads import ADD_OPS, CONCAT_OPS, MATMUL_OPS, Use, data_operand
-from rnninspect.analysis.recurrence import NEAR, Topology, Upstream
+from rnninspect.analysis.recurrence import NEAR, Chain, Topology, Upstream, from_constants
 from rnninspect.analysis.training import SHAPE_ONLY_OPS
 from rnninspect.model import Placement
 
@@ -28,19 +32,14 @@ def place_single(
 ) -> list[CellBuild]:
     """Cells applied once; [] when no weight multiplies an initial state."""
     fed = _input_dependent(og, topo, inputs)
-    var_nodes = set(facts)
-    roots: list[tuple[VarFacts, Use]] = []
-    for f in facts.values():
-        for use in f.uses:
-            if use.op in MATMUL_OPS and _multiplies_initial_state(og, topo, use, fed, var_nodes):
-                roots.append((f, use))
+    roots = initial_state_reads(og, topo, facts, fed)
     if not roots:
         return []
     roots.sort(key=lambda fu: topo.index[fu[1].node])
     clock = Upstream([0 if x else -1 for x in fed], [0] * len(fed))
     cells: list[CellBuild] = []
     near: list[dict[int, int]] = []  # per cell: ops within NEAR hops after its recurrent read
-    for f, use in roots:
+    for f, use in roots:  # one cell per application: a weight tied across layers has several
         start = topo.index[use.node]
         cell = CellBuild([], clock=clock, num_steps=1)
         cells.append(cell)
@@ -51,15 +50,14 @@ def place_single(
     for f in facts.values():
         if f.cell is not None or not f.uses:
             continue
-        for use in f.uses:
+        for use in f.uses:  # every read: a tied layer's input kernel joins each layer's cell
             joined = _joins(topo, use, topo.index[use.node], near, downstream)
             if joined is not None:
                 _assign(f, use, cells[joined])
-                break
-        else:
+        if f.cell is None:
             outside.append(f)
-    members = [[topo.index[f.step_uses[0].node] for f in facts.values() if f.cell is cell]
-               for cell in cells]
+    members = [[topo.index[node] for f in facts.values() for node, c in f.use_cells.items()
+                if c is cell] for cell in cells]
     for a, cell in enumerate(cells):  # a cell that reads another's result is a layer above
         cell.layer = max((cells[b].layer + 1 for b in range(a)
                           if any(i in downstream[b] for i in members[a])), default=0)
@@ -75,10 +73,59 @@ def place_single(
     return cells
 
 
+def initial_state_reads(
+    og: OpGraph, topo: Topology, facts: dict[str, VarFacts], fed: list[bool]
+) -> list[tuple[VarFacts, Use]]:
+    """Every matmul read that multiplies an initial state: one per cell application."""
+    var_nodes = set(facts)
+    return [(f, use) for f in facts.values() for use in f.uses
+            if use.op in MATMUL_OPS and _multiplies_initial_state(og, topo, use, fed, var_nodes)]
+
+
+def one_step_stack(og: OpGraph, topo: Topology, chain: Chain, facts: dict[str, VarFacts]) -> bool:
+    """Are the chain's reads layers of one step, not steps of one layer?
+
+    At step t >= 1 a cell reads the state step t-1 left; only the first step reads the
+    initial state. A chain whose every read sits at an initial state (computed from
+    constants alone) is one cell object applied by stacked layers at a single step: layer
+    l+1 depends on layer l through its input. A read sits at an initial state when the
+    state part of the concat it multiplies (the last: TF1 cells multiply ``concat([inputs,
+    state])``) is one, or, reading its input alone (a Keras input kernel), when it meets
+    right after a read that multiplies one and is not upstream of it (its own layer's
+    recurrent read, not the layer below's)."""
+    if chain.length < 2:
+        return False
+    initial = [topo.index[u.node] for f in facts.values() for u in f.uses
+               if u.op in MATMUL_OPS and u.node in topo.index
+               and (data := data_operand(og, u)) is not None and from_constants(og, data[0])]
+    return all(_at_initial_state(og, topo, node, initial) for node in chain.uses)
+
+
+def _at_initial_state(og: OpGraph, topo: Topology, node: str, initial: list[int]) -> bool:
+    i = topo.index[node]
+    concats = [r for r in og.inputs.get(node, [])[:2] if og.op(r[0]) in CONCAT_OPS]
+    if concats:
+        state = og.inputs[concats[0][0]][:-1][-1]  # the last input of ConcatV2 is the axis
+        return from_constants(og, state[0])
+    if i in initial:
+        return True
+    mine = _forward(topo, i, NEAR)
+    for r in initial:
+        after = _forward(topo, r, NEAR)
+        if (i not in _forward(topo, r, len(topo.order))
+                and any(after.get(j, 0) > 0 for j in mine)):
+            return True
+    return False
+
+
 def _assign(f: VarFacts, use: Use, cell: CellBuild) -> None:
-    f.cell, f.placement = cell, Placement.CELL
-    f.steps, f.step_uses = {0}, {0: use}
-    f.use_steps, f.use_cells = {use.node: 0}, {use.node: cell}
+    """The read is step 0 of `cell`; a weight already in another cell is shared with it."""
+    if f.cell is None:
+        f.cell, f.placement = cell, Placement.CELL
+        f.steps, f.step_uses = {0}, {0: use}
+    elif all(cell is not c for c in (f.cell, *f.other_cells)):  # identity: cells compare equal
+        f.other_cells.append(cell)
+    f.use_steps[use.node], f.use_cells[use.node] = 0, cell
 
 
 def _joins(
@@ -113,6 +160,14 @@ def _multiplies_initial_state(
     parts = og.inputs[data[0]][:-1] if og.op(data[0]) in CONCAT_OPS else [data]
     states = [p for p in parts if p[0] in topo.index and not fed[topo.index[p[0]]]]
     return bool(states) and not any(_reads_variable(og, p[0], var_nodes) for p in states)
+
+
+def _is_initial_state(
+    og: OpGraph, topo: Topology, part: tuple[str, int], fed: list[bool], var_nodes: set[str]
+) -> bool:
+    """A value no input feeds that is not a weight: the state before the first step."""
+    return (part[0] in topo.index and not fed[topo.index[part[0]]]
+            and not _reads_variable(og, part[0], var_nodes))
 
 
 def _reads_variable(og: OpGraph, node: str, var_nodes: set[str]) -> bool:
