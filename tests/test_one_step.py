@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from rnninspect import inspect
-from rnninspect.model import FindingKind, Inspection, Role
+from rnninspect.model import FindingKind, Inspection, Placement, Role
 
 SMALL = {"config": "test", "hidden": 4, "vocab": 12}
 FUSED_ROWS = ((0, 4), (4, 8))  # BasicLSTMCell multiplies concat([inputs, state])
@@ -51,3 +51,72 @@ def test_tied_keras_kernels_keep_their_roles(steps: int) -> None:
     assert ins.variable("lstm_cell/kernel").role is Role.INPUT_TO_HIDDEN
     assert ins.variable("lstm_cell/recurrent_kernel").role is Role.HIDDEN_TO_HIDDEN
     assert ins.variable("lstm_cell/bias").role is Role.BIAS
+
+
+# --- TF1 cells over one step (tests/models/forms/tf1_one_step.py), built in the worker -------
+
+
+def _tf1(name: str, steps: int) -> Inspection:
+    from rnninspect.analysis import analyze
+    from rnninspect.tf import worker
+    from tests.models.forms.tf1_one_step import BuildOneStep
+
+    return analyze(worker.call(BuildOneStep(name, steps)))
+
+
+def _where(ins: Inspection) -> dict[str, tuple[Role, Placement, str | None]]:
+    return {v.name: (v.role, v.placement, v.cell) for v in ins.variables}
+
+
+IN_CELL = Placement.CELL
+
+
+@pytest.mark.parametrize("steps", [1, 2, 3])
+def test_gru_candidate_is_in_the_cell_at_any_length(steps: int) -> None:
+    """The candidate kernel multiplies concat([x, r * h]): at T = 1 r * h_init lies after
+    the gates' read, yet it is the cell's own fused kernel, not an output layer."""
+    ins = _tf1("gru", steps)
+    assert ins.num_steps == steps
+    assert [(c.name, c.kind, c.gate_order) for c in ins.cells] == [("cell0", "GRU", ("r", "u"))]
+    fused, bias = Role.INPUT_HIDDEN_FUSED, Role.BIAS
+    assert _where(ins) == {
+        "rnn/gru_cell/gates/kernel": (fused, IN_CELL, "cell0"),
+        "rnn/gru_cell/gates/bias": (bias, IN_CELL, "cell0"),
+        "rnn/gru_cell/candidate/kernel": (fused, IN_CELL, "cell0"),
+        "rnn/gru_cell/candidate/bias": (bias, IN_CELL, "cell0"),
+    }
+    for v in ins.by_role(fused):  # rows: 3 input features, then the 5 state units
+        assert v.row_split is not None and (v.row_split.input, v.row_split.hidden) == (
+            (0, 3), (3, 8))
+        assert v.steps == tuple(range(steps))
+    assert ins.findings == ()
+
+
+@pytest.mark.parametrize("steps", [1, 2, 3])
+def test_peephole_projection_lstm_is_one_cell_at_any_length(steps: int) -> None:
+    """LSTMCell(use_peepholes=True, num_proj=2): three peephole vectors of one shape, each
+    read once at T = 1, are one cell's weights, not per-step copies; the projection makes
+    the 2-wide state the kernel's last rows multiply, so it is the cell's too."""
+    ins = _tf1("peephole_projection", steps)
+    assert ins.num_steps == steps
+    assert [(c.name, c.kind, c.num_steps) for c in ins.cells] == [("cell0", "LSTM", steps)]
+    state = Role.HIDDEN_TO_HIDDEN
+    assert _where(ins) == {
+        "rnn/lstm_cell/kernel": (Role.INPUT_HIDDEN_FUSED, IN_CELL, "cell0"),
+        "rnn/lstm_cell/bias": (Role.BIAS, IN_CELL, "cell0"),
+        "rnn/lstm_cell/w_f_diag": (state, IN_CELL, "cell0"),
+        "rnn/lstm_cell/w_i_diag": (state, IN_CELL, "cell0"),
+        "rnn/lstm_cell/w_o_diag": (state, IN_CELL, "cell0"),
+        "rnn/lstm_cell/projection/kernel": (state, IN_CELL, "cell0"),
+    }
+    kernel = ins.variable("rnn/lstm_cell/kernel")
+    assert kernel.row_split is not None
+    assert (kernel.row_split.input, kernel.row_split.hidden) == ((0, 3), (3, 5))
+    assert all(v.steps == tuple(range(steps)) for v in ins.variables)
+    kinds = [f.kind for f in ins.findings]
+    assert FindingKind.DUPLICATED_ACROSS_STEPS not in kinds
+    # At one step the forget and input peepholes multiply only the zero initial c.
+    dead = [f for f in ins.findings if f.kind is FindingKind.DEAD_WEIGHT]
+    assert [sorted(f.variables) for f in dead] == (
+        [["rnn/lstm_cell/w_f_diag", "rnn/lstm_cell/w_i_diag"]] if steps == 1 else [])
+    assert len(kinds) == len(dead)

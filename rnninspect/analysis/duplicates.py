@@ -41,10 +41,9 @@ def input_slice_steps(og: OpGraph, topo: Topology) -> list[int] | None:
         order = sorted({b[varying[0]] for _, b in best})
         rank = {i: order.index(b[varying[0]]) for i, b in best}
     split_of = {}
-    if not rank and splits:
-        s = max(splits, key=lambda i: len(topo.succs[i]))
-        if len(topo.succs[s]) >= 2:
-            split_of[s] = True
+    slicing = [i for i in splits if len(topo.succs[i]) >= 2 and _slices_steps(og, topo, i)]
+    if not rank and slicing:
+        split_of[max(slicing, key=lambda i: len(topo.succs[i]))] = True
     if not rank and not split_of:
         return None
     step = [-1] * len(topo.order)
@@ -59,6 +58,34 @@ def input_slice_steps(og: OpGraph, topo: Topology) -> list[int] | None:
                 value = max(value, step[p])
         step[i] = value
     return step
+
+
+def _slices_steps(og: OpGraph, topo: Topology, split: int) -> bool:
+    """Does each output of the split reach a matmul of its own first, as each step's input
+    slice reaches that step's weights? A cell's gate split does not (at one step its gates
+    meet again before any matmul, or reach none): it is no clock."""
+    node = topo.order[split]
+    firsts: list[set[int]] = []
+    for k in range(og.specs[node].int_attr("num") or og.specs[node].int_attr("num_split") or 0):
+        starts = {s for s in topo.succs[split]
+                  if any(out == k for out, _ in og.graph.edges[node, topo.order[s]]["ports"])}
+        first = _first_matmuls(og, topo, starts)
+        if not first or any(first & other for other in firsts):
+            return False
+        firsts.append(first)
+    return len(firsts) >= 2
+
+
+def _first_matmuls(og: OpGraph, topo: Topology, starts: set[int]) -> set[int]:
+    """The nearest matmuls downstream of `starts` (all those at the least depth)."""
+    seen, frontier = set(starts), set(starts)
+    while frontier:
+        found = {i for i in frontier if og.op(topo.order[i]) in MATMUL_OPS}
+        if found:
+            return found
+        frontier = {s for i in frontier for s in topo.succs[i] if s not in seen}
+        seen |= frontier
+    return set()
 
 
 @dataclass

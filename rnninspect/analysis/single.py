@@ -46,14 +46,22 @@ def place_single(
         near.append(_forward(topo, start, NEAR))
         _assign(f, use, cell)
     downstream = [_forward(topo, topo.index[u.node], len(topo.order)) for _, u in roots]
+    adds = [dict(after) for after in near]  # where a cell's biases are added: after its reads
     outside = []
-    for f in facts.values():
+    # Products first: a bias added right after a product inside the cell (a GRU's candidate)
+    # joins the cell once that product has.
+    for f in sorted(facts.values(), key=lambda f: not any(u.op in _PRODUCT_OPS for u in f.uses)):
         if f.cell is not None or not f.uses:
             continue
         for use in f.uses:  # every read: a tied layer's input kernel joins each layer's cell
-            joined = _joins(topo, use, topo.index[use.node], near, downstream)
-            if joined is not None:
-                _assign(f, use, cells[joined])
+            joined = _joins(og, topo, use, near, adds, downstream, [u for _, u in roots])
+            if joined is None:
+                continue
+            k, inside = joined
+            _assign(f, use, cells[k])
+            if inside:
+                f.own_state = (use, _state_clock(og, topo, roots[k][1]))
+                adds[k].update(_forward(topo, topo.index[use.node], NEAR))
         if f.cell is None:
             outside.append(f)
     members = [[topo.index[node] for f in facts.values() for node, c in f.use_cells.items()
@@ -129,18 +137,77 @@ def _assign(f: VarFacts, use: Use, cell: CellBuild) -> None:
 
 
 def _joins(
-    topo: Topology, use: Use, i: int, near: list[dict[int, int]], downstream: list[dict[int, int]]
-) -> int | None:
-    """The cell a read belongs to: a bias added right after a recurrent read, or a matmul
-    (not downstream of the cell) whose result merges with it right after."""
+    og: OpGraph, topo: Topology, use: Use, near: list[dict[int, int]],
+    adds: list[dict[int, int]], downstream: list[dict[int, int]], roots: list[Use],
+) -> tuple[int, bool] | None:
+    """The cell a read belongs to, and whether it sits inside it (downstream of the cell's
+    recurrent read): a bias added right after a read of the cell, or a product (a matmul, a
+    peephole's elementwise Mul) not downstream of the cell whose result merges with it
+    right after; failing those, a product inside the cell (`_inside`, `_projects_state`)."""
+    i = topo.index[use.node]
     for k, after in enumerate(near):
-        if use.op in ADD_OPS and i in after:
-            return k
-        if use.op in MATMUL_OPS and i not in downstream[k]:
+        if use.op in ADD_OPS and i in adds[k]:
+            return k, False
+        if use.op in _PRODUCT_OPS and i not in downstream[k]:
             mine = _forward(topo, i, NEAR)
             if any(j in after and after[j] > 0 for j in mine):
-                return k
+                return k, False
+    below = [k for k, d in enumerate(downstream) if i in d]
+    if use.op not in _PRODUCT_OPS or not below:
+        return None
+    k = min(below, key=lambda k: (downstream[k][i], -k))  # the nearest recurrent read above
+    if _inside(topo, i, downstream[k]) or _projects_state(og, use, roots[k]):
+        return k, True
     return None
+
+
+def _state_clock(og: OpGraph, topo: Topology, root: Use) -> Upstream:
+    """A clock for a read inside a cell applied once: pos 0 where a value depends on the
+    initial state the cell's recurrent read multiplies (as on step t-1's state at step t),
+    1 elsewhere. A GRU's candidate multiplies concat([x, r * h_init]): its second part is
+    the state part, though the gate r that scales it also reads the input."""
+    data = data_operand(og, root)
+    if data is not None and og.op(data[0]) in CONCAT_OPS:
+        data = og.inputs[data[0]][:-1][-1]
+    state = _forward(topo, topo.index[data[0]], len(topo.order)) \
+        if data is not None and data[0] in topo.index else {}
+    n = len(topo.order)
+    return Upstream([0 if i in state else 1 for i in range(n)], [0] * n)
+
+
+_PRODUCT_OPS = MATMUL_OPS | {"Mul"}
+
+
+def _inside(topo: Topology, i: int, cell: dict[int, int]) -> bool:
+    """Is the product at `i`, downstream of a cell's recurrent read, still inside that cell?
+    Its result merges right after with more of the cell's own computation, which does not
+    come through it: a GRU's candidate meets u·h, an output-gate peephole meets the gate. An
+    output layer's result meets nothing of the cell again."""
+    through = _forward(topo, i, len(topo.order))
+    return any(p in cell and p not in through
+               for j, d in _forward(topo, i, NEAR).items() if d > 0 for p in topo.preds[j])
+
+
+def _projects_state(og: OpGraph, use: Use, root: Use) -> bool:
+    """Does the matmul turn the cell's output into the state it reads (an LSTM projection)?
+    When the state is narrower or wider than the output the cell computes, only a map from
+    one to the other can make the next step's state; an output layer of the state's own
+    width is not told apart, and stays outside."""
+    state, data = _state_width(og, root), _width(og, data_operand(og, use))
+    return state is not None and data not in (None, state) \
+        and _width(og, (use.node, 0)) == state
+
+
+def _state_width(og: OpGraph, root: Use) -> int | None:
+    data = data_operand(og, root)
+    if data is not None and og.op(data[0]) in CONCAT_OPS:
+        data = og.inputs[data[0]][:-1][-1]  # the state is the last part
+    return _width(og, data)
+
+
+def _width(og: OpGraph, ref: tuple[str, int] | None) -> int | None:
+    shape = og.shape(ref) if ref is not None else None
+    return int(shape[-1]) if shape and shape[-1] is not None else None
 
 
 def _name_uniquely(cells: list[CellBuild]) -> None:

@@ -1,0 +1,50 @@
+"""TF1 (tf.compat.v1) cells unrolled by ``static_rnn`` over a chosen number of steps, one
+included: at T = 1 there is no chain of reads, only the initial state, to tell a cell by.
+
+Each builder returns its graph, so `rnninspect show tests/models/forms/tf1_one_step.py:gru`
+shows it at T = 1; `BuildOneStep` traces one at any T in the legacy worker, finding inputs
+and outputs as `show` does for a user's graph."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+F, H = 3, 5  # features, hidden units
+
+
+def _graph(steps, make_cell):
+    import tensorflow as tf
+
+    tf1 = tf.compat.v1
+    graph = tf.Graph()
+    with graph.as_default():
+        x = tf1.placeholder(tf.float32, [2, steps, F], name="x")
+        outputs, _ = tf1.nn.static_rnn(make_cell(tf1), tf.unstack(x, steps, 1),
+                                       dtype=tf.float32)
+        tf.identity(outputs[-1], name="out")
+    return graph
+
+
+def gru(steps=1):
+    return _graph(steps, lambda tf1: tf1.nn.rnn_cell.GRUCell(H))
+
+
+def peephole_projection(steps=1):
+    return _graph(steps, lambda tf1: tf1.nn.rnn_cell.LSTMCell(H, use_peepholes=True,
+                                                                num_proj=2))
+
+
+@dataclass(frozen=True)
+class BuildOneStep:
+    """Worker request: build the form `name` (a function of this module) over `steps`."""
+
+    name: str
+    steps: int
+
+    def run(self):
+        from rnninspect.sources.graph_io import graph_inputs_outputs
+        from rnninspect.tf.trace import trace_graph
+
+        graph = globals()[self.name](self.steps)
+        inputs, outputs = graph_inputs_outputs(graph, self.name)
+        return trace_graph(graph, inputs, outputs, model=self.name, dialect="legacy")
