@@ -120,3 +120,23 @@ def test_peephole_projection_lstm_is_one_cell_at_any_length(steps: int) -> None:
     assert [sorted(f.variables) for f in dead] == (
         [["rnn/lstm_cell/w_f_diag", "rnn/lstm_cell/w_i_diag"]] if steps == 1 else [])
     assert len(kinds) == len(dead)
+
+
+@pytest.mark.parametrize(("name", "weight", "later"), [
+    ("square_projection", "rnn/lstm_cell/projection/kernel",
+     (Role.HIDDEN_TO_HIDDEN, Placement.CELL, "cell0")),
+    ("square_head", "head", (Role.HIDDEN_TO_OUTPUT, Placement.AFTER, None)),
+])
+def test_square_map_after_one_step_is_unresolved(name: str, weight: str, later: tuple) -> None:
+    """An LSTMCell with num_proj = num_units and an LSTM followed by a bias-free [H, H]
+    layer are the same ops at T = 1: which one it is, is not in the graph. At T = 2 the
+    second step reads the projection's result and not the output layer's."""
+    once = _tf1(name, 1)
+    assert once.num_steps == 1 and len(once.cells) == 1
+    assert _where(once)[weight] == (Role.OTHER, Placement.NONE, None)
+    [unresolved] = once.findings
+    assert unresolved.kind is FindingKind.UNRESOLVED and unresolved.variables == (weight,)
+    assert unresolved.params == once.variable(weight).params
+    twice = _tf1(name, 2)
+    assert _where(twice)[weight] == later
+    assert twice.findings == ()

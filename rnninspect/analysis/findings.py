@@ -247,6 +247,24 @@ def _unresolved(inspection: Inspection) -> list[Finding]:
                 if recurrent and v.trainable and v.reads and v.role is Role.OTHER
                 and v.cell is None and v.placement is Placement.NONE]
     out = []
+    square = [v for v in unplaced if inspection.num_steps == 1 and len(v.shape) == 2
+              and v.shape[0] == v.shape[1]]
+    if square:  # see single._maybe_projection
+        out.append(Finding(
+            FindingKind.UNRESOLVED,
+            Severity.WARNING,
+            f"could not tell whether {', '.join(v.name for v in square)} "
+            f"{'is' if len(square) == 1 else 'are'} part of the cell or after it: at one step "
+            "(T = 1) no later step reads the result, and a square map of the cell output "
+            "to a value as wide as the state may be the cell's projection (making the next "
+            "state) as well as an output layer; roles shown as 'other' are unknown, not "
+            "guessed",
+            tuple(v.name for v in square),
+            sum(v.params for v in square),
+            "unroll two or more steps (--num-steps 2, or build the model so): the second "
+            "step shows whether it reads the result",
+        ))
+        unplaced = [v for v in unplaced if v not in square]
     if unplaced:
         out.append(Finding(
             FindingKind.UNRESOLVED,

@@ -74,6 +74,8 @@ def place_single(
     every = [i for m in members for i in m]
     for f in outside:
         idx = [topo.index[u.node] for u in f.uses]
+        if all(_maybe_projection(og, topo, u, downstream, roots) for u in f.uses):
+            continue  # placement unknown: reported as unresolved, not guessed
         if any(i in d for d in downstream for i in idx):
             f.placement = Placement.AFTER
         elif any(j in _forward(topo, i, len(topo.order)) for i in idx for j in every):
@@ -196,6 +198,24 @@ def _projects_state(og: OpGraph, use: Use, root: Use) -> bool:
     state, data = _state_width(og, root), _width(og, data_operand(og, use))
     return state is not None and data not in (None, state) \
         and _width(og, (use.node, 0)) == state
+
+
+def _maybe_projection(
+    og: OpGraph, topo: Topology, use: Use, downstream: list[dict[int, int]],
+    roots: list[tuple[VarFacts, Use]],
+) -> bool:
+    """Could a matmul after the cell as well be its projection as an output layer? At one
+    step nothing reads its result again; when it maps the cell's output to a value as wide
+    as the state the cell reads, and that output is as wide already, the next step's state
+    could be either (an LSTMCell with num_proj = num_units looks like one with a Dense)."""
+    i = topo.index[use.node]
+    below = [k for k, d in enumerate(downstream) if i in d]
+    if use.op not in MATMUL_OPS or not below:
+        return False
+    k = min(below, key=lambda k: (downstream[k][i], -k))
+    state = _state_width(og, roots[k][1])
+    return (state is not None and _width(og, data_operand(og, use)) == state
+            and _width(og, (use.node, 0)) == state)
 
 
 def _state_width(og: OpGraph, root: Use) -> int | None:

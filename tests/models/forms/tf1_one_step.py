@@ -34,6 +34,27 @@ def peephole_projection(steps=1):
                                                                 num_proj=2))
 
 
+def square_projection(steps=1):
+    """num_proj = num_units: the projection maps the output to a state of its own width."""
+    return _graph(steps, lambda tf1: tf1.nn.rnn_cell.LSTMCell(H, num_proj=H))
+
+
+def square_head(steps=1):
+    """An LSTM, then a [H, H] output layer without bias on its last output: at T = 1 the
+    same ops as `square_projection`."""
+    import tensorflow as tf
+
+    tf1 = tf.compat.v1
+    graph = tf.Graph()
+    with graph.as_default():
+        x = tf1.placeholder(tf.float32, [2, steps, F], name="x")
+        cell = tf1.nn.rnn_cell.LSTMCell(H)
+        outputs, _ = tf1.nn.static_rnn(cell, tf.unstack(x, steps, 1), dtype=tf.float32)
+        head = tf1.get_variable("head", [H, H])
+        tf.identity(tf.matmul(outputs[-1], head), name="out")
+    return graph
+
+
 @dataclass(frozen=True)
 class BuildOneStep:
     """Worker request: build the form `name` (a function of this module) over `steps`."""
