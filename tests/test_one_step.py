@@ -140,3 +140,13 @@ def test_square_map_after_one_step_is_unresolved(name: str, weight: str, later: 
     twice = _tf1(name, 2)
     assert _where(twice)[weight] == later
     assert twice.findings == ()
+
+
+@pytest.mark.parametrize("steps", [2, 3])
+def test_calls_on_a_zero_state_with_fresh_input_are_steps(steps: int) -> None:
+    """Each call starts from zeros, like a tied layer at T = 1, but reads its own step's
+    input: T calls of one layer, not T layers."""
+    ins = _tf1("restarted", steps)
+    assert ins.num_steps == steps and len(ins.cells) == 1
+    assert all(not v.also_cells for v in ins.variables)
+    assert ins.variable("rnn/basic_rnn_cell/kernel").steps == tuple(range(steps))

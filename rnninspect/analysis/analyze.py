@@ -29,7 +29,8 @@ from rnninspect.analysis.recurrence import (
     reaches,
     upstream,
 )
-from rnninspect.analysis.single import one_step_stack, place_single
+from rnninspect.analysis.single import place_single
+from rnninspect.analysis.stacked import one_step_stack
 from rnninspect.graph import Traced
 from rnninspect.model import CopyInfo, Inspection, Placement, VariableInfo
 

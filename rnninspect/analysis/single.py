@@ -10,7 +10,7 @@ that puts every input-dependent op at step 0 and the initial state at step -1 le
 row-split, gate and role passes read the cell exactly as at step 1 of a longer unroll.
 
 One cell object applied by every layer of a stack (tied layers) at one step reads its weight
-once per layer, each read after the one below: a chain, yet no time steps (`one_step_stack`).
+once per layer, each read after the one below: a chain, yet no time steps (see stacked.py).
 Each application is a cell of its own that shares the weight with the others.
 """
 
@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from rnninspect.analysis.facts import CellBuild, VarFacts
 from rnninspect.analysis.opgraph import OpGraph
 from rnninspect.analysis.reads import ADD_OPS, CONCAT_OPS, MATMUL_OPS, Use, data_operand
-from rnninspect.analysis.recurrence import NEAR, Chain, Topology, Upstream, from_constants
+from rnninspect.analysis.recurrence import NEAR, Topology, Upstream
 from rnninspect.analysis.training import SHAPE_ONLY_OPS
 from rnninspect.model import Placement
 
@@ -31,8 +31,13 @@ def place_single(
     og: OpGraph, topo: Topology, facts: dict[str, VarFacts], inputs: Sequence[str]
 ) -> list[CellBuild]:
     """Cells applied once; [] when no weight multiplies an initial state."""
-    fed = _input_dependent(og, topo, inputs)
-    roots = initial_state_reads(og, topo, facts, fed)
+    fed = input_dependent(og, topo, inputs)
+    var_nodes = set(facts)
+    roots: list[tuple[VarFacts, Use]] = []
+    for f in facts.values():
+        for use in f.uses:
+            if use.op in MATMUL_OPS and _multiplies_initial_state(og, topo, use, fed, var_nodes):
+                roots.append((f, use))
     if not roots:
         return []
     roots.sort(key=lambda fu: topo.index[fu[1].node])
@@ -43,9 +48,9 @@ def place_single(
         start = topo.index[use.node]
         cell = CellBuild([], clock=clock, num_steps=1)
         cells.append(cell)
-        near.append(_forward(topo, start, NEAR))
+        near.append(forward(topo, start, NEAR))
         _assign(f, use, cell)
-    downstream = [_forward(topo, topo.index[u.node], len(topo.order)) for _, u in roots]
+    downstream = [forward(topo, topo.index[u.node], len(topo.order)) for _, u in roots]
     adds = [dict(after) for after in near]  # where a cell's biases are added: after its reads
     outside = []
     # Products first: a bias added right after a product inside the cell (a GRU's candidate)
@@ -61,7 +66,7 @@ def place_single(
             _assign(f, use, cells[k])
             if inside:
                 f.own_state = (use, _state_clock(og, topo, roots[k][1]))
-                adds[k].update(_forward(topo, topo.index[use.node], NEAR))
+                adds[k].update(forward(topo, topo.index[use.node], NEAR))
         if f.cell is None:
             outside.append(f)
     members = [[topo.index[node] for f in facts.values() for node, c in f.use_cells.items()
@@ -78,54 +83,9 @@ def place_single(
             continue  # placement unknown: reported as unresolved, not guessed
         if any(i in d for d in downstream for i in idx):
             f.placement = Placement.AFTER
-        elif any(j in _forward(topo, i, len(topo.order)) for i in idx for j in every):
+        elif any(j in forward(topo, i, len(topo.order)) for i in idx for j in every):
             f.placement = Placement.BEFORE
     return cells
-
-
-def initial_state_reads(
-    og: OpGraph, topo: Topology, facts: dict[str, VarFacts], fed: list[bool]
-) -> list[tuple[VarFacts, Use]]:
-    """Every matmul read that multiplies an initial state: one per cell application."""
-    var_nodes = set(facts)
-    return [(f, use) for f in facts.values() for use in f.uses
-            if use.op in MATMUL_OPS and _multiplies_initial_state(og, topo, use, fed, var_nodes)]
-
-
-def one_step_stack(og: OpGraph, topo: Topology, chain: Chain, facts: dict[str, VarFacts]) -> bool:
-    """Are the chain's reads layers of one step, not steps of one layer?
-
-    At step t >= 1 a cell reads the state step t-1 left; only the first step reads the
-    initial state. A chain whose every read sits at an initial state (computed from
-    constants alone) is one cell object applied by stacked layers at a single step: layer
-    l+1 depends on layer l through its input. A read sits at an initial state when the
-    state part of the concat it multiplies (the last: TF1 cells multiply ``concat([inputs,
-    state])``) is one, or, reading its input alone (a Keras input kernel), when it meets
-    right after a read that multiplies one and is not upstream of it (its own layer's
-    recurrent read, not the layer below's)."""
-    if chain.length < 2:
-        return False
-    initial = [topo.index[u.node] for f in facts.values() for u in f.uses
-               if u.op in MATMUL_OPS and u.node in topo.index
-               and (data := data_operand(og, u)) is not None and from_constants(og, data[0])]
-    return all(_at_initial_state(og, topo, node, initial) for node in chain.uses)
-
-
-def _at_initial_state(og: OpGraph, topo: Topology, node: str, initial: list[int]) -> bool:
-    i = topo.index[node]
-    concats = [r for r in og.inputs.get(node, [])[:2] if og.op(r[0]) in CONCAT_OPS]
-    if concats:
-        state = og.inputs[concats[0][0]][:-1][-1]  # the last input of ConcatV2 is the axis
-        return from_constants(og, state[0])
-    if i in initial:
-        return True
-    mine = _forward(topo, i, NEAR)
-    for r in initial:
-        after = _forward(topo, r, NEAR)
-        if (i not in _forward(topo, r, len(topo.order))
-                and any(after.get(j, 0) > 0 for j in mine)):
-            return True
-    return False
 
 
 def _assign(f: VarFacts, use: Use, cell: CellBuild) -> None:
@@ -151,7 +111,7 @@ def _joins(
         if use.op in ADD_OPS and i in adds[k]:
             return k, False
         if use.op in _PRODUCT_OPS and i not in downstream[k]:
-            mine = _forward(topo, i, NEAR)
+            mine = forward(topo, i, NEAR)
             if any(j in after and after[j] > 0 for j in mine):
                 return k, False
     below = [k for k, d in enumerate(downstream) if i in d]
@@ -171,7 +131,7 @@ def _state_clock(og: OpGraph, topo: Topology, root: Use) -> Upstream:
     data = data_operand(og, root)
     if data is not None and og.op(data[0]) in CONCAT_OPS:
         data = og.inputs[data[0]][:-1][-1]
-    state = _forward(topo, topo.index[data[0]], len(topo.order)) \
+    state = forward(topo, topo.index[data[0]], len(topo.order)) \
         if data is not None and data[0] in topo.index else {}
     n = len(topo.order)
     return Upstream([0 if i in state else 1 for i in range(n)], [0] * n)
@@ -185,9 +145,9 @@ def _inside(topo: Topology, i: int, cell: dict[int, int]) -> bool:
     Its result merges right after with more of the cell's own computation, which does not
     come through it: a GRU's candidate meets u·h, an output-gate peephole meets the gate. An
     output layer's result meets nothing of the cell again."""
-    through = _forward(topo, i, len(topo.order))
+    through = forward(topo, i, len(topo.order))
     return any(p in cell and p not in through
-               for j, d in _forward(topo, i, NEAR).items() if d > 0 for p in topo.preds[j])
+               for j, d in forward(topo, i, NEAR).items() if d > 0 for p in topo.preds[j])
 
 
 def _projects_state(og: OpGraph, use: Use, root: Use) -> bool:
@@ -249,14 +209,6 @@ def _multiplies_initial_state(
     return bool(states) and not any(_reads_variable(og, p[0], var_nodes) for p in states)
 
 
-def _is_initial_state(
-    og: OpGraph, topo: Topology, part: tuple[str, int], fed: list[bool], var_nodes: set[str]
-) -> bool:
-    """A value no input feeds that is not a weight: the state before the first step."""
-    return (part[0] in topo.index and not fed[topo.index[part[0]]]
-            and not _reads_variable(og, part[0], var_nodes))
-
-
 def _reads_variable(og: OpGraph, node: str, var_nodes: set[str]) -> bool:
     """Is the value a weight (a variable read), not a state?"""
     seen, stack = set(), [node]
@@ -271,7 +223,7 @@ def _reads_variable(og: OpGraph, node: str, var_nodes: set[str]) -> bool:
     return False
 
 
-def _input_dependent(og: OpGraph, topo: Topology, inputs: Sequence[str]) -> list[bool]:
+def input_dependent(og: OpGraph, topo: Topology, inputs: Sequence[str]) -> list[bool]:
     """Per op: does its value depend on a model input? (Shape reads do not count.)"""
     fed = [False] * len(topo.order)
     sources = {topo.index[n] for n in inputs if n in topo.index}
@@ -283,7 +235,7 @@ def _input_dependent(og: OpGraph, topo: Topology, inputs: Sequence[str]) -> list
     return fed
 
 
-def _forward(topo: Topology, start: int, depth: int) -> dict[int, int]:
+def forward(topo: Topology, start: int, depth: int) -> dict[int, int]:
     """Ops within `depth` hops downstream of `start`, with their distance."""
     dist = {start: 0}
     queue = deque([start])

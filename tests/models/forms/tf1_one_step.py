@@ -55,6 +55,26 @@ def square_head(steps=1):
     return graph
 
 
+def restarted(steps=3):
+    """One cell called at every step on a zero state, fed its last output with the step's
+    input (an attention decoder calling a layer without its state, reduced): every call
+    multiplies an initial state, yet each takes fresh input, so the calls are steps."""
+    import tensorflow as tf
+
+    tf1 = tf.compat.v1
+    graph = tf.Graph()
+    with graph.as_default():
+        x = tf1.placeholder(tf.float32, [2, steps, F], name="x")
+        cell = tf1.nn.rnn_cell.BasicRNNCell(H)
+        zeros = cell.zero_state(2, tf.float32)
+        out = tf.zeros([2, H])
+        for t in range(steps):
+            with tf1.variable_scope("rnn", reuse=t > 0):
+                out, _ = cell(tf.concat([x[:, t], out], 1), zeros)
+        tf.identity(out, name="out")
+    return graph
+
+
 @dataclass(frozen=True)
 class BuildOneStep:
     """Worker request: build the form `name` (a function of this module) over `steps`."""
