@@ -13,8 +13,8 @@ from collections import defaultdict, deque
 from dataclasses import dataclass
 
 from rnninspect.analysis.opgraph import OpGraph
-from rnninspect.analysis.reads import MATMUL_OPS, Use
-from rnninspect.analysis.recurrence import NEAR, Topology
+from rnninspect.analysis.reads import CONCAT_OPS, MATMUL_OPS, Use
+from rnninspect.analysis.recurrence import NEAR, Topology, downstream, from_constants
 
 SLICE_OPS = frozenset({"StridedSlice", "Slice"})
 SPLIT_OPS = frozenset({"Split", "SplitV", "Unpack"})
@@ -41,7 +41,9 @@ def input_slice_steps(og: OpGraph, topo: Topology) -> list[int] | None:
         order = sorted({b[varying[0]] for _, b in best})
         rank = {i: order.index(b[varying[0]]) for i, b in best}
     split_of = {}
-    slicing = [i for i in splits if len(topo.succs[i]) >= 2 and _slices_steps(og, topo, i)]
+    in_cells = _inside_cells(og, topo) if splits else set()
+    slicing = [i for i in splits if len(topo.succs[i]) >= 2 and i not in in_cells
+               and _slices_steps(og, topo, i)]
     if not rank and slicing:
         split_of[max(slicing, key=lambda i: len(topo.succs[i]))] = True
     if not rank and not split_of:
@@ -58,6 +60,21 @@ def input_slice_steps(og: OpGraph, topo: Topology) -> list[int] | None:
                 value = max(value, step[p])
         step[i] = value
     return step
+
+
+def _inside_cells(og: OpGraph, topo: Topology) -> set[int]:
+    """Ops downstream of a matmul that multiplies an initial state (a value computed from
+    constants alone, or a concat with one as a part): the input is sliced before any cell
+    runs, so a split among these is a cell's gate split."""
+    starts = []
+    for i, node in enumerate(topo.order):
+        if og.op(node) not in MATMUL_OPS:
+            continue
+        for src, _ in og.inputs.get(node, [])[:2]:
+            parts = og.inputs.get(src, [])[:-1] if og.op(src) in CONCAT_OPS else [(src, 0)]
+            if any(from_constants(og, p) for p, _ in parts):
+                starts.append(i)
+    return downstream(topo, starts)
 
 
 def _slices_steps(og: OpGraph, topo: Topology, split: int) -> bool:

@@ -78,6 +78,26 @@ class Topology:
         return cls(order, index, preds, succs)
 
 
+def downstream(topo: Topology, starts: list[int]) -> set[int]:
+    """`starts` and every op downstream of them."""
+    return _closure(topo.succs, starts)
+
+
+def upstream_of(topo: Topology, start: int) -> set[int]:
+    """Every op upstream of `start`."""
+    return _closure(topo.preds, [start]) - {start}
+
+
+def _closure(edges: list[list[int]], starts: list[int]) -> set[int]:
+    seen, stack = set(starts), list(starts)
+    while stack:
+        for s in edges[stack.pop()]:
+            if s not in seen:
+                seen.add(s)
+                stack.append(s)
+    return seen
+
+
 def find_chains(
     topo: Topology, uses: dict[str, list[Use]], loops: set[str], og: OpGraph | None = None
 ) -> list[Chain]:

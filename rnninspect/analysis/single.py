@@ -66,7 +66,8 @@ def place_single(
             _assign(f, use, cells[k])
             if inside:
                 f.own_state = (use, _state_clock(og, topo, roots[k][1]))
-                adds[k].update(forward(topo, topo.index[use.node], NEAR))
+                for j, d in forward(topo, topo.index[use.node], NEAR).items():
+                    adds[k][j] = min(d, adds[k].get(j, d))
         if f.cell is None:
             outside.append(f)
     members = [[topo.index[node] for f in facts.values() for node, c in f.use_cells.items()
@@ -107,10 +108,14 @@ def _joins(
     peephole's elementwise Mul) not downstream of the cell whose result merges with it
     right after; failing those, a product inside the cell (`_inside`, `_projects_state`)."""
     i = topo.index[use.node]
+    if use.op in ADD_OPS:  # the bias of the read it is added nearest after
+        added = [k for k in range(len(adds)) if i in adds[k]]
+        return (min(added, key=lambda k: adds[k][i]), False) if added else None
+    feeds = forward(topo, i, len(topo.order))
     for k, after in enumerate(near):
-        if use.op in ADD_OPS and i in adds[k]:
-            return k, False
-        if use.op in _PRODUCT_OPS and i not in downstream[k]:
+        # Merging is not feeding: a layer's projection feeds the layer above's read.
+        if use.op in _PRODUCT_OPS and i not in downstream[k] \
+                and topo.index[roots[k].node] not in feeds:
             mine = forward(topo, i, NEAR)
             if any(j in after and after[j] > 0 for j in mine):
                 return k, False

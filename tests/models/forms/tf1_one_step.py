@@ -12,13 +12,13 @@ from dataclasses import dataclass
 F, H = 3, 5  # features, hidden units
 
 
-def _graph(steps, make_cell):
+def _graph(steps, make_cell, features=F):
     import tensorflow as tf
 
     tf1 = tf.compat.v1
     graph = tf.Graph()
     with graph.as_default():
-        x = tf1.placeholder(tf.float32, [2, steps, F], name="x")
+        x = tf1.placeholder(tf.float32, [2, steps, features], name="x")
         outputs, _ = tf1.nn.static_rnn(make_cell(tf1), tf.unstack(x, steps, 1),
                                        dtype=tf.float32)
         tf.identity(outputs[-1], name="out")
@@ -32,6 +32,28 @@ def gru(steps=1):
 def peephole_projection(steps=1):
     return _graph(steps, lambda tf1: tf1.nn.rnn_cell.LSTMCell(H, use_peepholes=True,
                                                                 num_proj=2))
+
+
+def gru_stack(steps=1):
+    """Two GRU layers on H features: both layers' kernels have one shape, read once each at
+    T = 1, as per-step copies would be; the gate split is no step clock."""
+    return _graph(steps, lambda tf1: tf1.nn.rnn_cell.MultiRNNCell(
+        [tf1.nn.rnn_cell.GRUCell(H) for _ in range(2)]), features=H)
+
+
+def gru_tied(steps=1):
+    """One GRUCell object as both layers of a MultiRNNCell (the tied-layers bug)."""
+    def make(tf1):
+        cell = tf1.nn.rnn_cell.GRUCell(H)
+        return tf1.nn.rnn_cell.MultiRNNCell([cell, cell])
+
+    return _graph(steps, make, features=H)
+
+
+def peephole_stack(steps=1):
+    """Two peephole/projection LSTM layers: layer 0's projection feeds layer 1's kernel."""
+    return _graph(steps, lambda tf1: tf1.nn.rnn_cell.MultiRNNCell(
+        [tf1.nn.rnn_cell.LSTMCell(H, use_peepholes=True, num_proj=2) for _ in range(2)]))
 
 
 def square_projection(steps=1):
