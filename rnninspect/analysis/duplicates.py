@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from rnninspect.analysis.opgraph import OpGraph
 from rnninspect.analysis.reads import CONCAT_OPS, MATMUL_OPS, Use
-from rnninspect.analysis.recurrence import NEAR, Topology, downstream, from_constants
+from rnninspect.analysis.recurrence import NEAR, Topology, constants, downstream
 
 SLICE_OPS = frozenset({"StridedSlice", "Slice"})
 SPLIT_OPS = frozenset({"Split", "SplitV", "Unpack"})
@@ -66,13 +66,14 @@ def _inside_cells(og: OpGraph, topo: Topology) -> set[int]:
     """Ops downstream of a matmul that multiplies an initial state (a value computed from
     constants alone, or a concat with one as a part): the input is sliced before any cell
     runs, so a split among these is a cell's gate split."""
+    const = constants(og, topo)
     starts = []
     for i, node in enumerate(topo.order):
         if og.op(node) not in MATMUL_OPS:
             continue
         for src, _ in og.inputs.get(node, [])[:2]:
             parts = og.inputs.get(src, [])[:-1] if og.op(src) in CONCAT_OPS else [(src, 0)]
-            if any(from_constants(og, p) for p, _ in parts):
+            if any(const[topo.index[p]] for p, _ in parts if p in topo.index):
                 starts.append(i)
     return downstream(topo, starts)
 

@@ -160,20 +160,15 @@ def _multiplies_constant(og: OpGraph, node: str) -> bool:
     return True
 
 
-def from_constants(og: OpGraph, node: str) -> bool:
-    """Is the value of `node` computed from constants alone (no input, weight or loop
-    state upstream; shapes are no values)? Zeros made for a state before the first step."""
-    seen: set[str] = set()
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if n in seen or og.op(n) in SHAPE_ONLY_OPS:
-            continue
-        if og.op(n) in _SOURCES:
-            return False
-        seen.add(n)
-        stack += [src for src, _ in og.inputs.get(n, ())]
-    return True
+def constants(og: OpGraph, topo: Topology) -> list[bool]:
+    """Per op: is its value computed from constants alone (no input, weight or loop state
+    upstream; shapes are no values)? Zeros made for a state before the first step."""
+    const = [False] * len(topo.order)
+    for i, node in enumerate(topo.order):
+        op = og.op(node)
+        const[i] = op in SHAPE_ONLY_OPS or (
+            op not in _SOURCES and all(const[p] for p in topo.preds[i]))
+    return const
 
 
 def _state_parts(

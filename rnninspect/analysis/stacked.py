@@ -11,7 +11,7 @@ from itertools import pairwise
 from rnninspect.analysis.facts import VarFacts
 from rnninspect.analysis.opgraph import OpGraph
 from rnninspect.analysis.reads import CONCAT_OPS, MATMUL_OPS, data_operand
-from rnninspect.analysis.recurrence import NEAR, Chain, Topology, from_constants, upstream_of
+from rnninspect.analysis.recurrence import NEAR, Chain, Topology, constants, upstream_of
 from rnninspect.analysis.single import forward, input_dependent
 
 
@@ -32,10 +32,14 @@ def one_step_stack(og: OpGraph, topo: Topology, chain: Chain, facts: dict[str, V
     attention); a layer above reads only the one below."""
     if chain.length < 2:
         return False
+    const = constants(og, topo)
     initial = [topo.index[u.node] for f in facts.values() for u in f.uses
                if u.op in MATMUL_OPS and u.node in topo.index
-               and (data := data_operand(og, u)) is not None and from_constants(og, data[0])]
-    if not all(_at_initial_state(og, topo, node, initial) for node in chain.uses):
+               and (data := data_operand(og, u)) is not None and data[0] in topo.index
+               and const[topo.index[data[0]]]]
+    # The second read first: in a real recurrence it reads the first step's state.
+    if not all(_at_initial_state(og, topo, node, initial, const)
+               for node in chain.uses[1:] + chain.uses[:1]):
         return False
     # Model input as it enters: values of the inputs alone, before any weight touches them
     # (a function graph's weights are placeholders too: captured handles, not inputs).
@@ -57,24 +61,22 @@ def _fresh_input(topo: Topology, prev: int, i: int, raw: list[bool]) -> bool:
     return any(raw[j] and j not in known for j in upstream_of(topo, i))
 
 
-def _at_initial_state(og: OpGraph, topo: Topology, node: str, initial: list[int]) -> bool:
+def _at_initial_state(
+    og: OpGraph, topo: Topology, node: str, initial: list[int], const: list[bool]
+) -> bool:
     i = topo.index[node]
     concats = [r for r in og.inputs.get(node, [])[:2] if og.op(r[0]) in CONCAT_OPS]
     if concats:
-        state = og.inputs[concats[0][0]][:-1][-1]  # the last input of ConcatV2 is the axis
-        return _initial(og, state[0])
+        state = og.inputs[concats[0][0]][:-1][-1][0]  # the last input of ConcatV2 is the axis
+        # The initial state, or one scaled elementwise by a gate (a GRU's r * h_init).
+        scaled = og.inputs[state] if og.op(state) == "Mul" else []
+        return any(n in topo.index and const[topo.index[n]] for n, _ in [(state, 0), *scaled])
     if i in initial:
         return True
     mine = forward(topo, i, NEAR)
     for r in initial:
         after = forward(topo, r, NEAR)
-        if (i not in forward(topo, r, len(topo.order))
-                and any(after.get(j, 0) > 0 for j in mine)):
+        if (any(after.get(j, 0) > 0 for j in mine)
+                and i not in forward(topo, r, len(topo.order))):
             return True
     return False
-
-
-def _initial(og: OpGraph, node: str) -> bool:
-    """The initial state, or one scaled elementwise by a gate (a GRU's r * h_init)."""
-    return from_constants(og, node) or (
-        og.op(node) == "Mul" and any(from_constants(og, src) for src, _ in og.inputs[node]))
