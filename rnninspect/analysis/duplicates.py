@@ -41,10 +41,10 @@ def input_slice_steps(og: OpGraph, topo: Topology) -> list[int] | None:
         order = sorted({b[varying[0]] for _, b in best})
         rank = {i: order.index(b[varying[0]]) for i, b in best}
     split_of = {}
-    in_cells = _inside_cells(og, topo) if splits else set()
-    slicing = [i for i in splits if len(topo.succs[i]) >= 2 and i not in in_cells
-               and _slices_steps(og, topo, i)]
-    if not rank and slicing:
+    in_cells = _inside_cells(og, topo) if splits and not rank else set()
+    slicing = [i for i in splits if not rank and len(topo.succs[i]) >= 2
+               and i not in in_cells and _slices_steps(og, topo, i)]
+    if slicing:
         split_of[max(slicing, key=lambda i: len(topo.succs[i]))] = True
     if not rank and not split_of:
         return None
