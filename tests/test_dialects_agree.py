@@ -17,14 +17,7 @@ from rnninspect.model import FindingKind, Inspection, Role
 SMALL = {"mnist": {"hidden": 8},
          "ptb-noreuse": {"config": "small", "hidden": 4, "vocab": 12},
          "ptb-tiedlayers": {"config": "small", "hidden": 4, "vocab": 12}}
-# ptb-tiedlayers runs one cell object as both layers. At T = 1 both dialects count its two
-# applications (layer 0, then layer 1) as two steps and miss shared_across_layers: one step
-# gives no time axis to tell the layers from (T = 2 and more are right in both dialects).
-TIED_ONE_STEP = pytest.mark.xfail(
-    strict=True, reason="tied layers at T = 1: one cell applied twice is read as two steps")
-CASES = [pytest.param(name, steps, marks=TIED_ONE_STEP if name == "ptb-tiedlayers"
-                      and steps == 1 else ())
-         for name in SMALL for steps in (1, 2, 20)]
+CASES = [(name, steps) for name in SMALL for steps in (1, 2, 20)]
 
 
 def _split_fused(ins: Inspection) -> Counter[tuple[str | None, Role, str]]:

@@ -30,6 +30,7 @@ from rnninspect.analysis.recurrence import (
     upstream,
 )
 from rnninspect.analysis.single import place_single
+from rnninspect.analysis.stacked import one_step_stack
 from rnninspect.graph import Traced
 from rnninspect.model import CopyInfo, Inspection, Placement, VariableInfo
 
@@ -159,7 +160,7 @@ def _analyze_part(
 
     uses_by_var = {node: f.uses for node, f in facts.items()}
     chains = [c for c in find_chains(topo, uses_by_var, in_loop, og)
-              if not sampled_feedback(og, topo, c)]
+              if not sampled_feedback(og, topo, c) and not one_step_stack(og, topo, c, facts)]
     ups = {c.id: upstream(topo, c) for c in chains}
     cells = group_cells(topo, chains, ups)
     cell_of_chain = {c.id: cell for cell in cells for c in cell.chains}

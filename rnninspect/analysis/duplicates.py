@@ -13,8 +13,8 @@ from collections import defaultdict, deque
 from dataclasses import dataclass
 
 from rnninspect.analysis.opgraph import OpGraph
-from rnninspect.analysis.reads import MATMUL_OPS, Use
-from rnninspect.analysis.recurrence import NEAR, Topology
+from rnninspect.analysis.reads import CONCAT_OPS, MATMUL_OPS, Use
+from rnninspect.analysis.recurrence import NEAR, Topology, constants, downstream
 
 SLICE_OPS = frozenset({"StridedSlice", "Slice"})
 SPLIT_OPS = frozenset({"Split", "SplitV", "Unpack"})
@@ -41,10 +41,11 @@ def input_slice_steps(og: OpGraph, topo: Topology) -> list[int] | None:
         order = sorted({b[varying[0]] for _, b in best})
         rank = {i: order.index(b[varying[0]]) for i, b in best}
     split_of = {}
-    if not rank and splits:
-        s = max(splits, key=lambda i: len(topo.succs[i]))
-        if len(topo.succs[s]) >= 2:
-            split_of[s] = True
+    in_cells = _inside_cells(og, topo) if splits and not rank else set()
+    slicing = [i for i in splits if not rank and len(topo.succs[i]) >= 2
+               and i not in in_cells and _slices_steps(og, topo, i)]
+    if slicing:
+        split_of[max(slicing, key=lambda i: len(topo.succs[i]))] = True
     if not rank and not split_of:
         return None
     step = [-1] * len(topo.order)
@@ -59,6 +60,50 @@ def input_slice_steps(og: OpGraph, topo: Topology) -> list[int] | None:
                 value = max(value, step[p])
         step[i] = value
     return step
+
+
+def _inside_cells(og: OpGraph, topo: Topology) -> set[int]:
+    """Ops downstream of a matmul that multiplies an initial state (a value computed from
+    constants alone, or a concat with one as a part): the input is sliced before any cell
+    runs, so a split among these is a cell's gate split."""
+    const = constants(og, topo)
+    starts = []
+    for i, node in enumerate(topo.order):
+        if og.op(node) not in MATMUL_OPS:
+            continue
+        for src, _ in og.inputs.get(node, [])[:2]:
+            parts = og.inputs.get(src, [])[:-1] if og.op(src) in CONCAT_OPS else [(src, 0)]
+            if any(const[topo.index[p]] for p, _ in parts if p in topo.index):
+                starts.append(i)
+    return downstream(topo, starts)
+
+
+def _slices_steps(og: OpGraph, topo: Topology, split: int) -> bool:
+    """Does each output of the split reach a matmul of its own first, as each step's input
+    slice reaches that step's weights? A cell's gate split does not (at one step its gates
+    meet again before any matmul, or reach none): it is no clock."""
+    node = topo.order[split]
+    firsts: list[set[int]] = []
+    for k in range(og.specs[node].int_attr("num") or og.specs[node].int_attr("num_split") or 0):
+        starts = {s for s in topo.succs[split]
+                  if any(out == k for out, _ in og.graph.edges[node, topo.order[s]]["ports"])}
+        first = _first_matmuls(og, topo, starts)
+        if not first or any(first & other for other in firsts):
+            return False
+        firsts.append(first)
+    return len(firsts) >= 2
+
+
+def _first_matmuls(og: OpGraph, topo: Topology, starts: set[int]) -> set[int]:
+    """The nearest matmuls downstream of `starts` (all those at the least depth)."""
+    seen, frontier = set(starts), set(starts)
+    while frontier:
+        found = {i for i in frontier if og.op(topo.order[i]) in MATMUL_OPS}
+        if found:
+            return found
+        frontier = {s for i in frontier for s in topo.succs[i] if s not in seen}
+        seen |= frontier
+    return set()
 
 
 @dataclass

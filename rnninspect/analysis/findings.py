@@ -247,33 +247,44 @@ def _unresolved(inspection: Inspection) -> list[Finding]:
                 if recurrent and v.trainable and v.reads and v.role is Role.OTHER
                 and v.cell is None and v.placement is Placement.NONE]
     out = []
+    square = [v for v in unplaced if inspection.num_steps == 1 and len(v.shape) == 2
+              and v.shape[0] == v.shape[1]]
+    if square:  # see single._maybe_projection
+        out.append(_unknown(
+            square,
+            f"could not tell whether {', '.join(v.name for v in square)} "
+            f"{'is' if len(square) == 1 else 'are'} part of the cell or after it: at one step "
+            "(T = 1) no later step reads the result, and a square map of the cell output "
+            "to a value as wide as the state may be the cell's projection (making the next "
+            "state) as well as an output layer; roles shown as 'other' are unknown, not "
+            "guessed",
+            "unroll two or more steps (--num-steps 2, or build the model so): the second "
+            "step shows whether it reads the result"))
+        unplaced = [v for v in unplaced if v not in square]
     if unplaced:
-        out.append(Finding(
-            FindingKind.UNRESOLVED,
-            Severity.WARNING,
+        out.append(_unknown(
+            unplaced,
             f"could not tell where {len(unplaced)} weight{'s' if len(unplaced) > 1 else ''} "
             f"sit{'s' if len(unplaced) == 1 else ''} ({', '.join(v.name for v in unplaced)}): "
             "read by the computation, but in no pattern the analysis can prove (not a matmul "
             "or gather of the data, the recurrent state or the cell outputs); roles shown as "
             "'other' are unknown, not guessed",
-            tuple(v.name for v in unplaced),
-            sum(v.params for v in unplaced),
             "look at the ops around it with `rnninspect diagram MODEL --view step`; if the "
-            "program is a common RNN form, report it",
-        ))
+            "program is a common RNN form, report it"))
     if not recurrent:
         repeated = [v for v in inspection.variables
                     if v.trainable and v.reads >= 2 and len(v.shape) == 2
                     and v.role is not Role.EMBEDDING and not v.also_roles]
         if repeated:
-            out.append(Finding(
-                FindingKind.UNRESOLVED,
-                Severity.WARNING,
+            out.append(_unknown(
+                repeated,
                 "no recurrence could be proven, yet "
                 f"{', '.join(f'{v.name} ({v.reads} reads)' for v in repeated)} "
                 "is read several times: the reads form no single chain of time steps",
-                tuple(v.name for v in repeated),
-                sum(v.params for v in repeated),
-                "if these are time steps, check that each step's state feeds the next",
-            ))
+                "if these are time steps, check that each step's state feeds the next"))
     return out
+
+
+def _unknown(variables: list[VariableInfo], message: str, fix: str) -> Finding:
+    return Finding(FindingKind.UNRESOLVED, Severity.WARNING, message,
+                   tuple(v.name for v in variables), sum(v.params for v in variables), fix)

@@ -23,7 +23,7 @@ from dataclasses import replace
 from rnninspect.analysis.facts import CellBuild, VarFacts
 from rnninspect.analysis.opgraph import OpGraph, Ref
 from rnninspect.analysis.reads import MATMUL_OPS
-from rnninspect.analysis.recurrence import Topology
+from rnninspect.analysis.recurrence import Topology, downstream
 from rnninspect.analysis.training import SHAPE_ONLY_OPS
 from rnninspect.model import Placement, Role, VariableInfo
 
@@ -91,7 +91,7 @@ def _reach_linearly(og: OpGraph, topo: Topology, start: list[int], targets: set[
                     ) -> set[int]:
     """Targets downstream of `start` along paths through no nonlinear or shape-only op, and
     through no product of two values that both depend on `start` (x * sigmoid(x), gelu)."""
-    tainted = _downstream(topo, start)
+    tainted = downstream(topo, start)
     seen, found = set(start), set()
     queue = deque(start)
     while queue:
@@ -111,17 +111,6 @@ def _reach_linearly(og: OpGraph, topo: Topology, start: list[int], targets: set[
             seen.add(s)
             queue.append(s)
     return found
-
-
-def _downstream(topo: Topology, start: list[int]) -> set[int]:
-    seen = set(start)
-    stack = list(start)
-    while stack:
-        for s in topo.succs[stack.pop()]:
-            if s not in seen:
-                seen.add(s)
-                stack.append(s)
-    return seen
 
 
 def _dead_steps(

@@ -78,6 +78,26 @@ class Topology:
         return cls(order, index, preds, succs)
 
 
+def downstream(topo: Topology, starts: list[int]) -> set[int]:
+    """`starts` and every op downstream of them."""
+    return _closure(topo.succs, starts)
+
+
+def upstream_of(topo: Topology, start: int) -> set[int]:
+    """Every op upstream of `start`."""
+    return _closure(topo.preds, [start]) - {start}
+
+
+def _closure(edges: list[list[int]], starts: list[int]) -> set[int]:
+    seen, stack = set(starts), list(starts)
+    while stack:
+        for s in edges[stack.pop()]:
+            if s not in seen:
+                seen.add(s)
+                stack.append(s)
+    return seen
+
+
 def find_chains(
     topo: Topology, uses: dict[str, list[Use]], loops: set[str], og: OpGraph | None = None
 ) -> list[Chain]:
@@ -138,6 +158,17 @@ def _multiplies_constant(og: OpGraph, node: str) -> bool:
             continue
         stack += [src for src, _ in og.inputs.get(n, ())]
     return True
+
+
+def constants(og: OpGraph, topo: Topology) -> list[bool]:
+    """Per op: is its value computed from constants alone (no input, weight or loop state
+    upstream; shapes are no values)? Zeros made for a state before the first step."""
+    const = [False] * len(topo.order)
+    for i, node in enumerate(topo.order):
+        op = og.op(node)
+        const[i] = op in SHAPE_ONLY_OPS or (
+            op not in _SOURCES and all(const[p] for p in topo.preds[i]))
+    return const
 
 
 def _state_parts(

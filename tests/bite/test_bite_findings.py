@@ -78,12 +78,8 @@ def test_tied_layers_params_count_every_extra_layer(fresh, dialect: str, layers:
     assert finding.fix == fixes[dialect]
 
 
-ONE_STEP = pytest.mark.xfail(strict=True, reason="tied layers at T = 1: the one cell's N "
-                             "applications form one chain, read as N steps of one layer")
-
-
 @pytest.mark.parametrize("dialect", ["legacy", "keras"])
-@pytest.mark.parametrize(("layers", "steps"), [(3, 2), (4, 3), pytest.param(2, 1, marks=ONE_STEP)])
+@pytest.mark.parametrize(("layers", "steps"), [(3, 2), (4, 3), (2, 1)])
 def test_tied_layers_with_fewer_steps_than_layers(fresh, dialect: str, layers: int,
                                                   steps: int) -> None:
     ins = fresh("ptb-tiedlayers", dialect=dialect, config="test", num_steps=steps,
