@@ -68,18 +68,12 @@ def test_two_layers_applied_once(fresh_form) -> None:
     assert ins.findings == ()
 
 
-@pytest.mark.xfail(strict=True, reason="T=1 GRUCell: the candidate kernel multiplies "
-                   "concat([x, r*h0]), downstream of the gates' read, so single.py leaves it "
-                   "outside the cell (hidden_to_output, after)")
 def test_a_gru_applied_once_keeps_its_candidate_kernel(fresh_form) -> None:
     ins = fresh_form("static_gru", 1)
     kernel = ins.variable(f"{GRU}candidate/kernel")
     assert (kernel.role, kernel.cell) == (Role.INPUT_HIDDEN_FUSED, "cell0")
 
 
-@pytest.mark.xfail(strict=True, reason="T=1 LSTMCell with peepholes and num_proj: read as "
-                   "three per-step copies of the peepholes (duplicated_across_steps, T=3), "
-                   "the kernel before the cell")
 def test_peepholes_applied_once_are_one_cell_of_one_step(fresh_form) -> None:
     ins = fresh_form("static_peephole_projection", 1)
     assert ins.num_steps == 1 and len(ins.cells) == 1
