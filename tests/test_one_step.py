@@ -198,3 +198,13 @@ def test_stacked_peephole_projections_stay_in_their_layers(steps: int) -> None:
         assert _layer_of(ins, scope) == {f"cell{layer}"}
         assert ins.variable(scope + "projection/kernel").role is Role.HIDDEN_TO_HIDDEN
         assert ins.variable(scope + "kernel").role is Role.INPUT_HIDDEN_FUSED
+
+
+def test_a_one_step_model_is_not_said_to_share_anything_across_steps() -> None:
+    from rnninspect.render.explain import explain
+
+    lines = explain(_tied("legacy", 2, 1))
+    assert any(line.startswith("One step: ") for line in lines)
+    assert not any("Shared across steps" in line for line in lines)
+    longer = explain(_tied("legacy", 2, 2))
+    assert any("Shared across steps" in line for line in longer)

@@ -164,7 +164,10 @@ def _output_side(ins: Inspection) -> list[str]:
 def _sharing(ins: Inspection) -> list[str]:
     out = []
     in_steps = [v for v in ins.variables if v.steps and v.trainable]
-    if in_steps and ins.num_steps:
+    if in_steps and ins.num_steps == 1:
+        out.append("One step: each cell weight is read once per layer (the model was built "
+                   "for T = 1); nothing is shared across steps.")
+    elif in_steps and ins.num_steps:
         everywhere = [v for v in in_steps if len(v.steps) == ins.num_steps]
         params = sum(v.params for v in everywhere)
         out.append(
