@@ -189,8 +189,35 @@ def _state_parts(
             continue
         concat_parts = og.inputs.get(data[0], [])[:-1]  # the last input is the axis
         if len(concat_parts) >= 2 and concat_parts[-1][0] in topo.index:
-            parts[i] = topo.index[concat_parts[-1][0]]
+            parts[i] = topo.index[_ungated(og, concat_parts[-1][0])]
     return parts
+
+
+def _ungated(og: OpGraph, node: str) -> str:
+    """The state inside a gated state: a GRU's candidate multiplies concat([x, r * h]), and
+    its reset gate r is computed from this step's input, so through r the product depends
+    on the layer below; the layer's own recurrence runs through h."""
+    if og.op(node) != "Mul":
+        return node
+    operands = [src for src, _ in og.inputs.get(node, [])[:2]]
+    gates = [src for src in operands if _is_gate(og, src)]
+    others = [src for src in operands if not _is_gate(og, src)]
+    return others[0] if len(gates) == 1 and len(others) == 1 else node
+
+
+_SLICES = frozenset({"Split", "SplitV", "StridedSlice", "Slice", "Identity"})
+
+
+def _is_gate(og: OpGraph, node: str) -> bool:
+    """A sigmoid's output, or a slice of one (TF1 GRUCell splits sigmoid(gates) into r, u)."""
+    for _ in range(4):
+        if og.op(node) == "Sigmoid":
+            return True
+        if og.op(node) not in _SLICES or not og.inputs.get(node):
+            return False
+        refs = og.inputs[node]
+        node = refs[1][0] if og.op(node) == "Split" and len(refs) > 1 else refs[0][0]
+    return False
 
 
 def _peel(
