@@ -52,6 +52,7 @@ def place_single(
         _assign(f, use, cell)
     downstream = [forward(topo, topo.index[u.node], len(topo.order)) for _, u in roots]
     adds = [dict(after) for after in near]  # where a cell's biases are added: after its reads
+    owner = {topo.index[u.node]: k for k, (_, u) in enumerate(roots)}  # product read -> cell
     outside = []
     # Products first: a bias added right after a product inside the cell (a GRU's candidate)
     # joins the cell once that product has.
@@ -59,13 +60,16 @@ def place_single(
         if f.cell is not None or not f.uses:
             continue
         for use in f.uses:  # every read: a tied layer's input kernel joins each layer's cell
-            joined = _joins(og, topo, use, near, adds, downstream, [u for _, u in roots])
+            joined = _joins(og, topo, use, near, adds, downstream, [u for _, u in roots],
+                            owner)
             if joined is None:
                 continue
             k, inside = joined
             _assign(f, use, cells[k])
             if inside:
                 f.own_state = (use, _state_clock(og, topo, roots[k][1]))
+            if use.op in _PRODUCT_OPS:  # its bias may be added right after it (x·W + b)
+                owner[topo.index[use.node]] = k
                 for j, d in forward(topo, topo.index[use.node], NEAR).items():
                     adds[k][j] = min(d, adds[k].get(j, d))
         if f.cell is None:
@@ -102,6 +106,7 @@ def _assign(f: VarFacts, use: Use, cell: CellBuild) -> None:
 def _joins(
     og: OpGraph, topo: Topology, use: Use, near: list[dict[int, int]],
     adds: list[dict[int, int]], downstream: list[dict[int, int]], roots: list[Use],
+    owner: dict[int, int],
 ) -> tuple[int, bool] | None:
     """The cell a read belongs to, and whether it sits inside it (downstream of the cell's
     recurrent read): a bias added right after a read of the cell, or a product (a matmul, a
@@ -110,7 +115,13 @@ def _joins(
     i = topo.index[use.node]
     if use.op in ADD_OPS:  # the bias of the read it is added nearest after
         added = [k for k in range(len(adds)) if i in adds[k]]
-        return (min(added, key=lambda k: adds[k][i]), False) if added else None
+        if not added:
+            return None
+        k = min(added, key=lambda k: adds[k][i])
+        # An output layer's bias is added right after the layer's own matmul, a few ops
+        # after the cell: it is that matmul's, not the cell's.
+        nearest = _nearest_products(topo, og, i)
+        return (k, False) if not nearest or any(owner.get(j) == k for j in nearest) else None
     feeds = forward(topo, i, len(topo.order))
     for k, after in enumerate(near):
         # Merging is not feeding: a layer's projection feeds the layer above's read.
@@ -126,6 +137,27 @@ def _joins(
     if _inside(topo, i, downstream[k]) or _projects_state(og, use, roots[k]):
         return k, True
     return None
+
+
+def _nearest_products(topo: Topology, og: OpGraph, start: int) -> list[int]:
+    """The matmuls nearest upstream of `start` (within NEAR hops; all at the least distance)."""
+    dist = {start: 0}
+    queue = deque([start])
+    found: list[int] = []
+    while queue:
+        i = queue.popleft()
+        if found and dist[i] > dist[found[0]]:
+            break
+        if i != start and og.op(topo.order[i]) in MATMUL_OPS:
+            found.append(i)
+            continue
+        if dist[i] >= NEAR:
+            continue
+        for p in topo.preds[i]:
+            if p not in dist:
+                dist[p] = dist[i] + 1
+                queue.append(p)
+    return found
 
 
 def _state_clock(og: OpGraph, topo: Topology, root: Use) -> Upstream:

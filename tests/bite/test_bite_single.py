@@ -70,10 +70,6 @@ def test_an_output_layer_a_few_ops_after_a_cell_applied_once_stays_out(fresh_ker
                                                       None)
 
 
-@pytest.mark.xfail(strict=True, reason="single.py joins any add within NEAR ops after the "
-                   "recurrent read to the cell: SimpleRNN adds its bias to x·W before h·U "
-                   "(so the bias is left before the cell) and the head's bias add is 4 ops "
-                   "after (so it joins the cell)")
 def test_a_simple_rnn_applied_once_keeps_its_bias_and_not_the_heads(fresh_keras) -> None:
     ins = fresh_keras("simple_once", small.simple_once)
     assert ins.variable("rnn/simple_rnn_cell/bias").cell == "cell0"
