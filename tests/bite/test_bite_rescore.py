@@ -48,3 +48,22 @@ def test_training_ops_judge_op_names_and_follow_inputs() -> None:
     ), {"fn": fn}))
     assert og.graph.nodes["gradients/mm"]["name"] == "mm"  # the premise: id ≠ name
     assert _training_ops(og) == {"assign", "mean"}
+
+
+def test_redundant_projection_counts_the_input_span_wherever_it_starts(fresh) -> None:
+    """A fused kernel over concat([h, x]) has its input rows second: their count is the
+    span's width, not its end."""
+    from dataclasses import replace
+
+    from rnninspect.analysis.findings import find_problems
+    from rnninspect.model import FindingKind, RowSplit
+
+    ins = fresh("mnist", dialect="legacy")
+    [before] = [f for f in ins.findings if f.kind is FindingKind.REDUNDANT_PROJECTION]
+    kernel = ins.variable(before.variables[1])
+    assert kernel.row_split == RowSplit(input=(0, 128), hidden=(128, 256))
+    swapped = replace(kernel, row_split=RowSplit(input=(128, 256), hidden=(0, 128)))
+    variables = tuple(swapped if v is kernel else v for v in ins.variables)
+    [after] = [f for f in find_problems(replace(ins, variables=variables))
+               if f.kind is FindingKind.REDUNDANT_PROJECTION]
+    assert after.params == before.params == 28 * 128 + 128 * 512 - 28 * 512
