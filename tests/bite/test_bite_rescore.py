@@ -67,3 +67,62 @@ def test_redundant_projection_counts_the_input_span_wherever_it_starts(fresh) ->
     [after] = [f for f in find_problems(replace(ins, variables=variables))
                if f.kind is FindingKind.REDUNDANT_PROJECTION]
     assert after.params == before.params == 28 * 128 + 128 * 512 - 28 * 512
+
+
+# --- dead_steps: the whole finding, as written -------------------------------------------------
+
+_BIRNN = "bidirectional_rnn/{}/basic_lstm_cell/"
+_DEAD_FIX_FORWARD = ("use the outputs of every step (or the final state) instead of an earlier "
+                     "step's")
+
+
+def _dead_steps(ins):  # type: ignore[no-untyped-def]
+    from rnninspect.model import FindingKind
+
+    return [f for f in ins.findings if f.kind is FindingKind.DEAD_STEPS]
+
+
+def test_dead_steps_of_a_backward_cell(fresh_form) -> None:
+    ins = fresh_form("static_bidirectional", "last")
+    [f] = _dead_steps(ins)
+    bw = next(c for c in ins.cells if c.direction == "backward")
+    names = (_BIRNN.format("bw") + "kernel", _BIRNN.format("bw") + "bias")
+    assert set(names) == set(bw.variables)
+    assert f.variables == names and f.params == 0
+    assert f.message == (
+        f"{bw.name} (backward): steps 1–3 of 4 are computed but reach no model output — "
+        f"{names[0]}, {names[1]} are read there for nothing (the backward cell ran on the last "
+        "input first, so the last output holds only its first step)")
+    assert f.fix == ("use the concatenated outputs of every step (or the final states), or "
+                     "outputs[0] for the backward direction")
+
+
+def test_dead_steps_of_a_forward_cell(fresh_form) -> None:
+    ins = fresh_form("static_bidirectional", "first")
+    [f] = _dead_steps(ins)
+    fw = next(c for c in ins.cells if c.direction == "forward")
+    names = (_BIRNN.format("fw") + "kernel", _BIRNN.format("fw") + "bias")
+    assert f.variables == names and f.params == 0
+    assert f.message == (
+        f"{fw.name} (forward): steps 1–3 of 4 are computed but reach no model output — "
+        f"{names[0]}, {names[1]} are read there for nothing")
+    assert f.fix == _DEAD_FIX_FORWARD
+
+
+def test_dead_steps_of_one_weight_of_a_cell_without_direction(fresh_form) -> None:
+    """Altered where no traced program goes: one weight of a cell with no direction."""
+    from dataclasses import replace
+
+    from rnninspect.analysis.findings import find_problems
+    from rnninspect.model import FindingKind
+
+    ins = fresh_form("static_bidirectional", "first")
+    kernel, bias = _BIRNN.format("fw") + "kernel", _BIRNN.format("fw") + "bias"
+    variables = tuple(replace(v, dead_steps=()) if v.name == bias else v for v in ins.variables)
+    cells = tuple(replace(c, direction=None) for c in ins.cells)
+    [f] = [f for f in find_problems(replace(ins, variables=variables, cells=cells))
+           if f.kind is FindingKind.DEAD_STEPS]
+    cell = ins.variable(kernel).cell
+    assert f.message == (f"{cell}: steps 1–3 of 4 are computed but reach no model output — "
+                         f"{kernel} is read there for nothing")
+    assert f.variables == (kernel,) and f.fix == _DEAD_FIX_FORWARD
