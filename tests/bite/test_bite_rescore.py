@@ -126,3 +126,20 @@ def test_dead_steps_of_one_weight_of_a_cell_without_direction(fresh_form) -> Non
     assert f.message == (f"{cell}: steps 1–3 of 4 are computed but reach no model output — "
                          f"{kernel} is read there for nothing")
     assert f.variables == (kernel,) and f.fix == _DEAD_FIX_FORWARD
+
+
+# --- dead_weight: one weight ---------------------------------------------------------------------
+
+
+def test_dead_weight_of_one_recurrent_kernel(fresh_keras) -> None:
+    from rnninspect.model import FindingKind
+    from tests.models.forms import keras_forms as kf
+
+    ins = fresh_keras("one_step_gru_1", lambda: kf.one_step_gru(1, False, False))
+    [f] = [f for f in ins.findings if f.kind is FindingKind.DEAD_WEIGHT]
+    name = "gru/gru_cell/recurrent_kernel"
+    assert f.variables == (name,) and f.params == ins.variable(name).params == 48
+    assert f.message == (
+        f"{name} [4, 12] only ever multiplies zeros: the operand is always a zeros tensor (a "
+        "recurrent state that is never anything but its zero initial value) — 48 parameters "
+        "with no effect and zero gradient")
