@@ -143,3 +143,35 @@ def test_dead_weight_of_one_recurrent_kernel(fresh_keras) -> None:
         f"{name} [4, 12] only ever multiplies zeros: the operand is always a zeros tensor (a "
         "recurrent state that is never anything but its zero initial value) — 48 parameters "
         "with no effect and zero gradient")
+
+
+# --- copies: weights multiplied directly, without a read op ------------------------------------
+
+
+def _two_parts(second_weight: str):  # type: ignore[no-untyped-def]
+    """Two parts, a/ and b/, each multiplying the input by a variable it reads directly."""
+    return build_opgraph(GraphSpec((
+        _node("x", "Placeholder"),
+        _node("w1", "VariableV2"),
+        _node("w2", "VariableV2"),
+        _node("a/mm", "MatMul", "x:0", "w1:0"),
+        _node("a/out", "Tanh", "a/mm:0"),
+        _node("b/mm", "MatMul", "x:0", f"{second_weight}:0"),
+        _node("b/out", "Tanh", "b/mm:0"),
+    )))
+
+
+def test_parts_multiplying_one_variable_directly_are_copies() -> None:
+    from rnninspect.analysis.copies import find_copies
+
+    og = _two_parts("w1")
+    copies = find_copies(og, set(og.graph), ["a/out", "b/out"], ["w1", "w2"])
+    assert [(c.name, c.nodes, c.outputs) for c in copies] == [
+        ("a", {"a/mm", "a/out"}, ("a/out",)), ("b", {"b/mm", "b/out"}, ("b/out",))]
+
+
+def test_parts_multiplying_different_variables_directly_are_no_copies() -> None:
+    from rnninspect.analysis.copies import find_copies
+
+    og = _two_parts("w2")
+    assert find_copies(og, set(og.graph), ["a/out", "b/out"], ["w1", "w2"]) == []
