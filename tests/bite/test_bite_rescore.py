@@ -10,6 +10,7 @@ from rnninspect.analysis.copies import _training_ops
 from rnninspect.analysis.findings import _ranges
 from rnninspect.analysis.opgraph import build_opgraph
 from rnninspect.graph import FunctionSpec, GraphSpec, NodeSpec
+from tests.models.forms import keras_forms as kf
 
 
 @pytest.mark.parametrize(("steps", "text"), [
@@ -133,7 +134,6 @@ def test_dead_steps_of_one_weight_of_a_cell_without_direction(fresh_form) -> Non
 
 def test_dead_weight_of_one_recurrent_kernel(fresh_keras) -> None:
     from rnninspect.model import FindingKind
-    from tests.models.forms import keras_forms as kf
 
     ins = fresh_keras("one_step_gru_1", lambda: kf.one_step_gru(1, False, False))
     [f] = [f for f in ins.findings if f.kind is FindingKind.DEAD_WEIGHT]
@@ -175,3 +175,21 @@ def test_parts_multiplying_different_variables_directly_are_no_copies() -> None:
 
     og = _two_parts("w2")
     assert find_copies(og, set(og.graph), ["a/out", "b/out"], ["w1", "w2"]) == []
+
+
+def test_dead_weight_that_is_no_recurrent_kernel(fresh_keras) -> None:
+    """Altered where no traced program goes: the dead weight given an input role."""
+    from dataclasses import replace
+
+    from rnninspect.analysis.findings import find_problems
+    from rnninspect.model import FindingKind, Role
+
+    ins = fresh_keras("one_step_gru_1", lambda: kf.one_step_gru(1, False, False))
+    name = "gru/gru_cell/recurrent_kernel"
+    variables = tuple(replace(v, role=Role.INPUT_TO_HIDDEN) if v.name == name else v
+                      for v in ins.variables)
+    [f] = [f for f in find_problems(replace(ins, variables=variables))
+           if f.kind is FindingKind.DEAD_WEIGHT]
+    assert f.message == (f"{name} [4, 12] only ever multiplies zeros: the operand is always a "
+                         "zeros tensor — 48 parameters with no effect and zero gradient")
+    assert f.fix == "check what feeds it: its input is constant zero"
