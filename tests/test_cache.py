@@ -43,38 +43,41 @@ def test_an_inspection_comes_back_equal_with_its_internal_fields() -> None:
 def test_a_hit_through_the_cli_imports_no_tensorflow() -> None:
     """A stored entry for `show ptb` is served in a fresh process with no TensorFlow import
     (the entry holds a hand-built model, so only a hit can print it)."""
-    planted = replace(mnist_like(3, hidden=8), model="planted-by-the-test")
-    cache.store_inspection(_key(), planted, ())
+    _plant()
+    result = _cli_in_fresh_process(["show", "ptb", "--format", "json"])
+    assert result["code"] == 0 and result["tf"] == []
+    assert json.loads(result["out"])["model"] == "planted-by-the-test"
+
+
+def _plant() -> None:
+    """A hand-built model stored as `show ptb`'s entry: only a hit can print it."""
+    cache.store_inspection(_key(), replace(mnist_like(3, hidden=8), model="planted-by-the-test"),
+                           ())
+
+
+def _cli_in_fresh_process(argv: list[str]) -> dict[str, object]:
+    """`rnninspect ARGV` in a new Python: its exit code, stdout, and the TensorFlow/Keras
+    modules it imported."""
     script = ("import io, json, sys\nfrom rich.console import Console\n"
               "from rnninspect.cli import main\n"
               "out = Console(file=io.StringIO())\n"
-              "code = main(['show', 'ptb', '--format', 'json'], console=out)\n"
+              f"code = main({argv!r}, console=out)\n"
               "print(json.dumps({'code': code, 'out': out.file.getvalue(),\n"
               "  'tf': sorted(m for m in sys.modules if m.split('.')[0] in\n"
               "               ('tensorflow', 'keras', 'tf_keras'))}))\n")
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           env=env, timeout=120, check=True)
-    result = json.loads(done.stdout.strip().splitlines()[-1])
-    assert result["code"] == 0 and result["tf"] == []
-    assert json.loads(result["out"])["model"] == "planted-by-the-test"
+    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
 
 
 def test_a_report_is_served_from_the_cache_too(tmp_path: Path) -> None:
     """`report` reads the same entry as `show`: a planted one, no TensorFlow import."""
-    planted = replace(mnist_like(3, hidden=8), model="planted-by-the-test")
-    cache.store_inspection(_key(), planted, ())
+    _plant()
     page = tmp_path / "ptb.html"
-    script = ("import json, sys\nfrom rnninspect.cli import main\n"
-              f"code = main(['report', 'ptb', '-o', {str(page)!r}])\n"
-              "print(json.dumps({'code': code,\n"
-              "  'tf': sorted(m for m in sys.modules if m.split('.')[0] in\n"
-              "               ('tensorflow', 'keras', 'tf_keras'))}))\n")
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          env=env, timeout=120, check=True)
-    result = json.loads(done.stdout.strip().splitlines()[-1])
-    assert result == {"code": 0, "tf": []}
+    result = _cli_in_fresh_process(["report", "ptb", "-o", str(page)])
+    assert (result["code"], result["tf"]) == (0, [])
     assert "planted-by-the-test" in page.read_text(encoding="utf-8")
 
 

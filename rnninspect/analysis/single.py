@@ -141,23 +141,10 @@ def _joins(
 
 def _nearest_products(topo: Topology, og: OpGraph, start: int) -> list[int]:
     """The matmuls nearest upstream of `start` (within NEAR hops; all at the least distance)."""
-    dist = {start: 0}
-    queue = deque([start])
-    found: list[int] = []
-    while queue:
-        i = queue.popleft()
-        if found and dist[i] > dist[found[0]]:
-            break
-        if i != start and og.op(topo.order[i]) in MATMUL_OPS:
-            found.append(i)
-            continue
-        if dist[i] >= NEAR:
-            continue
-        for p in topo.preds[i]:
-            if p not in dist:
-                dist[p] = dist[i] + 1
-                queue.append(p)
-    return found
+    found = {i: d for i, d in _within(topo.preds, start, NEAR).items()
+             if i != start and og.op(topo.order[i]) in MATMUL_OPS}
+    least = min(found.values(), default=None)
+    return [i for i, d in found.items() if d == least]
 
 
 def _state_clock(og: OpGraph, topo: Topology, root: Use) -> Upstream:
@@ -274,13 +261,18 @@ def input_dependent(og: OpGraph, topo: Topology, inputs: Sequence[str]) -> list[
 
 def forward(topo: Topology, start: int, depth: int) -> dict[int, int]:
     """Ops within `depth` hops downstream of `start`, with their distance."""
+    return _within(topo.succs, start, depth)
+
+
+def _within(edges: list[list[int]], start: int, depth: int) -> dict[int, int]:
+    """Ops within `depth` hops of `start` along `edges` (breadth first), with their distance."""
     dist = {start: 0}
     queue = deque([start])
     while queue:
         i = queue.popleft()
         if dist[i] >= depth:
             continue
-        for s in topo.succs[i]:
+        for s in edges[i]:
             if s not in dist:
                 dist[s] = dist[i] + 1
                 queue.append(s)
