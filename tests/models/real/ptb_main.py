@@ -1,7 +1,7 @@
 """The whole graph `main()` of the TensorFlow PTB word LM builds.
 
 Follows tensorflow/models `tutorials/rnn/ptb/ptb_word_lm.py` (and the late-2016 TF-core copy
-`tensorflow/models/rnn/ptb/ptb_word_lm.py`, see /work/shared/SEEDS.md §1.4): three `PTBModel`
+`tensorflow/models/rnn/ptb/ptb_word_lm.py`, see the seed notes, SEEDS.md §1.4): three `PTBModel`
 instances, Train / Valid / Test, under `tf.name_scope(...)` + `tf.variable_scope("Model",
 reuse=...)`, sharing one set of variables. Train has `DropoutWrapper`, `tf.gradients` ->
 `clip_by_global_norm` -> `GradientDescentOptimizer(lr).apply_gradients(global_step)` and the
