@@ -20,7 +20,7 @@ from rnninspect.analysis.placement import (
     place_loops,
     sampled_feedback,
 )
-from rnninspect.analysis.reads import computation_nodes, find_uses
+from rnninspect.analysis.reads import computation_nodes, find_uses, weight_only_reads
 from rnninspect.analysis.recurrence import (
     Chain,
     Topology,
@@ -154,7 +154,9 @@ def _primary(copies: list[CopyPart], parts: list[Inspection]) -> int:
 def _analyze_part(
     traced: Traced, og: OpGraph, computation: set[str], detail_step: int | None
 ) -> tuple[Inspection, dict[str, VarFacts]]:
-    facts = {v.node: VarFacts(v, find_uses(og, v.node, computation)) for v in traced.variables}
+    weight_only = weight_only_reads(og, computation)
+    facts = {v.node: VarFacts(v, find_uses(og, v.node, computation, weight_only))
+             for v in traced.variables}
     in_loop = {n for n in computation if og.loop(n) is not None}
     topo = Topology.of(og, computation)
 

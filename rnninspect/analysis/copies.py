@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from rnninspect.analysis.opgraph import OpGraph
 from rnninspect.analysis.reads import GATHER_OPS, MATMUL_OPS, READ_OPS
-from rnninspect.analysis.training import training_machinery
+from rnninspect.analysis.training import OBSERVER_OPS, training_machinery
 
 # Constants, and the program's inputs: a seq2seq program feeds one input tensor to its
 # training model and to its inference encoder.
@@ -73,7 +73,8 @@ def find_copies(
             nodes=frozenset(g),
             outputs=tuple(o for o in outs if o in g),
             batch_size=_batch_size(og, g),
-            training=any(c in training_ops for n in g for c in og.graph.successors(n)),
+            training=any(c in training_ops and og.op(c) not in OBSERVER_OPS
+                         for n in g for c in og.graph.successors(n)),
         )
         for name, (g, _) in zip(names, weighted, strict=True)
     ]

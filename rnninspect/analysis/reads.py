@@ -36,8 +36,19 @@ def data_operand(og: OpGraph, use: Use) -> tuple[str, int] | None:
     return others[0] if others else None
 
 
-def find_uses(og: OpGraph, var_node: str, computation: set[str]) -> list[Use]:
-    """The ops inside `computation` that consume `var_node`'s value (through reads/casts)."""
+def find_uses(
+    og: OpGraph, var_node: str, computation: set[str], weight_only: frozenset[str] = frozenset()
+) -> list[Use]:
+    """The ops inside `computation` that consume `var_node`'s value (through reads/casts).
+
+    Reads in `weight_only` (see `weight_only_reads`) are left out when the variable has
+    other reads: a regulariser's ``l2_loss(w)`` is no step of the model."""
+    uses = _uses(og, var_node, computation)
+    model_uses = [u for u in uses if u.node not in weight_only]
+    return model_uses or uses
+
+
+def _uses(og: OpGraph, var_node: str, computation: set[str]) -> list[Use]:
     if var_node not in og.graph:
         return []
     uses: list[Use] = []
@@ -57,6 +68,70 @@ def find_uses(og: OpGraph, var_node: str, computation: set[str]) -> list[Use]:
             uses.append(Use(consumer, op, ports[0][1], transposed))
             seen.add(consumer)
     return sorted(uses, key=lambda u: u.node)
+
+
+# Ops whose value is data: the program's inputs, loop-carried state, random numbers.
+_DATA_SOURCES = frozenset({"Placeholder", "PlaceholderWithDefault", "_Arg", "LoopState",
+                           "IteratorGetNext", "IteratorGetNextSync", "Multinomial"})
+_SHAPE_READS = frozenset({"Shape", "ShapeN", "Size", "Rank"})
+
+
+def weight_only_reads(og: OpGraph, computation: set[str]) -> frozenset[str]:
+    """Ops that compute from weights and constants alone and whose value meets the data only
+    as a scalar: the terms of a regulariser (``l2_loss(w)``, ``reduce_sum(abs(w))``) added
+    to a loss.
+
+    Guarantee, for any program: an op downstream of an input, a loop state or a random
+    number is never in the set, and neither is one whose value reaches a data-dependent op
+    as a tensor of rank > 0 or of unknown rank (the zero state a first step multiplies is
+    [batch, units]; a transposed embedding that ties an output layer is a matrix). So
+    leaving these reads out of a weight's steps removes exactly the reads that multiply no
+    data. Linear in the computation's size."""
+    data = _downstream_of_data(og, computation)
+    free = [n for n in og.graph if n in computation and n not in data]
+    leaks: dict[str, bool] = {}
+    for node in reversed(_topological(og, free)):
+        shape = og.shape((node, 0))
+        rank = -1 if shape is None else len(shape)
+        leaks[node] = any(
+            leaks.get(c, True) if c not in data else rank != 0
+            for c in og.graph.successors(node) if c in computation
+            and og.op(c) not in _SHAPE_READS)
+    return frozenset(n for n, leak in leaks.items() if not leak)
+
+
+def _downstream_of_data(og: OpGraph, computation: set[str]) -> set[str]:
+    starts = [n for n in computation
+              if og.op(n) in _DATA_SOURCES or og.op(n).startswith(("Random", "StatelessRandom",
+                                                                     "TruncatedNormal"))]
+    seen, stack = set(starts), list(starts)
+    while stack:
+        for c in og.graph.successors(stack.pop()):
+            if c in computation and c not in seen and og.op(c) not in _SHAPE_READS:
+                seen.add(c)
+                stack.append(c)
+    return seen
+
+
+def _topological(og: OpGraph, nodes: list[str]) -> list[str]:
+    """`nodes` (a set with no cycle among them) ordered so that producers come first."""
+    members = set(nodes)
+    order: list[str] = []
+    done: set[str] = set()
+    for root in nodes:
+        stack: list[tuple[str, bool]] = [(root, False)]
+        while stack:
+            node, expanded = stack.pop()
+            if expanded:
+                order.append(node)
+                continue
+            if node in done:
+                continue
+            done.add(node)
+            stack.append((node, True))
+            stack.extend((src, False) for src, _ in og.inputs.get(node, ())
+                         if src in members and src not in done)
+    return order
 
 
 def computation_nodes(og: OpGraph, outputs: list[str]) -> set[str]:

@@ -329,8 +329,10 @@ def reaches(topo: Topology, chain: Chain) -> list[bool]:
 
 
 def same_cell(ups: dict[str, Upstream], topo: Topology, a: Chain, b: Chain) -> bool:
-    """A_t -> B_t -> A_{t+1} (or the other way round): the two chains take turns inside one
-    recurrence, like an LSTM kernel and its output projection."""
+    """Two chains are one cell when they lie on one recurrence: A_t -> B_t -> A_{t+1} (they
+    take turns, like an LSTM kernel and its output projection), or A_t and B_t side by side
+    with each step t+1 reading both (one matrix per gate). Layers never qualify: the layer
+    above reads the one below at the same step and never feeds its next step."""
     if min(a.length, b.length) < 2:
         return False
 
@@ -338,7 +340,15 @@ def same_cell(ups: dict[str, Upstream], topo: Topology, a: Chain, b: Chain) -> b
         nxt, now = topo.index[first.uses[1]], topo.index[second.uses[0]]
         return ups[first.id].pos[now] == 0 and ups[second.id].pos[nxt] == 0
 
-    return turns(a, b) or turns(b, a)
+    def side_by_side() -> bool:
+        # A_0 and B_0 independent, A_1 reads B_0 and B_1 reads A_0: two matrices of one
+        # state computed in parallel (a textbook LSTM's W_hi, W_hf, ... one per gate).
+        a0, b0 = topo.index[a.uses[0]], topo.index[b.uses[0]]
+        a1, b1 = topo.index[a.uses[1]], topo.index[b.uses[1]]
+        return (ups[a.id].pos[b0] < 0 and ups[b.id].pos[a0] < 0
+                and ups[b.id].pos[a1] == 0 and ups[a.id].pos[b1] == 0)
+
+    return turns(a, b) or turns(b, a) or side_by_side()
 
 
 def nearest_chain(

@@ -6,6 +6,14 @@ machinery: a gradient subgraph, a clipping norm, an initializer's random numbers
 only a tensor's *shape* does not consume its value, which is how a loss stays a model
 output although `tf.gradients` starts from `ones(shape(loss))`.
 
+*Observers* — summaries, prints, asserts, savers — read a value to report or keep it and
+give nothing back to the computation. Reading a value into an observer is no consumption,
+exactly as reading its shape is not: a loss that is logged (``tf.summary.scalar``), printed
+or asserted on is still the model's output, and adding or removing an observer changes
+neither the outputs nor what is training machinery (the observer itself is machinery: it
+is never an output). Observers that pass their input through (``tf.Print``,
+``check_numerics``) are ordinary ops: their output is the value.
+
 The model's outputs are the ops whose value nobody consumes, less training machinery and
 less anything computed from another output (the leftovers of a gradient computation all
 descend from the loss they differentiate).
@@ -34,6 +42,14 @@ _WRITE_PREFIXES = ("Apply", "ResourceApply", "SparseApply", "ResourceSparseApply
                    "ScatterUpdate", "ScatterAdd", "ScatterSub", "ScatterMul", "ScatterDiv",
                    "ResourceScatter", "ScatterNd", "ResourceScatterNd")
 _WRITE_SUFFIXES = ("Summary", "SummaryV2")
+# Observers: ops that read a value only to report or save it and output nothing the
+# computation uses (a summary's serialized string goes only to a writer or a merge).
+OBSERVER_OPS = frozenset({
+    "ScalarSummary", "HistogramSummary", "ImageSummary", "AudioSummary", "AudioSummaryV2",
+    "TensorSummary", "TensorSummaryV2", "MergeSummary", "WriteSummary", "WriteScalarSummary",
+    "WriteHistogramSummary", "WriteImageSummary", "WriteAudioSummary", "WriteRawProtoSummary",
+    "WriteGraphSummary", "StringFormat", "PrintV2", "Assert", "SaveV2", "Save", "SaveSlices",
+})
 # Ops that read a tensor's metadata, not its value.
 SHAPE_ONLY_OPS = frozenset({"Shape", "ShapeN", "Size", "Rank"})
 # Ops that produce no value worth calling an output.
@@ -51,10 +67,11 @@ def writes_state(op: str) -> bool:
 def value_consumers(
     ops: Mapping[str, str], inputs: Mapping[str, Sequence[str]]
 ) -> dict[str, set[str]]:
-    """node -> the nodes that consume its value (shape-only readers left out)."""
+    """node -> the nodes that consume its value (shape-only readers and observers left
+    out)."""
     consumers: dict[str, set[str]] = {n: set() for n in ops}
     for node, sources in inputs.items():
-        if ops.get(node) in SHAPE_ONLY_OPS:
+        if ops.get(node) in SHAPE_ONLY_OPS or ops.get(node) in OBSERVER_OPS:
             continue
         for src in sources:
             if src in consumers:
