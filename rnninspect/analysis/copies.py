@@ -121,13 +121,20 @@ def _batch_size(og: OpGraph, group: set[str]) -> int | None:
 
 
 def _names(og: OpGraph, groups: list[set[str]]) -> list[str]:
-    """Each copy's display name: the outer name scope most of its ops share, when that tells
-    the copies apart (names are hints); else copy 1, copy 2, ..."""
-    names = []
-    for g in groups:
-        scopes = Counter(str(og.graph.nodes[n].get("name", n)).split("/")[0] for n in g)
-        scope, count = scopes.most_common(1)[0]
-        names.append(scope if count * 2 > len(g) else "")
-    if "" in names or len(set(names)) < len(names):
-        return [f"copy {i + 1}" for i in range(len(groups))]
-    return names
+    """Each copy's display name: the first name-scope level at which most of each copy's
+    ops agree and the copies differ (names are hints; an outer scope every copy shares is
+    skipped); else copy 1, copy 2, ..."""
+    paths = [[str(og.graph.nodes[n].get("name", n)).split("/")[:-1] for n in g] for g in groups]
+    for depth in range(max((len(p) for ps in paths for p in ps), default=0)):
+        names = []
+        for g, ps in zip(groups, paths, strict=True):
+            scopes = Counter(p[depth] for p in ps if len(p) > depth)
+            scope, count = scopes.most_common(1)[0] if scopes else ("", 0)
+            names.append(scope if count * 2 > len(g) else "")
+        if "" in names:
+            break
+        if len(set(names)) == len(names):
+            return names
+        if len(set(names)) > 1:
+            break
+    return [f"copy {i + 1}" for i in range(len(groups))]

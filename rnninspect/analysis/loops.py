@@ -14,7 +14,9 @@ from itertools import pairwise
 
 from rnninspect.analysis.opgraph import OpGraph
 from rnninspect.analysis.reads import Use
-from rnninspect.analysis.recurrence import Topology, Upstream
+import networkx as nx
+
+from rnninspect.analysis.recurrence import Topology, Upstream, downstream
 
 
 @dataclass
@@ -34,24 +36,95 @@ def find_loops(og: OpGraph, topo: Topology, uses: dict[str, list[Use]]) -> list[
             if loop is not None:
                 body_uses.setdefault(loop, []).append(topo.index[u.node])
     loops = []
-    n = len(topo.order)
     for loop, idx in sorted(body_uses.items()):
         state = [i for i, node in enumerate(topo.order)
                  if og.op(node) == "LoopState" and og.loop(node) == loop]
-        pos = [-1] * n
-        marks = set(state)
-        for i, preds in enumerate(topo.preds):
-            if i in marks or any(pos[p] == 0 for p in preds):
-                pos[i] = 0
-        after = [False] * n
-        use_set = set(idx)
-        for i, preds in enumerate(topo.preds):
-            after[i] = any(p in use_set or after[p] for p in preds)
-        before = [False] * n
-        for i in range(n - 1, -1, -1):
-            before[i] = any(s in use_set or before[s] for s in topo.succs[i])
-        loops.append(Loop(loop, Upstream(pos, [0] * n), after, before, sorted(idx)))
+        loops.append(_loop(topo, loop, state, idx))
     return loops
+
+
+def _loop(topo: Topology, node: str, state: list[int], idx: list[int]) -> Loop:
+    """A loop (or one layer of it) whose carried state is `state` and weight reads `idx`."""
+    n = len(topo.order)
+    pos = [-1] * n
+    marks = set(state)
+    for i, preds in enumerate(topo.preds):
+        if i in marks or any(pos[p] == 0 for p in preds):
+            pos[i] = 0
+    after = [False] * n
+    use_set = set(idx)
+    for i, preds in enumerate(topo.preds):
+        after[i] = any(p in use_set or after[p] for p in preds)
+    before = [False] * n
+    for i in range(n - 1, -1, -1):
+        before[i] = any(s in use_set or before[s] for s in topo.succs[i])
+    return Loop(node, Upstream(pos, [0] * n), after, before, sorted(idx))
+
+
+def split_layers(og: OpGraph, topo: Topology, loop: Loop) -> list[Loop]:
+    """The layers of one loop body, read off its cycles (a stack of cells in one body:
+    ``tf.scan`` over a hand-written stack, ``dynamic_rnn(MultiRNNCell)``, Keras
+    ``StackedRNNCells``).
+
+    Rolled, the body is a graph with back edges from each carried state's next value to the
+    state. A weight read and a state that reach each other lie on one cycle; each strongly
+    connected component holding a read and a state is one layer, with its own state (one
+    matrix per gate stays one layer: all its reads are on the cycle of h and c). A read on
+    no cycle joins the first layer its value flows into (the input kernel of a layer), else
+    the last layer it reads from (a head computed inside the loop). Layers are ordered by
+    the loop's dataflow. Guarantee: a body with fewer than two such components is returned
+    whole, exactly as before; a split never puts one read in two layers."""
+    states = [i for i, node in enumerate(topo.order)
+              if og.op(node) == "LoopState" and og.loop(node) == loop.node]
+    if len(states) < 2:
+        return [loop]
+    nxt = {s: _in_computation(og, topo, og.graph.nodes[topo.order[s]].get("next")) for s in states}
+    down = {i: downstream(topo, [i]) for i in [*states, *loop.uses]}
+    cycles = nx.DiGraph()
+    cycles.add_nodes_from([*states, *loop.uses])
+    for a in [*states, *loop.uses]:
+        for b in loop.uses:
+            if a in states and b in down[a]:
+                cycles.add_edge(a, b)
+        for s in states:
+            if nxt[s] & down[a]:
+                cycles.add_edge(a, s)
+    groups = sorted(
+        (c for c in nx.strongly_connected_components(cycles)
+         if c & set(states) and c & set(loop.uses)
+         and (len(c) > 1 or any(cycles.has_edge(m, m) for m in c))),
+        key=min)
+    if len(groups) < 2:
+        return [loop]
+    members = [set(g) for g in groups]
+    for u in loop.uses:
+        if any(u in g for g in groups):
+            continue
+        feeds = [k for k, g in enumerate(groups)
+                 if any(nxt[s] & down[u] for s in g & set(states))]
+        reads = [k for k, g in enumerate(groups) if any(u in down[s] for s in g & set(states))]
+        members[feeds[0] if feeds else reads[-1] if reads else 0].add(u)
+    return [_loop(topo, loop.node, sorted(m & set(states)), sorted(m & set(loop.uses)))
+            for m in members]
+
+
+def _in_computation(og: OpGraph, topo: Topology, node: str | None) -> set[int]:
+    """The ops of the computation that `node`'s value is made of: `node` itself, or — for a
+    state the model never reads after the loop (an LSTM's final c) — its nearest ancestors
+    inside the computation."""
+    found: set[int] = set()
+    seen: set[str] = set()
+    stack = [node] if node is not None and node in og.graph else []
+    while stack:
+        n = stack.pop()
+        if n in seen:
+            continue
+        seen.add(n)
+        if n in topo.index:
+            found.add(topo.index[n])
+        else:
+            stack.extend(src for src, _ in og.inputs.get(n, ()))
+    return found
 
 
 def loop_layers(loops: list[Loop]) -> list[int]:

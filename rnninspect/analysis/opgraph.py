@@ -30,7 +30,7 @@ Ref = tuple[str, int]  # (node id, output index)
 
 @dataclass
 class OpGraph:
-    graph: nx.DiGraph  # node attrs: op, loop, shapes, value
+    graph: nx.DiGraph  # node attrs: op, loop, shapes, value; a LoopState's `next`
     inputs: dict[str, list[Ref]]  # node id -> its data inputs, in order
     specs: dict[str, NodeSpec] = field(default_factory=dict)
 
@@ -66,6 +66,8 @@ class _Builder:
         self.pending: list[tuple[str, str, NodeSpec]] = []  # (node id, scope, spec)
         # a conditional's node id -> its results in each branch, as (scope, ref)
         self.branch_results: dict[str, list[tuple[str, str]]] = {}
+        # a LoopState node -> the body's result for it, as (scope, ref): the next state
+        self.loop_next: list[tuple[str, str, str]] = []
 
     def add_scope(self, nodes: tuple[NodeSpec, ...], prefix: str, loop: str | None) -> None:
         self.scopes[prefix] = {n.name: n for n in nodes}
@@ -136,6 +138,8 @@ class _Builder:
                                     name=arg)
                 self.pending.append((state, scope, NodeSpec(arg, "LoopState", (node.inputs[i],))))
                 refs[arg] = (prefix, f"{arg}@state:0")
+                if i < len(body.rets):
+                    self.loop_next.append((state, prefix, body.rets[i]))
         self.arg_refs[prefix] = refs
         self.inlined[nid] = (prefix, body)
         self.add_scope(body.nodes, prefix, nid)
@@ -174,6 +178,12 @@ class _Builder:
                 if src in self.graph:
                     ports.setdefault((src, nid), []).append((index, position))
         self.graph.add_edges_from((a, b, {"ports": p}) for (a, b), p in ports.items())
+        for state, scope, ref in self.loop_next:
+            # The back edge of the rolled loop, kept as an attribute so the graph stays
+            # acyclic: the op whose value the next iteration sees as this state.
+            nxt = self.resolve(scope, ref)[0]
+            if nxt in self.graph:
+                self.graph.nodes[state]["next"] = nxt
         return OpGraph(self.graph, self.inputs, self.specs)
 
 

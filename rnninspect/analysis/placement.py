@@ -7,7 +7,7 @@ from itertools import pairwise
 
 from rnninspect.analysis.duplicates import find_duplicates, input_slice_steps
 from rnninspect.analysis.facts import CellBuild, VarFacts
-from rnninspect.analysis.loops import Loop, find_loops, loop_layers, per_step_runs
+from rnninspect.analysis.loops import Loop, find_loops, loop_layers, per_step_runs, split_layers
 from rnninspect.analysis.opgraph import OpGraph
 from rnninspect.analysis.reads import GATHER_OPS
 from rnninspect.analysis.recurrence import (
@@ -76,10 +76,15 @@ def place_loops(
              for loop in loops}
     runs = per_step_runs(og, loops, reads)
     stepped = {loop.node for run in runs for loop in run}
-    plain = [loop for loop in loops if loop.node not in stepped]
+    plain = [layer for loop in loops if loop.node not in stepped
+             for layer in split_layers(og, topo, loop)]
     layers = loop_layers(plain)
-    new = [CellBuild([], clock=loop.clock, layer=layer, loop=loop)
-           for loop, layer in zip(plain, layers, strict=True)]
+    new, by_read = [], {}
+    for group in _applications(topo, facts, plain):
+        first = plain[group[0]]
+        cell = CellBuild([], clock=first.clock, layer=max(layers[k] for k in group), loop=first)
+        new.append(cell)
+        by_read.update({topo.order[i]: cell for k in group for i in plain[k].uses})
     by_loop = {cell.loop.node: cell for cell in new if cell.loop}
     for run in runs:
         host, steps = _host_cell(topo, run, cells, ups)
@@ -104,13 +109,42 @@ def place_loops(
         loops_read = {og.loop(u.node) for u in f.uses} - {None}
         if loops_read and f.cell is None:
             f.dynamic, f.placement = True, Placement.CELL
-            ordered = sorted(str(loop) for loop in loops_read)
-            f.cell = by_loop[ordered[0]]
+            looped = sorted((u for u in f.uses if og.loop(u.node) is not None),
+                            key=lambda u: (str(og.loop(u.node)), topo.index[u.node]))
+            owners = list({id(c): c for c in (
+                by_read.get(u.node) or by_loop[str(og.loop(u.node))] for u in looped)}.values())
+            f.cell = owners[0]
             # one layer object run by several loops (tied stacked layers)
-            f.other_cells = list({id(c): c for c in (by_loop[lp] for lp in ordered[1:])
-                                  if c is not f.cell}.values())
+            f.other_cells = owners[1:]
             f.step_uses = {1: next(u for u in f.uses if og.loop(u.node) is not None)}
     return sorted(new, key=lambda c: (c.layer, c.name))
+
+
+def _applications(
+    topo: Topology, facts: dict[str, VarFacts], loops: list[Loop]
+) -> list[list[int]]:
+    """Loops (or loop layers) grouped into one cell each: those that read the same weights
+    with no data path between them are one layer applied to several independent sequences
+    (``TimeDistributed(LSTM)``, one encoder applied to the two inputs of twin towers); one
+    that runs on another's output is a layer stacked on it (the same weights there are
+    shared across layers). Indices into `loops`, in order."""
+    var_of = {topo.index[u.node]: node for node, f in facts.items() for u in f.uses
+              if u.node in topo.index}
+    weights = [frozenset(var_of[i] for i in loop.uses if i in var_of) for loop in loops]
+
+    def independent(a: Loop, b: Loop) -> bool:
+        return not any(a.after[i] for i in b.uses) and not any(b.after[i] for i in a.uses)
+
+    groups: list[list[int]] = []
+    for k, loop in enumerate(loops):
+        for group in groups:
+            if weights[group[0]] == weights[k] and all(
+                    independent(loops[j], loop) for j in group):
+                group.append(k)
+                break
+        else:
+            groups.append([k])
+    return groups
 
 
 def _stack_above(
@@ -177,6 +211,7 @@ def group_cells(topo: Topology, chains: list[Chain], ups: dict[str, Upstream]) -
                 break
         else:
             groups.append([chain])
+    groups = _merge_applications(topo, groups, ups)
     cells = [CellBuild(g, num_steps=max(c.length for c in g)) for g in groups]
 
     def first_read(cell: CellBuild) -> int:
@@ -202,6 +237,26 @@ def group_cells(topo: Topology, chains: list[Chain], ups: dict[str, Upstream]) -
     return cells
 
 
+def _merge_applications(
+    topo: Topology, groups: list[list[Chain]], ups: dict[str, Upstream]
+) -> list[list[Chain]]:
+    """Cells that run the same weights on independent sequences are one cell applied twice
+    (twin towers, an unrolled ``TimeDistributed``): same variables, and no read of one is
+    downstream of a read of the other. Stacked layers always depend on each other."""
+    merged: list[list[Chain]] = []
+    for group in groups:
+        own = {c.var for c in group}
+        for target in merged:
+            if {c.var for c in target} == own and not any(
+                    ups[a.id].pos[topo.index[u]] >= 0 or ups[b.id].pos[topo.index[v]] >= 0
+                    for a in target for b in group for u in b.uses for v in a.uses):
+                target.extend(group)
+                break
+        else:
+            merged.append(list(group))
+    return merged
+
+
 def place(
     topo: Topology,
     f: VarFacts,
@@ -217,7 +272,8 @@ def place(
     own = [c for c in chains if c.var == f.var.node]
     if own:
         f.cell = cell_of_chain[own[0].id]
-        f.other_cells = [cell_of_chain[c.id] for c in own[1:]]
+        f.other_cells = list({id(cell_of_chain[c.id]): cell_of_chain[c.id] for c in own[1:]
+                              if cell_of_chain[c.id] is not f.cell}.values())
         by_node = {u.node: u for u in f.uses}
         for chain in own:
             for t, node in enumerate(chain.uses):

@@ -12,6 +12,7 @@ READ_OPS = frozenset({"ReadVariableOp", "Identity", "Enter"})
 HANDLE_USE_OPS = frozenset({"ResourceGather", "ResourceGatherNd"})
 # Ops we look through between a read and its real consumer.
 PASS_THROUGH = frozenset({"Identity", "Cast", "Enter", "ReadVariableOp", "Transpose", "Unpack",
+                          "StridedSlice", "Slice",
                           "Split", "Squeeze"})
 MATMUL_OPS = frozenset({"MatMul", "BatchMatMul", "BatchMatMulV2", "BatchMatMulV3"})
 GATHER_OPS = frozenset({"GatherV2", "Gather", "ResourceGather", "ResourceGatherNd", "GatherNd"})

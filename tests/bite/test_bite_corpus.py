@@ -12,7 +12,8 @@ def test_nmt_attention_differs_from_its_ground_truth_in_one_known_line_only() ->
     the decoder cell's four steps, the encoder loop below it, the roles, the dead recurrent
     kernel of the first call."""
     assert "nmt_attention" in corpus.KNOWN_WRONG
-    assert corpus.discrepancies("nmt_attention") == [
+    assert corpus.discrepancies(corpus.expected("nmt_attention"),
+                                corpus.inspected("nmt_attention")) == [
         "decoder/attention/V/kernel: role got hidden_to_hidden expected other"]
 
 
