@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import pairwise
 
-from rnninspect.analysis.opgraph import OpGraph
-from rnninspect.analysis.reads import Use
 import networkx as nx
 
+from rnninspect.analysis.opgraph import OpGraph
+from rnninspect.analysis.reads import Use
 from rnninspect.analysis.recurrence import Topology, Upstream, downstream
 
 
