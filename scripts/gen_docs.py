@@ -2,18 +2,22 @@
 
 A sample is a marked block; everything between the markers is rewritten:
 
-    <!-- rnninspect: show mnist --width 100 -->
+    <!-- rnninspect: show mnist -->
     ```
-    (the output of `rnninspect show mnist` at 100 columns)
+    (what `rnninspect show mnist` prints in a terminal 100 columns wide)
     ```
     <!-- end -->
 
-Options in the marker, taken out before the command runs: ``--width N`` (default 100),
-``--prompt`` (start with ``$ rnninspect ARGS``), ``--from TEXT`` (keep the output from the
-first line containing TEXT), ``--slow`` (checked by the slow test only), ``--volatile``
-(figures that vary between runs: the test compares them with numbers and bars masked).
-``<!-- rnninspect-data: speed -->`` renders the Speed table from ``docs/benchmarks.json``
-(the figures `make bench` measured, with their date).
+The command runs through the CLI's front door (`rnninspect.cli.main`, with no console handed
+in) with ``COLUMNS`` set and stdout captured, so a sample is what a user sees with their
+terminal at that width, and nothing else: the CLI picks its console exactly as it does for
+them. Every word of the marker after ``rnninspect:`` is the user's command line, except:
+a leading ``COLUMNS=N`` (the terminal width; default 100, shown in the prompt when it is not
+the default), ``--prompt`` (start with ``$ rnninspect ARGS``), ``--from TEXT`` (keep the
+output from the first line containing TEXT), ``--slow`` (checked by the slow test only),
+``--volatile`` (figures that vary between runs: the test compares them with numbers and bars
+masked). ``<!-- rnninspect-data: speed -->`` renders the Speed table from
+``docs/benchmarks.json`` (the figures `make bench` measured, with their date).
 
     python scripts/gen_docs.py           # rewrite the files
     python scripts/gen_docs.py --check   # exit 1 and name the stale blocks (CI)
@@ -28,6 +32,7 @@ import argparse
 import contextlib
 import io
 import json
+import os
 import re
 import shlex
 import sys
@@ -37,19 +42,23 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-FILES = ("README.md", "docs/*.md")
+FILES = ("README.md", "docs/*.md", "docs/**/*.md")
 BLOCK = re.compile(
     r"(?P<open><!-- rnninspect(?P<data>-data)?: (?P<args>.*?) -->\n)"
     r"(?P<body>.*?)(?P<close><!-- end -->)",
     re.DOTALL,
 )
-DEFAULT_WIDTH = 100
+DEFAULT_COLUMNS = 100  # the terminal width samples are shown at
+# Variables that make rich colour or size its output regardless of the terminal: a sample is
+# what a plain terminal of COLUMNS columns shows.
+SCRUBBED_ENV = ("FORCE_COLOR", "NO_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "LINES",
+                "JUPYTER_COLUMNS", "JUPYTER_LINES")
 
 
 @dataclass(frozen=True)
 class Sample:
     argv: tuple[str, ...]
-    width: int = DEFAULT_WIDTH
+    columns: int = DEFAULT_COLUMNS
     prompt: bool = False
     start: str | None = None
     slow: bool = False  # takes gradients: tests/test_docs.py checks it under -m slow
@@ -58,35 +67,65 @@ class Sample:
     @classmethod
     def parse(cls, text: str) -> Sample:
         words = shlex.split(text)
-        width, start, flags, argv = DEFAULT_WIDTH, None, set(), []
+        columns, start, flags, argv = DEFAULT_COLUMNS, None, set(), []
+        if words and words[0].startswith("COLUMNS="):
+            columns = int(words.pop(0).removeprefix("COLUMNS="))
         it = iter(words)
         for word in it:
-            if word == "--width":
-                width = int(next(it))
-            elif word == "--from":
+            if word == "--from":
                 start = next(it)
             elif word in ("--prompt", "--slow", "--volatile"):
                 flags.add(word[2:])
-            else:
+            else:  # the command's own words, --width included should the CLI have one
                 argv.append(word)
-        return cls(tuple(argv), width, "prompt" in flags, start, "slow" in flags,
+        return cls(tuple(argv), columns, "prompt" in flags, start, "slow" in flags,
                    "volatile" in flags)
+
+    @property
+    def command_line(self) -> str:
+        """What the user types: ``rnninspect ARGS``, with ``COLUMNS=N`` when not the default."""
+        env = f"COLUMNS={self.columns} " if self.columns != DEFAULT_COLUMNS else ""
+        return f"{env}rnninspect {shlex.join(self.argv)}"
+
+
+@contextlib.contextmanager
+def terminal(columns: int) -> Iterator[tuple[io.TextIOWrapper, io.TextIOWrapper]]:
+    """stdout and stderr captured as UTF-8 text streams that are not terminals, with
+    ``COLUMNS`` set and the variables that would override a terminal's look removed."""
+    saved = {k: os.environ.get(k) for k in ("COLUMNS", *SCRUBBED_ENV)}
+    for key in SCRUBBED_ENV:
+        os.environ.pop(key, None)
+    os.environ["COLUMNS"] = str(columns)
+    out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", newline="\n")
+    err = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", newline="\n")
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            yield out, err
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def text_of(stream: io.TextIOWrapper) -> str:
+    stream.flush()
+    buffer = stream.buffer
+    assert isinstance(buffer, io.BytesIO)
+    return buffer.getvalue().decode("utf-8")
 
 
 def run_sample(sample: Sample) -> str:
-    """The command's stdout at the sample's width, no colour, trailing spaces stripped."""
-    from rich.console import Console
-
+    """What `rnninspect ARGS` prints on stdout in a terminal of the sample's width (through
+    the CLI's own console choice), trailing spaces stripped."""
     from rnninspect.cli import main
 
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(sample.argv),
-                console=Console(file=out, width=sample.width, color_system=None,
-                                force_terminal=False, legacy_windows=False, highlight=False),
-                err_console=Console(file=err, width=sample.width, color_system=None))
+    with terminal(sample.columns) as (out, err):
+        code = main(list(sample.argv))
     if code not in (0, 1):
-        raise RuntimeError(f"rnninspect {shlex.join(sample.argv)} exited {code}: {err.getvalue()}")
-    lines = [line.rstrip() for line in out.getvalue().splitlines()]
+        raise RuntimeError(f"{sample.command_line} exited {code}: {text_of(err)}")
+    lines = [line.rstrip() for line in text_of(out).splitlines()]
     if sample.start is not None:
         first = next((i for i, line in enumerate(lines) if sample.start in line), None)
         if first is None:
@@ -95,7 +134,7 @@ def run_sample(sample: Sample) -> str:
     while lines and not lines[-1]:
         lines.pop()
     if sample.prompt:
-        lines.insert(0, f"$ rnninspect {shlex.join(sample.argv)}")
+        lines.insert(0, f"$ {sample.command_line}")
     return "```\n" + "\n".join(lines) + "\n```\n"
 
 

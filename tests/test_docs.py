@@ -54,10 +54,37 @@ def test_every_output_sample_is_a_generated_block():
 
 
 def test_marker_options_are_taken_out_of_the_command():
-    sample = GEN.Sample.parse('compare ptb mnist --width 90 --from "Where the x" --prompt --slow')
+    sample = GEN.Sample.parse('COLUMNS=90 compare ptb mnist --from "Where the x" --prompt --slow')
     assert sample.argv == ("compare", "ptb", "mnist")
-    assert (sample.width, sample.start, sample.prompt, sample.slow) == (90, "Where the x",
-                                                                        True, True)
+    assert (sample.columns, sample.start, sample.prompt, sample.slow) == (90, "Where the x",
+                                                                          True, True)
+    assert sample.command_line == "COLUMNS=90 rnninspect compare ptb mnist"
+    assert GEN.Sample.parse("models").command_line == "rnninspect models"
+
+
+def test_the_commands_own_options_reach_it():
+    """No hidden rendering option: every other word, --width included, is the user's."""
+    assert GEN.Sample.parse("show ptb --width 90").argv == ("show", "ptb", "--width", "90")
+
+
+def test_a_sample_is_what_the_installed_command_prints_at_that_width():
+    """The generator goes through the CLI's own console choice: the same bytes as
+    `COLUMNS=N rnninspect models` run by a user with stdout piped."""
+    import os
+    import subprocess
+
+    before = dict(os.environ)
+    env = {k: v for k, v in os.environ.items() if k not in GEN.SCRUBBED_ENV}
+    samples = []
+    for columns in (60, 100):
+        env["COLUMNS"] = str(columns)
+        user = subprocess.run([sys.executable, "-m", "rnninspect", "models"], cwd=ROOT, env=env,
+                              capture_output=True, text=True, encoding="utf-8", check=True)
+        lines = [line.rstrip() for line in user.stdout.rstrip().splitlines()]
+        samples.append(GEN.run_sample(GEN.Sample(("models",), columns)))
+        assert samples[-1] == "```\n" + "\n".join(lines) + "\n```\n"
+    assert samples[0] != samples[1]  # the width did reach the command
+    assert dict(os.environ) == before  # COLUMNS and the scrubbed variables are restored
 
 
 def test_a_stale_sample_is_found():
@@ -74,8 +101,8 @@ def test_volatile_samples_compare_without_their_figures():
 def test_speed_table_figures_carry_their_date():
     table = GEN.speed_table(ROOT)
     assert re.search(r"\(\d{4}-\d{2}-\d{2}\)", table)
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert table in readme
+    page = (ROOT / "docs" / "benchmarks.md").read_text(encoding="utf-8")
+    assert table in page
 
 
 def test_docs_samples_match_the_commands(inspect_cached):

@@ -21,6 +21,10 @@ def test_seed_question_example():
     assert "== ptb: 4,651,600 parameters, T = 20" in out
     assert "== mnist: 136,586 parameters, T = 28" in out
     assert "an extra input projection outside the cell: ['Variable']" in out
+    # row ranges read as `show` writes them (inclusive), never as Python's half-open tuples
+    assert "rows 0–199 multiply x_t, rows 200–399 h_t-1" in out
+    assert "rows 0–127 multiply x_t, rows 128–255 h_t-1" in out
+    assert "(0, 200)" not in out
 
 
 def test_own_keras_model_example():
