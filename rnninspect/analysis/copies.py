@@ -124,7 +124,7 @@ def _names(og: OpGraph, groups: list[set[str]]) -> list[str]:
     """Each copy's display name: the first name-scope level at which most of each copy's
     ops agree and the copies differ (names are hints; an outer scope every copy shares is
     skipped); else copy 1, copy 2, ..."""
-    paths = [[str(og.graph.nodes[n].get("name", n)).split("/")[:-1] for n in g] for g in groups]
+    paths = [[str(og.graph.nodes[n].get("name", n)).split("/") for n in g] for g in groups]
     for depth in range(max((len(p) for ps in paths for p in ps), default=0)):
         names = []
         for g, ps in zip(groups, paths, strict=True):

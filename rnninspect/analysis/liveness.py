@@ -69,7 +69,8 @@ def liveness_facts(
 def _linear_into(
     og: OpGraph, topo: Topology, uses: dict[str, VarFacts], infos: list[VariableInfo]
 ) -> dict[str, str]:
-    """Projection name -> the layer-0 input kernel its output reaches linearly."""
+    """Projection name -> the layer-0 input kernel whose every read its output reaches
+    linearly."""
     kernels = {u.node: i.name for i in infos if i.layer == 0 and i.role in _INPUT_ROLES
                for u in uses[i.name].uses if i.name in uses}
     out: dict[str, str] = {}
@@ -80,7 +81,11 @@ def _linear_into(
         start = [topo.index[u.node] for u in uses[i.name].uses if u.node in topo.index]
         reached = _reach_linearly(og, topo, start, {topo.index[n] for n in kernels
                                                     if n in topo.index})
-        names = {kernels[topo.order[j]] for j in reached}
+        # Redundant only where the projection feeds *every* read of the kernel: rows that
+        # also multiply other inputs (an image step before the word steps, sharing one
+        # LSTM) are not a composition of two matrices.
+        names = {k for k in {kernels[topo.order[j]] for j in reached}
+                 if all(topo.index.get(n) in reached for n, name in kernels.items() if name == k)}
         first = next((k.name for k in infos if k.name in names), None)  # in variable order
         if first is not None:
             out[i.name] = first
