@@ -17,7 +17,9 @@ from rnninspect.model import Inspection, Role
 from rnninspect.probe.model import NonFinite
 
 Label = tuple[int, int]  # (step, layer)
-MAX_FETCH = 20_000  # tensors fetched to find the first non-finite op (a 400-step 2-layer LM)
+MAX_FETCH = 20_000
+MAX_HOPS = 10_000  # a bound on the upstream walk; a graph's depth is far less
+BIAS_SLACK = 2  # a bias is added right after its kernel's product: look two ops further  # tensors fetched to find the first non-finite op (a 400-step 2-layer LM)
 
 
 def forward_ops(graph: Any, outputs: list[str]) -> list[Any]:
@@ -63,15 +65,21 @@ def step_labels(ops: list[Any], inspection: Inspection,
 
 
 def nearest_weight(op: Any, weights: dict[str, str], biases: set[str]) -> str | None:
-    """The nearest weight upstream of `op` (`weights`: node -> name), a bias only when no
-    other weight is as near."""
+    """The nearest weight upstream of `op` (`weights`: node -> name); a bias only when no
+    other weight is within `BIAS_SLACK` ops more (x·W + b: b is one op nearer than W)."""
     frontier, seen = [op], {op.name}
-    while frontier:
+    bias: str | None = None
+    last = 0
+    for hops in range(MAX_HOPS):
         reached = [weights[t.op.name] for o in frontier for t in o.inputs
                    if t.op.name in weights]
-        if reached:
-            plain = [w for w in reached if w not in biases]
-            return (plain or reached)[0]
+        plain = [w for w in reached if w not in biases]
+        if plain:
+            return plain[0]
+        if reached and bias is None:
+            bias, last = reached[0], hops + BIAS_SLACK
+        if bias is not None and hops >= last:
+            return bias
         following = []
         for o in frontier:
             for t in o.inputs:
@@ -79,7 +87,9 @@ def nearest_weight(op: Any, weights: dict[str, str], biases: set[str]) -> str | 
                     seen.add(t.op.name)
                     following.append(t.op)
         frontier = following
-    return None
+        if not frontier:
+            break
+    return bias
 
 
 def first_nonfinite(np: Any, session: Any, ops: list[Any], feed: dict[Any, Any],
