@@ -75,9 +75,9 @@ def write_program(where: Path, w: dict[str, Any], *, forget_bias: float = 1.0,
                   poison: tuple[int, int] | None = None) -> str:
     (where / "prog.py").write_text(PROGRAM)
     np.savez(where / "weights.npz", **w)
-    (where / "options.json").write_text(json.dumps(dict(
-        batch=BATCH, steps=STEPS, inputs=INPUTS, units=UNITS, layers=LAYERS,
-        forget_bias=forget_bias, poison=list(poison) if poison else None)))
+    (where / "options.json").write_text(json.dumps({
+        "batch": BATCH, "steps": STEPS, "inputs": INPUTS, "units": UNITS, "layers": LAYERS,
+        "forget_bias": forget_bias, "poison": list(poison) if poison else None}))
     x = np.random.default_rng(1).standard_normal((BATCH, STEPS, INPUTS)).astype(np.float32)
     np.savez(where / "x.npz", x=x)
     return f"{where / 'prog.py'}:build"

@@ -104,7 +104,7 @@ def _kernel_offset(tf: Any, tensor: Any) -> int:
     if op.type in ("Split", "SplitV"):
         pieces = _split_pieces(tf, op)
         if pieces is not None:
-            return pieces[tensor.value_index][0]
+            return int(pieces[tensor.value_index][0])
     return 0
 
 

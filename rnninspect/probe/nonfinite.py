@@ -17,9 +17,9 @@ from rnninspect.model import Inspection, Role
 from rnninspect.probe.model import NonFinite
 
 Label = tuple[int, int]  # (step, layer)
-MAX_FETCH = 20_000
+MAX_FETCH = 20_000  # tensors fetched to find the first non-finite op (a 400-step 2-layer LM)
 MAX_HOPS = 10_000  # a bound on the upstream walk; a graph's depth is far less
-BIAS_SLACK = 2  # a bias is added right after its kernel's product: look two ops further  # tensors fetched to find the first non-finite op (a 400-step 2-layer LM)
+BIAS_SLACK = 2  # a bias is added right after its kernel's product: look 2 ops further
 
 
 def forward_ops(graph: Any, outputs: list[str]) -> list[Any]:

@@ -24,7 +24,7 @@ def probe(spec: str, options: LoadOptions | None = None, *, seed: int = 0,
     """One forward pass of the model `spec` names (resolved as `show` resolves it) on a
     seeded synthetic batch, or on `input_file` (.npz, one array per input)."""
     from rnninspect.tf import worker
-    from rnninspect.tf.probe import ProbeLegacy, ProbeUserGraph
+    from rnninspect.tf.probe import ProbeLegacy
 
     options = options or LoadOptions()
     if input_file is not None and not Path(input_file).is_file():
@@ -86,7 +86,7 @@ def _keras(model: Any, signature: list[Any], name: str, config: tuple[tuple[str,
     outputs = returned(graph, concrete) or outputs
     # captured handles were mapped onto graph variables; their placeholders stay, unread
     inputs = [n for n in inputs if graph.get_operation_by_name(n).outputs[0].dtype != tf.resource]
-    notes = ()
+    notes: tuple[str, ...] = ()
     if loops and unrolled:
         notes = (f"while-loop layers ({', '.join(unrolled)}) traced with unroll=True (the "
                  "same layers and weights): one step per iteration",)

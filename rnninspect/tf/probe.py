@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from rnninspect import zoo
@@ -207,4 +208,4 @@ def file_feed(np: Any, placeholders: list[Any], path: str) -> tuple[dict[Any, An
                 f"--input {path}: {key!r} is {value.dtype}; input {op.name!r} takes "
                 f"{dtype.name}")
         feed[tensor] = value.astype(dtype.as_numpy_dtype)
-    return feed, f"inputs from {os.path.basename(path)}"
+    return feed, f"inputs from {Path(path).name}"
