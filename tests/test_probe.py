@@ -37,8 +37,14 @@ def build():
     with graph.as_default():
         x = tf.compat.v1.placeholder(tf.float32, [b, steps, d], name="x")
         with tf.compat.v1.variable_scope("rnn", custom_getter=getter):
-            cells = [tf.compat.v1.nn.rnn_cell.BasicLSTMCell(
-                n, forget_bias=opts["forget_bias"], name=f"cell{k}") for k in range(opts["layers"])]
+            if opts["peepholes"]:
+                cells = [tf.compat.v1.nn.rnn_cell.LSTMCell(
+                    n, use_peepholes=True, forget_bias=opts["forget_bias"], name=f"cell{k}")
+                    for k in range(opts["layers"])]
+            else:
+                cells = [tf.compat.v1.nn.rnn_cell.BasicLSTMCell(
+                    n, forget_bias=opts["forget_bias"], name=f"cell{k}")
+                    for k in range(opts["layers"])]
             states = [c.zero_state(b, tf.float32) for c in cells]
             outs = []
             for t in range(steps):
@@ -55,7 +61,8 @@ def build():
 BATCH, STEPS, INPUTS, UNITS, LAYERS = 4, 20, 5, 8, 2
 
 
-def weights(*, recurrent_scale: float = 1.0, dead: tuple[int, ...] = ()) -> dict[str, Any]:
+def weights(*, recurrent_scale: float = 1.0, dead: tuple[int, ...] = (),
+            peepholes: bool = False) -> dict[str, Any]:
     rng = np.random.default_rng(0)
     found = {}
     for k in range(LAYERS):
@@ -68,16 +75,21 @@ def weights(*, recurrent_scale: float = 1.0, dead: tuple[int, ...] = ()) -> dict
                 kernel[:, g * UNITS + u] = 0.0
                 bias[g * UNITS + u] = 0.0
         found[f"cell{k}_kernel"], found[f"cell{k}_bias"] = kernel, bias
+        if peepholes:
+            for gate in "ifo":
+                found[f"cell{k}_w_{gate}_diag"] = rng.uniform(-1, 1, UNITS).astype(np.float32)
     return found
 
 
 def write_program(where: Path, w: dict[str, Any], *, forget_bias: float = 1.0,
                   poison: tuple[int, int] | None = None) -> str:
+    peepholes = "cell0_w_f_diag" in w
     (where / "prog.py").write_text(PROGRAM)
     np.savez(where / "weights.npz", **w)
     (where / "options.json").write_text(json.dumps({
         "batch": BATCH, "steps": STEPS, "inputs": INPUTS, "units": UNITS, "layers": LAYERS,
-        "forget_bias": forget_bias, "poison": list(poison) if poison else None}))
+        "forget_bias": forget_bias, "poison": list(poison) if poison else None,
+        "peepholes": peepholes}))
     x = np.random.default_rng(1).standard_normal((BATCH, STEPS, INPUTS)).astype(np.float32)
     np.savez(where / "x.npz", x=x)
     return f"{where / 'prog.py'}:build"
@@ -94,21 +106,24 @@ def sigmoid(a: Any) -> Any:
     return 1.0 / (1.0 + np.exp(-a))
 
 
-def numpy_basic_lstm(w: dict[str, Any], x: Any, forget_bias: float) -> list[list[dict[str, Any]]]:
-    """Per layer, per step: gate activations (i, j, f, o), h and c, as BasicLSTMCell."""
+def numpy_lstm(w: dict[str, Any], x: Any, forget_bias: float) -> list[list[dict[str, Any]]]:
+    """Per layer, per step: gate activations (i, j, f, o), h and c, as BasicLSTMCell (and
+    LSTMCell with peepholes when `w` holds the diagonal weights)."""
     layers = []
     inputs = x.astype(np.float64)
     for k in range(LAYERS):
         kernel, bias = w[f"cell{k}_kernel"].astype(np.float64), w[f"cell{k}_bias"]
+        peep = {g: w.get(f"cell{k}_w_{g}_diag", np.zeros(UNITS)) for g in "ifo"}
         h = np.zeros((BATCH, UNITS))
         c = np.zeros((BATCH, UNITS))
         steps, outs = [], []
         for t in range(STEPS):
             z = np.concatenate([inputs[:, t], h], axis=1) @ kernel + bias
             i, j, f, o = np.split(z, 4, axis=1)
-            gates = {"i": sigmoid(i), "j": np.tanh(j), "f": sigmoid(f + forget_bias),
-                     "o": sigmoid(o)}
+            gates = {"i": sigmoid(i + peep["i"] * c), "j": np.tanh(j),
+                     "f": sigmoid(f + forget_bias + peep["f"] * c)}
             c = c * gates["f"] + gates["i"] * gates["j"]
+            gates["o"] = sigmoid(o + peep["o"] * c)
             h = np.tanh(c) * gates["o"]
             steps.append({"gates": gates, "h": h, "c": c})
             outs.append(h)
@@ -123,12 +138,13 @@ def stats(activation: str, a: Any) -> tuple[float, float, float]:
     return float(a.mean()), float((a < -0.9).mean()), float((a > 0.9).mean())
 
 
-def test_basic_lstm_gates_equal_a_numpy_recurrence(tmp_path: Path) -> None:
-    w = weights()
+@pytest.mark.parametrize("peepholes", [False, True], ids=["BasicLSTMCell", "peepholes"])
+def test_lstm_gates_equal_a_numpy_recurrence(tmp_path: Path, peepholes: bool) -> None:
+    w = weights(peepholes=peepholes)
     spec = write_program(tmp_path, w)
     doc = probe_json(spec, "--input", str(tmp_path / "x.npz"))
     x = np.load(tmp_path / "x.npz")["x"]
-    expected = numpy_basic_lstm(w, x, 1.0)
+    expected = numpy_lstm(w, x, 1.0)
     assert [c["layer"] for c in doc["cells"]] == list(range(LAYERS))
     for cell, steps in zip(doc["cells"], expected, strict=True):
         assert cell["gate_order"] == ["i", "j", "f", "o"]
