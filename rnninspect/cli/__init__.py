@@ -21,6 +21,7 @@ from rnninspect.cli.audit import CHECK, COMPARE, SHARING
 from rnninspect.cli.cache import CACHE
 from rnninspect.cli.grads import GRADS
 from rnninspect.cli.inspect import DIAGRAM, EXPORT, MODELS, SHOW
+from rnninspect.cli.probe import PROBE
 from rnninspect.cli.report import REPORT
 from rnninspect.cli.train import TRAIN
 from rnninspect.errors import ExitStatus, RnnInspectError
@@ -33,6 +34,7 @@ COMMANDS: dict[str, Command] = {
     "diagram": DIAGRAM,
     "export": EXPORT,
     "grads": GRADS,
+    "probe": PROBE,
     "sharing": SHARING,
     "compare": COMPARE,
     "check": CHECK,

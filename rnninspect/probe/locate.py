@@ -1,0 +1,206 @@
+"""Where a cell's gates and states are, step by step, in a TF graph (duck-typed: no import).
+
+The Inspection says which kernel each cell computes with, its gate layout (column blocks in
+the framework's real order) and — through `analyze_with_reads` — the op that multiplies the
+kernel at each step. From that op's output the columns are followed forward through
+element-wise ops (bias, the other kernel's product, a forget bias, a peephole) and column
+splits to the first activation op (sigmoid, tanh, …): that op's output, restricted to the
+columns a gate block owns, *is* the gate. Activations computed before a split (TF1 GRUCell's
+r, u) are cut by the same column bookkeeping. States: an LSTM's c_t is the first sum after
+its tanh candidate (f·c + i·j), h_t the product its output gate o feeds (o·tanh(c)); a GRU's
+h_t is the first sum after its candidate; a gateless cell's h_t is its activation.
+Covers every cell whose kernel is multiplied at each step by its own op (static unrolls,
+Python loops, unrolled twins); a while-loop body's values cannot be fetched per iteration.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from rnninspect.model import Cell, Inspection, Role, VariableInfo
+
+ACTIVATIONS = {"Sigmoid": "sigmoid", "Tanh": "tanh", "Relu": "relu", "Relu6": "relu6",
+               "Elu": "elu", "Selu": "selu", "Softsign": "softsign", "Softplus": "softplus"}
+# ops that keep the columns of their first-dimension-preserving operand
+ELEMENTWISE = frozenset({"Add", "AddV2", "BiasAdd", "Mul", "Sub", "RealDiv", "Identity",
+                         "Cast", "Maximum", "Minimum", "AddN", "ClipByValue"})
+MAX_HOPS = 12  # kernel product -> activation: at most bias, a few sums, a split, a peephole
+KERNEL_ROLES = (Role.INPUT_TO_HIDDEN, Role.HIDDEN_TO_HIDDEN, Role.INPUT_HIDDEN_FUSED)
+
+
+@dataclass(frozen=True)
+class GateAt:
+    """Columns [start, stop) of `tensor`'s last dimension are `gate`, computed by `activation`."""
+
+    gate: str
+    activation: str
+    tensor: Any
+    start: int
+    stop: int
+
+
+@dataclass
+class StepTensors:
+    gates: dict[str, GateAt] = field(default_factory=dict)
+    h: Any = None
+    c: Any = None
+
+
+@dataclass
+class CellTensors:
+    cell: Cell
+    kernels: tuple[str, ...]
+    steps: list[StepTensors]
+
+
+def cell_kernels(inspection: Inspection, cell: Cell) -> list[VariableInfo]:
+    """The cell's gated kernels; its plain kernels when none is gated (a vanilla RNN)."""
+    own = [inspection.variable(n) for n in cell.variables]
+    gated = [v for v in own if v.gates]
+    return gated or [v for v in own if v.role in KERNEL_ROLES]
+
+
+def locate(tf: Any, graph: Any, inspection: Inspection,
+           reads: dict[str, dict[int, list[tuple[str, int]]]]) -> list[CellTensors]:
+    found = []
+    for cell in inspection.cells:
+        if cell.dynamic or not cell.num_steps:
+            continue
+        kernels = cell_kernels(inspection, cell)
+        steps = []
+        for t in range(cell.num_steps):
+            step = StepTensors()
+            for var in kernels:
+                for op_name, k in reads.get(var.name, {}).get(t, []):
+                    if k < 0:
+                        continue  # inside a conditional: not addressable
+                    _gates_from(tf, graph.get_operation_by_name(op_name), k, var, step)
+            _states(cell, step)
+            steps.append(step)
+        found.append(CellTensors(cell, tuple(v.name for v in kernels), steps))
+    return found
+
+
+def _gates_from(tf: Any, op: Any, k: int, var: VariableInfo, step: StepTensors) -> None:
+    if not op.outputs or op.outputs[0].shape.rank is None or op.outputs[0].shape.rank < 1:
+        return
+    width = op.outputs[0].shape[-1]
+    if width is None:
+        return
+    offset = _kernel_offset(tf, op.inputs[k])
+    blocks = [(g.gate, g.columns) for g in var.gates or ()] or [("h", (0, var.shape[-1] or 0))]
+    for act, lo, hi in _activations(tf, op.outputs[0], offset, offset + int(width)):
+        for gate, (g0, g1) in blocks:
+            start, stop = max(lo, g0), min(hi, g1)
+            if start < stop and gate not in step.gates:
+                step.gates[gate] = GateAt(gate, ACTIVATIONS[act.type], act.outputs[0],
+                                          start - lo, stop - lo)
+
+
+def _kernel_offset(tf: Any, tensor: Any) -> int:
+    """The first kernel column `tensor` holds: 0, or where a column split of it starts."""
+    op = tensor.op
+    if op.type in ("Split", "SplitV"):
+        pieces = _split_pieces(tf, op)
+        if pieces is not None:
+            return int(pieces[tensor.value_index][0])
+    return 0
+
+
+def _activations(tf: Any, start: Any, lo: int, hi: int) -> list[tuple[Any, int, int]]:
+    """(activation op, lo, hi): the first activations reached from `start`, whose columns
+    are kernel columns [lo, hi)."""
+    found: list[tuple[Any, int, int]] = []
+    frontier, seen = [(start, lo, hi, 0)], set()
+    while frontier:
+        tensor, a, b, hops = frontier.pop()
+        if hops > MAX_HOPS:
+            continue
+        for consumer in tensor.consumers():
+            key = (consumer.name, a, b)
+            if key in seen:
+                continue
+            seen.add(key)
+            if consumer.type in ACTIVATIONS:
+                if _same_width(consumer.outputs[0], b - a):
+                    found.append((consumer, a, b))
+            elif consumer.type in ELEMENTWISE:
+                out = consumer.outputs[0]
+                if _same_width(out, b - a):
+                    frontier.append((out, a, b, hops + 1))
+            elif consumer.type in ("Split", "SplitV") and tensor is _split_value(consumer):
+                pieces = _split_pieces(tf, consumer)
+                if pieces is None:
+                    continue
+                for out, (p0, p1) in zip(consumer.outputs, pieces, strict=True):
+                    frontier.append((out, a + p0, a + p1, hops + 1))
+    return sorted(found, key=lambda f: (f[1], f[0].name))
+
+
+def _same_width(tensor: Any, width: int) -> bool:
+    rank = tensor.shape.rank
+    return bool(rank) and tensor.shape[-1] == width
+
+
+def _split_value(op: Any) -> Any:
+    return op.inputs[1] if op.type == "Split" else op.inputs[0]
+
+
+def _split_pieces(tf: Any, op: Any) -> list[tuple[int, int]] | None:
+    """Column ranges of a split's outputs, relative to its input; None unless it splits the
+    last axis."""
+    value = _split_value(op)
+    axis_t = op.inputs[0] if op.type == "Split" else op.inputs[2]
+    axis = tf.get_static_value(axis_t)
+    rank = value.shape.rank
+    if axis is None or rank is None or int(axis) not in (-1, rank - 1):
+        return None
+    widths = [t.shape[-1] for t in op.outputs]
+    if any(w is None for w in widths):
+        return None
+    pieces, at = [], 0
+    for w in widths:
+        pieces.append((at, at + int(w)))
+        at += int(w)
+    return pieces
+
+
+def _states(cell: Cell, step: StepTensors) -> None:
+    gates = step.gates
+    candidates = [g for g in gates.values() if g.activation == "tanh" and g.gate != "o"]
+    whole = [g for g in candidates if _whole(g)]
+    if "o" in gates:  # an LSTM: c_t after the candidate, h_t = o · tanh(c_t)
+        if whole:
+            step.c = _first_sum(whole[0].tensor)
+        if _whole(gates["o"]):
+            step.h = _product_of(gates["o"].tensor)
+    elif len(gates) > 1:  # a GRU: h_t = z·h + (1 − z)·candidate
+        if whole:
+            step.h = _first_sum(whole[0].tensor)
+    elif len(gates) == 1:  # a gateless cell: h_t is its activation
+        only = next(iter(gates.values()))
+        step.h = only.tensor if _whole(only) else None
+
+
+def _whole(gate: GateAt) -> bool:
+    return gate.start == 0 and gate.tensor.shape[-1] == gate.stop
+
+
+def _first_sum(tensor: Any) -> Any:
+    frontier = [(tensor, 0)]
+    while frontier:
+        current, hops = frontier.pop(0)
+        for consumer in current.consumers():
+            if consumer.type in ("Add", "AddV2", "AddN"):
+                return consumer.outputs[0]
+            if consumer.type in ("Mul", "Sub", "Identity") and hops < 3:
+                frontier.append((consumer.outputs[0], hops + 1))
+    return None
+
+
+def _product_of(tensor: Any) -> Any:
+    for consumer in tensor.consumers():
+        if consumer.type == "Mul":
+            return consumer.outputs[0]
+    return None
