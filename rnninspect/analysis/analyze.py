@@ -8,6 +8,7 @@ from dataclasses import replace
 from rnninspect.analysis.copies import CopyPart, find_copies
 from rnninspect.analysis.direction import with_directions
 from rnninspect.analysis.facts import CellBuild, VarFacts
+from rnninspect.analysis.feedback import fed_back_outputs, place_fed_back
 from rnninspect.analysis.findings import find_problems
 from rnninspect.analysis.infos import cell_infos, share_gate_layout, variable_infos
 from rnninspect.analysis.links import block_links, step_graph
@@ -163,6 +164,9 @@ def _analyze_part(
     uses_by_var = {node: f.uses for node, f in facts.items()}
     chains = [c for c in find_chains(topo, uses_by_var, in_loop, og)
               if not sampled_feedback(og, topo, c) and not one_step_stack(og, topo, c, facts)]
+    fed_back = fed_back_outputs(og, topo, chains, uses_by_var)
+    fed_back_chains = [c for c in chains if c.id in fed_back]
+    chains = [c for c in chains if c.id not in fed_back]
     ups = {c.id: upstream(topo, c) for c in chains}
     cells = group_cells(topo, chains, ups)
     cell_of_chain = {c.id: cell for cell in cells for c in cell.chains}
@@ -196,6 +200,8 @@ def _analyze_part(
             first = min(clock.pos[topo.index[u.node]] for u in f.uses)
             f.placement = Placement.BEFORE if first < 0 else Placement.AFTER
 
+    place_fed_back(og, facts, fed_back_chains)
+    cells = _claimed(cells, facts)
     infos, layouts = variable_infos(og, topo, facts, cell_of_chain, ups, traced.dialect)
     infos = share_gate_layout(infos)
     infos = liveness_facts(og, topo, facts, cells, infos, traced.outputs)
@@ -226,6 +232,14 @@ def _analyze_part(
         ),
     )
     return _with_findings(inspection), facts
+
+
+def _claimed(cells: list[CellBuild], facts: dict[str, VarFacts]) -> list[CellBuild]:
+    """Cells that hold a variable. A static cell whose every weight a while loop claimed
+    first (a cell run over a warm-up sequence, then called step by step) is that loop's
+    cell, not another one."""
+    held = {id(c) for f in facts.values() for c in [f.cell, *f.other_cells] if c is not None}
+    return [c for c in cells if id(c) in held or not c.chains]
 
 
 def _gate_names(

@@ -1,0 +1,102 @@
+"""Output layers whose prediction is fed back as the next input (autoregressive decoding).
+
+Such a weight's reads form a chain, as a recurrent weight's do — each prediction feeds the
+next step, which feeds the next prediction — so chains alone take it for part of the cell.
+The state tells them apart. A chain B is a *fed-back output* when
+
+1. B has no recurrence of its own: every path from one of its reads to the next passes
+   through a read of another chain (the cell's);
+2. some other chain A has one without B: its consecutive reads connect along paths that
+   avoid B's reads (the cell's state flows on without the prediction); and
+3. no read of B reaches the *state* operand of a later read of A — the previous state,
+   or the state part of a fused ``concat([x, h])`` — except through another chain's read:
+   the prediction re-enters as input only.
+
+Guarantee, for any program: a cell's own matrices never qualify — a matrix per gate has a
+recurrence of its own (1 fails), an output projection (``num_proj``) becomes the state (3
+fails), a Keras input kernel adds into the gates that make the next state (3 fails); a
+stacked layer has its own recurrence (1 fails). Cost: one bounded search per pair of
+consecutive reads, only for graphs with two or more chains.
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+from rnninspect.analysis.facts import VarFacts
+from rnninspect.analysis.opgraph import OpGraph
+from rnninspect.analysis.reads import ADD_OPS, CONCAT_OPS, Use, data_operand
+from rnninspect.analysis.recurrence import Chain, Topology
+from rnninspect.model import Placement
+
+
+def fed_back_outputs(
+    og: OpGraph, topo: Topology, chains: list[Chain], uses: dict[str, list[Use]]
+) -> set[str]:
+    """Ids of the chains that are output layers fed back as the next input."""
+    if len({c.var for c in chains}) < 2:
+        return set()
+    reads = {c.id: [topo.index[n] for n in c.uses] for c in chains}
+    every = {i for ids in reads.values() for i in ids}
+    out: set[str] = set()
+    for b in chains:
+        mine = set(reads[b.id])
+        if _recurrent(topo, reads[b.id], every - mine):
+            continue
+        for a in chains:
+            if a.var == b.var or not _recurrent(topo, reads[a.id], mine):
+                continue
+            states = [s for s in (_state_operand(og, topo, n, uses[a.var]) for n in a.uses)
+                      if s is not None]
+            blocked = every - mine
+            if not any(_path(topo, r, s, blocked) for r in reads[b.id] for s in states if s > r):
+                out.add(b.id)
+                break
+    return out
+
+
+def _recurrent(topo: Topology, reads: list[int], blocked: set[int]) -> bool:
+    return all(_path(topo, a, b, blocked) for a, b in pairwise(reads))
+
+
+def _path(topo: Topology, start: int, goal: int, blocked: set[int]) -> bool:
+    """Is `goal` downstream of `start` along ops outside `blocked` (`goal` itself aside)?"""
+    seen, stack = {start}, [start]
+    while stack:
+        for s in topo.succs[stack.pop()]:
+            if s == goal:
+                return True
+            if s not in seen and s < goal and s not in blocked:
+                seen.add(s)
+                stack.append(s)
+    return False
+
+
+def _state_operand(og: OpGraph, topo: Topology, node: str, var_uses: list[Use]) -> int | None:
+    """The op whose value a read multiplies as the previous state: the operand itself, or
+    the last part of a ``concat`` (TF1 cells concatenate [inputs, state])."""
+    use = next((u for u in var_uses if u.node == node), None)
+    data = data_operand(og, use) if use is not None else None
+    if data is None:
+        return None
+    if og.op(data[0]) in CONCAT_OPS:
+        parts = og.inputs.get(data[0], [])[:-1]  # the last input is the axis
+        if len(parts) >= 2:
+            return topo.index.get(parts[-1][0])
+    return topo.index.get(data[0])
+
+
+def place_fed_back(og: OpGraph, facts: dict[str, VarFacts], chains: list[Chain]) -> None:
+    """Put a fed-back output layer after the recurrence, outside the steps: its weight, and
+    a bias added straight onto its product."""
+    reads = {n for c in chains for n in c.uses}
+    if not reads:
+        return
+    for f in facts.values():
+        own = all(u.node in reads for u in f.uses)
+        bias = all(u.op in ADD_OPS and any(src in reads for src, _ in og.inputs.get(u.node, ()))
+                   for u in f.uses)
+        if f.uses and (own or bias):
+            f.cell, f.other_cells, f.steps = None, [], set()
+            f.step_uses, f.use_cells, f.use_steps = {}, {}, {}
+            f.placement = Placement.AFTER
