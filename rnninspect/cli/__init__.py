@@ -24,6 +24,7 @@ from rnninspect.cli.inspect import DIAGRAM, EXPORT, MODELS, SHOW
 from rnninspect.cli.report import REPORT
 from rnninspect.cli.train import TRAIN
 from rnninspect.errors import ExitStatus, RnnInspectError
+from rnninspect.render.visible import shown_line
 
 __all__ = ["COMMANDS", "ExitStatus", "build_parser", "entry", "hoist_global_flags", "main"]
 
@@ -111,14 +112,15 @@ def main(
             details = getattr(e, "details", None)
             if details:
                 err.print(details, markup=False, highlight=False)
-        err.print(f"rnninspect: error: {e}", markup=False, highlight=False, soft_wrap=True)
+        err.print(f"rnninspect: error: {shown_line(str(e))}", markup=False, highlight=False,
+                  soft_wrap=True)
         return ExitStatus.ERROR
     except Exception as e:  # a bug or an unexpected framework failure: still one line
         if show_traceback:
             err.print(traceback.format_exc(), markup=False, highlight=False)
         err.print(
-            f"rnninspect: internal error: {type(e).__name__}: {e} (rerun with --traceback "
-            "and report it)", markup=False, highlight=False, soft_wrap=True,
+            f"rnninspect: internal error: {type(e).__name__}: {shown_line(str(e))} (rerun "
+            "with --traceback and report it)", markup=False, highlight=False, soft_wrap=True,
         )
         return ExitStatus.ERROR
 

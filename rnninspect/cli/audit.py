@@ -12,6 +12,7 @@ from rich.text import Text
 from rnninspect.cli.args import Command, add_model_arguments, check_specs, inspect_from_args
 from rnninspect.cli.cache import add_cache_flag, add_watch_flag, watchable
 from rnninspect.errors import ExitStatus, InvalidOptionError
+from rnninspect.render.visible import shown, shown_line
 
 
 def add_sharing(parser: argparse.ArgumentParser) -> None:
@@ -98,9 +99,9 @@ def run_check(args: argparse.Namespace, out: Console, err: Console) -> int:
             "--expect-params, --fail-on or --expectations FILE.toml")
     ins = inspect_from_args(args, err)  # after validation: bad input fails before tracing
     failures = check(ins, expectations)
-    label = f"{ins.model} ({ins.dialect})"
+    label = f"{shown(ins.model)} ({ins.dialect})"
     for line in failures:
-        out.print(Text(f"FAIL {label}: {line}"), soft_wrap=True)
+        out.print(Text(f"FAIL {label}: {shown_line(line)}"), soft_wrap=True)
     if failures:
         err.print(Text(f"check: {len(failures)} expectation(s) failed"), soft_wrap=True)
         return ExitStatus.FAILURE

@@ -21,6 +21,7 @@ from rich.console import Console
 
 from rnninspect.errors import ExitStatus, InvalidOptionError, RnnInspectError
 from rnninspect.model import Inspection
+from rnninspect.render.visible import shown_line
 
 Run = Callable[[argparse.Namespace, Console, Console], int]
 Files = dict[str, str]  # path -> sha256 when last built
@@ -90,7 +91,7 @@ class _Observer:
         self.inspection, self.deps = ins, deps
         if self.previous is not None and self.changed:
             names = ", ".join(Path(p).name for p in self.changed)
-            self.err.print(f"changed: {names} — {change_summary(self.previous, ins)}",
+            self.err.print(shown_line(f"changed: {names} — {change_summary(self.previous, ins)}"),
                            markup=False, highlight=False, soft_wrap=True)
 
 
@@ -128,7 +129,8 @@ def watch(args: argparse.Namespace, out: Console, err: Console, run: Run, *,
             raise
         except RnnInspectError as e:
             status = ExitStatus.ERROR
-            err.print(f"rnninspect: error: {e}", markup=False, highlight=False, soft_wrap=True)
+            err.print(f"rnninspect: error: {shown_line(str(e))}", markup=False,
+                      highlight=False, soft_wrap=True)
         files = _next_files(files, seen)
         previous = seen.inspection or previous
         cycle += 1
