@@ -88,8 +88,8 @@ def run_diagram(args: argparse.Namespace, out: Console, err: Console) -> int:
         raise InvalidOptionError(
             f"--format {args.format} writes a file; add -o PATH (DOT text alone goes to stdout)"
         )
-    if args.output is not None:
-        check_output_path(args.output, DIAGRAM_SUFFIXES, format_given=args.format is not None)
+    target = None if args.output is None else check_output_path(  # absolute, before user
+        args.output, DIAGRAM_SUFFIXES, format_given=args.format is not None)  # code can chdir
     ins = inspect_from_args(args, err, step=args.step)
     if args.step is not None and ins.num_steps is not None and not (
         0 <= args.step < ins.num_steps
@@ -99,11 +99,11 @@ def run_diagram(args: argparse.Namespace, out: Console, err: Console) -> int:
         )
     head = None if args.head == 0 else args.head
     digraph = to_dot(ins, view=args.view, head=head, step=args.step, max_nodes=args.max_nodes)
-    if args.output is None:
+    if target is None:
         out.file.write(digraph.source)
         return ExitStatus.OK
-    path = save_diagram(digraph, args.output, args.format)
-    err.print(f"wrote {path}", highlight=False, markup=False)
+    save_diagram(digraph, target, args.format)
+    err.print(f"wrote {args.output}", highlight=False, markup=False)
     return ExitStatus.OK
 
 
@@ -119,14 +119,14 @@ def add_export(parser: argparse.ArgumentParser) -> None:
 def run_export(args: argparse.Namespace, out: Console, err: Console) -> int:
     from rnninspect.render.graph_export import graph_text, write_graph
 
-    if args.output is not None:
-        check_output_path(args.output, EXPORT_SUFFIXES, format_given=args.format is not None)
-    ins = inspect_from_args(args, err)
     if args.output is None:
+        ins = inspect_from_args(args, err)
         out.file.write(graph_text(ins, args.format or "json"))
         return ExitStatus.OK
-    path = write_graph(ins, args.output, args.format)
-    err.print(f"wrote {path}", highlight=False, markup=False)
+    target = check_output_path(args.output, EXPORT_SUFFIXES, format_given=args.format is not None)
+    ins = inspect_from_args(args, err)  # may os.chdir: `target` is absolute already
+    write_graph(ins, target, args.format)
+    err.print(f"wrote {args.output}", highlight=False, markup=False)
     return ExitStatus.OK
 
 

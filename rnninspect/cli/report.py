@@ -72,7 +72,7 @@ def run_report(args: argparse.Namespace, out: Console, err: Console) -> int:
                               cache=getattr(args, "cache", False))
     page = report_html(ins, against=against, grads=grads)
     write_atomic(path, page.encode("utf-8"))
-    err.print(f"wrote {path} ({len(page.encode('utf-8')) / 1024:,.0f} KiB)",
+    err.print(f"wrote {output_path(args)} ({len(page.encode('utf-8')) / 1024:,.0f} KiB)",
               highlight=False, markup=False)
     return ExitStatus.OK
 

@@ -121,11 +121,16 @@ def build(code: CodeSpec) -> Traced:
     from rnninspect.sources.record import last_sources, recording
 
     # imports made while tracing (a lazy `call`) count; a model may print while it is
-    # called and traced
-    with recording(_source_file(code)):
-        value, source, shown = load_object(code)
-        with _user_code(source):
-            traced = to_traced(value, code.spec, source_file=str(source), shown_as=shown)
+    # called and traced; a build that calls os.chdir does not move rnninspect's own paths
+    cwd = Path.cwd()
+    try:
+        with recording(_source_file(code)):
+            value, source, shown = load_object(code)
+            with _user_code(source):
+                traced = to_traced(value, code.spec, source_file=str(source), shown_as=shown)
+    finally:
+        with contextlib.suppress(OSError):
+            os.chdir(cwd)
     return replace(traced, sources=last_sources())
 
 
