@@ -54,6 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"rnninspect {__version__}")
     parser.add_argument("--traceback", action="store_true",
                         help="show full tracebacks on errors (before or after COMMAND)")
+    parser.add_argument("--verbose", action="store_true",
+                        help="say more: e.g. why a result was not cached (before or after "
+                        "COMMAND)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     sub.required = True
     for name, command in COMMANDS.items():
@@ -61,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-GLOBAL_FLAGS = ("--traceback",)
+GLOBAL_FLAGS = ("--traceback", "--verbose")
 NATURAL_WIDTH = ("show",)  # commands whose output sets its own width when piped
 PIPED_MAX_WIDTH = 400
 

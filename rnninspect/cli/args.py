@@ -129,20 +129,32 @@ def check_specs(*args: argparse.Namespace) -> None:
 
 def inspect_from_args(args: argparse.Namespace, err: Console, *, step: int | None = None
                       ) -> Inspection:
+    from rnninspect import cache as results
     from rnninspect.api import inspect
 
+    use_cache = getattr(args, "cache", False)  # on unless --no-cache (commands that have it)
+    if use_cache:
+        results.check_settings()  # a bad RNNINSPECT_CACHE_* is one line, before tracing
+    results.notes.clear()
+    results.not_stored.clear()
     warn_if_large(args, err)
-    with err.status(Elapsed(f"Building and tracing {args.model} (TensorFlow)…"),
-                    spinner="dots"):
-        return inspect(
-            args.model,
-            dialect=args.dialect,
-            config=args.config,
-            num_steps=args.num_steps,
-            hidden=args.hidden,
-            layers=args.layers,
-            vocab=args.vocab,
-            batch=args.batch,
-            step=step,
-            cache=getattr(args, "cache", False),  # on unless --no-cache (commands that have it)
-        )
+    try:
+        with err.status(Elapsed(f"Building and tracing {args.model} (TensorFlow)…"),
+                        spinner="dots"):
+            return inspect(
+                args.model,
+                dialect=args.dialect,
+                config=args.config,
+                num_steps=args.num_steps,
+                hidden=args.hidden,
+                layers=args.layers,
+                vocab=args.vocab,
+                batch=args.batch,
+                step=step,
+                cache=use_cache,
+            )
+    finally:
+        said = [*results.notes, *(results.not_stored if getattr(args, "verbose", False) else [])]
+        for line in said:
+            err.print(f"rnninspect: {line}", style="dim", markup=False, highlight=False,
+                      soft_wrap=True)

@@ -68,9 +68,9 @@ def _first_files(spec: str) -> Files:
 
 
 def _changed(files: Files) -> list[str]:
-    from rnninspect.sources.record import file_hash
+    from rnninspect.sources.record import dep_hash
 
-    return [p for p, h in files.items() if file_hash(p) != h]
+    return [p for p, h in files.items() if dep_hash(p) != h]
 
 
 def _reset_keras() -> None:
@@ -95,14 +95,21 @@ class _Observer:
                            markup=False, highlight=False, soft_wrap=True)
 
 
+def _checkable(deps: tuple[tuple[str, str], ...]) -> Files:
+    """Files and environment variables whose changes can be seen (not ``unproven:``)."""
+    from rnninspect.sources.record import UNPROVEN
+
+    return {p: h for p, h in deps if not p.startswith(UNPROVEN)}
+
+
 def _next_files(files: Files, seen: _Observer) -> Files:
     from rnninspect.sources.record import file_hash, last_sources
 
     if seen.deps:
-        return dict(seen.deps)
+        return _checkable(seen.deps)
     recorded = last_sources()
     if recorded and recorded[0][0] in files:  # an in-process build failed: what it imported
-        return {**files, **dict(recorded)}
+        return {**files, **_checkable(recorded)}
     return {p: file_hash(p) for p in files}  # failed elsewhere (the TF1 worker): as it is now
 
 
