@@ -17,6 +17,7 @@ from typing import NoReturn
 from rich.console import Console
 
 from rnninspect.cli.args import Command, OneLineParser
+from rnninspect.cli.ascii import ascii_fallback
 from rnninspect.cli.audit import CHECK, COMPARE, SHARING
 from rnninspect.cli.cache import CACHE
 from rnninspect.cli.grads import GRADS
@@ -97,6 +98,8 @@ def main(
     console: Console | None = None,
     err_console: Console | None = None,
 ) -> int:
+    if console is None or err_console is None:
+        ascii_fallback()  # a stream that cannot hold UTF-8 gets ASCII symbols, never an error
     err = err_console or Console(stderr=True)
     argv = hoist_global_flags(list(sys.argv[1:] if argv is None else argv))
     show_traceback = "--traceback" in argv

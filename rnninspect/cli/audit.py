@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.text import Text
 
 from rnninspect.cli.args import Command, add_model_arguments, check_specs, inspect_from_args
+from rnninspect.cli.ascii import write_json
 from rnninspect.cli.cache import add_cache_flag, add_watch_flag, watchable
 from rnninspect.errors import ExitStatus, InvalidOptionError
 from rnninspect.render.visible import shown, shown_line
@@ -48,7 +49,7 @@ def add_check(check: argparse.ArgumentParser) -> None:
 
 
 def _write_json(out: Console, data: dict[str, Any]) -> None:
-    out.file.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    write_json(out, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 def run_sharing(args: argparse.Namespace, out: Console, err: Console) -> int:

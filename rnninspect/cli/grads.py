@@ -8,6 +8,7 @@ import json
 from rich.console import Console
 
 from rnninspect.cli.args import Command, Elapsed, add_model_arguments, load_options, warn_if_large
+from rnninspect.cli.ascii import write_json
 from rnninspect.cli.cache import add_watch_flag, watchable
 from rnninspect.errors import ExitStatus
 
@@ -37,7 +38,7 @@ def run_grads(args: argparse.Namespace, out: Console, err: Console) -> int:
         report = gradients(args.model, load_options(args), seed=args.seed, loss=args.loss,
                            copy=args.copy, cache=args.cache)
     if args.format == "json":
-        out.file.write(json.dumps(grads_to_dict(report), indent=2) + "\n")
+        write_json(out, json.dumps(grads_to_dict(report), indent=2) + "\n")
         return ExitStatus.OK
     out.print(grads_renderable(report))
     return ExitStatus.OK

@@ -7,6 +7,7 @@ import argparse
 from rich.console import Console
 
 from rnninspect.cli.args import Command, add_model_arguments, inspect_from_args, positive_int
+from rnninspect.cli.ascii import write_json
 from rnninspect.cli.cache import add_cache_flag, add_watch_flag, watchable
 from rnninspect.cli.paths import check_output_path
 from rnninspect.errors import ExitStatus, InvalidOptionError
@@ -47,7 +48,7 @@ def run_show(args: argparse.Namespace, out: Console, err: Console) -> int:
     if args.format == "json":
         from rnninspect.render.serialize import inspection_json
 
-        out.file.write(inspection_json(ins) + "\n")
+        write_json(out, inspection_json(ins) + "\n")
         return ExitStatus.OK
     from rnninspect.render.tables import show_renderable
 
@@ -100,7 +101,7 @@ def run_diagram(args: argparse.Namespace, out: Console, err: Console) -> int:
     head = None if args.head == 0 else args.head
     digraph = to_dot(ins, view=args.view, head=head, step=args.step, max_nodes=args.max_nodes)
     if target is None:
-        out.file.write(digraph.source)
+        write_json(out, digraph.source)  # DOT: ASCII already
         return ExitStatus.OK
     save_diagram(digraph, target, args.format)
     err.print(f"wrote {args.output}", highlight=False, markup=False)
@@ -121,7 +122,8 @@ def run_export(args: argparse.Namespace, out: Console, err: Console) -> int:
 
     if args.output is None:
         ins = inspect_from_args(args, err)
-        out.file.write(graph_text(ins, args.format or "json"))
+        write_json(out, graph_text(ins, args.format or "json"),
+                   xml=args.format in ("graphml", "gexf"))
         return ExitStatus.OK
     target = check_output_path(args.output, EXPORT_SUFFIXES, format_given=args.format is not None)
     ins = inspect_from_args(args, err)  # may os.chdir: `target` is absolute already
