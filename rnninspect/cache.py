@@ -342,6 +342,12 @@ def describe(source: ZooSource | UserSource) -> dict[str, Any]:
             "config": repr(source.config), "dialect": source.dialect}
 
 
+def has_inspection(source: ZooSource | UserSource, options: LoadOptions,
+                   step: int | None) -> bool:
+    """Whether an entry exists for these (a cheap look, not a validated read)."""
+    return _path(inspection_key(source, options, step)).is_file()
+
+
 def inspection_key(source: ZooSource | UserSource, options: LoadOptions,
                    step: int | None) -> str:
     return make_key("inspection", describe(source), {**asdict(options), "step": step})

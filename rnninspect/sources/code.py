@@ -190,7 +190,13 @@ def _source_file(code: CodeSpec) -> Path:
         found = importlib.util.find_spec(code.target)
     except (ImportError, ValueError):
         found = None
-    if found is None or not found.origin or not found.origin.endswith(".py"):
+    if found is not None and not (found.origin or "").endswith(".py"):
+        kind = found.origin if found.origin in ("built-in", "frozen") else \
+            "a compiled extension" if found.origin else "a namespace package"
+        raise ModelSourceError(
+            f"module {code.target!r} exists but is {kind}, not Python source: rnninspect "
+            f"builds models from .py code (a module of yours, or path/to/file.py:{code.name})")
+    if found is None or not found.origin:
         raise UnknownModelError(
             f"no module {code.target!r} on the Python path (current directory included); "
             f"check the spelling, or give a file: path/to/{code.target.split('.')[-1]}.py:"

@@ -170,6 +170,7 @@ def _diagrams(diagrams: list[Any]) -> str:
         inner = (
             dg.svg
             if dg.svg
+            else f'<p class="warn">Not drawn: {escape(dg.too_large)}.</p>' if dg.too_large
             else '<p class="warn">Graphviz\'s <code>dot</code> is missing, so this diagram is '
             "shown as DOT text (run scripts/ensure-dot.sh).</p>"
             f"<pre>{escape(dg.source)}</pre>"
