@@ -115,5 +115,5 @@ SHARING = Command("sharing matrix: which time steps read each variable, and find
                   add_sharing, watchable(run_sharing))
 COMPARE = Command("two models side by side; a diff when they are versions of one model",
                   add_compare, run_compare)
-CHECK = Command("assert sharing and parameter counts (for CI): exit 0 pass, 1 fail",
+CHECK = Command("assert sharing and parameter counts (for CI): exit 0 pass, 1 fail, 2 bad input",
                 add_check, watchable(run_check))

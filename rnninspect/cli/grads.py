@@ -15,7 +15,8 @@ from rnninspect.errors import ExitStatus
 
 def add_grads(parser: argparse.ArgumentParser) -> None:
     add_model_arguments(parser)
-    parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic batch")
+    parser.add_argument("--seed", type=int, default=0, metavar="N",
+                        help="seed of the synthetic batch (default: %(default)s)")
     parser.add_argument("--loss", metavar="NAME",
                         help="TF1 graphs: the scalar tensor to differentiate (default: the one "
                         "the program's training ops differentiate, else the sum of squares of "

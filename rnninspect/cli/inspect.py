@@ -65,7 +65,8 @@ def add_diagram(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--head", type=int, default=3, metavar="K",
                         help="unrolled: steps drawn before the elided middle (0: draw all)")
     parser.add_argument("--max-nodes", type=positive_int("--max-nodes"), default=2000,
-                        metavar="N", help="refuse to draw more nodes than this")
+                        metavar="N",
+                        help="refuse to draw more nodes than this (default: %(default)s)")
     parser.add_argument("-o", "--output", metavar="PATH",
                         help="write .svg/.png/.pdf/.dot (default: DOT text on stdout)")
     parser.add_argument("--format", choices=("dot", "svg", "png", "pdf"),
@@ -132,8 +133,13 @@ def run_export(args: argparse.Namespace, out: Console, err: Console) -> int:
     return ExitStatus.OK
 
 
-MODELS = Command("list the built-in models, dialects and configs", lambda parser: None,
-                 run_models)
+def add_models(parser: argparse.ArgumentParser) -> None:
+    parser.description = ("List the built-in models (the seed programs and contrast models): "
+                          "their dialects and named configs, defaults marked with *. Give a "
+                          "name to show, diagram, sharing, check... e.g. `rnninspect show ptb`.")
+
+
+MODELS = Command("list the built-in models, dialects and configs", add_models, run_models)
 SHOW = Command("variables, shapes, roles, steps and sharing of a model", add_show,
                watchable(run_show))
 DIAGRAM = Command("Graphviz diagram: rolled, unrolled or one step", add_diagram,

@@ -37,7 +37,8 @@ def add_report(report: argparse.ArgumentParser) -> None:
                         help="a second model: show the compare diff, marked on both sides")
     report.add_argument("--grads", action="store_true",
                         help="add per-step gradient charts (traces once more, with gradients)")
-    report.add_argument("--seed", type=int, default=0, help="--grads: seed of the synthetic batch")
+    report.add_argument("--seed", type=int, default=0, metavar="N",
+                        help="--grads: seed of the synthetic batch (default: %(default)s)")
     add_watch_flag(report)
 
 
