@@ -6,10 +6,10 @@ one machine in the project's code."""
 from __future__ import annotations
 
 import re
-import tomllib
 from pathlib import Path
 
 import pytest
+import tomllib
 
 from rnninspect.cli import main
 
