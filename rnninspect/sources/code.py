@@ -74,10 +74,23 @@ class BuildCode:
     cwd: str
 
     def run(self) -> tuple[Traced | Failure, str]:
-        printed = io.StringIO()
+        printed = _Tee()
         with contextlib.redirect_stderr(printed):  # `_user_code` sends stdout here too
             result = build_in_worker(self.code, self.cwd)
         return result, printed.getvalue()
+
+
+class _Tee(io.StringIO):
+    """What the build prints: kept for the reply, and copied to the worker's log, so a
+    build that crashes the worker still leaves its last lines to report."""
+
+    def write(self, text: str) -> int:
+        real = sys.__stderr__
+        with contextlib.suppress(Exception):
+            if real is not None:
+                real.write(text)
+                real.flush()
+        return super().write(text)
 
 
 def build_in_worker(code: CodeSpec, cwd: str) -> Traced | Failure:
