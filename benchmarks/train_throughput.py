@@ -180,8 +180,9 @@ def torch_worker(setup: str, args: argparse.Namespace) -> list[float]:
 
 
 def torch_python(args: argparse.Namespace) -> str | None:
-    """A Python that imports torch: --torch-python, this one, or /work/torchvenv's."""
-    default = [sys.executable, "/work/torchvenv/bin/python"]
+    """A Python that imports torch: --torch-python, $RNNINSPECT_TORCH_PYTHON, or this one
+    (no machine's layout is assumed)."""
+    default = [sys.executable, os.environ.get("RNNINSPECT_TORCH_PYTHON", "")]
     candidates = [args.torch_python] if args.torch_python else default
     for python in candidates:
         if python and Path(python).exists():
@@ -265,7 +266,9 @@ def main() -> None:
         "--rounds", type=int, default=1, help="run every worker this many times, interleaved"
     )
     parser.add_argument("--precision", choices=("fp32", "mixed"), default="fp32")
-    parser.add_argument("--torch-python", help="a Python that imports torch (default: search)")
+    parser.add_argument("--torch-python", metavar="PYTHON",
+                        help="a Python that imports torch (default: $RNNINSPECT_TORCH_PYTHON, "
+                        "else this one)")
     parser.add_argument("--timeout", type=int, default=900, help="seconds per worker")
     parser.add_argument("--markdown", type=Path, help="also write the table here (appends)")
     parser.add_argument("--worker", nargs=2, metavar=("IMPL", "CONFIG"), help=argparse.SUPPRESS)

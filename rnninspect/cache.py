@@ -26,9 +26,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rnninspect.errors import CacheError, InvalidOptionError
 from rnninspect.model import Inspection
 from rnninspect.sources import LoadOptions, UserSource, ZooSource
-from rnninspect.sources.record import Sources, file_hash
+from rnninspect.sources.record import UNPROVEN, Sources, dep_hash, file_hash
 
 if TYPE_CHECKING:
     from rnninspect.analysis.grads import GradientReport
@@ -51,8 +52,34 @@ def cache_dir() -> Path:
 
 
 def max_bytes() -> int:
-    text = os.environ.get("RNNINSPECT_CACHE_MAX_MB", "")
-    return (int(text) if text.isdigit() else DEFAULT_MAX_MB) * 1024 * 1024
+    text = os.environ.get("RNNINSPECT_CACHE_MAX_MB", "").strip()
+    if not text:
+        return DEFAULT_MAX_MB * 1024 * 1024
+    if not text.isdigit():
+        raise InvalidOptionError(
+            f"RNNINSPECT_CACHE_MAX_MB must be a whole number of megabytes; got {text!r}")
+    return int(text) * 1024 * 1024
+
+
+def check_settings() -> Path:
+    """The cache directory, once the environment that configures the cache is valid (one
+    line naming the bad value otherwise): run before anything slow."""
+    max_bytes()
+    directory = cache_dir()
+    for p in [directory, *directory.parents]:
+        if p.exists():
+            if not p.is_dir():
+                raise InvalidOptionError(
+                    f"RNNINSPECT_CACHE_DIR: {p} is a file, not a directory; point it at a "
+                    "directory (or unset it)")
+            break
+    return directory
+
+
+# what the last cache operations could not do or threw away: the CLI shows each as a dim line
+notes: list[str] = []
+# why the last result was not stored (a dependency that cannot be proven), for --verbose
+not_stored: list[str] = []
 
 
 @cache
@@ -103,20 +130,43 @@ def _path(key: str) -> Path:
     return cache_dir() / "entries" / key[:2] / f"{key}{_SUFFIX}"
 
 
+def _integrity(key: str, kind: str, deps: Any, payload: Any) -> str:
+    text = json.dumps({"key": key, "kind": kind, "deps": deps, "payload": payload},
+                      sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def drop(path: Path, why: str) -> None:
+    """Remove a bad entry (never served) and say so in one line."""
+    with contextlib.suppress(OSError):
+        path.unlink()
+    notes.append(f"cache: dropped a bad entry ({why}): {path.name}")
+
+
 def read(key: str, kind: str) -> Entry | None:
-    """The entry under `key`, or None: missing, unreadable, foreign, or a dependency changed."""
+    """The entry under `key`, or None: missing, unreadable, foreign, or a dependency changed.
+    An entry whose content does not match its integrity hash (edited by hand, damaged) is
+    dropped."""
     path = _path(key)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    try:
+        data = json.loads(text)
         if data["format"] != FORMAT or data["key"] != key or data["kind"] != kind:
+            return None
+        if data.get("sha256") != _integrity(key, kind, data["deps"], data["payload"]):
+            drop(path, "its content does not match its integrity hash")
             return None
         deps = tuple((str(p), str(h)) for p, h in data["deps"])
         payload = data["payload"]
         if not isinstance(payload, dict):
-            return None
-    except (OSError, ValueError, KeyError, TypeError):
+            raise TypeError("payload is not an object")
+    except (ValueError, KeyError, TypeError, AttributeError) as e:
+        drop(path, f"unreadable: {type(e).__name__}")
         return None
-    if any(file_hash(p) != h for p, h in deps):
+    if any(dep_hash(p) != h for p, h in deps):
         return None
     with contextlib.suppress(OSError):
         os.utime(path)  # least recently *used*: a hit counts
@@ -128,8 +178,15 @@ def write(key: str, kind: str, payload: dict[str, Any], deps: Sources) -> None:
     import tempfile  # only a write needs it: a hit stays light
 
     path = _path(key)
-    data = {"format": FORMAT, "key": key, "kind": kind, "deps": [list(d) for d in deps],
-            "payload": payload}
+    unproven = [p for p, h in deps if not h or p.startswith(UNPROVEN)]
+    if unproven:  # a result resting on what cannot be checked is never stored
+        not_stored.append(f"not cached: the build depends on {unproven[0].removeprefix(UNPROVEN)}"
+                          " (cannot be checked for changes)")
+        return
+    dep_list = [list(d) for d in deps]
+    payload = json.loads(json.dumps(payload))  # the form it is read back in (tuples: lists)
+    data = {"format": FORMAT, "key": key, "kind": kind, "deps": dep_list,
+            "payload": payload, "sha256": _integrity(key, kind, dep_list, payload)}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=_SUFFIX, dir=path.parent)
@@ -186,12 +243,27 @@ def info() -> CacheInfo:
 
 
 def clear() -> int:
-    """Remove every entry (and stray temporary files); returns how many entries went."""
+    """Remove every entry (and stray temporary files); returns how many entries went.
+    Raises `CacheError` naming the first entry that could not be removed (a read-only cache)."""
+    directory = check_settings()
     removed = 0
-    for path in (cache_dir() / "entries").glob("*/*"):
-        with contextlib.suppress(OSError):
+    failed: list[tuple[Path, OSError]] = []
+    for path in (directory / "entries").glob("*/*"):
+        try:
             path.unlink()
-            removed += not path.name.startswith(".tmp-")
+        except FileNotFoundError:  # another process evicted it
+            continue
+        except OSError as e:
+            failed.append((path, e))
+            continue
+        removed += not path.name.startswith(".tmp-")
+    if failed:
+        where, error = failed[0]
+        raise CacheError(
+            f"cannot clear the cache in {directory}: {len(failed)} entr"
+            f"{'y' if len(failed) == 1 else 'ies'} could not be removed "
+            f"({(error.strerror or type(error).__name__).lower()}: {where.parent}); "
+            f"removed {removed}")
     return removed
 
 
@@ -199,16 +271,26 @@ def clear() -> int:
 
 
 def load_inspection(key: str) -> tuple[Inspection, Sources] | None:
-    from rnninspect.render.deserialize import SchemaError, inspection_from_dict, with_internal
+    from rnninspect.render.deserialize import (
+        SchemaError,
+        ill_typed,
+        inspection_from_dict,
+        with_internal,
+    )
 
     entry = read(key, "inspection")
     if entry is None:
         return None
     try:
-        ins = inspection_from_dict(entry.payload["inspection"])
-        return with_internal(ins, entry.payload["internal"]), entry.deps
-    except (SchemaError, KeyError, TypeError, ValueError):
+        ins = with_internal(inspection_from_dict(entry.payload["inspection"]),
+                            entry.payload["internal"])
+        wrong = ill_typed(ins)
+    except (SchemaError, KeyError, TypeError, ValueError, AttributeError) as e:
+        wrong = f"{type(e).__name__}: {e}"
+    if wrong is not None:
+        drop(_path(key), f"not an Inspection of this schema: {wrong}"[:200])
         return None
+    return ins, entry.deps
 
 
 def store_inspection(key: str, inspection: Inspection, deps: Sources) -> None:
@@ -220,16 +302,35 @@ def store_inspection(key: str, inspection: Inspection, deps: Sources) -> None:
 
 
 def saved_file_deps(spec: str) -> Sources:
-    """A saved model's files (a file, a directory's files, a checkpoint's shards)."""
+    """A saved model's files (a file, a directory's files, a checkpoint's shards — wherever
+    its ``checkpoint`` file points, inside the directory or not)."""
     path = Path(spec)
     if path.is_file():
         files = [path]
     elif path.is_dir():
         files = sorted(p for p in path.rglob("*") if p.is_file())
+        files += _pointed_shards(path / "checkpoint")
     else:
         files = sorted(p for p in path.parent.glob(f"{path.name}*") if p.is_file())
         files += [p for p in (path.parent / "checkpoint",) if p.is_file()]
-    return tuple((str(p.resolve()), file_hash(p)) for p in files)
+    found = list(dict.fromkeys(p.resolve() for p in files))
+    return tuple((str(p), file_hash(p)) for p in found)
+
+
+def _pointed_shards(state: Path) -> list[Path]:
+    """The shards a TF ``checkpoint`` state file names (``model_checkpoint_path: "..."``),
+    relative to its folder or absolute."""
+    import re
+
+    try:
+        text = state.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    shards: list[Path] = []
+    for prefix in re.findall(r'model_checkpoint_path:\s*"([^"]*)"', text):
+        base = state.parent / prefix
+        shards += sorted(p for p in base.parent.glob(f"{base.name}.*") if p.is_file())
+    return shards
 
 
 def describe(source: ZooSource | UserSource) -> dict[str, Any]:
@@ -239,6 +340,12 @@ def describe(source: ZooSource | UserSource) -> dict[str, Any]:
     entry = type(source.entry)
     return {"zoo": source.entry.name, "family": f"{entry.__module__}.{entry.__qualname__}",
             "config": repr(source.config), "dialect": source.dialect}
+
+
+def has_inspection(source: ZooSource | UserSource, options: LoadOptions,
+                   step: int | None) -> bool:
+    """Whether an entry exists for these (a cheap look, not a validated read)."""
+    return _path(inspection_key(source, options, step)).is_file()
 
 
 def inspection_key(source: ZooSource | UserSource, options: LoadOptions,
@@ -255,6 +362,7 @@ def grads_key(source: ZooSource, options: LoadOptions, seed: int) -> str:
 
 def load_grads(key: str) -> GradientReport | None:
     from rnninspect.analysis.grads import GradFinding, GradientReport, StepGradients
+    from rnninspect.render.deserialize import ill_typed
 
     entry = read(key, "grads")
     if entry is None:
@@ -264,9 +372,13 @@ def load_grads(key: str) -> GradientReport | None:
         d["variables"] = tuple(_frozen(StepGradients, r) for r in d["variables"])
         d["findings"] = tuple(_frozen(GradFinding, f) for f in d["findings"])
         report: GradientReport = _frozen(GradientReport, d)
-        return report
-    except (KeyError, TypeError, ValueError):
+        wrong = ill_typed(report)
+    except (KeyError, TypeError, ValueError, AttributeError) as e:
+        wrong = f"{type(e).__name__}: {e}"
+    if wrong is not None:
+        drop(_path(key), f"not a gradient report: {wrong}"[:200])
         return None
+    return report
 
 
 def _frozen(cls: Any, d: Mapping[str, Any]) -> Any:
@@ -275,7 +387,11 @@ def _frozen(cls: Any, d: Mapping[str, Any]) -> Any:
     names = {f.name for f in fields(cls)}
     if set(d) != names:
         raise KeyError(f"fields of {cls.__name__}: {sorted(set(d) ^ names)}")
-    return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in d.items()})
+    return cls(**{k: _tuples(v) for k, v in d.items()})
+
+
+def _tuples(value: Any) -> Any:
+    return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
 
 
 def store_grads(key: str, report: GradientReport) -> None:

@@ -37,6 +37,10 @@ class BackendError(RnnInspectError, RuntimeError):
     """The deep-learning backend is missing or configured in a way we cannot use."""
 
 
+class CacheError(RnnInspectError, OSError):
+    """The result cache cannot do what was asked (a read-only cache directory)."""
+
+
 class ExecutableNotFoundError(RnnInspectError, RuntimeError):
     """Graphviz's `dot` is needed (to render SVG/PNG/PDF) but is not installed."""
 

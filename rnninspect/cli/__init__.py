@@ -17,6 +17,7 @@ from typing import NoReturn
 from rich.console import Console
 
 from rnninspect.cli.args import Command, OneLineParser
+from rnninspect.cli.ascii import ascii_fallback
 from rnninspect.cli.audit import CHECK, COMPARE, SHARING
 from rnninspect.cli.cache import CACHE
 from rnninspect.cli.grads import GRADS
@@ -25,6 +26,7 @@ from rnninspect.cli.probe import PROBE
 from rnninspect.cli.report import REPORT
 from rnninspect.cli.train import TRAIN
 from rnninspect.errors import ExitStatus, RnnInspectError
+from rnninspect.render.visible import shown_line
 
 __all__ = ["COMMANDS", "ExitStatus", "build_parser", "entry", "hoist_global_flags", "main"]
 
@@ -55,6 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"rnninspect {__version__}")
     parser.add_argument("--traceback", action="store_true",
                         help="show full tracebacks on errors (before or after COMMAND)")
+    parser.add_argument("--verbose", action="store_true",
+                        help="say more: e.g. why a result was not cached (before or after "
+                        "COMMAND)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     sub.required = True
     for name, command in COMMANDS.items():
@@ -62,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-GLOBAL_FLAGS = ("--traceback",)
+GLOBAL_FLAGS = ("--traceback", "--verbose")
 NATURAL_WIDTH = ("show",)  # commands whose output sets its own width when piped
 PIPED_MAX_WIDTH = 400
 
@@ -95,6 +100,8 @@ def main(
     console: Console | None = None,
     err_console: Console | None = None,
 ) -> int:
+    if console is None or err_console is None:
+        ascii_fallback()  # a stream that cannot hold UTF-8 gets ASCII symbols, never an error
     err = err_console or Console(stderr=True)
     argv = hoist_global_flags(list(sys.argv[1:] if argv is None else argv))
     show_traceback = "--traceback" in argv
@@ -113,14 +120,15 @@ def main(
             details = getattr(e, "details", None)
             if details:
                 err.print(details, markup=False, highlight=False)
-        err.print(f"rnninspect: error: {e}", markup=False, highlight=False, soft_wrap=True)
+        err.print(f"rnninspect: error: {shown_line(str(e))}", markup=False, highlight=False,
+                  soft_wrap=True)
         return ExitStatus.ERROR
     except Exception as e:  # a bug or an unexpected framework failure: still one line
         if show_traceback:
             err.print(traceback.format_exc(), markup=False, highlight=False)
         err.print(
-            f"rnninspect: internal error: {type(e).__name__}: {e} (rerun with --traceback "
-            "and report it)", markup=False, highlight=False, soft_wrap=True,
+            f"rnninspect: internal error: {type(e).__name__}: {shown_line(str(e))} (rerun "
+            "with --traceback and report it)", markup=False, highlight=False, soft_wrap=True,
         )
         return ExitStatus.ERROR
 

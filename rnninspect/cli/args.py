@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from rich.console import Console
 
-from rnninspect.errors import RnnInspectError
+from rnninspect.errors import InvalidOptionError, RnnInspectError
 from rnninspect.sources import LoadOptions
 
 if TYPE_CHECKING:
@@ -69,6 +71,8 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
                        help="vocabulary size (language models); default: the config's")
     group.add_argument("--batch", type=positive_int("--batch"), metavar="N",
                        help="batch size the graph is built for; default: the config's")
+    group.add_argument("--force", action="store_true",
+                       help="build even when the estimated graph exceeds this machine's memory")
 
 
 def load_options(args: argparse.Namespace) -> LoadOptions:
@@ -107,11 +111,37 @@ def estimated_ops(args: argparse.Namespace) -> tuple[int, int, int] | None:
     return 100 + steps * layers * OPS_PER_CELL_STEP, steps, layers
 
 
+BYTES_PER_OP = 4096  # measured order: a traced op and its GraphDef node hold a few KB
+
+
+def memory_bytes() -> int | None:
+    """This machine's available memory (MemAvailable, else physical), None if unknown."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
 def warn_if_large(args: argparse.Namespace, err: Console) -> None:
+    """A warning above `WARN_OPS`; a refusal (one line, exit 2) when the graph would not fit
+    in this machine's memory, unless --force."""
     estimate = estimated_ops(args)
     if estimate is None or estimate[0] <= WARN_OPS:
         return
     ops, steps, layers = estimate
+    memory = memory_bytes()
+    if memory is not None and ops * BYTES_PER_OP > memory and not getattr(args, "force", False):
+        raise InvalidOptionError(
+            f"{args.model} with T={steps:,} × {layers} layer{'s' if layers != 1 else ''} would "
+            f"trace about {ops:,} ops (≈{ops * BYTES_PER_OP / 2**30:,.1f} GiB), more than this "
+            f"machine's {memory / 2**30:,.1f} GiB of available memory; use a smaller "
+            "--num-steps (or --force)")
     err.print(f"rnninspect: warning: {args.model} unrolls T={steps:,} × {layers} layer"
               f"{'s' if layers != 1 else ''}: about {ops:,} ops to build and trace (over "
               f"{WARN_OPS:,} takes minutes and gigabytes); a smaller --num-steps is faster",
@@ -127,22 +157,43 @@ def check_specs(*args: argparse.Namespace) -> None:
         resolve(a.model, load_options(a))
 
 
+def _cached(args: argparse.Namespace, step: int | None) -> bool:
+    from rnninspect import cache as results
+    from rnninspect.sources import resolve
+
+    options = load_options(args)
+    return results.has_inspection(resolve(args.model, options), options, step)
+
+
 def inspect_from_args(args: argparse.Namespace, err: Console, *, step: int | None = None
                       ) -> Inspection:
+    from rnninspect import cache as results
     from rnninspect.api import inspect
 
-    warn_if_large(args, err)
-    with err.status(Elapsed(f"Building and tracing {args.model} (TensorFlow)…"),
-                    spinner="dots"):
-        return inspect(
-            args.model,
-            dialect=args.dialect,
-            config=args.config,
-            num_steps=args.num_steps,
-            hidden=args.hidden,
-            layers=args.layers,
-            vocab=args.vocab,
-            batch=args.batch,
-            step=step,
-            cache=getattr(args, "cache", False),  # on unless --no-cache (commands that have it)
-        )
+    use_cache = getattr(args, "cache", False)  # on unless --no-cache (commands that have it)
+    if use_cache:
+        results.check_settings()  # a bad RNNINSPECT_CACHE_* is one line, before tracing
+    results.notes.clear()
+    results.not_stored.clear()
+    if not (use_cache and _cached(args, step)):  # a hit is quick, whatever its size
+        warn_if_large(args, err)
+    try:
+        with err.status(Elapsed(f"Building and tracing {args.model} (TensorFlow)…"),
+                        spinner="dots"):
+            return inspect(
+                args.model,
+                dialect=args.dialect,
+                config=args.config,
+                num_steps=args.num_steps,
+                hidden=args.hidden,
+                layers=args.layers,
+                vocab=args.vocab,
+                batch=args.batch,
+                step=step,
+                cache=use_cache,
+            )
+    finally:
+        said = [*results.notes, *(results.not_stored if getattr(args, "verbose", False) else [])]
+        for line in said:
+            err.print(f"rnninspect: {line}", style="dim", markup=False, highlight=False,
+                      soft_wrap=True)

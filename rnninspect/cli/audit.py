@@ -10,8 +10,10 @@ from rich.console import Console
 from rich.text import Text
 
 from rnninspect.cli.args import Command, add_model_arguments, check_specs, inspect_from_args
+from rnninspect.cli.ascii import write_json
 from rnninspect.cli.cache import add_cache_flag, add_watch_flag, watchable
 from rnninspect.errors import ExitStatus, InvalidOptionError
+from rnninspect.render.visible import shown, shown_line
 
 
 def add_sharing(parser: argparse.ArgumentParser) -> None:
@@ -47,7 +49,7 @@ def add_check(check: argparse.ArgumentParser) -> None:
 
 
 def _write_json(out: Console, data: dict[str, Any]) -> None:
-    out.file.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    write_json(out, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 def run_sharing(args: argparse.Namespace, out: Console, err: Console) -> int:
@@ -98,9 +100,9 @@ def run_check(args: argparse.Namespace, out: Console, err: Console) -> int:
             "--expect-params, --fail-on or --expectations FILE.toml")
     ins = inspect_from_args(args, err)  # after validation: bad input fails before tracing
     failures = check(ins, expectations)
-    label = f"{ins.model} ({ins.dialect})"
+    label = f"{shown(ins.model)} ({ins.dialect})"
     for line in failures:
-        out.print(Text(f"FAIL {label}: {line}"), soft_wrap=True)
+        out.print(Text(f"FAIL {label}: {shown_line(line)}"), soft_wrap=True)
     if failures:
         err.print(Text(f"check: {len(failures)} expectation(s) failed"), soft_wrap=True)
         return ExitStatus.FAILURE
@@ -113,5 +115,5 @@ SHARING = Command("sharing matrix: which time steps read each variable, and find
                   add_sharing, watchable(run_sharing))
 COMPARE = Command("two models side by side; a diff when they are versions of one model",
                   add_compare, run_compare)
-CHECK = Command("assert sharing and parameter counts (for CI): exit 0 pass, 1 fail",
+CHECK = Command("assert sharing and parameter counts (for CI): exit 0 pass, 1 fail, 2 bad input",
                 add_check, watchable(run_check))

@@ -45,6 +45,7 @@ def run_cache(args: argparse.Namespace, out: Console, err: Console) -> int:
     from rnninspect import cache
     from rnninspect.render.text import count_text
 
+    cache.check_settings()  # a file as RNNINSPECT_CACHE_DIR, a bad MAX_MB: one line, exit 2
     if args.action == "clear":
         removed = cache.clear()
         out.print(f"removed {removed} entr{'y' if removed == 1 else 'ies'} from "

@@ -8,13 +8,15 @@ import json
 from rich.console import Console
 
 from rnninspect.cli.args import Command, Elapsed, add_model_arguments, load_options, warn_if_large
+from rnninspect.cli.ascii import write_json
 from rnninspect.cli.cache import add_watch_flag, watchable
 from rnninspect.errors import ExitStatus
 
 
 def add_grads(parser: argparse.ArgumentParser) -> None:
     add_model_arguments(parser)
-    parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic batch")
+    parser.add_argument("--seed", type=int, default=0, metavar="N",
+                        help="seed of the synthetic batch (default: %(default)s)")
     parser.add_argument("--loss", metavar="NAME",
                         help="TF1 graphs: the scalar tensor to differentiate (default: the one "
                         "the program's training ops differentiate, else the sum of squares of "
@@ -37,7 +39,7 @@ def run_grads(args: argparse.Namespace, out: Console, err: Console) -> int:
         report = gradients(args.model, load_options(args), seed=args.seed, loss=args.loss,
                            copy=args.copy, cache=args.cache)
     if args.format == "json":
-        out.file.write(json.dumps(grads_to_dict(report), indent=2) + "\n")
+        write_json(out, json.dumps(grads_to_dict(report), indent=2) + "\n")
         return ExitStatus.OK
     out.print(grads_renderable(report))
     return ExitStatus.OK

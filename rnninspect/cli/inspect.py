@@ -7,6 +7,7 @@ import argparse
 from rich.console import Console
 
 from rnninspect.cli.args import Command, add_model_arguments, inspect_from_args, positive_int
+from rnninspect.cli.ascii import write_json
 from rnninspect.cli.cache import add_cache_flag, add_watch_flag, watchable
 from rnninspect.cli.paths import check_output_path
 from rnninspect.errors import ExitStatus, InvalidOptionError
@@ -47,7 +48,7 @@ def run_show(args: argparse.Namespace, out: Console, err: Console) -> int:
     if args.format == "json":
         from rnninspect.render.serialize import inspection_json
 
-        out.file.write(inspection_json(ins) + "\n")
+        write_json(out, inspection_json(ins) + "\n")
         return ExitStatus.OK
     from rnninspect.render.tables import show_renderable
 
@@ -64,7 +65,8 @@ def add_diagram(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--head", type=int, default=3, metavar="K",
                         help="unrolled: steps drawn before the elided middle (0: draw all)")
     parser.add_argument("--max-nodes", type=positive_int("--max-nodes"), default=2000,
-                        metavar="N", help="refuse to draw more nodes than this")
+                        metavar="N",
+                        help="refuse to draw more nodes than this (default: %(default)s)")
     parser.add_argument("-o", "--output", metavar="PATH",
                         help="write .svg/.png/.pdf/.dot (default: DOT text on stdout)")
     parser.add_argument("--format", choices=("dot", "svg", "png", "pdf"),
@@ -88,8 +90,8 @@ def run_diagram(args: argparse.Namespace, out: Console, err: Console) -> int:
         raise InvalidOptionError(
             f"--format {args.format} writes a file; add -o PATH (DOT text alone goes to stdout)"
         )
-    if args.output is not None:
-        check_output_path(args.output, DIAGRAM_SUFFIXES, format_given=args.format is not None)
+    target = None if args.output is None else check_output_path(  # absolute, before user
+        args.output, DIAGRAM_SUFFIXES, format_given=args.format is not None)  # code can chdir
     ins = inspect_from_args(args, err, step=args.step)
     if args.step is not None and ins.num_steps is not None and not (
         0 <= args.step < ins.num_steps
@@ -99,11 +101,11 @@ def run_diagram(args: argparse.Namespace, out: Console, err: Console) -> int:
         )
     head = None if args.head == 0 else args.head
     digraph = to_dot(ins, view=args.view, head=head, step=args.step, max_nodes=args.max_nodes)
-    if args.output is None:
-        out.file.write(digraph.source)
+    if target is None:
+        write_json(out, digraph.source)  # DOT: ASCII already
         return ExitStatus.OK
-    path = save_diagram(digraph, args.output, args.format)
-    err.print(f"wrote {path}", highlight=False, markup=False)
+    save_diagram(digraph, target, args.format)
+    err.print(f"wrote {args.output}", highlight=False, markup=False)
     return ExitStatus.OK
 
 
@@ -119,19 +121,25 @@ def add_export(parser: argparse.ArgumentParser) -> None:
 def run_export(args: argparse.Namespace, out: Console, err: Console) -> int:
     from rnninspect.render.graph_export import graph_text, write_graph
 
-    if args.output is not None:
-        check_output_path(args.output, EXPORT_SUFFIXES, format_given=args.format is not None)
-    ins = inspect_from_args(args, err)
     if args.output is None:
-        out.file.write(graph_text(ins, args.format or "json"))
+        ins = inspect_from_args(args, err)
+        write_json(out, graph_text(ins, args.format or "json"),
+                   xml=args.format in ("graphml", "gexf"))
         return ExitStatus.OK
-    path = write_graph(ins, args.output, args.format)
-    err.print(f"wrote {path}", highlight=False, markup=False)
+    target = check_output_path(args.output, EXPORT_SUFFIXES, format_given=args.format is not None)
+    ins = inspect_from_args(args, err)  # may os.chdir: `target` is absolute already
+    write_graph(ins, target, args.format)
+    err.print(f"wrote {args.output}", highlight=False, markup=False)
     return ExitStatus.OK
 
 
-MODELS = Command("list the built-in models, dialects and configs", lambda parser: None,
-                 run_models)
+def add_models(parser: argparse.ArgumentParser) -> None:
+    parser.description = ("List the built-in models (the seed programs and contrast models): "
+                          "their dialects and named configs, defaults marked with *. Give a "
+                          "name to show, diagram, sharing, check... e.g. `rnninspect show ptb`.")
+
+
+MODELS = Command("list the built-in models, dialects and configs", add_models, run_models)
 SHOW = Command("variables, shapes, roles, steps and sharing of a model", add_show,
                watchable(run_show))
 DIAGRAM = Command("Graphviz diagram: rolled, unrolled or one step", add_diagram,

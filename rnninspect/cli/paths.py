@@ -5,6 +5,11 @@ directory as the target, a missing parent directory (never created for the user,
 ``dot -o`` does not), a parent that is a file, or a directory we cannot create files in
 (read-only, ``/proc``). The last is checked by creating and removing a temporary file there,
 because ``os.access`` says yes to root on a read-only mount.
+
+An existing device, FIFO or ``/dev/stdout`` is written *into* (`write_atomic` never replaces
+it), so it needs only to be writable; a symlink is followed, as the shell's ``>`` does. The
+path returned is absolute, taken before any user code runs: a build that calls ``os.chdir``
+cannot move it.
 """
 
 from __future__ import annotations
@@ -32,6 +37,10 @@ def check_output_path(path: str, suffixes: Iterable[str], *, format_given: bool 
             f"-o {path}: the file name must end in {', '.join(allowed)}; got {got}")
     if target.is_dir():
         raise InvalidOptionError(f"-o {path} is a directory; name a file inside it")
+    if target.exists() and not target.is_file():  # a device, FIFO, socket: written into
+        if not os.access(target, os.W_OK):
+            raise InvalidOptionError(f"-o {path}: not writable")
+        return target.absolute()
     parent = target.parent
     blocker = _first_file(parent)
     if blocker is not None:
@@ -47,7 +56,7 @@ def check_output_path(path: str, suffixes: Iterable[str], *, format_given: bool 
             f"-o {path}: cannot create files in {parent} ({reason.lower()})") from None
     os.close(fd)
     Path(tmp).unlink(missing_ok=True)
-    return target
+    return target.absolute()
 
 
 def _first_file(path: Path) -> Path | None:

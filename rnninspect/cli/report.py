@@ -37,7 +37,8 @@ def add_report(report: argparse.ArgumentParser) -> None:
                         help="a second model: show the compare diff, marked on both sides")
     report.add_argument("--grads", action="store_true",
                         help="add per-step gradient charts (traces once more, with gradients)")
-    report.add_argument("--seed", type=int, default=0, help="--grads: seed of the synthetic batch")
+    report.add_argument("--seed", type=int, default=0, metavar="N",
+                        help="--grads: seed of the synthetic batch (default: %(default)s)")
     add_watch_flag(report)
 
 
@@ -72,7 +73,7 @@ def run_report(args: argparse.Namespace, out: Console, err: Console) -> int:
                               cache=getattr(args, "cache", False))
     page = report_html(ins, against=against, grads=grads)
     write_atomic(path, page.encode("utf-8"))
-    err.print(f"wrote {path} ({len(page.encode('utf-8')) / 1024:,.0f} KiB)",
+    err.print(f"wrote {output_path(args)} ({len(page.encode('utf-8')) / 1024:,.0f} KiB)",
               highlight=False, markup=False)
     return ExitStatus.OK
 

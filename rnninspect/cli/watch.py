@@ -21,6 +21,7 @@ from rich.console import Console
 
 from rnninspect.errors import ExitStatus, InvalidOptionError, RnnInspectError
 from rnninspect.model import Inspection
+from rnninspect.render.visible import shown_line
 
 Run = Callable[[argparse.Namespace, Console, Console], int]
 Files = dict[str, str]  # path -> sha256 when last built
@@ -67,9 +68,9 @@ def _first_files(spec: str) -> Files:
 
 
 def _changed(files: Files) -> list[str]:
-    from rnninspect.sources.record import file_hash
+    from rnninspect.sources.record import dep_hash
 
-    return [p for p, h in files.items() if file_hash(p) != h]
+    return [p for p, h in files.items() if dep_hash(p) != h]
 
 
 def _reset_keras() -> None:
@@ -90,18 +91,25 @@ class _Observer:
         self.inspection, self.deps = ins, deps
         if self.previous is not None and self.changed:
             names = ", ".join(Path(p).name for p in self.changed)
-            self.err.print(f"changed: {names} — {change_summary(self.previous, ins)}",
+            self.err.print(shown_line(f"changed: {names} — {change_summary(self.previous, ins)}"),
                            markup=False, highlight=False, soft_wrap=True)
+
+
+def _checkable(deps: tuple[tuple[str, str], ...]) -> Files:
+    """Files and environment variables whose changes can be seen (not ``unproven:``)."""
+    from rnninspect.sources.record import UNPROVEN
+
+    return {p: h for p, h in deps if not p.startswith(UNPROVEN)}
 
 
 def _next_files(files: Files, seen: _Observer) -> Files:
     from rnninspect.sources.record import file_hash, last_sources
 
     if seen.deps:
-        return dict(seen.deps)
+        return _checkable(seen.deps)
     recorded = last_sources()
     if recorded and recorded[0][0] in files:  # an in-process build failed: what it imported
-        return {**files, **dict(recorded)}
+        return {**files, **_checkable(recorded)}
     return {p: file_hash(p) for p in files}  # failed elsewhere (the TF1 worker): as it is now
 
 
@@ -128,7 +136,8 @@ def watch(args: argparse.Namespace, out: Console, err: Console, run: Run, *,
             raise
         except RnnInspectError as e:
             status = ExitStatus.ERROR
-            err.print(f"rnninspect: error: {e}", markup=False, highlight=False, soft_wrap=True)
+            err.print(f"rnninspect: error: {shown_line(str(e))}", markup=False,
+                      highlight=False, soft_wrap=True)
         files = _next_files(files, seen)
         previous = seen.inspection or previous
         cycle += 1

@@ -15,6 +15,7 @@ from rnninspect.analysis.compare import PLACES, Comparison, RoleSummary, Shape, 
 from rnninspect.model import Finding, Placement, Role
 from rnninspect.render.serialize import finding_to_dict
 from rnninspect.render.text import shape_text
+from rnninspect.render.visible import shown, shown_line
 
 SCHEMA = "rnninspect.comparison/1"
 
@@ -48,8 +49,8 @@ def _totals(s: Side) -> list[tuple[str, str]]:
 def comparison_renderable(cmp: Comparison) -> RenderableType:
     table = Table(box=box.SIMPLE_HEAD, title="Side by side", title_justify="left")
     table.add_column("", style="bold", no_wrap=True)
-    table.add_column(Text(cmp.a.label), overflow="fold")
-    table.add_column(Text(cmp.b.label), overflow="fold")
+    table.add_column(Text(shown(cmp.a.label)), overflow="fold")
+    table.add_column(Text(shown(cmp.b.label)), overflow="fold")
     for (key, a), (_, b) in zip(_totals(cmp.a), _totals(cmp.b), strict=True):
         table.add_row(key, a, b)
     keys = [(r.role, r.placement) for r in (*cmp.a.roles, *cmp.b.roles)]
@@ -67,7 +68,7 @@ def comparison_renderable(cmp: Comparison) -> RenderableType:
         parts.append(Text("Not two versions of one model (different dialects or no common "
                           "variable names): no variable-by-variable diff.", style="dim"))
     if cmp.seed_answer:
-        parts.append(Panel(Group(*(Text("• " + s) for s in cmp.seed_answer)),
+        parts.append(Panel(Group(*(Text("• " + shown_line(s)) for s in cmp.seed_answer)),
                            title="Where the input→hidden weights are", title_align="left"))
     return Group(*parts)
 
@@ -75,7 +76,7 @@ def comparison_renderable(cmp: Comparison) -> RenderableType:
 def changes_table(cmp: Comparison) -> RenderableType:
     if not cmp.changes:
         return Text("Diff: no variable added, removed, reshaped or (un)shared.")
-    table = Table(box=box.SIMPLE_HEAD, title=f"Diff {cmp.a.label} → {cmp.b.label}",
+    table = Table(box=box.SIMPLE_HEAD, title=f"Diff {shown(cmp.a.label)} → {shown(cmp.b.label)}",
                   title_justify="left")
     for name, justify in (("change", "left"), ("variable", "left"), ("before", "left"),
                           ("after", "left"), ("Δ params", "right")):
@@ -84,9 +85,9 @@ def changes_table(cmp: Comparison) -> RenderableType:
         before = "" if c.shape_before is None else \
             f"{shape_text(c.shape_before)} {c.steps_before} st."
         after = "" if c.shape_after is None else f"{shape_text(c.shape_after)} {c.steps_after} st."
-        variable = Text(c.name)
+        variable = Text(shown(c.name))
         if c.where:
-            variable.append(f"\n{c.where}", style="dim")
+            variable.append(f"\n{shown_line(c.where)}", style="dim")
         table.add_row(c.kind.value.replace("_", " "), variable, before, after,
                       f"{c.params_delta:+,}" if c.params_delta else "")
     delta = cmp.b.total_params - cmp.a.total_params

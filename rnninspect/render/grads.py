@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from rnninspect.analysis.grads import GradientReport
+from rnninspect.render.visible import shown, shown_line
 
 BLOCKS = "▁▂▃▄▅▆▇█"
 MAX_COLUMNS = 40  # steps drawn before the plot keeps only the first and last ones
@@ -44,7 +45,7 @@ def grads_renderable(report: GradientReport) -> RenderableType:
     table.add_column("Σ=∇", justify="right", no_wrap=True)
     for v in report.variables:
         first = v.norms[v.steps.index(v.first_step)]
-        cell = Text.assemble(v.variable, "\n", (sparkline(v.norms), "cyan"))
+        cell = Text.assemble(shown(v.variable), "\n", (sparkline(v.norms), "cyan"))
         table.add_row(cell, f"{first:.2e}", f"{v.norms[-1]:.2e}", f"{v.ratio:.3g}",
                       "yes" if v.agrees else "NO")
     notes: list[Any] = [header(report)]
@@ -56,13 +57,14 @@ def grads_renderable(report: GradientReport) -> RenderableType:
             "(last column). last/first ≪ 1: the early steps dominate; ≫ 1: the late ones do.",
             style="dim"))
     for f in report.findings:
-        notes.append(Text.assemble((f"{f.kind}: ", "bold yellow"), f.message,
-                                   ("\n  fix: " + f.fix, "dim") if f.fix else ""))
+        notes.append(Text.assemble((f"{f.kind}: ", "bold yellow"), shown_line(f.message),
+                                   ("\n  fix: " + shown_line(f.fix), "dim") if f.fix else ""))
     if report.dynamic:
         more = "…" if len(report.dynamic) > 3 else ""
         notes.append(Text(
             f"{len(report.dynamic)} weight(s) are read once inside a while loop "
-            f"({', '.join(report.dynamic[:3])}{more}): their gradient arrives already summed "
+            f"({', '.join(shown(n) for n in report.dynamic[:3])}{more}): their gradient "
+            "arrives already summed "
             "over the iterations, so per-step contributions need the unrolled form — rebuild "
             "with unroll=True (Keras) or static_rnn (TF1) and run grads again.",
             style="yellow"))
@@ -70,7 +72,7 @@ def grads_renderable(report: GradientReport) -> RenderableType:
               if n in dict(report.totals)]
     if summed:
         notes.append(Text("summed over the steps: " + ", ".join(
-            f"{name} ‖∇‖ = {norm:.2e}" for name, norm in summed), style="dim"))
+            f"{shown(name)} ‖∇‖ = {norm:.2e}" for name, norm in summed), style="dim"))
     return Group(*notes)
 
 
@@ -81,7 +83,7 @@ def header(report: GradientReport) -> Text:
         lines.append(f"copy: {report.copy} (of {', '.join(report.copies)}; --copy NAME)")
     lines.append(f"Σ=∇ check: |‖Σ_t part_t‖ − ‖∇W‖| ≤ {report.tolerance:g} · ‖∇W‖")
     lines += list(report.notes)
-    return Text("\n".join(lines), style="dim")
+    return Text("\n".join(shown_line(line) for line in lines), style="dim")
 
 
 def grads_to_dict(report: GradientReport) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from rnninspect.model import Inspection
 from rnninspect.render.blocks import flow, reading_cells
 from rnninspect.render.save import write_atomic
 from rnninspect.render.text import shape_attr
+from rnninspect.render.visible import visible
 
 GRAPH_SCHEMA = "rnninspect.graph/1"
 
@@ -129,9 +131,36 @@ def graph_text(inspection: Inspection, format: str | GraphFormat) -> str:
     if fmt is GraphFormat.JSON:
         data = nx.node_link_data(g, edges="edges")
         return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    g = xml_safe(g)  # XML 1.0 cannot hold most control characters, even as references
     if fmt is GraphFormat.GRAPHML:
         return "\n".join(nx.generate_graphml(g, prettyprint=True)) + "\n"
     return "\n".join(nx.generate_gexf(g, prettyprint=True)) + "\n"
+
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """`text` with the characters XML 1.0 forbids shown as escapes (``\\x1b``); the rest,
+    bidi controls included, stays as it is (they are valid XML, and the data is exact).
+
+    >>> xml_text("esc\\x1b[2J"), xml_text("tab\\tok")
+    ('esc\\\\x1b[2J', 'tab\\tok')
+    """
+    return _NOT_XML.sub(lambda m: visible(m.group(0)), text)
+
+
+def xml_safe(g: nx.DiGraph) -> nx.DiGraph:
+    """A copy of `g` whose node ids and string attributes are valid XML text."""
+    def clean(attrs: dict[str, Any]) -> dict[str, Any]:
+        return {k: xml_text(v) if isinstance(v, str) else v for k, v in attrs.items()}
+
+    out = nx.DiGraph(**clean(dict(g.graph)))
+    for node, attrs in g.nodes(data=True):
+        out.add_node(xml_text(node), **clean(attrs))
+    for a, b, attrs in g.edges(data=True):
+        out.add_edge(xml_text(a), xml_text(b), **clean(attrs))
+    return out
 
 
 def write_graph(

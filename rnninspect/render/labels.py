@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 from rnninspect.model import Role, VariableInfo
 from rnninspect.render.text import count_text, fit_name, shape_label
+from rnninspect.render.visible import visible
 
 FONT = "Helvetica,Arial,sans-serif"
 
@@ -40,7 +41,7 @@ def esc(text: object) -> str:
     """Escape any text for an HTML-like DOT label: markup characters and non-ASCII
     become character references, so the label means exactly the text it shows."""
     out: list[str] = []
-    for ch in str(text):
+    for ch in "\n".join(visible(line) for line in str(text).split("\n")):
         code = ord(ch)
         if ch == "&":
             out.append("&amp;")

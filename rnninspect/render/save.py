@@ -105,7 +105,19 @@ def _first_line(stderr: bytes | str | None) -> str:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` via a temporary file in the same directory and a rename."""
+    """Write `data` to `path` via a temporary file in the same directory and a rename.
+
+    What is not a regular file is never replaced: a device, FIFO or ``/dev/stdout`` is
+    written into (no rename is possible there); a symlink is followed, so the file it points
+    to gets the data and the link stays a link.
+    """
+    if path.is_dir():
+        raise InvalidOptionError(f"{path} is a directory; name a file inside it")
+    if path.exists() and not path.is_file():  # stat follows links: /dev/stdout -> a pipe
+        with path.open("wb") as special:
+            special.write(data)
+        return
+    path = Path(os.path.realpath(path))  # a symlink (even dangling): its target
     if not path.parent.is_dir():  # never create directories the user did not ask for
         raise InvalidOptionError(f"directory {path.parent} does not exist (create it first)")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

@@ -26,6 +26,7 @@ from rnninspect.render.serialize import (
 )
 from rnninspect.render.tables import ROLE_STYLES, SEVERITY_STYLES
 from rnninspect.render.text import fit_name
+from rnninspect.render.visible import display_inspection
 
 SCHEMA = "rnninspect.sharing/1"
 READ, UNREAD = "█", "·"
@@ -272,6 +273,7 @@ def findings_panel(ins: Inspection) -> RenderableType:
 
 
 def sharing_renderable(ins: Inspection) -> RenderableType:
+    ins = display_inspection(ins)  # names escaped and elided: data, never control
     return Group(header(ins), Text(""), SharingMatrix(ins), findings_panel(ins))
 
 

@@ -15,6 +15,7 @@ from rich.text import Text
 from rnninspect.model import FindingKind, Inspection, Role, Severity
 from rnninspect.render.explain import cell_text, explain, steps_summary
 from rnninspect.render.text import fit_name, shape_text, wrap_name
+from rnninspect.render.visible import display_inspection, shown_line
 
 ROLE_STYLES = {
     Role.EMBEDDING: "magenta",
@@ -220,7 +221,7 @@ def variable_table(ins: Inspection, *, wide: bool = True, show_all: bool = False
 
 
 def explanation(ins: Inspection) -> RenderableType:
-    lines = [Text("• " + line) for line in explain(ins)]
+    lines = [Text("• " + shown_line(line)) for line in explain(ins)]
     return Panel(Group(*lines), title="Where the weights are", title_align="left")
 
 
@@ -246,8 +247,8 @@ class ShowLayout:
     MIN_WIDTH = 80
 
     def __init__(self, ins: Inspection, *, show_all: bool = False) -> None:
-        self.ins = ins
-        self.table = VariableTable(ins, show_all=show_all)
+        self.ins = display_inspection(ins)  # names escaped and elided: data, never control
+        self.table = VariableTable(self.ins, show_all=show_all)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         natural = max(self.MIN_WIDTH, self.table.natural_width(console, options))

@@ -74,10 +74,23 @@ class BuildCode:
     cwd: str
 
     def run(self) -> tuple[Traced | Failure, str]:
-        printed = io.StringIO()
+        printed = _Tee()
         with contextlib.redirect_stderr(printed):  # `_user_code` sends stdout here too
             result = build_in_worker(self.code, self.cwd)
         return result, printed.getvalue()
+
+
+class _Tee(io.StringIO):
+    """What the build prints: kept for the reply, and copied to the worker's log, so a
+    build that crashes the worker still leaves its last lines to report."""
+
+    def write(self, text: str) -> int:
+        real = sys.__stderr__
+        with contextlib.suppress(Exception):
+            if real is not None:
+                real.write(text)
+                real.flush()
+        return super().write(text)
 
 
 def build_in_worker(code: CodeSpec, cwd: str) -> Traced | Failure:
@@ -121,11 +134,16 @@ def build(code: CodeSpec) -> Traced:
     from rnninspect.sources.record import last_sources, recording
 
     # imports made while tracing (a lazy `call`) count; a model may print while it is
-    # called and traced
-    with recording(_source_file(code)):
-        value, source, shown = load_object(code)
-        with _user_code(source):
-            traced = to_traced(value, code.spec, source_file=str(source), shown_as=shown)
+    # called and traced; a build that calls os.chdir does not move rnninspect's own paths
+    cwd = Path.cwd()
+    try:
+        with recording(_source_file(code)):
+            value, source, shown = load_object(code)
+            with _user_code(source):
+                traced = to_traced(value, code.spec, source_file=str(source), shown_as=shown)
+    finally:
+        with contextlib.suppress(OSError):
+            os.chdir(cwd)
     return replace(traced, sources=last_sources())
 
 
@@ -185,7 +203,13 @@ def _source_file(code: CodeSpec) -> Path:
         found = importlib.util.find_spec(code.target)
     except (ImportError, ValueError):
         found = None
-    if found is None or not found.origin or not found.origin.endswith(".py"):
+    if found is not None and not (found.origin or "").endswith(".py"):
+        kind = found.origin if found.origin in ("built-in", "frozen") else \
+            "a compiled extension" if found.origin else "a namespace package"
+        raise ModelSourceError(
+            f"module {code.target!r} exists but is {kind}, not Python source: rnninspect "
+            f"builds models from .py code (a module of yours, or path/to/file.py:{code.name})")
+    if found is None or not found.origin:
         raise UnknownModelError(
             f"no module {code.target!r} on the Python path (current directory included); "
             f"check the spelling, or give a file: path/to/{code.target.split('.')[-1]}.py:"

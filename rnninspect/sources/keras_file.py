@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
+import contextlib
 import zipfile
 from pathlib import Path
 
 from rnninspect.errors import ModelSourceError
 from rnninspect.graph import Traced
 
+MAX_ARCHIVE_BYTES = 4 * 1024**3  # a .keras file (or what it unpacks to) beyond this is refused
+
+
+def check_archive_size(path: Path) -> None:
+    """Refuse an archive (or its unpacked contents: a zip bomb) above `MAX_ARCHIVE_BYTES`
+    before anything reads it, naming both sizes."""
+    size = path.stat().st_size
+    with contextlib.suppress(zipfile.BadZipFile, OSError), zipfile.ZipFile(path) as archive:
+        size = max(size, sum(info.file_size for info in archive.infolist()))
+    if size > MAX_ARCHIVE_BYTES:
+        raise ModelSourceError(
+            f"{str(path)!r} is larger than rnninspect reads ({size:,} bytes unpacked; the limit "
+            f"is {MAX_ARCHIVE_BYTES:,}): is it really a .keras file?")
+
 
 def load_keras_file(path: Path, spec: str) -> Traced:
     from rnninspect.sources.signature import trace_keras
     from rnninspect.tf.imports import import_keras_for_tracing, silenced_native_stderr
 
+    check_archive_size(path)  # before TensorFlow is imported: a refusal is instant
     keras = import_keras_for_tracing()
     import rnninspect.zoo.keras_models  # noqa: F401 - registers PTBModel / MNISTModel
 

@@ -4,14 +4,18 @@
 previous build loaded are purged first (each build imports the user's code fresh: no stale
 module objects), then the `sys.modules` diff after the import, filtered to files outside the
 Python installation and outside rnninspect, is recorded with each file's content hash. So are
-the data files the build opened for reading (a vocabulary, a config, saved arrays) in the main
-file's folder or the working directory, seen through Python's `open` audit event: edit one
-and the cache misses, `--watch` runs again. Bytecode is not written next to the user's files
-while it runs.
+the data files the build opened for reading (a vocabulary, a config, saved arrays), wherever
+they are, seen through Python's `open` audit event and through `tf.io.gfile` (which opens
+files in C++, unseen by the audit hook), and the environment variables it read (``env:NAME``
+with a hash of the value, "unset" included): edit one and the cache misses, `--watch` runs
+again. What cannot be checked later — a ``gs://`` path, a file that cannot be read — is
+recorded as ``unproven:WHAT``, and the cache then stores nothing. Bytecode is not written next
+to the user's files while it runs.
 """
 
 from __future__ import annotations
 
+import _collections_abc
 import hashlib
 import os
 import site
@@ -21,6 +25,7 @@ import sysconfig
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 # (path, sha256) of each file the last build imported, main file first
 Sources = tuple[tuple[str, str], ...]
@@ -30,6 +35,58 @@ _last: Sources = ()
 _depth = 0  # nested `recording` blocks: the outermost one purges and records
 _opened: list[str] = []  # paths opened for reading while recording
 _hooked = False  # audit hooks cannot be removed: one, installed on first use, checks _depth
+_env_read: list[str] = []  # environment variables read while recording
+ENV = "env:"  # a dependency on an environment variable: ("env:NAME", hash of its value)
+UNPROVEN = "unproven:"  # a dependency that cannot be checked: ("unproven:WHAT", "")
+_SYSTEM = ("/proc/", "/sys/", "/dev/")  # never data: their content is the machine's state
+
+
+def dep_hash(dep: str) -> str:
+    """The current hash of a recorded dependency: a file's content, an environment
+    variable's value; "" for what cannot be checked (it never matches)."""
+    if dep.startswith(ENV):
+        value = os.environ.get(dep[len(ENV):])
+        return "unset" if value is None else hashlib.sha256(value.encode()).hexdigest()
+    if dep.startswith(UNPROVEN):
+        return ""
+    return file_hash(dep)
+
+
+@contextmanager
+def _watching_environ_and_gfile() -> Iterator[None]:
+    """Record every `os.environ` / `os.getenv` read and every `tf.io.gfile` file opened for
+    reading, while the build runs (class-level hooks: `from os import environ` is seen)."""
+    environ = type(os.environ)
+    getitem = environ.__getitem__
+    installed = tuple(r.rstrip("/") + "/" for r in _installation())
+    passing = {os.__file__, _collections_abc.__file__}  # os.getenv, Mapping.get, `in`
+
+    def recorded_getitem(self: Any, key: Any) -> Any:
+        if self is os.environ and isinstance(key, str):
+            frame = sys._getframe(1)
+            while frame.f_back is not None and (frame.f_code.co_filename in passing
+                                                or frame.f_code.co_filename.startswith("<frozen")):
+                frame = frame.f_back
+            if not frame.f_code.co_filename.startswith(installed):  # the user's code read it
+                _env_read.append(key)
+        return getitem(self, key)
+
+    environ.__getitem__ = recorded_getitem  # type: ignore[method-assign]
+    file_io = sys.modules.get("tensorflow.python.lib.io.file_io")
+    init = getattr(getattr(file_io, "FileIO", None), "__init__", None)
+    if file_io is not None and init is not None:
+        def recorded_init(self: Any, name: Any, mode: str = "r", *a: Any, **k: Any) -> None:
+            if not any(c in mode for c in "wa+"):
+                _opened.append(os.fsdecode(name) if not isinstance(name, str) else name)
+            init(self, name, mode, *a, **k)
+
+        file_io.FileIO.__init__ = recorded_init
+    try:
+        yield
+    finally:
+        environ.__getitem__ = getitem  # type: ignore[method-assign]
+        if file_io is not None and init is not None:
+            file_io.FileIO.__init__ = init
 
 
 def _audit(event: str, args: tuple[object, ...]) -> None:
@@ -45,23 +102,34 @@ def _audit(event: str, args: tuple[object, ...]) -> None:
         _opened.append(os.fsdecode(path))
 
 
-def _data_files(main_file: Path, installed: tuple[str, ...]) -> list[str]:
-    """Regular files opened for reading under the main file's folder or the working
-    directory (not modules: those are recorded as imports; not the installation's)."""
-    roots = tuple(str(p.resolve()).rstrip("/") + "/" for p in (main_file.parent, Path.cwd()))
+def _data_files(installed: tuple[str, ...]) -> list[str]:
+    """Files opened for reading, wherever they are (not modules: those are recorded as
+    imports; not the installation's, nor /proc, /sys, /dev); what cannot be checked later
+    (a URL, a FIFO, a file that is gone) as ``unproven:WHAT``."""
     found: list[str] = []
     for name in _opened:
+        if "://" in name:  # gs://, s3://, hdfs://: no content hash to compare
+            found.append(f"{UNPROVEN}{name}")
+            continue
         try:
             path = Path(name).resolve()
-            regular = stat.S_ISREG(path.stat().st_mode)
+            mode = path.stat().st_mode
         except OSError:
-            continue
+            continue  # never opened after all (a probe that failed)
         text = str(path)
-        if (regular and text.startswith(roots) and path.suffix not in (".py", ".pyc")
-                and not any(text.startswith(r.rstrip("/") + "/") for r in installed)
-                and text not in found):
-            found.append(text)
+        if (path.suffix in (".py", ".pyc") or text.startswith(_SYSTEM)
+                or any(text.startswith(r.rstrip("/") + "/") for r in installed)
+                or stat.S_ISDIR(mode)):
+            continue
+        dep = text if stat.S_ISREG(mode) else f"{UNPROVEN}{text} (not a regular file)"
+        if dep not in found:
+            found.append(dep)
     return found
+
+
+def _env_deps() -> list[str]:
+    ours = ("RNNINSPECT_",)  # rnninspect's own settings are read outside the build
+    return sorted({f"{ENV}{k}" for k in _env_read if not k.startswith(ours)})
 
 
 def file_hash(path: str | Path) -> str:
@@ -110,13 +178,15 @@ def recording(main_file: Path) -> Iterator[None]:
         sys.addaudithook(_audit)
         _hooked = True
     _opened.clear()
+    _env_read.clear()
     _depth += 1
     purge()
     before = set(sys.modules)
     write_bytecode = sys.dont_write_bytecode
     sys.dont_write_bytecode = True
     try:
-        yield
+        with _watching_environ_and_gfile():
+            yield
     finally:
         _depth -= 1
         sys.dont_write_bytecode = write_bytecode
@@ -131,8 +201,9 @@ def recording(main_file: Path) -> Iterator[None]:
             _loaded.add(name)
             if path not in files:
                 files.append(path)
-        files += [f for f in _data_files(main_file, installed) if f not in files]
-        _last = tuple((f, file_hash(f)) for f in files)
+        files += [f for f in _data_files(installed) if f not in files]
+        files += _env_deps()
+        _last = tuple((f, dep_hash(f)) for f in files)
 
 
 def last_sources() -> Sources:

@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from rnninspect import zoo
-from rnninspect.errors import InvalidOptionError
+from rnninspect.errors import InvalidOptionError, ModelSourceError
 from rnninspect.graph import Traced
 from rnninspect.model import Inspection
 from rnninspect.sources.user import load_user
@@ -57,6 +58,7 @@ def resolve(spec: str, options: LoadOptions | None = None) -> ZooSource | UserSo
             raise InvalidOptionError(
                 f"{flag} applies to built-in models only; {spec!r} is built as its code says"
             )
+        refuse_special(spec)
         return UserSource(spec)
     entry = zoo.get(spec)
     dialect = entry.check_dialect(options.dialect)
@@ -71,6 +73,28 @@ def load(spec: str, options: LoadOptions | None = None) -> Traced | Inspection:
     from rnninspect.tf.zoo import trace_zoo
 
     return trace_zoo(source.entry, source.config, source.dialect)
+
+
+_SPECIAL = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
+            (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def refuse_special(spec: str) -> None:
+    """A model path (or FILE.py of FILE.py:NAME) that is a FIFO, a device or a socket — or a
+    symlink to one, like ``/dev/zero`` — would hang or read forever: one line instead."""
+    for candidate in (spec, spec.rpartition(":")[0]):
+        if not candidate:
+            continue
+        try:
+            mode = Path(candidate).stat().st_mode  # follows symlinks
+        except (OSError, ValueError):
+            continue
+        what = next((name for test, name in _SPECIAL if test(mode)), None)
+        if what is not None:
+            raise ModelSourceError(
+                f"{spec!r} is not a regular file ({what}); give a model file, a SavedModel or "
+                "checkpoint directory, or FILE.py:NAME")
+        return
 
 
 def _looks_like_user_model(spec: str) -> bool:

@@ -18,7 +18,7 @@ def graph_of(concrete: Any, extra: list[Any]) -> Any:
     """A tf.Graph computing what `concrete` computes, its captures as graph variables."""
     import tensorflow as tf
 
-    from rnninspect.tf.trace import _tf_variable
+    from rnninspect.tf.trace import _tf_variable, is_trainable
     from rnninspect.tf.varnames import display_name
 
     variables = list(concrete.variables) + list(extra) + list(concrete.graph.variables)
@@ -38,7 +38,7 @@ def graph_of(concrete: Any, extra: list[Any]) -> Any:
                 input_map[placeholder] = tf.constant(value)
                 continue
             new = tf.compat.v1.Variable(value, name=display_name(var), use_resource=True,
-                                        trainable=bool(_tf_variable(var).trainable))
+                                        trainable=is_trainable(var))
             input_map[placeholder] = new.handle
         tf.graph_util.import_graph_def(
             _inlined(concrete),

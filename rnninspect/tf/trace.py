@@ -185,8 +185,14 @@ def _traced_variable(var: Any, node: str, paths: dict[int, str]) -> TracedVariab
         node,
         _shape(tf_var.shape),
         tf_var.dtype.base_dtype.name,
-        bool(tf_var.trainable),
+        is_trainable(var),
     )
+
+
+def is_trainable(var: Any) -> bool:
+    """A Keras 3 Variable says (``layer.trainable = False`` flips it, not the tf.Variable
+    behind it, which stays trainable); a plain tf.Variable says for itself."""
+    return bool(getattr(var, "trainable", _tf_variable(var).trainable))
 
 
 def trace_keras_model(

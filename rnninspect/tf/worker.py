@@ -12,12 +12,16 @@ itself — unpickling does — so it sits below everything that calls it.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import dataclasses
 import os
 import pickle
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 import traceback
 from typing import IO, Any, Protocol
 
@@ -46,6 +50,8 @@ def _start() -> subprocess.Popen[bytes]:
     global _worker, _worker_log
     env = dict(os.environ, TF_USE_LEGACY_KERAS="1", TF_CPP_MIN_LOG_LEVEL="2")
     env.pop("KERAS_BACKEND", None)
+    if _worker_log is not None:  # the log of a worker that died before
+        _worker_log.close()
     _worker_log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the worker
     _worker = subprocess.Popen(
         [sys.executable, "-m", "rnninspect.tf.worker"],
@@ -67,6 +73,13 @@ def shutdown() -> None:
             _worker.wait(timeout=5)
         except subprocess.TimeoutExpired:
             _worker.kill()
+    if _worker is not None:  # a dead worker's pipes are closed too (no ResourceWarning)
+        for stream in (_worker.stdin, _worker.stdout):
+            with contextlib.suppress(OSError):
+                if stream is not None:
+                    stream.close()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            _worker.wait(timeout=5)
     _worker = None
 
 
@@ -79,10 +92,11 @@ def call(request: Request) -> Any:
         worker.stdin.flush()
         status, reply = pickle.load(worker.stdout)
     except (EOFError, BrokenPipeError, pickle.UnpicklingError) as e:
+        cause = _cause(worker)
         shutdown()
         raise TraceError(
-            f"the TF1 worker process died while handling {type(request).__name__}: "
-            f"{_log_tail()}"
+            f"the separate process that builds TF1 code {cause} while building the model "
+            f"(its own code, or TensorFlow under it); last output: {_log_tail()}"
         ) from e
     if status == "ok":
         return reply
@@ -92,12 +106,46 @@ def call(request: Request) -> Any:
     raise WorkerError(message, details, kind)
 
 
-def _log_tail() -> str:
+def _cause(worker: subprocess.Popen[bytes]) -> str:
+    """'was killed by SIGSEGV' / 'exited with code 3' (waiting briefly for the exit)."""
+    try:
+        code = worker.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        return "stopped answering"
+    if code < 0:
+        try:
+            return f"was killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"was killed by signal {-code}"
+    return f"exited with code {code}"
+
+
+def _log_tail(lines: int = 3) -> str:
     if _worker_log is None:
-        return "no log"
+        return "none"
     _worker_log.seek(0)
-    lines = _worker_log.read().decode(errors="replace").strip().splitlines()
-    return lines[-1] if lines else "no output"
+    found = [x.strip() for x in _worker_log.read().decode(errors="replace").splitlines()
+             if x.strip()]
+    return " | ".join(found[-lines:])[-600:] if found else "none"
+
+
+def _die_with_parent() -> None:
+    """The worker ends when rnninspect does (SIGTERM, SIGKILL, a crash), even mid-build:
+    Linux's parent-death signal where there is one, and a watch on the parent's pid."""
+    parent = os.getppid()
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # it died before the line above
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="rnninspect-parent-watch").start()
 
 
 # --- the worker side ------------------------------------------------------------------------
@@ -112,6 +160,7 @@ def _handle(request: Any) -> Any:
 
 
 def main() -> None:
+    _die_with_parent()
     replies = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # anything the models print goes to the log, never into the protocol
     requests = sys.stdin.buffer

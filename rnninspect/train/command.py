@@ -15,20 +15,24 @@ from rnninspect.train.settings import FAMILIES
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("model", choices=FAMILIES, help="which seed program to train")
-    parser.add_argument("--config", help="ptb: small|medium|large|test (default small)")
+    parser.add_argument("--config", metavar="NAME",
+                        help="ptb: small|medium|large|test (default small)")
     parser.add_argument(
-        "--data",
+        "--data", metavar="PATH",
         help="ptb: dir with ptb.{train,valid,test}.txt; mnist: "
         "mnist.npz or dir of IDX files (default: built-in synthetic data)",
     )
     parser.add_argument(
-        "--epochs", type=int, help="default: the seed's (ptb max_max_epoch, mnist 2)"
+        "--epochs", type=int, metavar="N",
+        help="passes over the training data; default: the seed program's (ptb: 13 small, "
+        "39 medium, 55 large; mnist: 2)"
     )
-    parser.add_argument("--max-steps", type=int, help="at most this many steps per epoch")
-    parser.add_argument("--batch", type=int, help="batch size (default: the config's)")
-    parser.add_argument("--num-steps", type=int, help="unrolled time steps (ptb)")
-    parser.add_argument("--hidden", type=int, help="LSTM units")
-    parser.add_argument("--layers", type=int, help="LSTM layers (ptb)")
+    parser.add_argument("--max-steps", type=int, metavar="N",
+                        help="at most this many steps per epoch")
+    parser.add_argument("--batch", type=int, metavar="N", help="batch size (default: the config's)")
+    parser.add_argument("--num-steps", type=int, metavar="T", help="unrolled time steps (ptb)")
+    parser.add_argument("--hidden", type=int, metavar="N", help="LSTM units")
+    parser.add_argument("--layers", type=int, metavar="N", help="LSTM layers (ptb)")
     parser.add_argument("--device", choices=("auto", "cpu", "gpu"), default="auto",
                         help="where to train (auto: a GPU when one is visible)")
     parser.add_argument(
@@ -51,7 +55,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="let --checkpoint DIR replace the run already checkpointed there",
     )
-    parser.add_argument("--seed", type=int, help="seed of weights, dropout, shuffling (default 0)")
+    parser.add_argument("--seed", type=int, metavar="N",
+                        help="seed of weights, dropout, shuffling (default 0)")
     parser.add_argument("--require-gpu", action="store_true", help="fail unless a GPU is visible")
     parser.add_argument(
         "--log-every",

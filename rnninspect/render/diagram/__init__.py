@@ -74,7 +74,10 @@ def to_dot(
             "pass a smaller head (CLI: --head 3) to collapse the middle steps, "
             "or use the rolled view"
             if v is View.UNROLLED
-            else "use the rolled view, or raise max_nodes (CLI: --max-nodes) if you really want it"
+            else "raise max_nodes (CLI: diagram --max-nodes) if you really want it"
+            if v is View.ROLLED
+            else "use the rolled view, or raise max_nodes (CLI: diagram --max-nodes) if you "
+            "really want it"
         )
         raise InvalidOptionError(
             f"the {v.value} view of {inspection.model!r} would draw about {estimate:,} nodes "

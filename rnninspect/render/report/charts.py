@@ -14,6 +14,7 @@ from typing import Any
 from rnninspect.model import Inspection, VariableInfo
 from rnninspect.render import labels as lb
 from rnninspect.render.sharing import groups, steps_of, summary_text
+from rnninspect.render.visible import visible
 
 STRIP_W = 440  # px for all steps
 ROW_H = 16
@@ -39,7 +40,8 @@ def sharing_strip(ins: Inspection, index: dict[str, int]) -> str:
     parts: list[str] = []
     y = 0
     for title, members in groups(ins):
-        parts.append(f'<text class="strip-group" x="0" y="{y + 12}">{escape(title)}</text>')
+        parts.append(
+            f'<text class="strip-group" x="0" y="{y + 12}">{escape(visible(title))}</text>')
         y += ROW_H + 2
         for v in members:
             parts.append(_strip_row(v, index[v.name], y, total))
@@ -71,12 +73,12 @@ def _strip_row(v: VariableInfo, idx: int, y: int, total: int) -> str:
                 f'width="{w:.1f}" height="{ROW_H - 4}" fill="{border}"/>'
             )
     return (
-        f'<g class="strip-row" data-var="{idx}"><title>{escape(v.name)} · '
+        f'<g class="strip-row" data-var="{idx}"><title>{escape(visible(v.name))} · '
         f"{escape(v.role.label)} · {escape(summary_text(v, total))}</title>"
         f'<rect class="strip-hit" x="0" y="{y}" width="{NAME_W + STRIP_W + 110}" '
         f'height="{ROW_H}"/>'
         f'<rect x="2" y="{y + 3}" width="10" height="10" fill="{fill}" stroke="{border}"/>'
-        f'<text x="16" y="{y + 12}">{escape(_elide(base, scope))}</text>'
+        f'<text x="16" y="{y + 12}">{escape(visible(_elide(base, scope)))}</text>'
         f"{''.join(cells)}"
         f'<text class="strip-sum" x="{NAME_W + 6 + STRIP_W}" y="{y + 12}">'
         f"{escape(summary_text(v, total))}</text></g>"
@@ -107,7 +109,7 @@ def grads_chart(entry: dict[str, Any], idx: int) -> str:
     pts = [(s, n) for s, n in zip(steps, norms, strict=True) if n > 0 and math.isfinite(n)]
     w, h, left, bottom = 520, 120, 56, 18
     if not pts:
-        return f'<p class="muted">{escape(entry["name"])}: every step contributes 0</p>'
+        return f'<p class="muted">{escape(visible(entry["name"]))}: every step contributes 0</p>'
     if len(pts) > MAX_POINTS:
         stride = math.ceil(len(pts) / MAX_POINTS)
         pts = pts[::stride] + ([pts[-1]] if (len(pts) - 1) % stride else [])
@@ -130,7 +132,7 @@ def grads_chart(entry: dict[str, Any], idx: int) -> str:
     )
     line = " ".join(xy(s, n) for s, n in pts)
     return (
-        f'<figure class="grad" data-var="{idx}"><figcaption>{escape(entry["name"])} · '
+        f'<figure class="grad" data-var="{idx}"><figcaption>{escape(visible(entry["name"]))} · '
         f'last/first {entry["ratio_last_first"]:.3g}</figcaption>'
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
         f'viewBox="0 0 {w} {h}" role="img" aria-label="per-step gradient norm, log scale">'

@@ -15,10 +15,11 @@ from typing import Any
 
 import graphviz
 
+from rnninspect.errors import InvalidOptionError
 from rnninspect.model import Inspection, Placement, VariableInfo
 from rnninspect.render import labels as lb
 from rnninspect.render.blocks import cells_in_order, duplicated, num_steps, shown_steps
-from rnninspect.render.diagram import View, to_dot
+from rnninspect.render.diagram import DEFAULT_MAX_NODES, View, estimate_nodes, to_dot
 
 VIEWS = (View.ROLLED, View.UNROLLED)
 _GROUP = re.compile(
@@ -35,11 +36,20 @@ class DiagramSvg:
     source: str  # the DOT text (shown when dot is missing)
     nodes: frozenset[str]
     edges: tuple[tuple[str, str], ...]
+    too_large: str = ""  # why the view was not drawn (over the node limit), else ""
 
 
 def render_svg(ins: Inspection, view: View) -> DiagramSvg:
-    """Render one view to annotated SVG (dot missing: empty svg, DOT source kept)."""
-    digraph = to_dot(ins, view=view)
+    """Render one view to annotated SVG (dot missing: empty svg, DOT source kept; a view
+    over the node limit: not drawn, and the page says how to draw it)."""
+    try:
+        digraph = to_dot(ins, view=view)
+    except InvalidOptionError:
+        estimate = estimate_nodes(ins, view)
+        return DiagramSvg(view.value, "", "", frozenset(), (), too_large=(
+            f"about {estimate:,} nodes, over the {DEFAULT_MAX_NODES:,} a page can draw; "
+            f"`rnninspect diagram MODEL --view {view.value} --max-nodes {estimate + 1} "
+            f"-o {view.value}.svg` draws it as a file"))
     try:
         raw = digraph.pipe(format="svg").decode("utf-8")
     except graphviz.ExecutableNotFound:

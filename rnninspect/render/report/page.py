@@ -12,6 +12,7 @@ from rnninspect.render import labels as lb
 from rnninspect.render import text as tx
 from rnninspect.render.report.charts import grads_chart, sharing_strip
 from rnninspect.render.report.diagrams import VIEWS, node_map, render_svg
+from rnninspect.render.visible import visible
 
 SCHEMA = "rnninspect.report/1"
 _CHANGE_TEXT = {
@@ -93,10 +94,10 @@ def _header(d: dict[str, Any]) -> str:
     ]
     copies = d.get("copies")
     if copies:
-        facts.insert(1, ("copies", ", ".join(str(c.get("name")) for c in copies)))
+        facts.insert(1, ("copies", ", ".join(visible(str(c.get("name"))) for c in copies)))
     items = "".join(f"<div><dt>{escape(k)}</dt><dd>{escape(v)}</dd></div>" for k, v in facts)
     return (
-        f'<header><h1>{escape(d["model"])}</h1><dl class="facts">{items}</dl>'
+        f'<header><h1>{escape(visible(d["model"]))}</h1><dl class="facts">{items}</dl>'
         '<p class="keys muted"><kbd>/</kbd> filter · <kbd>Esc</kbd> clear · click a variable '
         "anywhere to highlight it everywhere</p></header>"
     )
@@ -127,8 +128,8 @@ def _variables(ins: Inspection, comparison: dict[str, Any] | None, *, side: str)
         layer = "" if v.layer is None else str(v.layer)
         rows.append(
             f'<tr data-var="{k}" data-params="{v.params}" data-layer="{layer or -1}" '
-            f'data-role="{escape(v.role.value)}" tabindex="0" title="{escape(v.name)}">'
-            f'<td class="name">{escape(v.name)}{badges}</td>'
+            f'data-role="{escape(v.role.value)}" tabindex="0" title="{escape(visible(v.name))}">'
+            f'<td class="name">{escape(visible(v.name))}{badges}</td>'
             f'<td><span class="swatch" style="background:{fill};border-color:{border}"></span>'
             f"{escape(v.role.label)}</td><td>{layer}</td>"
             f"<td>{escape(tx.shape_label(v.shape))}</td>"
@@ -154,11 +155,11 @@ def _findings(ins: Inspection, index: dict[str, int]) -> str:
     items = []
     for f in ins.findings:
         vars_ = [index[n] for n in f.variables if n in index]
-        fix = f'<div class="fix">fix: {escape(f.fix)}</div>' if f.fix else ""
+        fix = f'<div class="fix">fix: {escape(visible(f.fix))}</div>' if f.fix else ""
         items.append(
             f'<li class="finding sev-{f.severity.value}" data-vars="{json.dumps(vars_)}" '
             f'tabindex="0"><span class="sev">{escape(f.severity.value)}</span> '
-            f'<b>{escape(f.kind.value)}</b> · {escape(f.message)}{fix}</li>'
+            f'<b>{escape(f.kind.value)}</b> · {escape(visible(f.message))}{fix}</li>'
         )
     return _section("findings", "Findings", f'<ul class="findings">{"".join(items)}</ul>')
 
@@ -169,6 +170,7 @@ def _diagrams(diagrams: list[Any]) -> str:
         inner = (
             dg.svg
             if dg.svg
+            else f'<p class="warn">Not drawn: {escape(dg.too_large)}.</p>' if dg.too_large
             else '<p class="warn">Graphviz\'s <code>dot</code> is missing, so this diagram is '
             "shown as DOT text (run scripts/ensure-dot.sh).</p>"
             f"<pre>{escape(dg.source)}</pre>"
@@ -192,7 +194,7 @@ def _grads(grads: dict[str, Any], index: dict[str, int]) -> str:
     if grads.get("dynamic"):
         note += (
             '<p class="warn">Read inside a while loop (no per-step split): '
-            f'{escape(", ".join(grads["dynamic"]))}</p>'
+            f'{escape(visible(", ".join(grads["dynamic"])))}</p>'
         )
     body = f'{note}<div class="grads">{charts}</div>'
     return _section("grads", "Per-step gradient contributions", body)
@@ -206,15 +208,15 @@ def _compare(cmp: dict[str, Any], against: Inspection) -> str:
         for k in ("model", "dialect", "num_steps", "layers", "total_params", "logical_params")
     )
     changes = "".join(
-        f'<li class="change" data-name="{escape(c["name"])}">'
+        f'<li class="change" data-name="{escape(visible(c["name"]))}">'
         f'<span class="chg chg-{c["kind"]}">{escape(_CHANGE_TEXT[c["kind"]])}</span> '
-        f'{escape(c["name"])} {escape(_shape(c["shape_before"]))} → '
+        f'{escape(visible(c["name"]))} {escape(_shape(c["shape_before"]))} → '
         f'{escape(_shape(c["shape_after"]))} ({c["params_delta"]:+,} params)</li>'
         for c in cmp["changes"]
     ) or '<li class="muted">No variable-level diff (not versions of one model).</li>'
     answer = "".join(f"<p>{escape(s)}</p>" for s in cmp["seed_answer"])
     b_rows = "".join(
-        f'<tr title="{escape(v.name)}"><td class="name">{escape(v.name)}'
+        f'<tr title="{escape(visible(v.name))}"><td class="name">{escape(visible(v.name))}'
         + "".join(f' <span class="chg chg-{m}">{escape(_CHANGE_TEXT[m])}</span>'
                   for m in _marks(cmp, "b").get(v.name, []))
         + f"</td><td>{escape(v.role.label)}</td><td>{escape(tx.shape_label(v.shape))}</td>"

@@ -17,8 +17,14 @@
   var ROLE = DATA.role_labels;
   var $ = function (s, r) { return (r || document).querySelector(s); };
   var $$ = function (s, r) { return Array.prototype.slice.call((r || document).querySelectorAll(s)); };
+  function vis(t) {  // model text: control and bidi characters shown as escapes, never obeyed
+    return String(t).replace(/[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/g, function (c) {
+      var h = c.charCodeAt(0).toString(16);
+      return c.charCodeAt(0) < 256 ? "\\x" + ("0" + h).slice(-2) : "\\u" + ("000" + h).slice(-4);
+    });
+  }
   function esc(t) {
-    return String(t).replace(/[&<>"]/g, function (c) {
+    return vis(t).replace(/[&<>"]/g, function (c) {
       return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c];
     });
   }
@@ -32,7 +38,7 @@
       if (ks && t) {
         t.textContent = ks.map(function (k) {
           var v = VARS[k];
-          return v.name + " · " + (ROLE[v.role] || v.role) + " · [" + v.shape.join(" × ") + "]";
+          return vis(v.name) + " · " + (ROLE[v.role] || v.role) + " · [" + v.shape.join(" × ") + "]";
         }).join("\n");
       }
     });
