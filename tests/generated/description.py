@@ -58,6 +58,11 @@ TF1_OPTIMIZERS = ("none", "sgd", "momentum", "adam", "adagrad", "rmsprop")
 KERAS_CELLS = ("lstm", "gru", "simple_rnn")
 
 
+def _steps(r: random.Random, layers: int) -> int:
+    """T: 2 to 5, at most 3 for deep stacks (an unrolled graph grows as T x layers)."""
+    return r.randint(2, 5 if layers <= 2 else 3)
+
+
 def _tf1_common(r: random.Random, *, hand: bool, trainable_copies: bool) -> dict[str, object]:
     training = r.choice(TF1_OPTIMIZERS)
     extras: list[str] = []
@@ -65,20 +70,21 @@ def _tf1_common(r: random.Random, *, hand: bool, trainable_copies: bool) -> dict
         extras += [e for e in ("clip", "global_step", "lr_var") if r.random() < 0.3]
     if r.random() < 0.15:
         extras.append("summary")
-    copies = "train_eval" if trainable_copies and r.random() < 0.25 else "one"
+    # Train + Valid copies only with an optimizer: then the training copy is the primary one
+    copies = "train_eval" if trainable_copies and training != "none" and r.random() < 0.3 \
+        else "one"
     return {
         "inputs": r.choice(("raw", "embedding", "dense_tanh", "linear")),
         "training": training, "extras": tuple(extras), "copies": copies,
-        "steps": r.randint(2, 5), "hidden": r.choice((3, 4, 5, 6, 8)),
-        "cell": r.choice(HAND if hand else TF1_LIBRARY),
+        "hidden": r.choice((3, 4, 5, 6, 8)), "cell": r.choice(HAND if hand else TF1_LIBRARY),
     }
 
 
 def _tf1_library(loop: str) -> Callable[[random.Random], Description]:
     def draw(r: random.Random) -> Description:
         common = _tf1_common(r, hand=False, trainable_copies=True)
-        layers = r.choice((1, 1, 2, 2, 3, 4))
         bidi = loop in ("static_rnn", "dynamic_rnn") and r.random() < 0.2
+        layers = r.choice((1, 2) if bidi else (1, 1, 2, 2, 3, 4))
         wrappers = ["none", "dropout"] + (["residual"] if layers > 1 else [])
         wrapper = "bidi" if bidi else r.choice(wrappers)
         extras = tuple(common.pop("extras"))  # type: ignore[arg-type]
@@ -86,6 +92,7 @@ def _tf1_library(loop: str) -> Callable[[random.Random], Description]:
             extras += ("seqlen",)
         head = r.choice(("every", "state") if bidi else ("last", "every", "state"))
         stack = "separate" if bidi or layers == 1 else r.choice(("separate", "multi"))
+        common["steps"] = _steps(r, layers)
         return Description("tf1", loop, layers=layers, stack=stack, wrapper=wrapper,
                            head=head, extras=extras, **common)  # type: ignore[arg-type]
     return draw
@@ -97,8 +104,10 @@ def _tf1_hand(loop: str) -> Callable[[random.Random], Description]:
             ["get_variable_reuse"] if loop == "hand_loop" else [])
         api = r.choice(apis)
         common = _tf1_common(r, hand=True, trainable_copies=api != "variable")
-        return Description("tf1", loop, layers=r.choice((1, 1, 2, 3)), head=r.choice(
-            ("last", "every", "state")), variables=api, **common)  # type: ignore[arg-type]
+        layers = r.choice((1, 1, 2, 3))
+        return Description("tf1", loop, layers=layers, head=r.choice(("last", "every", "state")),
+                           variables=api, steps=_steps(r, layers),
+                           **common)  # type: ignore[arg-type]
     return draw
 
 
@@ -115,7 +124,7 @@ def _keras(loop: str) -> Callable[[random.Random], Description]:
             stack="multi" if loop == "stacked_cells" else "separate",
             inputs=r.choice(("raw", "embedding", "dense_tanh", "linear")),
             head="last" if copies == "twin" else r.choice(("last", "every")), copies=copies,
-            steps=r.randint(2, 5), hidden=r.choice((3, 4, 5, 6, 8)))
+            steps=_steps(r, layers), hidden=r.choice((3, 4, 5, 6, 8)))
     return draw
 
 
