@@ -5,6 +5,7 @@ per wrong program (its description key and first discrepancy)."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import tempfile
@@ -13,7 +14,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from tests.generated.description import FAMILIES, programs
-from tests.generated.runner import Outcome, run, table
+from tests.generated.runner import Outcome, known_wrong_text, run, table
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,25 +24,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--family", choices=sorted(FAMILIES), help="only this family")
     parser.add_argument("--out", type=Path, help="also write every outcome here (JSON lines)")
     parser.add_argument("--keep", type=Path, help="write the programs here (kept)")
+    parser.add_argument("--known-wrong", type=Path, help="write the wrong programs' keys and "
+                        "classes here (the format of tests/generated/KNOWN_WRONG.txt)")
     args = parser.parse_args(argv)
     if args.n < 1:
         parser.error(f"--n must be ≥ 1; got {args.n}")
     began = time.perf_counter()
     outcomes: list[Outcome] = []
-    with tempfile.TemporaryDirectory(prefix="rnninspect-generated-") as tmp:
-        folder = args.keep or Path(tmp)
+    with contextlib.ExitStack() as stack:
+        folder = args.keep or Path(stack.enter_context(
+            tempfile.TemporaryDirectory(prefix="rnninspect-generated-")))
         folder.mkdir(parents=True, exist_ok=True)
+        out = stack.enter_context(args.out.open("w", encoding="utf-8")) if args.out else None
         for outcome in run(programs(args.seed, args.n, args.family), folder):
             outcomes.append(outcome)
             print(f"{len(outcomes)}/{args.n} {outcome.status} {outcome.seconds:.2f}s "
                   f"{outcome.description.key}", file=sys.stderr, flush=True)
-    if args.out:
-        with args.out.open("w", encoding="utf-8") as f:
-            for o in outcomes:
-                f.write(json.dumps({"description": asdict(o.description),
-                                    "key": o.description.key, "status": o.status,
-                                    "discrepancies": o.discrepancies,
-                                    "seconds": round(o.seconds, 3)}) + "\n")
+            if out:  # one line per program as it ends: a long run interrupted keeps its part
+                out.write(json.dumps({
+                    "description": asdict(outcome.description), "key": outcome.description.key,
+                    "status": outcome.status, "discrepancies": outcome.discrepancies,
+                    "seconds": round(outcome.seconds, 3)}) + "\n")
+                out.flush()
+    if args.known_wrong:
+        args.known_wrong.write_text(known_wrong_text(outcomes, args.seed), encoding="utf-8")
     print(table(outcomes))
     print(f"\n{len(outcomes)} programs (seed {args.seed}) in {time.perf_counter() - began:.0f} s")
     for o in outcomes:

@@ -89,7 +89,7 @@ def run(descriptions: Iterable[Description], folder: Path, start: int = 0
         began = time.perf_counter()
         try:
             status, lines = judge(truth, inspect_file(path))
-        except Exception as e:  # noqa: BLE001 - any failure of show is a wrong answer
+        except Exception as e:
             status, lines = "wrong", [f"raised {type(e).__name__}: {str(e)[:300]}"]
         yield Outcome(d, status, tuple(lines), time.perf_counter() - began)
 
@@ -107,3 +107,48 @@ def table(outcomes: list[Outcome]) -> str:
         rows.append(f"| {name} | " + " | ".join(map(str, counts))
                     + f" | {len(mine)} | {seconds:.2f} |")
     return "\n".join(rows)
+
+
+# (test, class): the first whose test holds names a wrong answer's class, for the xfail list
+# and BASELINE.md. A test sees the description and the discrepancy lines.
+_CLASSES: list[tuple[Any, str]] = [
+    (lambda d, t: "computes nothing" in t,
+     "a tf.summary of the loss makes the forward pass training machinery: show refuses"),
+    (lambda d, t: "summary" in d.extras and "role got other" in t,
+     "a tf.summary of the loss makes forward weights `other`"),
+    (lambda d, t: d.loop == "stacked_cells",
+     "Keras StackedRNNCells: an upper cell's kernel called hidden_to_hidden"),
+    (lambda d, t: d.wrapper == "recurrent_dropout" and "recurrent_kernel: role got other" in t,
+     "Keras recurrent_dropout: the recurrent kernel becomes `other`"),
+    (lambda d, t: d.loop == "unroll" and "num_steps: got None" in t,
+     "Keras unroll=True (with recurrent_dropout): T reported as None, steps dynamic"),
+    (lambda d, t: d.cell == "hand_lstm_gates" and "layer got" in t,
+     "a hand LSTM with one matrix per gate: its gates reported as layers"),
+    (lambda d, t: "copies: got [] expected" in t,
+     "Train/Valid copies not told apart: counted as layers, false shared_across_layers"),
+    (lambda d, t: d.loop in ("while_loop", "scan") and d.layers > 1
+     and "got hidden_to_hidden expected input" in t,
+     "layers stacked in one loop body merged into one: upper input matrices hidden_to_hidden"),
+    (lambda d, t: d.stack == "multi" and "got hidden_to_hidden expected input_hidden_fused" in t,
+     "a MultiRNNCell stack merged into one layer: upper fused kernels hidden_to_hidden"),
+]
+
+
+def wrong_class(d: Description, lines: Iterable[str]) -> str:
+    text = "\n".join(lines)
+    for test, name in _CLASSES:
+        if test(d, text):
+            return name
+    return "other: " + text.split("\n")[0][:120]
+
+
+def known_wrong_text(outcomes: list[Outcome], seed: int) -> str:
+    """KNOWN_WRONG.txt: one `key<TAB>class` line per wrong program, in run order."""
+    header = (f"# Generated programs rnninspect gets wrong (seed {seed}, first {len(outcomes)}):"
+              " description key, tab, class.\n# Rewrite with `python -m tests.generated --n N "
+              "--known-wrong tests/generated/KNOWN_WRONG.txt`.\n")
+    seen: dict[str, str] = {}
+    for o in outcomes:
+        if o.status == "wrong":
+            seen.setdefault(o.description.key, wrong_class(o.description, o.discrepancies))
+    return header + "".join(f"{key}\t{name}\n" for key, name in seen.items())
