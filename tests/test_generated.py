@@ -112,3 +112,26 @@ def test_keras_truth_matches_what_keras_builds(tmp_path: Path) -> None:
     families = [f for f in FAMILIES if f.startswith("keras/")]
     descriptions = [d for f in families for d in programs(11, 3, f)]
     _truth_against_the_build(descriptions, "keras", tmp_path)
+
+
+def _answer(role: str, findings: list[dict[str, Any]]) -> dict[str, Any]:
+    """An Inspection's to_dict(), reduced to what `discrepancies` reads: one cell, W and b."""
+    def var(name: str, role: str) -> dict[str, Any]:
+        return {"name": name, "role": role, "cell": "cell0", "layer": 0, "steps": [0, 1],
+                "dynamic": False, "also_roles": []}
+    return {"total_params": 12, "num_steps": 2, "layers": 1, "copies": [],
+            "variables": [var("W", role), var("b", "bias")],
+            "cells": [{"name": "cell0", "variables": ["W", "b"]}], "findings": findings}
+
+
+def test_judge_tells_right_unresolved_and_wrong_apart() -> None:
+    entry = {"cell": "c", "layer": 0, "steps": [0, 1]}
+    truth = {"total_params": 12, "num_steps": 2, "findings": {},
+             "variables": {"W": {"role": "input_hidden_fused", **entry},
+                           "b": {"role": "bias", **entry}}}
+    unresolved = [{"kind": "unresolved", "variables": ["W"]}]
+    assert judge(truth, _answer("input_hidden_fused", []))[0] == "right"
+    assert judge(truth, _answer("other", unresolved))[0] == "unresolved"
+    assert judge(truth, _answer("other", []))[0] == "wrong"  # silently wrong
+    other = [{"kind": "unresolved", "variables": ["b"]}]  # unsure about another variable
+    assert judge(truth, _answer("other", other))[0] == "wrong"

@@ -14,7 +14,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from tests.generated.description import FAMILIES, programs
-from tests.generated.runner import Outcome, known_wrong_text, run, table
+from tests.generated.runner import Outcome, classes, known_wrong_text, run, table
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -53,6 +53,9 @@ def main(argv: list[str] | None = None) -> int:
     for o in outcomes:
         if o.status == "wrong":
             print(o.line())
+    print("\nclasses of wrong answers (count, the smallest program that shows it):")
+    for name, count, smallest in classes(outcomes):
+        print(f"- {count} × {name} — e.g. `{smallest.description.key}`")
     return 0
 
 

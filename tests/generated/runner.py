@@ -152,3 +152,19 @@ def known_wrong_text(outcomes: list[Outcome], seed: int) -> str:
         if o.status == "wrong":
             seen.setdefault(o.description.key, wrong_class(o.description, o.discrepancies))
     return header + "".join(f"{key}\t{name}\n" for key, name in seen.items())
+
+
+def classes(outcomes: list[Outcome]) -> list[tuple[str, int, Outcome]]:
+    """Each class of wrong answer: how many programs, and the smallest one that shows it
+    (fewest layers, then fewest steps, then the shortest description)."""
+    by_class: dict[str, list[Outcome]] = {}
+    for o in outcomes:
+        if o.status == "wrong":
+            by_class.setdefault(wrong_class(o.description, o.discrepancies), []).append(o)
+
+    def size(o: Outcome) -> tuple[int, int, int]:
+        d = o.description
+        return d.layers, d.steps, len(d.key)
+
+    return sorted(((name, len(mine), min(mine, key=size)) for name, mine in by_class.items()),
+                  key=lambda c: -c[1])
