@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ def _steps(r: random.Random, layers: int) -> int:
     return r.randint(2, 5 if layers <= 2 else 3)
 
 
-def _tf1_common(r: random.Random, *, hand: bool, trainable_copies: bool) -> dict[str, object]:
+def _tf1_common(r: random.Random, *, hand: bool, trainable_copies: bool) -> dict[str, Any]:
     training = r.choice(TF1_OPTIMIZERS)
     extras: list[str] = []
     if training != "none":
@@ -87,14 +88,14 @@ def _tf1_library(loop: str) -> Callable[[random.Random], Description]:
         layers = r.choice((1, 2) if bidi else (1, 1, 2, 2, 3, 4))
         wrappers = ["none", "dropout"] + (["residual"] if layers > 1 else [])
         wrapper = "bidi" if bidi else r.choice(wrappers)
-        extras = tuple(common.pop("extras"))  # type: ignore[arg-type]
+        extras: tuple[str, ...] = common.pop("extras")
         if loop != "python_loop" and r.random() < 0.3:
             extras += ("seqlen",)
         head = r.choice(("every", "state") if bidi else ("last", "every", "state"))
         stack = "separate" if bidi or layers == 1 else r.choice(("separate", "multi"))
         common["steps"] = _steps(r, layers)
         return Description("tf1", loop, layers=layers, stack=stack, wrapper=wrapper,
-                           head=head, extras=extras, **common)  # type: ignore[arg-type]
+                           head=head, extras=extras, **common)
     return draw
 
 
@@ -106,8 +107,7 @@ def _tf1_hand(loop: str) -> Callable[[random.Random], Description]:
         common = _tf1_common(r, hand=True, trainable_copies=api != "variable")
         layers = r.choice((1, 1, 2, 3))
         return Description("tf1", loop, layers=layers, head=r.choice(("last", "every", "state")),
-                           variables=api, steps=_steps(r, layers),
-                           **common)  # type: ignore[arg-type]
+                           variables=api, steps=_steps(r, layers), **common)
     return draw
 
 
