@@ -1,0 +1,156 @@
+"""What a generated program is: a `Description`, and the seeded enumerator `programs(seed, n)`.
+
+A description names every choice the writer makes (dialect, cell, layers, loop form, wrapper,
+input, head, copies, training extras, sizes); its `key` is a stable one-line name, used by the
+runner's report and by the strict-xfail list of tests/test_generated.py. The enumerator walks
+the families round-robin and draws the other choices from what that family's writer supports,
+so `programs(seed, n)` is the same list for the same arguments on every machine.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Description:
+    dialect: str  # "tf1" (tf.compat.v1 graph code) or "keras" (Keras 3 functional model)
+    loop: str  # the loop form; with the dialect it names the family
+    cell: str
+    layers: int
+    stack: str = "separate"  # "separate" layers, or one "multi" cell (MultiRNNCell...)
+    wrapper: str = "none"  # "none", "dropout", "residual", "bidi", "recurrent_dropout"
+    inputs: str = "raw"  # "raw" features, "embedding", "dense_tanh", "linear" (redundant)
+    head: str = "last"  # "last" output, "every" step, "state" (final state)
+    copies: str = "one"  # "one", "train_eval" (shared variables), "twin" (two towers)
+    training: str = "none"  # TF1 optimizer ("sgd", "adam", ...) or "none"
+    extras: tuple[str, ...] = ()  # "clip", "summary", "global_step", "lr_var", "seqlen"
+    variables: str = "library"  # hand cells: "variable", "get_variable", "get_variable_reuse"
+    steps: int = 3
+    hidden: int = 4
+
+    @property
+    def family(self) -> str:
+        return f"{self.dialect}/{self.loop}"
+
+    @property
+    def key(self) -> str:
+        parts = [self.family, self.cell, f"L{self.layers}"]
+        parts += [v for v in (self.stack, self.wrapper, self.inputs) if v not in (
+            "separate", "none", "raw")]
+        parts.append(f"head={self.head}")
+        if self.copies != "one":
+            parts.append(self.copies)
+        if self.training != "none":
+            parts.append(self.training)
+        parts += list(self.extras)
+        if self.variables != "library":
+            parts.append(self.variables)
+        parts.append(f"T{self.steps}H{self.hidden}")
+        return "/".join(parts)
+
+
+TF1_LIBRARY = ("basic_lstm", "lstm", "lstm_peephole", "lstm_proj", "gru", "basic_rnn")
+HAND = ("hand_rnn", "hand_rnn_fused", "hand_lstm_fused", "hand_lstm_gates", "hand_gru_gates")
+TF1_OPTIMIZERS = ("none", "sgd", "momentum", "adam", "adagrad", "rmsprop")
+KERAS_CELLS = ("lstm", "gru", "simple_rnn")
+
+
+def _steps(r: random.Random, layers: int) -> int:
+    """T: 2 to 5, at most 3 for deep stacks (an unrolled graph grows as T x layers)."""
+    return r.randint(2, 5 if layers <= 2 else 3)
+
+
+def _tf1_common(r: random.Random, *, hand: bool, trainable_copies: bool) -> dict[str, Any]:
+    training = r.choice(TF1_OPTIMIZERS)
+    extras: list[str] = []
+    if training != "none":
+        extras += [e for e in ("clip", "global_step", "lr_var") if r.random() < 0.3]
+    if r.random() < 0.15:
+        extras.append("summary")
+    # Train + Valid copies only with an optimizer: then the training copy is the primary one
+    copies = "train_eval" if trainable_copies and training != "none" and r.random() < 0.3 \
+        else "one"
+    return {
+        "inputs": r.choice(("raw", "embedding", "dense_tanh", "linear")),
+        "training": training, "extras": tuple(extras), "copies": copies,
+        "hidden": r.choice((3, 4, 5, 6, 8)), "cell": r.choice(HAND if hand else TF1_LIBRARY),
+    }
+
+
+def _tf1_library(loop: str) -> Callable[[random.Random], Description]:
+    def draw(r: random.Random) -> Description:
+        common = _tf1_common(r, hand=False, trainable_copies=True)
+        bidi = loop in ("static_rnn", "dynamic_rnn") and r.random() < 0.2
+        layers = r.choice((1, 2) if bidi else (1, 1, 2, 2, 3, 4))
+        wrappers = ["none", "dropout"] + (["residual"] if layers > 1 else [])
+        wrapper = "bidi" if bidi else r.choice(wrappers)
+        extras: tuple[str, ...] = common.pop("extras")
+        if loop != "python_loop" and r.random() < 0.3:
+            extras += ("seqlen",)
+        head = r.choice(("every", "state") if bidi else ("last", "every", "state"))
+        stack = "separate" if bidi or layers == 1 else r.choice(("separate", "multi"))
+        common["steps"] = _steps(r, layers)
+        return Description("tf1", loop, layers=layers, stack=stack, wrapper=wrapper,
+                           head=head, extras=extras, **common)
+    return draw
+
+
+def _tf1_hand(loop: str) -> Callable[[random.Random], Description]:
+    def draw(r: random.Random) -> Description:
+        apis = ["variable", "get_variable"] + (
+            ["get_variable_reuse"] if loop == "hand_loop" else [])
+        api = r.choice(apis)
+        common = _tf1_common(r, hand=True, trainable_copies=api != "variable")
+        layers = r.choice((1, 1, 2, 3))
+        return Description("tf1", loop, layers=layers, head=r.choice(("last", "every", "state")),
+                           variables=api, steps=_steps(r, layers), **common)
+    return draw
+
+
+def _keras(loop: str) -> Callable[[random.Random], Description]:
+    def draw(r: random.Random) -> Description:
+        layers = r.choice((2, 3)) if loop == "stacked_cells" else r.choice((1, 1, 2, 3))
+        wrappers = ["none", "dropout", "recurrent_dropout"]
+        if loop != "stacked_cells":
+            wrappers.append("bidi")
+        wrapper = r.choice(wrappers)
+        copies = "twin" if loop == "layer" and wrapper == "none" and r.random() < 0.2 else "one"
+        return Description(
+            "keras", loop, cell=r.choice(KERAS_CELLS), layers=layers, wrapper=wrapper,
+            stack="multi" if loop == "stacked_cells" else "separate",
+            inputs=r.choice(("raw", "embedding", "dense_tanh", "linear")),
+            head="last" if copies == "twin" else r.choice(("last", "every")), copies=copies,
+            steps=_steps(r, layers), hidden=r.choice((3, 4, 5, 6, 8)))
+    return draw
+
+
+FAMILIES: dict[str, Callable[[random.Random], Description]] = {
+    "tf1/python_loop": _tf1_library("python_loop"),
+    "tf1/static_rnn": _tf1_library("static_rnn"),
+    "tf1/dynamic_rnn": _tf1_library("dynamic_rnn"),
+    "tf1/hand_loop": _tf1_hand("hand_loop"),
+    "tf1/while_loop": _tf1_hand("while_loop"),
+    "tf1/scan": _tf1_hand("scan"),
+    "keras/layer": _keras("layer"),
+    "keras/unroll": _keras("unroll"),
+    "keras/rnn_cell": _keras("rnn_cell"),
+    "keras/stacked_cells": _keras("stacked_cells"),
+}
+
+
+def programs(seed: int, n: int, family: str | None = None) -> list[Description]:
+    """`n` descriptions, the same for the same arguments: family i % len(families) in turn
+    (or only `family`), each drawn from its own `random.Random((seed, i))` stream."""
+    names = [family] if family else list(FAMILIES)
+    unknown = [f for f in names if f not in FAMILIES]
+    if unknown:
+        raise ValueError(f"unknown family {unknown[0]!r}; known: {', '.join(FAMILIES)}")
+    out = []
+    for i in range(n):
+        name = names[i % len(names)]
+        out.append(FAMILIES[name](random.Random(f"{seed}:{i}:{name}")))
+    return out

@@ -1,0 +1,69 @@
+"""The ground truth a writer accumulates while it puts each weight in place: one `Weight` per
+variable it creates (it knows the role, cell label, layer, direction and steps because it
+wrote the code that reads it), turned into the corpus's `EXPECTED` dict
+(tests/models/real/README.md)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+Steps = list[int] | str  # sorted indices, or "dynamic" (read in a while-loop body)
+
+
+@dataclass(frozen=True)
+class Weight:
+    name: str
+    shape: tuple[int, ...]
+    role: str
+    cell: str | None = None  # a label: same label = one rnninspect cell
+    layer: int | None = None
+    steps: Steps = field(default_factory=list)
+    direction: str | None = None
+
+    @property
+    def params(self) -> int:
+        return math.prod(self.shape)
+
+    def entry(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"role": self.role, "cell": self.cell, "layer": self.layer,
+                               "steps": self.steps}
+        if self.direction is not None:
+            out["direction"] = self.direction
+        return out
+
+
+@dataclass
+class Truth:
+    """What a writer knows so far; `expected()` is the corpus-format dict."""
+
+    num_steps: int | None
+    weights: list[Weight] = field(default_factory=list)
+    training_state: int = 0
+    copies: list[dict[str, Any]] = field(default_factory=list)
+    findings: dict[str, list[str]] = field(default_factory=dict)
+
+    def add(self, weight: Weight) -> str:
+        if any(w.name == weight.name for w in self.weights):
+            raise AssertionError(f"the writer made {weight.name} twice")
+        self.weights.append(weight)
+        return weight.name
+
+    def expected(self, key: str) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "builder": "build",
+            "mirrors": f"generated: {key}",
+            "total_params": sum(w.params for w in self.weights),
+            "num_steps": self.num_steps,
+            "variables": {w.name: w.entry() for w in self.weights},
+            "training_state_count": self.training_state,
+            "findings": self.findings,
+        }
+        if self.copies:
+            out["copies"] = self.copies
+        return out
+
+
+def steps_of(num_steps: int, dynamic: bool) -> Steps:
+    return "dynamic" if dynamic else list(range(num_steps))

@@ -1,0 +1,170 @@
+"""Write, inspect and judge generated programs.
+
+`judge` compares rnninspect's answer with the writer's truth through
+`tests.truth.discrepancies` and classifies it: **right** (no discrepancy), **unresolved**
+(every discrepancy concerns variables that an `unresolved` finding names: rnninspect said it
+could not prove them), **wrong** (anything else, or an exception where `show` should work).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tests.generated.description import Description
+from tests.generated.keras_writer import write_keras
+from tests.generated.tf1_writer import write_tf1
+from tests.truth import discrepancies
+
+STATUSES = ("right", "unresolved", "wrong")
+
+
+def write(d: Description) -> tuple[str, dict[str, Any]]:
+    """The program's source and its `EXPECTED` truth (also written into the source)."""
+    source, truth = (write_tf1 if d.dialect == "tf1" else write_keras)(d)
+    expected = truth.expected(d.key)
+    return source + f"\n\nEXPECTED = {expected!r}\n", expected
+
+
+def file_name(index: int, d: Description) -> str:
+    return f"g{index:05d}_{d.dialect}_{d.loop}.py"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    description: Description
+    status: str
+    discrepancies: tuple[str, ...]
+    seconds: float
+
+    def line(self) -> str:
+        first = self.discrepancies[0] if self.discrepancies else ""
+        return f"{self.status.upper()} {self.description.key}: {first}"
+
+
+def judge(truth: dict[str, Any], got: dict[str, Any]) -> tuple[str, list[str]]:
+    wrong = discrepancies(truth, got)
+    if not wrong:
+        return "right", wrong
+    unresolved = {v for f in got["findings"] if f["kind"] == "unresolved" for v in f["variables"]}
+    if unresolved and all(_concerns(line, unresolved, truth) for line in wrong):
+        return "unresolved", wrong
+    return "wrong", wrong
+
+
+def _concerns(line: str, unresolved: set[str], truth: dict[str, Any]) -> bool:
+    """Whether a discrepancy line is about variables rnninspect declared unresolved. Counts
+    of cells and layers are, when an unresolved variable belongs to a cell in the truth."""
+    if line.startswith("finding unresolved not expected"):
+        return True
+    head = line.split(":")[0]
+    if head in unresolved:
+        return True
+    if line.startswith("not training_state: "):
+        named = [part.rsplit(" (", 1)[0] for part in line.split(": ", 1)[1].split(", ")]
+        return all(n in unresolved for n in named)
+    if head in ("cells", "layers", "cells merged"):
+        return any(truth["variables"].get(v, {}).get("cell") for v in unresolved)
+    return False
+
+
+def inspect_file(path: Path) -> dict[str, Any]:
+    from rnninspect import inspect
+
+    got: dict[str, Any] = inspect(f"{path}:build").to_dict()
+    return got
+
+
+def run(descriptions: Iterable[Description], folder: Path, start: int = 0
+        ) -> Iterator[Outcome]:
+    """Write each program into `folder` (a fresh file name each, so no import is reused),
+    inspect it and judge the answer."""
+    for index, d in enumerate(descriptions, start):
+        source, truth = write(d)
+        path = folder / file_name(index, d)
+        path.write_text(source, encoding="utf-8")
+        began = time.perf_counter()
+        try:
+            status, lines = judge(truth, inspect_file(path))
+        except Exception as e:
+            status, lines = "wrong", [f"raised {type(e).__name__}: {str(e)[:300]}"]
+        yield Outcome(d, status, tuple(lines), time.perf_counter() - began)
+
+
+def table(outcomes: list[Outcome]) -> str:
+    """A markdown table: family x right / unresolved / wrong, with seconds per program."""
+    families = sorted({o.description.family for o in outcomes})
+    rows = ["| family | right | unresolved | wrong | programs | s/program |",
+            "|---|---:|---:|---:|---:|---:|"]
+    for family in [*families, None]:
+        mine = [o for o in outcomes if family is None or o.description.family == family]
+        counts = [sum(o.status == s for o in mine) for s in STATUSES]
+        seconds = sum(o.seconds for o in mine) / max(len(mine), 1)
+        name = family or "**all**"
+        rows.append(f"| {name} | " + " | ".join(map(str, counts))
+                    + f" | {len(mine)} | {seconds:.2f} |")
+    return "\n".join(rows)
+
+
+# (test, class): the first whose test holds names a wrong answer's class, for the xfail list
+# and BASELINE.md. A test sees the description and the discrepancy lines.
+_CLASSES: list[tuple[Any, str]] = [
+    (lambda d, t: "computes nothing" in t,
+     "a tf.summary of the loss makes the forward pass training machinery: show refuses"),
+    (lambda d, t: "summary" in d.extras and "role got other" in t,
+     "a tf.summary of the loss makes forward weights `other`"),
+    (lambda d, t: d.loop == "stacked_cells",
+     "Keras StackedRNNCells: an upper cell's kernel called hidden_to_hidden"),
+    (lambda d, t: d.wrapper == "recurrent_dropout" and "recurrent_kernel: role got other" in t,
+     "Keras recurrent_dropout: the recurrent kernel becomes `other`"),
+    (lambda d, t: d.loop == "unroll" and "num_steps: got None" in t,
+     "Keras unroll=True (with recurrent_dropout): T reported as None, steps dynamic"),
+    (lambda d, t: d.cell == "hand_lstm_gates" and "layer got" in t,
+     "a hand LSTM with one matrix per gate: its gates reported as layers"),
+    (lambda d, t: "copies: got [] expected" in t,
+     "Train/Valid copies not told apart: counted as layers, false shared_across_layers"),
+    (lambda d, t: d.loop in ("while_loop", "scan") and d.layers > 1
+     and "got hidden_to_hidden expected input" in t,
+     "layers stacked in one loop body merged into one: upper input matrices hidden_to_hidden"),
+    (lambda d, t: d.stack == "multi" and "got hidden_to_hidden expected input_hidden_fused" in t,
+     "a MultiRNNCell stack merged into one layer: upper fused kernels hidden_to_hidden"),
+]
+
+
+def wrong_class(d: Description, lines: Iterable[str]) -> str:
+    text = "\n".join(lines)
+    for test, name in _CLASSES:
+        if test(d, text):
+            return name
+    return "other: " + text.split("\n")[0][:120]
+
+
+def known_wrong_text(outcomes: list[Outcome], seed: int) -> str:
+    """KNOWN_WRONG.txt: one `key<TAB>class` line per wrong program, in run order."""
+    header = (f"# Generated programs rnninspect gets wrong (seed {seed}, first {len(outcomes)}):"
+              " description key, tab, class.\n# Rewrite with `python -m tests.generated --n N "
+              "--known-wrong tests/generated/KNOWN_WRONG.txt`.\n")
+    seen: dict[str, str] = {}
+    for o in outcomes:
+        if o.status == "wrong":
+            seen.setdefault(o.description.key, wrong_class(o.description, o.discrepancies))
+    return header + "".join(f"{key}\t{name}\n" for key, name in seen.items())
+
+
+def classes(outcomes: list[Outcome]) -> list[tuple[str, int, Outcome]]:
+    """Each class of wrong answer: how many programs, and the smallest one that shows it
+    (fewest layers, then fewest steps, then the shortest description)."""
+    by_class: dict[str, list[Outcome]] = {}
+    for o in outcomes:
+        if o.status == "wrong":
+            by_class.setdefault(wrong_class(o.description, o.discrepancies), []).append(o)
+
+    def size(o: Outcome) -> tuple[int, int, int]:
+        d = o.description
+        return d.layers, d.steps, len(d.key)
+
+    return sorted(((name, len(mine), min(mine, key=size)) for name, mine in by_class.items()),
+                  key=lambda c: -c[1])
