@@ -67,7 +67,7 @@ def added_removed(delta: Delta, facts: Facts) -> tuple[list[str], list[str]]:
 
 
 def undeclared(delta: Delta, facts: Facts) -> list[str]:
-    trainable = {n: t for n, t in facts["after"]}
+    trainable = dict(facts["after"])
     added, removed = added_removed(delta, facts)
     out = [f"transformation added weight {n}" for n in added if trainable[n]]
     out += [f"transformation removed weight {n}" for n in removed
@@ -76,7 +76,7 @@ def undeclared(delta: Delta, facts: Facts) -> list[str]:
         out.append(f"transformation added variables it does not declare: {', '.join(added)}")
     if removed and not delta.removes_state:
         out.append(f"transformation removed variables: {', '.join(removed)}")
-    if delta.renames and len(facts["before"]) != len(facts["after"]):
+    if delta.renames and not delta.adds_state and len(facts["before"]) != len(facts["after"]):
         out.append("a renaming transformation changed the number of variables")
     return out
 

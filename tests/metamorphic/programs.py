@@ -88,7 +88,8 @@ def _seed(name: str, dialect: str) -> Program:
     file = ZOO / ("legacy.py" if dialect == "legacy" else "keras_models.py")
     builder = f"build_{name}"
     tree = ast.parse(file.read_text(encoding="utf-8"))
-    body = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == builder]
+    body: list[ast.stmt] = [n for n in tree.body
+                            if isinstance(n, ast.FunctionDef) and n.name == builder]
     calls, keywords = _calls([ast.Module(body, [])])
     kind = "tf1" if dialect == "legacy" else "keras_object"
     return Program(f"{name}@{dialect}", kind, file, builder, (name, dialect), None, calls,

@@ -4,9 +4,9 @@ source transformation made, and, once built, `facts.json` (runtime.py)."""
 
 from __future__ import annotations
 
-from pprint import pformat
 from dataclasses import dataclass
 from pathlib import Path
+from pprint import pformat
 
 from tests.metamorphic import edits
 from tests.metamorphic.programs import ROOT, Program
@@ -41,6 +41,15 @@ class Variant:
     @property
     def facts(self) -> Path:
         return self.folder / "facts.json"
+
+
+def applies(t: Transformation, p: Program) -> bool:
+    """Does `t` apply to `p` (its predicate, and its source edit changes something)?"""
+    if not t.applies(p):
+        return False
+    return t.edit is None or any(
+        edits.apply(t.edit, f.read_text(encoding="utf-8")) is not None
+        for f in (p.file, *p.siblings))
 
 
 def write(t: Transformation, p: Program, root: Path) -> Variant | None:
