@@ -47,6 +47,11 @@ class Program:
 
     @property
     def trains(self) -> bool:
+        """Does the program train its loss? Its truth's copies say which train (a sibling
+        module may define training code that this program does not use)."""
+        copies = (self.truth or {}).get("copies")
+        if copies:
+            return any(c.get("training") for c in copies)
         return bool(self.calls & TRAINING_CALLS)
 
     @property

@@ -62,7 +62,7 @@ def _build(program: dict[str, Any], edited: dict[str, str]) -> Any:
     zoo = program.get("zoo")
     if zoo is not None:
         return _build_zoo(zoo, program, edited)
-    module = _load(Path(program["file"]), edited)
+    module = _load(Path(program["file"]), edited, program["siblings"])
     return getattr(module, program["builder"])()
 
 
@@ -73,30 +73,29 @@ def _build_zoo(zoo: list[str], program: dict[str, Any], edited: dict[str, str]) 
     config = entry.config(None, {})
     if zoo[1] == "keras":
         return entry.build(config, "keras"), entry.signature(config)
-    module = _load(Path(program["file"]), edited) if edited else importlib.import_module(
+    module = _load(Path(program["file"]), edited, []) if edited else importlib.import_module(
         "rnninspect.zoo.legacy")
     built = getattr(module, program["builder"])(config)
     return built.graph, [f"{name}:0" for name in built.outputs]
 
 
-def _load(path: Path, edited: dict[str, str]) -> types.ModuleType:
-    """A fresh module from `path` (its edited source, when there is one); the program's
-    sibling modules are taken edited too while it is imported."""
+def _load(path: Path, edited: dict[str, str], siblings: list[str]) -> types.ModuleType:
+    """A fresh module from `path` (its edited source, when there is one). While it is
+    imported, its sibling modules are fresh too, edited or not: what an earlier build left in
+    `sys.modules` never leaks into this one."""
     global _loaded
     _loaded += 1
-    with _siblings(path, edited):
+    with _siblings(edited, siblings):
         return _exec(Path(edited.get(path.name, str(path))), f"_metamorphic_{_loaded}")
 
 
 @contextmanager
-def _siblings(path: Path, edited: dict[str, str]) -> Iterator[None]:
+def _siblings(edited: dict[str, str], siblings: list[str]) -> Iterator[None]:
     saved: dict[str, Any] = {}
-    for name, file in edited.items():
-        if name == path.name:
-            continue
-        stem = name.removesuffix(".py")
+    for file in map(Path, siblings):
+        stem = file.stem
         saved[stem] = sys.modules.get(stem)
-        sys.modules[stem] = _exec(Path(file), stem)
+        sys.modules[stem] = _exec(Path(edited.get(file.name, str(file))), stem)
     try:
         yield
     finally:

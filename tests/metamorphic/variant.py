@@ -61,15 +61,19 @@ def write(t: Transformation, p: Program, root: Path) -> Variant | None:
     folder.mkdir(parents=True, exist_ok=True)
     edited: dict[str, str] = {}
     if t.edit is not None:
+        # not beside variant.py: rnninspect puts that folder on sys.path, where an edited
+        # sibling would shadow the original for every later build in the process
+        (folder / "edited").mkdir(exist_ok=True)
         for file in (p.file, *p.siblings):
             new = edits.apply(t.edit, file.read_text(encoding="utf-8"))
             if new is not None:
-                (folder / file.name).write_text(new, encoding="utf-8")
-                edited[file.name] = str(folder / file.name)
+                (folder / "edited" / file.name).write_text(new, encoding="utf-8")
+                edited[file.name] = str(folder / "edited" / file.name)
         if not edited:
             return None
     spec = {
         "program": {"file": str(p.file), "builder": p.builder, "kind": p.kind,
+                    "siblings": [str(f) for f in p.siblings],
                     "zoo": list(p.zoo) if p.zoo else None},
         "edited": edited,
         "graph_ops": list(t.ops) if t.mechanism == "graph" else [],
