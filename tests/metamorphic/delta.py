@@ -1,0 +1,113 @@
+"""Truths to compare a variant with, in the form `tests.truth.discrepancies` reads.
+
+`truth_of(inspection)` turns the original program's inspection into a truth (so a variant is
+compared with the original by the same function that compares it with the ground truth);
+`expected(truth, delta, facts)` applies the changes the variant's build measured, within what
+its transformation declares; `undeclared(delta, facts)` lists measured changes the declaration
+does not allow (a broken transformation, not an analysis difference).
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from tests.metamorphic.transforms import Delta
+
+Facts = dict[str, Any]
+
+
+def truth_of(got: dict[str, Any]) -> dict[str, Any]:
+    """Everything the comparison reads, taken from an Inspection's `to_dict()`."""
+    cells = {c["name"]: c for c in got["cells"]}
+    variables: dict[str, dict[str, Any]] = {}
+    for v in got["variables"]:
+        if v["role"] == "training_state":
+            continue  # counted, not named (Keras names optimizers by how many came before)
+        entry = {"role": v["role"], "cell": v["cell"], "layer": v["layer"],
+                 "steps": "dynamic" if v["dynamic"] else v["steps"],
+                 "also_roles": v["also_roles"]}
+        direction = v.get("direction") or cells.get(v["cell"] or "", {}).get("direction")
+        if direction:
+            entry["direction"] = direction
+        variables[v["name"]] = entry
+    findings: dict[str, set[str]] = {}
+    for f in got["findings"]:
+        findings.setdefault(f["kind"], set()).update(f["variables"])
+    truth: dict[str, Any] = {
+        "total_params": got["total_params"], "num_steps": got["num_steps"],
+        "variables": variables,
+        "training_state_count": sum(v["role"] == "training_state" for v in got["variables"]),
+        "findings": {k: sorted(v) for k, v in findings.items()},
+        "links": sorted({(_word(lk["source"]), _word(lk["target"])) for lk in got["links"]}),
+    }
+    copies = got.get("copies") or []
+    if len(copies) > 1:
+        truth["copies"] = [{k: c[k] for k in ("name", "num_steps", "batch_size", "training")}
+                           for c in copies]
+    return truth
+
+
+def _word(node: str) -> str:
+    return node.split(":")[0] if node.startswith(("input:", "output:")) else node
+
+
+def renaming(facts: Facts) -> dict[str, str]:
+    """Original name -> variant name, by creation order (what a rename may change)."""
+    return {b[0]: a[0] for b, a in zip(facts["before"], facts["after"], strict=False)
+            if b[0] != a[0]}
+
+
+def added_removed(delta: Delta, facts: Facts) -> tuple[list[str], list[str]]:
+    """Variables the transformation created and removed (after renaming)."""
+    names = renaming(facts) if delta.renames else {}
+    before = [names.get(n, n) for n, _ in facts["before"]]
+    after = [n for n, _ in facts["after"]]
+    return [n for n in after if n not in before], [n for n in before if n not in after]
+
+
+def undeclared(delta: Delta, facts: Facts) -> list[str]:
+    trainable = dict(facts["after"])
+    added, removed = added_removed(delta, facts)
+    out = [f"transformation added weight {n}" for n in added if trainable[n]]
+    out += [f"transformation removed weight {n}" for n in removed
+            if dict(facts["before"]).get(n, True)]
+    if added and not delta.adds_state:
+        out.append(f"transformation added variables it does not declare: {', '.join(added)}")
+    if removed and not delta.removes_state:
+        out.append(f"transformation removed variables: {', '.join(removed)}")
+    if delta.renames and not delta.adds_state and len(facts["before"]) != len(facts["after"]):
+        out.append("a renaming transformation changed the number of variables")
+    return out
+
+
+def expected(truth: dict[str, Any], delta: Delta, facts: Facts) -> dict[str, Any]:
+    """`truth` as the variant should have it."""
+    out = copy.deepcopy(truth)
+    if delta.renames:
+        _rename(out, renaming(facts))
+    added, removed = added_removed(delta, facts)
+    for name in added:
+        out["variables"][name] = {"role": "training_state"}
+    for name in removed:
+        out["variables"].pop(name, None)
+    out["training_state_count"] = out.get("training_state_count", 0) + len(added) - len(removed)
+    unrolled: dict[str, int] = facts.get("unrolled", {})
+    for name, steps in unrolled.items():
+        want = out["variables"].get(name)
+        if want is not None and want.get("steps") == "dynamic":
+            want["steps"] = list(range(steps))
+    if unrolled:
+        lengths = set(unrolled.values())
+        if len(lengths) == 1:
+            out["num_steps"] = lengths.pop()
+        else:
+            out.pop("num_steps", None)  # layers of different lengths: T is not one number
+    return out
+
+
+def _rename(truth: dict[str, Any], names: dict[str, str]) -> None:
+    truth["variables"] = {names.get(k, k): v for k, v in truth["variables"].items()}
+    truth["findings"] = {k: [names.get(n, n) for n in v] for k, v in truth["findings"].items()}
+    if "links" in truth:
+        truth["links"] = [[names.get(a, a), names.get(b, b)] for a, b in truth["links"]]
