@@ -23,9 +23,11 @@ from rnninspect.render.labels import (
 
 @pytest.mark.parametrize(("text", "escaped"), [
     ("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("\n", "<BR/>"),
-    ("\t", " "), ("\x00", " "), ("\x1f", " "), ("\x7f", " "),  # controls become spaces
+    # controls are shown as visible escapes (issue 23: a name is data, never a command)
+    ("\t", "&#92;t"), ("\x00", "&#92;x00"), ("\x1f", "&#92;x1f"), ("\x7f", "&#92;x7f"),
     (" ", " "), ("~", "~"), ("a/B_9:'X", "a/B_9:'X"),  # printable ASCII stays
-    ("\x80", "&#128;"), ("é", "&#233;"), ("…", "&#8230;"),  # non-ASCII: references
+    ("\x80", "&#92;x80"), ("\u202e", "&#92;u202e"),  # C1 controls and bidi: visible
+    ("é", "&#233;"), ("…", "&#8230;"),  # other non-ASCII: references
     ("[", "&#91;"), ("]", "&#93;"), ("{", "&#123;"), ("}", "&#125;"), ("|", "&#124;"),
     ("\\", "&#92;"),
 ])
