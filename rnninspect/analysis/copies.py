@@ -41,6 +41,7 @@ def find_copies(
     for v in var_nodes:  # a TF1 variable's `read` Identity serves every copy
         shared.update(c for c in og.graph.successors(v) if og.op(c) in READ_OPS)
     shared.update(n for n in computation if og.op(n) in _SHARED_SOURCES)
+    shared |= _derived_from(og, computation, {n for n in shared if og.op(n) != "Placeholder"})
     parent = {n: n for n in computation if n not in shared}
 
     def find(n: str) -> str:
@@ -80,6 +81,23 @@ def find_copies(
     ]
 
 
+def _derived_from(og: OpGraph, computation: set[str], shared: set[str]) -> set[str]:
+    """Ops computed from weights and constants alone (a variable's read through its own
+    identities, a weight transposed or sliced): they belong to every copy, as the variable
+    does. Inputs are left out of `shared` here: what is computed from them is a copy's."""
+    derived: set[str] = set()
+    stack = [c for n in shared if n in og.graph for c in og.graph.successors(n)]
+    while stack:
+        node = stack.pop()
+        if node in derived or node in shared or node not in computation:
+            continue
+        sources = [src for src, _ in og.inputs.get(node, ())]
+        if sources and all(src in shared or src in derived for src in sources):
+            derived.add(node)
+            stack.extend(og.graph.successors(node))
+    return derived
+
+
 def _weights_read(
     og: OpGraph, group: set[str], var_nodes: set[str], shared: set[str]
 ) -> frozenset[str]:
@@ -88,11 +106,17 @@ def _weights_read(
     for node in group:
         if og.op(node) not in MATMUL_OPS | GATHER_OPS:
             continue
-        for src, _ in og.inputs.get(node, ()):
+        stack = [src for src, _ in og.inputs.get(node, ())]
+        seen: set[str] = set()
+        while stack:  # back through the variable's reads (and what is made of it alone)
+            src = stack.pop()
+            if src in seen:
+                continue
+            seen.add(src)
             if src in var_nodes:
                 found.add(src)
-            elif src in shared:  # through the variable's read
-                found.update(s for s, _ in og.inputs.get(src, ()) if s in var_nodes)
+            elif src in shared:
+                stack.extend(s for s, _ in og.inputs.get(src, ()))
     return frozenset(found)
 
 
@@ -124,7 +148,7 @@ def _names(og: OpGraph, groups: list[set[str]]) -> list[str]:
     """Each copy's display name: the first name-scope level at which most of each copy's
     ops agree and the copies differ (names are hints; an outer scope every copy shares is
     skipped); else copy 1, copy 2, ..."""
-    paths = [[str(og.graph.nodes[n].get("name", n)).split("/") for n in g] for g in groups]
+    paths = [[_scoped_name(og, n).split("/") for n in g] for g in groups]
     for depth in range(max((len(p) for ps in paths for p in ps), default=0)):
         names = []
         for g, ps in zip(groups, paths, strict=True):
@@ -138,3 +162,12 @@ def _names(og: OpGraph, groups: list[set[str]]) -> list[str]:
         if len(set(names)) > 1:
             break
     return [f"copy {i + 1}" for i in range(len(groups))]
+
+
+def _scoped_name(og: OpGraph, node: str) -> str:
+    """An op's name with the scopes it runs in: an op of a loop body or a conditional's
+    branch is named inside its function; its node id carries the enclosing op's path."""
+    attrs = og.graph.nodes[node]
+    if attrs.get("loop") is not None or attrs.get("cond") is not None:
+        return node
+    return str(attrs.get("name", node))

@@ -6,8 +6,9 @@ The state tells them apart. A chain B is a *fed-back output* when
 
 1. B has no recurrence of its own: every path from one of its reads to the next passes
    through a read of another chain (the cell's);
-2. some other chain A has one without B: its consecutive reads connect along paths that
-   avoid B's reads (the cell's state flows on without the prediction); and
+2. some other chain A has one without B — its consecutive reads connect along paths that
+   avoid B's reads (the cell's state flows on without the prediction) — and B reads what
+   A made while A later reads what B made (one loop through both); and
 3. no read of B reaches the *state* operand of a later read of A — the previous state,
    or the state part of a fused ``concat([x, h])`` — except through another chain's read:
    the prediction re-enters as input only.
@@ -46,6 +47,8 @@ def fed_back_outputs(
         for a in chains:
             if a.var == b.var or not _recurrent(topo, reads[a.id], mine):
                 continue
+            if not _loop_with(topo, reads[a.id], reads[b.id]):
+                continue
             states = [s for s in (_state_operand(og, topo, n, uses[a.var]) for n in a.uses)
                       if s is not None]
             blocked = every - mine
@@ -53,6 +56,13 @@ def fed_back_outputs(
                 out.add(b.id)
                 break
     return out
+
+
+def _loop_with(topo: Topology, a: list[int], b: list[int]) -> bool:
+    """B reads what A made, and A later reads what B made: the two are on one loop (a
+    layer below, or another layer's projection, is not)."""
+    return (any(_path(topo, i, j, set()) for i in a for j in b if i < j)
+            and any(_path(topo, j, i, set()) for j in b for i in a if j < i))
 
 
 def _recurrent(topo: Topology, reads: list[int], blocked: set[int]) -> bool:

@@ -53,7 +53,7 @@ def variable_infos(
             use = f.step_uses[step]
             if f.own_state is not None:
                 use, peep_ups, step = f.own_state[0], [f.own_state[1]], 1
-            if use.op == "Mul" and multiplies_state(og, topo, use, step, peep_ups):
+            if use.op == "Mul" and multiplies_state(og, topo, use, step, peep_ups, current=True):
                 role = Role.HIDDEN_TO_HIDDEN
         if f.cell is not None and f.step_uses and role is not Role.BIAS:
             state_ups = [ups[c.id] for c in f.cell.chains]

@@ -68,6 +68,8 @@ class _Builder:
         self.branch_results: dict[str, list[tuple[str, str]]] = {}
         # a LoopState node -> the body's result for it, as (scope, ref): the next state
         self.loop_next: list[tuple[str, str, str]] = []
+        # a conditional's node id -> how many outputs it has (each its own node)
+        self.cond_outputs: dict[str, int] = {}
 
     def add_scope(self, nodes: tuple[NodeSpec, ...], prefix: str, loop: str | None) -> None:
         self.scopes[prefix] = {n.name: n for n in nodes}
@@ -120,6 +122,18 @@ class _Builder:
         self.specs[nid] = node
         self.branch_results[nid] = results
         self.pending.append((nid, scope, NodeSpec(node.name, node.op, node.inputs[:1])))
+        # One node per output, reading the predicate and that output's result in every
+        # branch: a consumer of output k depends on what makes output k, not on every
+        # result (static_rnn's sequence_length cond carries every layer's state at once).
+        outputs = min((len(fn.rets) for fn in branches), default=0)
+        for k in range(outputs):
+            out = f"{nid}/output{k}"
+            self.graph.add_node(out, op=node.op, loop=loop, value=None, name=node.name,
+                                shapes=(node.shapes[k],) if k < len(node.shapes) else ())
+            self.branch_results[out] = [(f"{nid}/branch{b}/", fn.rets[k])
+                                        for b, fn in enumerate(branches)]
+            self.pending.append((out, scope, NodeSpec(node.name, node.op, node.inputs[:1])))
+        self.cond_outputs[nid] = outputs
 
     def _inline_loop(
         self, node: NodeSpec, nid: str, scope: str, body: FunctionSpec, outer: str | None
@@ -158,6 +172,8 @@ class _Builder:
             prefix, fn = self.inlined[scope + name]
             result = self.resolve(prefix, fn.rets[index]) if index < len(fn.rets) else (
                 scope + name, index)
+        elif index < self.cond_outputs.get(scope + name, 0):
+            result = (f"{scope}{name}/output{index}", 0)
         else:
             result = (scope + name, index)
         self.memo[key] = result

@@ -9,7 +9,7 @@ from rnninspect.analysis.duplicates import find_duplicates, input_slice_steps
 from rnninspect.analysis.facts import CellBuild, VarFacts
 from rnninspect.analysis.loops import Loop, find_loops, loop_layers, per_step_runs, split_layers
 from rnninspect.analysis.opgraph import OpGraph
-from rnninspect.analysis.reads import GATHER_OPS
+from rnninspect.analysis.reads import GATHER_OPS, Use
 from rnninspect.analysis.recurrence import (
     Chain,
     Topology,
@@ -294,9 +294,12 @@ def place(
         return
     if len(f.uses) >= 2:
         votes: Counter[str] = Counter()
+        late: list[Use] = []
         for use in f.uses:
-            near = nearest_chain(topo, use.node, chains, ups)
+            near = nearest_chain(topo, use.node, chains, ups) or _inside(
+                topo, use.node, chains, ups, reach)
             if near is None:
+                late.append(use)
                 continue
             var, step, _ = near
             votes[var] += 1
@@ -304,6 +307,14 @@ def place(
             f.use_steps[use.node] = step
             f.steps.add(step)
             f.step_uses.setdefault(step, use)
+        for use in late:  # the last step's read: after its chain's read, before none
+            i = topo.index[use.node]
+            owner = next((v for v in votes if ups[v].pos[i] >= 0), None)
+            if owner is not None:
+                f.use_cells[use.node] = cell_of_chain[owner]
+                f.use_steps[use.node] = ups[owner].pos[i]
+                f.steps.add(ups[owner].pos[i])
+                f.step_uses.setdefault(ups[owner].pos[i], use)
         idx = [topo.index[u.node] for u in f.uses]
         if votes and not any(r[i] for r in reach for i in idx):
             # Read at every step but feeding no later step: an output layer per step,
@@ -326,6 +337,22 @@ def place(
         f.placement = Placement.AFTER
 
 
+
+
+def _inside(
+    topo: Topology, node: str, chains: list[Chain], ups: dict[str, Upstream],
+    reach: list[list[bool]],
+) -> tuple[str, int, int] | None:
+    """(chain, step, hops) of the recurrence this op lies inside — after the chain's read at
+    that step and before a later read of it — however many ops away (a peephole on the new
+    cell state sits deep in the step); the nearest such read when several qualify."""
+    i = topo.index[node]
+    inside = [(ups[c.id].hops[i], k) for k, c in enumerate(chains)
+              if ups[c.id].pos[i] >= 0 and reach[k][i]]
+    if not inside:
+        return None
+    hops, k = min(inside)
+    return chains[k].id, ups[chains[k].id].pos[i], hops
 
 
 SAMPLING_OPS = frozenset({"ArgMax", "Multinomial", "RandomCategorical",

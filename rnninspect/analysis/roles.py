@@ -59,13 +59,17 @@ def fused_split(
 
 
 def multiplies_state(
-    og: OpGraph, topo: Topology, use: Use, step: int, state_ups: list[Upstream]
+    og: OpGraph, topo: Topology, use: Use, step: int, state_ups: list[Upstream],
+    *, current: bool = False,
 ) -> bool:
+    """Does the read multiply the previous step's state (or, with `current`, also the state
+    this step computes: an LSTM's output peephole multiplies the new c_t)?"""
     data = data_operand(og, use)
     if data is None or data[0] not in topo.index or step < 0:
         return False
     i = topo.index[data[0]]
-    return any(up.pos[i] == step - 1 for up in state_ups)
+    wanted = (step - 1, step) if current else (step - 1,)
+    return any(up.pos[i] in wanted for up in state_ups)
 
 
 def base_role(

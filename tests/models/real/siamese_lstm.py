@@ -1,0 +1,42 @@
+"""Twin towers: one LSTM encodes two sentences whose encodings are compared.
+
+Follows the Siamese "Manhattan LSTM" sentence-similarity programs (e.g. the MaLSTM Keras
+example: one shared `LSTM` applied to the left and the right input, `exp(-|h_l - h_r|_1)`).
+Keras 3 functional model, tiny sizes.
+"""
+
+import keras
+
+T, F, UNITS = 5, 3, 6
+
+
+def build():
+    left = keras.Input((T, F), batch_size=2, name="left")
+    right = keras.Input((T, F), batch_size=2, name="right")
+    shared = keras.layers.LSTM(UNITS, name="encoder")
+    h_left, h_right = shared(left), shared(right)
+    distance = keras.layers.Lambda(
+        lambda t: keras.ops.exp(-keras.ops.sum(keras.ops.abs(t[0] - t[1]), axis=1,
+                                               keepdims=True)), name="similarity")(
+        [h_left, h_right])
+    return keras.Model([left, right], distance, name="malstm")
+
+
+# Ground truth. LSTM: 3*24 + 6*24 + 24 = 240. One cell applied to two independent sequences:
+# not two layers sharing one cell (no shared_across_layers).
+EXPECTED = {
+    "builder": "build",
+    "mirrors": "Siamese Manhattan LSTM (MaLSTM) sentence similarity, shared Keras LSTM",
+    "total_params": 240,
+    "num_steps": None,
+    "variables": {
+        "encoder/lstm_cell/kernel": {"role": "input_to_hidden", "cell": "enc", "layer": 0,
+                                     "steps": "dynamic"},
+        "encoder/lstm_cell/recurrent_kernel": {"role": "hidden_to_hidden", "cell": "enc",
+                                               "layer": 0, "steps": "dynamic"},
+        "encoder/lstm_cell/bias": {"role": "bias", "cell": "enc", "layer": 0,
+                                   "steps": "dynamic"},
+    },
+    "training_state_count": 0,
+    "findings": {},
+}
