@@ -113,8 +113,8 @@ def _state_count(model: Any) -> int:
     import keras
 
     inputs = model.inputs if isinstance(model.inputs, list) else [model.inputs]
-    model([keras.ops.zeros(x.shape, dtype=x.dtype) for x in inputs][0] if len(inputs) == 1
-          else [keras.ops.zeros(x.shape, dtype=x.dtype) for x in inputs])
+    zeros = [keras.ops.zeros(x.shape, dtype=x.dtype) for x in inputs]
+    model(zeros[0] if len(zeros) == 1 else zeros)
     count = 0
     for layer in model.layers:
         wrapped = [getattr(layer, k) for k in ("forward_layer", "backward_layer")
