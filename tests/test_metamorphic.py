@@ -25,6 +25,34 @@ KNOWN_WRONG: dict[tuple[str, str], str] = {
 # one program per transformation for the default run: the cheapest that the transformation
 # changes (TF1 seeds and small corpus programs)
 FAST: dict[str, str] = {
+    "unchanged": "mnist@legacy",
+    "summary_loss": "ptb_main", "summary_histograms": "ptb_main", "print_loss": "tied_lm",
+    "tf1_print": "static_rnn_seqlen", "check_numerics_loss": "dynamic_rnn_seqlen",
+    "check_numerics_weights": "mnist_train", "check_numerics_all": "static_birnn",
+    "assert_loss_finite": "mnist_train", "assert_weights_finite": "static_birnn",
+    "minimize_sgd": "tied_lm", "apply_gradients_adam": "dynamic_rnn_seqlen",
+    "clip_by_value": "dynamic_rnn_seqlen", "clip_by_norm": "static_rnn_seqlen",
+    "clip_by_global_norm": "mnist_train", "l2_all": "ptb_train_only",
+    "l2_matrices": "static_birnn", "l1_all": "dynamic_rnn_seqlen",
+    "weight_decay_assign": "tied_lm", "ema_weights": "dynamic_rnn_seqlen", "saver": "mnist_train",
+    "step_counter": "static_rnn_seqlen", "lr_variable": "static_birnn",
+    "lr_schedule": "dynamic_rnn_seqlen", "initializers": "tied_lm",
+    "optimizer_GradientDescent": "mnist_train", "optimizer_Adam": "static_birnn",
+    "optimizer_Momentum": "dynamic_rnn_seqlen", "optimizer_Adagrad": "static_rnn_seqlen",
+    "optimizer_AdagradDA": "mnist_train", "optimizer_RMSProp": "static_birnn",
+    "optimizer_Adadelta": "dynamic_rnn_seqlen", "optimizer_Ftrl": "static_rnn_seqlen",
+    "optimizer_ProximalGradientDescent": "static_birnn",
+    "optimizer_ProximalAdagrad": "dynamic_rnn_seqlen",
+    "minimize_as_apply_gradients": "mnist_train", "minimize_with_global_step": "static_birnn",
+    "identity_reads": "mnist_train", "cast_reads": "tied_lm",
+    "embedding_as_gather": "static_rnn_seqlen", "dropout_on": "dynamic_rnn_seqlen",
+    "dropout_off": "ptb_train_only", "outer_variable_scope": "ptb_main",
+    "outer_name_scope": "mnist_train",
+    "compile_metrics": "masking_lstm", "mixed_precision": "gru_tanh_classifier",
+    "keras_name_scope": "masking_lstm", "recurrent_dropout": "masking_lstm",
+    "input_dropout": "gru_tanh_classifier", "unroll": "masking_lstm",
+    "stateful": "gru_tanh_classifier", "kernel_regularizer": "masking_lstm",
+    "all_regularizers": "gru_tanh_classifier",
 }
 
 
