@@ -193,17 +193,18 @@ def test_an_unchanged_inspection_agrees_and_a_changed_one_differs() -> None:
 
 def test_the_declared_delta_is_what_the_build_measured() -> None:
     """A rename maps by creation order; an added non-trainable variable is expected as
-    training_state; an undeclared addition is the transformation's error."""
+    training_state; an undeclared change is the transformation's error."""
     truth = delta.truth_of(_inspection())
-    facts = {"before": [["m/k0", True], ["m/k1", True], ["m/w", True], ["m/w/Adam", False]],
-             "after": [["o/m/k0", True], ["o/m/k1", True], ["o/m/w", True],
-                       ["o/m/w/Adam", False], ["o/step", False]]}
-    renames = transforms.Delta(renames=True, adds_state=True)
-    want = delta.expected(truth, renames, facts)
-    assert sorted(want["variables"]) == ["o/m/k0", "o/m/k1", "o/m/w", "o/m/w/Adam", "o/step"]
-    assert want["variables"]["o/step"] == {"role": "training_state"}
+    before = [["m/k0", True], ["m/k1", True], ["m/w", True], ["m/w/Adam", False]]
+    renamed = {"before": before, "after": [["o/" + n, t] for n, t in before]}
+    want = delta.expected(truth, transforms.Delta(renames=True), renamed)
+    assert sorted(want["variables"]) == ["o/m/k0", "o/m/k1", "o/m/w"]
+    assert ["cell1", "o/m/w"] in want["links"] and want["training_state_count"] == 1
+    assert delta.undeclared(transforms.Delta(renames=True), renamed) == []
+    assert delta.undeclared(transforms.NONE, renamed)
+    added = {"before": before, "after": [*before, ["step", False]]}
+    want = delta.expected(truth, transforms.STATE, added)
+    assert want["variables"]["step"] == {"role": "training_state"}
     assert want["training_state_count"] == 2
-    assert ["cell1", "o/m/w"] in want["links"]
-    assert delta.undeclared(renames, facts) == []
-    assert delta.undeclared(transforms.Delta(renames=True), facts)
-    assert delta.undeclared(transforms.NONE, facts)
+    assert delta.undeclared(transforms.STATE, added) == []
+    assert delta.undeclared(transforms.NONE, added)
