@@ -77,6 +77,7 @@ KNOWN_WRONG: dict[tuple[str, str], str] = {
     ('summary_loss', 'static_rnn_seqlen'): LOGGED,
     ('summary_loss', 'tied_lm'): LOGGED,
     ('stateful', 'imdb_bilstm'): STATEFUL,
+    ('recurrent_dropout', 'imdb_bilstm'): RECURRENT_DROPOUT,
     ('outer_variable_scope', 'ptb_main'): OUTER_SCOPE,
 }
 
