@@ -53,9 +53,15 @@ def _word(node: str) -> str:
 
 
 def renaming(facts: Facts) -> dict[str, str]:
-    """Original name -> variant name, by creation order (what a rename may change)."""
-    return {b[0]: a[0] for b, a in zip(facts["before"], facts["after"], strict=False)
-            if b[0] != a[0]}
+    """Original name -> variant name, by creation order: the weights in order, and the other
+    variables in order when there are as many (what a rename may change)."""
+    pairs = []
+    for trainable in (True, False):
+        before = [n for n, t in facts["before"] if t == trainable]
+        after = [n for n, t in facts["after"] if t == trainable]
+        if trainable or len(before) == len(after):
+            pairs += list(zip(before, after, strict=False))
+    return {b: a for b, a in pairs if b != a}
 
 
 def added_removed(delta: Delta, facts: Facts) -> tuple[list[str], list[str]]:
@@ -91,7 +97,8 @@ def expected(truth: dict[str, Any], delta: Delta, facts: Facts) -> dict[str, Any
         out["variables"][name] = {"role": "training_state"}
     for name in removed:
         out["variables"].pop(name, None)
-    out["training_state_count"] = out.get("training_state_count", 0) + len(added) - len(removed)
+    out["training_state_count"] = (out.get("training_state_count", 0) + len(added)
+                                   - len(removed) + facts.get("unlisted_state", 0))
     unrolled: dict[str, int] = facts.get("unrolled", {})
     for name, steps in unrolled.items():
         want = out["variables"].get(name)

@@ -20,10 +20,10 @@ OPTIMIZERS = ("GradientDescentOptimizer", "AdamOptimizer", "MomentumOptimizer",
 
 
 def chain(node: ast.expr) -> list[str]:
-    """`tf1.train.AdamOptimizer` -> ["tf1", "train", "AdamOptimizer"]; [] for other forms."""
+    """`tf1.train.AdamOptimizer` -> ["tf1", "train", "AdamOptimizer"]; an attribute of any
+    other expression starts with "" (`Opt(0.1).minimize` -> ["", "minimize"])."""
     if isinstance(node, ast.Attribute):
-        head = chain(node.value)
-        return [*head, node.attr] if head else []
+        return [*(chain(node.value) or [""]), node.attr]
     return [node.id] if isinstance(node, ast.Name) else []
 
 

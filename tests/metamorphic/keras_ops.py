@@ -36,6 +36,8 @@ def after_build(names: list[str], value: Any, facts: dict[str, Any]) -> Any:
             model = _clone(model, CLONES[name])
             if name == "unroll":
                 facts["unrolled"] = _unrolled_lengths(model)
+            if name == "stateful":
+                facts["unlisted_state"] = _state_count(model)
         elif name == "compile_metrics":
             model.compile(optimizer="adam", loss="mse", metrics=["accuracy", "mae"])
     return (model, value[1]) if isinstance(value, tuple) else model
@@ -103,3 +105,22 @@ def _steps_of(layer: Any) -> int | None:
         return None
     shape = layer.input.shape if not isinstance(layer.input, list) else layer.input[0].shape
     return int(shape[1])
+
+
+def _state_count(model: Any) -> int:
+    """How many state variables the stateful layers hold (Keras makes them at the first call
+    and lists them in no `weights`: counted, not named)."""
+    import keras
+
+    inputs = model.inputs if isinstance(model.inputs, list) else [model.inputs]
+    zeros = [keras.ops.zeros(x.shape, dtype=x.dtype) for x in inputs]
+    model(zeros[0] if len(zeros) == 1 else zeros)
+    count = 0
+    for layer in model.layers:
+        wrapped = [getattr(layer, k) for k in ("forward_layer", "backward_layer")
+                   if getattr(layer, k, None) is not None]
+        for inner in wrapped or [layer]:
+            states = getattr(inner, "states", None)
+            if isinstance(states, (list, tuple)):
+                count += sum(hasattr(v, "path") for v in states)
+    return count

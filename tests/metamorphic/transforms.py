@@ -37,6 +37,7 @@ class Delta:
 
 NONE = Delta()
 STATE = Delta(adds_state=True)
+CLONE = Delta(renames=True)
 
 
 @dataclass(frozen=True)
@@ -98,12 +99,14 @@ TRANSFORMATIONS: tuple[Transformation, ...] = (
     _keras("compile_metrics", _OBJECTS),
     _keras("mixed_precision", _KERAS),
     _keras("keras_name_scope", _OBJECTS, Delta(renames=True)),
-    _keras("recurrent_dropout", _MODELS),
-    _keras("input_dropout", _MODELS),
-    _keras("unroll", _MODELS, Delta(unrolls=True)),
-    _keras("stateful", _MODELS, STATE),
-    _keras("kernel_regularizer", _MODELS),
-    _keras("all_regularizers", _MODELS),
+    # clone_model names a wrapper's inner weights without the wrapper's prefix
+    # (bidi_1/forward_lstm_a/... -> forward_lstm_a/...): clones declare renames
+    _keras("recurrent_dropout", _MODELS, CLONE),
+    _keras("input_dropout", _MODELS, CLONE),
+    _keras("unroll", _MODELS, Delta(renames=True, unrolls=True)),
+    _keras("stateful", _MODELS, Delta(renames=True, adds_state=True)),
+    _keras("kernel_regularizer", _MODELS, CLONE),
+    _keras("all_regularizers", _MODELS, CLONE),
 )
 
 
