@@ -1,0 +1,1 @@
+"""Generated RNN programs with their ground truth by construction (issue 21); see BASELINE.md."""

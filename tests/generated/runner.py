@@ -114,16 +114,16 @@ def table(outcomes: list[Outcome]) -> str:
 _CLASSES: list[tuple[Any, str]] = [
     (lambda d, t: "computes nothing" in t,
      "a tf.summary of the loss makes the forward pass training machinery: show refuses"),
-    (lambda d, t: "summary" in d.extras and "role got other" in t,
-     "a tf.summary of the loss makes forward weights `other`"),
+    (lambda d, t: "summary" in d.extras and ("role got other" in t or "num_steps" in t),
+     "a tf.summary of the loss: forward ops taken for training machinery (`other`, T wrong)"),
     (lambda d, t: d.loop == "stacked_cells",
      "Keras StackedRNNCells: an upper cell's kernel called hidden_to_hidden"),
     (lambda d, t: d.wrapper == "recurrent_dropout" and "recurrent_kernel: role got other" in t,
      "Keras recurrent_dropout: the recurrent kernel becomes `other`"),
     (lambda d, t: d.loop == "unroll" and "num_steps: got None" in t,
      "Keras unroll=True (with recurrent_dropout): T reported as None, steps dynamic"),
-    (lambda d, t: d.cell == "hand_lstm_gates" and "layer got" in t,
-     "a hand LSTM with one matrix per gate: its gates reported as layers"),
+    (lambda d, t: d.cell in ("hand_lstm_gates", "hand_gru_gates") and "layer got" in t,
+     "a hand cell with one matrix per gate (LSTM or GRU): its gates reported as layers"),
     (lambda d, t: "copies: got [] expected" in t,
      "Train/Valid copies not told apart: counted as layers, false shared_across_layers"),
     (lambda d, t: d.loop in ("while_loop", "scan") and d.layers > 1
@@ -131,6 +131,12 @@ _CLASSES: list[tuple[Any, str]] = [
      "layers stacked in one loop body merged into one: upper input matrices hidden_to_hidden"),
     (lambda d, t: d.stack == "multi" and "got hidden_to_hidden expected input_hidden_fused" in t,
      "a MultiRNNCell stack merged into one layer: upper fused kernels hidden_to_hidden"),
+    (lambda d, t: "w_o_diag: role got other" in t or "w_o_diag: cell got" in t,
+     "LSTMCell(use_peepholes=True): w_o_diag (it multiplies the new c_t) not in the cell"),
+    (lambda d, t: d.wrapper == "bidi" and "direction got None" in t,
+     "stacked static_bidirectional_rnn: an upper layer's direction lost"),
+    (lambda d, t: "name got copy 1 expected Train" in t,
+     "Train/Valid copies of a while/scan loop named copy 1/2 instead of Train/Valid"),
 ]
 
 
