@@ -28,9 +28,11 @@ def add_probe(parser: argparse.ArgumentParser) -> None:
 
 def run_probe(args: argparse.Namespace, out: Console, err: Console) -> int:
     from rnninspect.probe.document import probe_to_dict
-    from rnninspect.probe.run import probe
+    from rnninspect.probe.run import probe, run_family
     from rnninspect.render.probe import probe_renderable
 
+    if args.checkpoint is None and (family := run_family(args.model)) is not None:
+        args.model, args.checkpoint = family, args.model  # a run: its model, its weights
     warn_if_large(args, err)
     with err.status(Elapsed(f"Tracing {args.model} and running one forward pass…"),
                     spinner="dots"):

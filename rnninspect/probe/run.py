@@ -44,9 +44,9 @@ def probe(spec: str, options: LoadOptions | None = None, *, seed: int = 0,
     options = options or LoadOptions()
     if input_file is not None and not Path(input_file).is_file():
         raise InvalidOptionError(f"--input {input_file}: no such file")
+    if checkpoint is None and (family := run_family(spec)) is not None:
+        spec, checkpoint = family, spec  # a run directory as the model: its family, its weights
     weights = weights_from(checkpoint) if checkpoint is not None else None
-    if weights is None and spec not in _zoo_names() and run_file(Path(spec)) is not None:
-        return _run(spec, options, seed, input_file)  # a run directory as the model
     source = resolve(spec, replace(options, batch=None))
     if isinstance(source, UserSource):
         return _user(spec, seed, options.batch, input_file, weights)
@@ -65,25 +65,20 @@ def probe(spec: str, options: LoadOptions | None = None, *, seed: int = 0,
     return _zoo_keras(source.entry, source.config, seed, input_file)
 
 
-def _zoo_names() -> tuple[str, ...]:
+def run_family(spec: str) -> str | None:
+    """The built-in model a run directory (or its checkpoint.npz) trained; None when `spec`
+    names no run. A run of anything else is one line."""
     from rnninspect import zoo
+    from rnninspect.train.checkpoint import read_meta
 
-    return tuple(zoo.MODELS)
-
-
-def _run(spec: str, options: LoadOptions, seed: int, input_file: str | None) -> ProbeReport:
-    """`probe runs/ptb`: the run's family at the run's config, with its weights."""
-    from rnninspect import zoo
-
-    weights = weights_from(spec)
-    meta, _ = read_run(weights)
-    family = meta.get("settings", {}).get("family")
+    found = None if spec in zoo.MODELS else run_file(Path(spec))
+    if found is None:
+        return None
+    family = (read_meta(found.parent) or {}).get("settings", {}).get("family")
     if family not in zoo.MODELS:
         raise InvalidOptionError(f"{spec}: the run record names no built-in model "
-                                 f"({family!r}); probe MODEL --checkpoint {spec} instead")
-    source = resolve(family, replace(options, dialect=options.dialect or "keras"))
-    assert isinstance(source, ZooSource)
-    return _zoo_run(source, options, weights, seed, input_file)
+                                 f"({family!r}); use probe MODEL --checkpoint {spec}")
+    return str(family)
 
 
 def _zoo_run(source: ZooSource, options: LoadOptions, weights: Weights, seed: int,
