@@ -177,6 +177,7 @@ def _keras(model: Any, signature: list[Any], name: str, config: tuple[tuple[str,
 
 def _user(spec: str, seed: int, batch: int | None, input_file: str | None,
           weights: Weights | None) -> ProbeReport:
+    from rnninspect.probe.concrete import is_function, probe_function
     from rnninspect.sources.code import is_legacy_code, load_object
     from rnninspect.sources.objects import is_keras_model
     from rnninspect.sources.signature import derived_signature, zoo_signature
@@ -205,6 +206,8 @@ def _user(spec: str, seed: int, batch: int | None, input_file: str | None,
     keras = import_keras_for_tracing()
     keras.utils.set_random_seed(seed)
     value, _, _ = load_object(code)
+    if is_function(value):
+        return probe_function(code, spec, seed, batch, input_file, weights)
     if isinstance(value, tuple) and len(value) == 2 and is_keras_model(value[0]):
         model, signature = value[0], list(value[1])
     elif is_keras_model(value):

@@ -103,7 +103,9 @@ def probe_graph(graph: Any, inputs: list[str], outputs: list[str], *, model: str
         raise InvalidOptionError(
             f"{model} has no recurrence (no cell reads its own previous state): probe "
             "measures gates and states through time; use `rnninspect show` for this model")
-    found = locate(tf, graph, inspection, reads)
+    located = locate(tf, graph, inspection, reads)
+    found = [c for c in located if any(s.gates or s.h is not None for s in c.steps)]
+    unreached = tuple(c.cell.name for c in located if c not in found)
     placeholders = [graph.get_operation_by_name(n) for n in traced.inputs]
     if arrays is not None:
         feed = dict(zip([p.outputs[0] for p in placeholders], arrays, strict=True))
@@ -147,7 +149,8 @@ def probe_graph(graph: Any, inputs: list[str], outputs: list[str], *, model: str
     report = ProbeReport(
         model=model, dialect=dialect, inspection_schema=_inspection_schema(),
         num_steps=inspection.num_steps, batch=batch_size, cells=cells, nonfinite=nonfinite,
-        notes=(fed, weights_said, *notes, *_dynamic_note(dynamic)), dynamic=dynamic)
+        notes=(fed, weights_said, *notes, *_dynamic_note(dynamic), *_unreached_note(unreached)),
+        dynamic=dynamic + unreached)
     return with_findings(report)
 
 
@@ -162,6 +165,14 @@ def _dynamic_note(dynamic: tuple[str, ...]) -> tuple[str, ...]:
         return ()
     return (f"{', '.join(dynamic)} run inside a while loop whose length is unknown or that "
             "could not be unrolled: no per-step values for them",)
+
+
+def _unreached_note(cells: tuple[str, ...]) -> tuple[str, ...]:
+    if not cells:
+        return ()
+    return (f"{', '.join(cells)}: no per-step values — the kernel is read only inside a "
+            "conditional (tf.cond: static_rnn with sequence_length) or its gates and state "
+            "could not be followed to an activation; `rnninspect show` has their structure",)
 
 
 def _distinct(tensors: list[Any]) -> list[Any]:
