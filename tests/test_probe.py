@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from tests.helpers import run_cli
+from tests.probe_numpy import sigmoid, stats
 
 PROGRAM = '''
 import json
@@ -102,10 +103,6 @@ def probe_json(spec: str, *extra: str) -> dict[str, Any]:
     return document
 
 
-def sigmoid(a: Any) -> Any:
-    return 1.0 / (1.0 + np.exp(-a))
-
-
 def numpy_lstm(w: dict[str, Any], x: Any, forget_bias: float) -> list[list[dict[str, Any]]]:
     """Per layer, per step: gate activations (i, j, f, o), h and c, as BasicLSTMCell (and
     LSTMCell with peepholes when `w` holds the diagonal weights)."""
@@ -130,12 +127,6 @@ def numpy_lstm(w: dict[str, Any], x: Any, forget_bias: float) -> list[list[dict[
         layers.append(steps)
         inputs = np.stack(outs, axis=1)
     return layers
-
-
-def stats(activation: str, a: Any) -> tuple[float, float, float]:
-    if activation == "sigmoid":
-        return float(a.mean()), float((a < 0.1).mean()), float((a > 0.9).mean())
-    return float(a.mean()), float((a < -0.9).mean()), float((a > 0.9).mean())
 
 
 @pytest.mark.parametrize("peepholes", [False, True], ids=["BasicLSTMCell", "peepholes"])
@@ -246,3 +237,44 @@ def test_bad_input_files_are_one_line_exit_2(tmp_path: Path) -> None:
         code, out, err = run_cli(["probe", spec, "--input", str(path)])
         assert code == 2 and out == "", err
         assert said in err and len(err.strip().splitlines()) == 1
+
+
+def save_tf_checkpoint(prefix: Path, w: dict[str, Any]) -> None:
+    """A TF checkpoint holding `w` under the program's variable names (rnn/cell0/kernel…)."""
+    import tensorflow as tf
+
+    graph = tf.Graph()
+    with graph.as_default():
+        for key, value in w.items():
+            cell, name = key.split("_", 1)
+            tf.compat.v1.Variable(value, name=f"rnn/{cell}/{name}")
+        saver = tf.compat.v1.train.Saver()
+        with tf.compat.v1.Session(graph=graph) as session:
+            session.run(tf.compat.v1.global_variables_initializer())
+            saver.save(session, str(prefix))
+
+
+def test_tf_checkpoint_weights_equal_a_numpy_recurrence_on_them(tmp_path: Path) -> None:
+    spec = write_program(tmp_path, weights())
+    restored = weights(recurrent_scale=3.0)
+    save_tf_checkpoint(tmp_path / "model.ckpt", restored)
+    doc = probe_json(spec, "--input", str(tmp_path / "x.npz"),
+                     "--checkpoint", str(tmp_path / "model.ckpt"))
+    expected = numpy_lstm(restored, np.load(tmp_path / "x.npz")["x"], 1.0)
+    initial = numpy_lstm(weights(), np.load(tmp_path / "x.npz")["x"], 1.0)
+    got = [s["h_norm"] for c in doc["cells"] for s in c["steps"]]
+    want = [float(np.linalg.norm(s["h"], axis=1).mean()) for steps in expected for s in steps]
+    assert got == pytest.approx(want, abs=1e-5)
+    assert got != pytest.approx([float(np.linalg.norm(s["h"], axis=1).mean())
+                                 for steps in initial for s in steps], abs=1e-3)
+    assert any("model.ckpt" in n for n in doc["notes"])
+
+
+def test_a_tf_checkpoint_of_another_model_names_the_variable(tmp_path: Path) -> None:
+    spec = write_program(tmp_path, weights())
+    other = weights()
+    other["cell1_kernel"] = other["cell1_kernel"][:, :8]
+    save_tf_checkpoint(tmp_path / "other.ckpt", other)
+    code, out, err = run_cli(["probe", spec, "--checkpoint", str(tmp_path / "other.ckpt")])
+    assert code == 2 and out == "", err
+    assert "rnn/cell1/kernel" in err and len(err.strip().splitlines()) == 1

@@ -8,17 +8,9 @@ from typing import Any
 import numpy as np
 import pytest
 
+from tests.probe_numpy import sigmoid, stats
+
 BATCH, STEPS, INPUTS, UNITS = 3, 6, 4, 5
-
-
-def sigmoid(a: Any) -> Any:
-    return 1.0 / (1.0 + np.exp(-a))
-
-
-def stats(activation: str, a: Any) -> tuple[float, float, float]:
-    if activation == "sigmoid":
-        return float(a.mean()), float((a < 0.1).mean()), float((a > 0.9).mean())
-    return float(a.mean()), float((a < -0.9).mean()), float((a > 0.9).mean())
 
 
 def keras_lstm(kernel: Any, recurrent: Any, bias: Any, x: Any) -> list[dict[str, Any]]:

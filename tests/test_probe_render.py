@@ -40,6 +40,15 @@ def test_a_saturation_for_less_than_half_the_steps_is_no_finding() -> None:
     assert found.findings == ()
 
 
+def test_a_fast_growth_is_a_trend_only_over_four_steps_or_more() -> None:
+    """T = 4 (two steps in the second half) is the transient from the zero state; T = 8 is a
+    trend. Small states: only the growth factor can make them explode."""
+    short = report(cell([0.01 * 2.0**t for t in range(4)], [0.0] * 4, 2.0))
+    assert short.findings == ()
+    long = report(cell([0.01 * 2.0**t for t in range(8)], [0.0] * 8, 2.0))
+    assert [(f.kind.value, f.step) for f in long.findings] == [("exploding_state", 7)]
+
+
 def test_json_has_no_nan_and_names_its_inspection() -> None:
     r = report(cell([1.0, math.nan, 1.0], [0.0, 0.0, 0.0], None))
     doc = probe_to_dict(r)

@@ -18,20 +18,26 @@ def add_probe(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--input", metavar="FILE.npz", dest="input_file",
                         help="feed these arrays (one per model input, by input name or "
                         "arr_0, arr_1, …) instead of a synthetic batch")
+    parser.add_argument("--checkpoint", metavar="PATH",
+                        help="weights from a run of `rnninspect train` (its directory or "
+                        "checkpoint.npz; a built-in model takes the run's config) or a TF "
+                        "checkpoint (model.ckpt-N) for a TF1 graph; default: the initialisers")
     parser.add_argument("--format", choices=("table", "json"), default="table",
                         help="table (default) or json (schema rnninspect.probe/1)")
 
 
 def run_probe(args: argparse.Namespace, out: Console, err: Console) -> int:
     from rnninspect.probe.document import probe_to_dict
-    from rnninspect.probe.run import probe
+    from rnninspect.probe.run import probe, run_family
     from rnninspect.render.probe import probe_renderable
 
+    if args.checkpoint is None and (family := run_family(args.model)) is not None:
+        args.model, args.checkpoint = family, args.model  # a run: its model, its weights
     warn_if_large(args, err)
     with err.status(Elapsed(f"Tracing {args.model} and running one forward pass…"),
                     spinner="dots"):
         report = probe(args.model, load_options(args), seed=args.seed,
-                       input_file=args.input_file)
+                       input_file=args.input_file, checkpoint=args.checkpoint)
     if args.format == "json":
         out.file.write(json.dumps(probe_to_dict(report), indent=2) + "\n")
         return ExitStatus.OK

@@ -4,7 +4,9 @@
   > 0.9 for a sigmoid, |x| > 0.9 for tanh) at every step from some step s on, for at least
   half the steps. A saturated gate passes (almost) no gradient.
 - `exploding_state`: a state whose per-unit RMS at the last step exceeds `EXPLODE_RMS` while
-  still growing (growth factor > 1), or whose norm grows by more than `EXPLODE_FACTOR` per step.
+  still growing (growth factor > 1), or whose norm grows by more than `EXPLODE_FACTOR` per step
+  over at least `MIN_TREND` steps (the second half of T ≥ 8: fewer steps are the transient
+  from the zero state and the noise of one batch, not a trend).
 - `vanishing_state`: a state whose norm at the last step is below `VANISH_SHARE` of its peak
   and still shrinking.
 - `dead_units`: units whose h never changes over the batch and the steps.
@@ -22,6 +24,7 @@ from rnninspect.probe.model import CellProbe, ProbeFinding, ProbeKind, ProbeRepo
 SATURATED_SHARE = 0.9
 EXPLODE_RMS = 3.0  # a healthy LSTM cell state stays within a few units per unit at init
 EXPLODE_FACTOR = 1.25  # 25 % per step: ×87 over 20 steps
+MIN_TREND = 4  # steps in the second half that a growth factor is judged on
 VANISH_SHARE = 0.01
 
 GATE_NAMES = {
@@ -99,7 +102,8 @@ def _states(cell: CellProbe) -> list[ProbeFinding]:
             continue
         last = known[-1]
         rms = last / math.sqrt(cell.units)
-        if rate > EXPLODE_FACTOR or (rms > EXPLODE_RMS and rate > 1.0):
+        trend = len(norms) - len(norms) // 2 >= MIN_TREND
+        if (trend and rate > EXPLODE_FACTOR) or (rms > EXPLODE_RMS and rate > 1.0):
             found.append(ProbeFinding(
                 ProbeKind.EXPLODING_STATE, Severity.WARNING,
                 f"‖{state}_t‖ of layer {cell.layer} grows ×{rate:.2f} per step, to {last:.3g} "

@@ -102,4 +102,4 @@ class ProbeReport:
     nonfinite: NonFinite | None
     findings: tuple[ProbeFinding, ...] = ()
     notes: tuple[str, ...] = ()
-    dynamic: tuple[str, ...] = ()  # cells inside a while loop: no per-step values
+    dynamic: tuple[str, ...] = ()  # cells with no per-step values (while loop, conditional)

@@ -5,6 +5,11 @@ User models: TF1 graphs in the worker (`ProbeUserGraph`), Keras 3 models here. A
 is probed through the graph of its inference function; RNN layers that run a while loop are
 traced with ``unroll=True`` for that call (`rnninspect.tf.twin`: the same layers and weights),
 so every iteration is a step whose values can be fetched.
+
+Weights (`rnninspect.probe.weights`): the initialisers, or `checkpoint`. A run directory of
+`rnninspect train` (given as the model, or as `checkpoint` to a built-in model) is probed as
+its family's Keras model at the run's config (unless config options are given), with the
+run's values assigned in order; a TF checkpoint restores a TF1 graph by name.
 """
 
 from __future__ import annotations
@@ -16,29 +21,85 @@ from typing import Any
 
 from rnninspect.errors import InvalidOptionError
 from rnninspect.probe.model import ProbeReport
-from rnninspect.sources import LoadOptions, UserSource, resolve
+from rnninspect.probe.weights import (
+    MODEL_FILE,
+    Weights,
+    assign_in_order,
+    read_run,
+    run_file,
+    run_note,
+    weights_from,
+)
+from rnninspect.sources import LoadOptions, UserSource, ZooSource, resolve
 
 
 def probe(spec: str, options: LoadOptions | None = None, *, seed: int = 0,
-          input_file: str | None = None) -> ProbeReport:
+          input_file: str | None = None, checkpoint: str | None = None) -> ProbeReport:
     """One forward pass of the model `spec` names (resolved as `show` resolves it) on a
-    seeded synthetic batch, or on `input_file` (.npz, one array per input)."""
+    seeded synthetic batch, or on `input_file` (.npz, one array per input); weights from
+    `checkpoint` (a run directory or a TF checkpoint) when given."""
     from rnninspect.tf import worker
     from rnninspect.tf.probe import ProbeLegacy
 
     options = options or LoadOptions()
     if input_file is not None and not Path(input_file).is_file():
         raise InvalidOptionError(f"--input {input_file}: no such file")
+    if checkpoint is None and (family := run_family(spec)) is not None:
+        spec, checkpoint = family, spec  # a run directory as the model: its family, its weights
+    weights = weights_from(checkpoint) if checkpoint is not None else None
     source = resolve(spec, replace(options, batch=None))
     if isinstance(source, UserSource):
-        return _user(spec, seed, options.batch, input_file)
+        return _user(spec, seed, options.batch, input_file, weights)
     source = resolve(spec, options)
     assert not isinstance(source, UserSource)
+    if weights is not None and weights.kind == "run":
+        return _zoo_run(source, options, weights, seed, input_file)
     if source.dialect == "legacy":
         report: ProbeReport = worker.call(ProbeLegacy(source.entry.name, source.config, seed,
-                                                      input_file))
+                                                      input_file, weights))
         return report
+    if weights is not None:
+        raise InvalidOptionError(
+            f"--checkpoint {weights.given} is a TF checkpoint: it restores the TF1 graph; "
+            "drop --dialect keras (a Keras model takes a run of `rnninspect train`)")
     return _zoo_keras(source.entry, source.config, seed, input_file)
+
+
+def run_family(spec: str) -> str | None:
+    """The built-in model a run directory (or its checkpoint.npz) trained; None when `spec`
+    names no run. A run of anything else is one line."""
+    from rnninspect import zoo
+    from rnninspect.train.checkpoint import read_meta
+
+    found = None if spec in zoo.MODELS else run_file(Path(spec))
+    if found is None:
+        return None
+    family = (read_meta(found.parent) or {}).get("settings", {}).get("family")
+    if family not in zoo.MODELS:
+        raise InvalidOptionError(f"{spec}: the run record names no built-in model "
+                                 f"({family!r}); use probe MODEL --checkpoint {spec}")
+    return str(family)
+
+
+def _zoo_run(source: ZooSource, options: LoadOptions, weights: Weights, seed: int,
+             input_file: str | None) -> ProbeReport:
+    """A built-in model with a run's weights: Keras dialect; the run's config unless the
+    user named one (then every variable must fit it)."""
+    if options.dialect == "legacy":
+        raise InvalidOptionError(
+            f"--checkpoint {weights.given} is a run of `rnninspect train`: Keras weights; "
+            "probe it with --dialect keras (the default with a run)")
+    meta, values = read_run(weights)
+    config = source.config
+    chosen = options.config is not None or any(
+        v is not None for k, v in options.overrides().items() if k != "batch")
+    settings = meta.get("settings", {})
+    if not chosen and settings.get("family") == source.entry.name:
+        config = type(config)(**settings["config"])
+        if options.batch is not None:
+            config = replace(config, batch_size=options.batch)
+    return _zoo_keras(source.entry, config, seed, input_file,
+                      weights=(values, weights.given, run_note(weights, meta)))
 
 
 def probe_model(model: Any, inputs: Sequence[Any], *, name: str | None = None) -> ProbeReport:
@@ -52,20 +113,39 @@ def probe_model(model: Any, inputs: Sequence[Any], *, name: str | None = None) -
                   arrays=arrays)
 
 
-def _zoo_keras(entry: Any, config: Any, seed: int, input_file: str | None) -> ProbeReport:
+def _zoo_keras(entry: Any, config: Any, seed: int, input_file: str | None, *,
+               weights: tuple[list[Any], str, str] | None = None) -> ProbeReport:
+    """`weights`: (values in the model's variable order, as the user named them, a note)."""
     from rnninspect.tf.imports import import_keras_for_tracing
     from rnninspect.zoo.base import config_pairs
 
     keras = import_keras_for_tracing()
     keras.utils.set_random_seed(seed)
     model = entry.build(config, "keras")
-    return _keras(model, entry.signature(config), entry.name, config_pairs(config), seed=seed,
-                  input_file=input_file, call=lambda xs: entry.logits(model, xs))
+    signature = entry.signature(config)
+    note = None
+    if weights is not None:
+        _assign(model, signature, weights[0], weights[1], lambda xs: entry.logits(model, xs))
+        note = weights[2]
+    return _keras(model, signature, entry.name, config_pairs(config), seed=seed,
+                  input_file=input_file, call=lambda xs: entry.logits(model, xs),
+                  weights_note=note)
+
+
+def _assign(model: Any, signature: list[Any], values: list[Any], given: str,
+            call: Any) -> None:
+    """Build `model` (one call on zeros) when it has no variables yet, then assign."""
+    import tensorflow as tf
+
+    if not model.variables:
+        call([tf.zeros([d or 1 for d in s.shape.as_list()], s.dtype) for s in signature])
+    assign_in_order(list(model.variables), values, given)
 
 
 def _keras(model: Any, signature: list[Any], name: str, config: tuple[tuple[str, Any], ...],
            *, seed: int = 0, batch: int | None = None, input_file: str | None = None,
-           arrays: list[Any] | None = None, call: Any = None) -> ProbeReport:
+           arrays: list[Any] | None = None, call: Any = None,
+           weights_note: str | None = None) -> ProbeReport:
     import tensorflow as tf
 
     from rnninspect.sources.graph_io import graph_inputs_outputs
@@ -92,10 +172,12 @@ def _keras(model: Any, signature: list[Any], name: str, config: tuple[tuple[str,
                  "same layers and weights): one step per iteration",)
     return probe_graph(graph, inputs, outputs, model=name, dialect="keras", config=config,
                        seed=seed, batch=batch, input_file=input_file, arrays=arrays,
-                       notes=notes)
+                       notes=notes, weights_note=weights_note)
 
 
-def _user(spec: str, seed: int, batch: int | None, input_file: str | None) -> ProbeReport:
+def _user(spec: str, seed: int, batch: int | None, input_file: str | None,
+          weights: Weights | None) -> ProbeReport:
+    from rnninspect.probe.concrete import is_function, probe_function
     from rnninspect.sources.code import is_legacy_code, load_object
     from rnninspect.sources.objects import is_keras_model
     from rnninspect.sources.signature import derived_signature, zoo_signature
@@ -106,17 +188,26 @@ def _user(spec: str, seed: int, batch: int | None, input_file: str | None) -> Pr
 
     code = parse_code_spec(spec)
     path = Path(spec)
+    if code is None and (path.suffix == ".keras" or (path / MODEL_FILE).is_file()):
+        return _keras_file(spec, seed, batch, input_file, weights)
     if code is None or is_legacy_code(code):
         if code is None and path.suffix not in (".meta", ".pb", ".pbtxt", ".index"):
             raise InvalidOptionError(
-                f"probe takes a built-in model, FILE.py:NAME, a .meta MetaGraph (with its "
-                f"checkpoint) or a .pb GraphDef; {spec!r} is none of them")
+                f"probe takes a built-in model, FILE.py:NAME, a .keras file, a run directory "
+                f"of `rnninspect train`, a .meta MetaGraph (with its checkpoint) or a .pb "
+                f"GraphDef; {spec!r} is none of them")
+        if weights is not None and weights.kind == "run":
+            raise InvalidOptionError(
+                f"--checkpoint {weights.given} is a run of `rnninspect train` (Keras "
+                f"weights); {spec} is a TF1 graph: give it a TF checkpoint (model.ckpt-N)")
         report: ProbeReport = worker.call(ProbeUserGraph(spec, str(Path.cwd()), seed, batch,
-                                                         input_file))
+                                                         input_file, weights))
         return report
     keras = import_keras_for_tracing()
     keras.utils.set_random_seed(seed)
     value, _, _ = load_object(code)
+    if is_function(value):
+        return probe_function(code, spec, seed, batch, input_file, weights)
     if isinstance(value, tuple) and len(value) == 2 and is_keras_model(value[0]):
         model, signature = value[0], list(value[1])
     elif is_keras_model(value):
@@ -126,4 +217,51 @@ def _user(spec: str, seed: int, batch: int | None, input_file: str | None) -> Pr
         raise InvalidOptionError(
             f"probe needs a Keras model or a tf.Graph from {spec!r} (or a (model, "
             f"[tf.TensorSpec]) pair); got {type(value).__name__}")
-    return _keras(model, signature, spec, (), seed=seed, batch=batch, input_file=input_file)
+    return _keras_with(model, signature, spec, seed, batch, input_file, weights)
+
+
+def _keras_file(spec: str, seed: int, batch: int | None, input_file: str | None,
+                weights: Weights | None) -> ProbeReport:
+    """A .keras file, or a directory holding model.keras (without a run checkpoint)."""
+    from rnninspect import zoo
+    from rnninspect.sources.keras_file import check_archive_size
+    from rnninspect.sources.signature import derived_signature
+    from rnninspect.tf.imports import import_keras_for_tracing
+
+    path = Path(spec)
+    path = path / MODEL_FILE if path.is_dir() else path
+    check_archive_size(path)
+    keras = import_keras_for_tracing()
+    import rnninspect.zoo.keras_models  # noqa: F401 - registers PTBModel / MNISTModel
+
+    keras.utils.set_random_seed(seed)
+    try:
+        model = keras.saving.load_model(path, safe_mode=True)
+    except Exception as e:
+        first = (str(e).strip().splitlines() or [type(e).__name__])[0]
+        raise InvalidOptionError(f"cannot load {spec!r} with keras.saving.load_model: "
+                                 f"{type(e).__name__}: {first}") from e
+    owner = zoo.owner_of(model)
+    if owner is None:
+        return _keras_with(model, derived_signature(model, spec), spec, seed, batch,
+                           input_file, weights)
+    config = owner.config_of(model)
+    return _keras(model, owner.signature(config), spec, (), seed=seed, input_file=input_file,
+                  call=lambda xs: owner.logits(model, xs),
+                  weights_note=f"weights saved in {path.name}")
+
+
+def _keras_with(model: Any, signature: list[Any], spec: str, seed: int, batch: int | None,
+                input_file: str | None, weights: Weights | None) -> ProbeReport:
+    note = None
+    if weights is not None:
+        if weights.kind != "run":
+            raise InvalidOptionError(
+                f"--checkpoint {weights.given} is a TF checkpoint; {spec} is a Keras model: "
+                "give it a run of `rnninspect train` (DIR or DIR/checkpoint.npz)")
+        meta, values = read_run(weights)
+        _assign(model, signature, values, weights.given,
+                lambda xs: model(xs if len(xs) > 1 else xs[0], training=False))
+        note = run_note(weights, meta)
+    return _keras(model, signature, spec, (), seed=seed, batch=batch, input_file=input_file,
+                  weights_note=note)

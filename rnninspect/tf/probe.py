@@ -13,16 +13,17 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from rnninspect import zoo
 from rnninspect.errors import InvalidOptionError
 from rnninspect.probe.findings import with_findings
+from rnninspect.probe.input_file import file_feed
 from rnninspect.probe.locate import CellTensors, locate
 from rnninspect.probe.model import CellProbe, NonFinite, ProbeReport
 from rnninspect.probe.nonfinite import first_nonfinite, forward_ops
 from rnninspect.probe.stats import CellArrays, cell_probe
+from rnninspect.probe.weights import Weights, restore_by_name
 from rnninspect.zoo.base import config_pairs
 
 
@@ -34,12 +35,13 @@ class ProbeLegacy:
     config: Any
     seed: int
     input_file: str | None = None
+    weights: Weights | None = None
 
     def run(self) -> ProbeReport:
         built = zoo.get(self.name).build(self.config, "legacy", self.seed)
         return probe_graph(built.graph, list(built.inputs), list(built.outputs),
                            model=self.name, dialect="legacy", config=config_pairs(self.config),
-                           seed=self.seed, input_file=self.input_file)
+                           seed=self.seed, input_file=self.input_file, weights=self.weights)
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,7 @@ class ProbeUserGraph:
     seed: int
     batch: int | None = None
     input_file: str | None = None
+    weights: Weights | None = None
 
     def run(self) -> ProbeReport:
         from rnninspect.sources.graph_io import graph_inputs_outputs
@@ -72,16 +75,20 @@ class ProbeUserGraph:
             outputs = list(choose_copy(graph, inputs, outputs, self.spec, None).outputs)
         return probe_graph(graph, inputs, outputs, model=self.spec, dialect="legacy",
                            seed=self.seed, batch=self.batch, restore=restore,
-                           input_file=self.input_file)
+                           input_file=self.input_file, weights=self.weights)
 
 
 def probe_graph(graph: Any, inputs: list[str], outputs: list[str], *, model: str,
                 dialect: str, config: tuple[tuple[str, Any], ...] = (), seed: int = 0,
                 batch: int | None = None, restore: str | None = None,
                 input_file: str | None = None, arrays: list[Any] | None = None,
-                notes: tuple[str, ...] = ()) -> ProbeReport:
+                notes: tuple[str, ...] = (), weights: Weights | None = None,
+                weights_note: str | None = None) -> ProbeReport:
     """Probe `graph`: `arrays` (by input position) or `input_file` (.npz by input name)
-    feed it, else a seeded synthetic batch; weights from `restore`, else the initialisers."""
+    feed it, else a seeded synthetic batch; weights from the TF checkpoint `weights`, else
+    `restore` (a MetaGraph's own checkpoint), else the initialisers (`weights_note` says
+    where a caller's values came from: a Keras model's current values are its graph's
+    initial values)."""
     import numpy as np
     import tensorflow as tf
 
@@ -96,7 +103,9 @@ def probe_graph(graph: Any, inputs: list[str], outputs: list[str], *, model: str
         raise InvalidOptionError(
             f"{model} has no recurrence (no cell reads its own previous state): probe "
             "measures gates and states through time; use `rnninspect show` for this model")
-    found = locate(tf, graph, inspection, reads)
+    located = locate(tf, graph, inspection, reads)
+    found = [c for c in located if any(s.gates or s.h is not None for s in c.steps)]
+    unreached = tuple(c.cell.name for c in located if c not in found)
     placeholders = [graph.get_operation_by_name(n) for n in traced.inputs]
     if arrays is not None:
         feed = dict(zip([p.outputs[0] for p in placeholders], arrays, strict=True))
@@ -114,31 +123,34 @@ def probe_graph(graph: Any, inputs: list[str], outputs: list[str], *, model: str
     out_tensors = [t for name in outputs for t in graph.get_operation_by_name(name).outputs
                    if t.dtype.is_floating]
     with tf.compat.v1.Session(graph=graph) as session:
-        if restore is not None:
+        session.run(init)
+        if weights is not None:
+            restore = restore_by_name(tf, graph, session, weights)
+        elif restore is not None:
             with graph.as_default():
                 tf.compat.v1.train.Saver().restore(session, restore)
-        else:
-            session.run(init)
         got = session.run(tensors + out_tensors, feed)
         values = {t.name: v for t, v in zip(tensors + out_tensors, got, strict=True)}
         nonfinite: NonFinite | None = None
         if not all(bool(np.all(np.isfinite(v))) for v in got):
-            weights = {v.node: v.name for v in traced.variables}
+            nodes = {v.node: v.name for v in traced.variables}
             gate_ops = {g.tensor.op.name: g.gate for c in found for s in c.steps
                         for g in s.gates.values()}
             nonfinite = first_nonfinite(np, session, forward_ops(graph, outputs), feed,
-                                        inspection, reads, weights, gate_ops)
+                                        inspection, reads, nodes, gate_ops)
     cells = tuple(_cell_probe(np, c, values) for c in found)
     batch_size = next((int(v.shape[0]) for c in found for s in c.steps[:1]
                        for v in [values.get(s.h.name) if s.h is not None else None]
                        if v is not None and v.ndim > 1), None)
-    weights_said = f"weights restored from {restore}" if restore else \
-        f"weights from the program's initialisers (seed {seed})"
+    weights_said = weights_note or (
+        f"weights restored from {restore}" if restore else
+        f"weights from the program's initialisers (seed {seed})")
     dynamic = tuple(c.name for c in inspection.cells if c.dynamic or not c.num_steps)
     report = ProbeReport(
         model=model, dialect=dialect, inspection_schema=_inspection_schema(),
         num_steps=inspection.num_steps, batch=batch_size, cells=cells, nonfinite=nonfinite,
-        notes=(fed, weights_said, *notes, *_dynamic_note(dynamic)), dynamic=dynamic)
+        notes=(fed, weights_said, *notes, *_dynamic_note(dynamic), *_unreached_note(unreached)),
+        dynamic=dynamic + unreached)
     return with_findings(report)
 
 
@@ -153,6 +165,14 @@ def _dynamic_note(dynamic: tuple[str, ...]) -> tuple[str, ...]:
         return ()
     return (f"{', '.join(dynamic)} run inside a while loop whose length is unknown or that "
             "could not be unrolled: no per-step values for them",)
+
+
+def _unreached_note(cells: tuple[str, ...]) -> tuple[str, ...]:
+    if not cells:
+        return ()
+    return (f"{', '.join(cells)}: no per-step values — the kernel is read only inside a "
+            "conditional (tf.cond: static_rnn with sequence_length) or its gates and state "
+            "could not be followed to an activation; `rnninspect show` has their structure",)
 
 
 def _distinct(tensors: list[Any]) -> list[Any]:
@@ -174,38 +194,3 @@ def _cell_probe(np: Any, found: CellTensors, values: dict[str, Any]) -> CellProb
                     for s in found.steps),
         h=tuple(value(s.h) for s in found.steps), c=tuple(value(s.c) for s in found.steps)))
 
-
-def file_feed(np: Any, placeholders: list[Any], path: str) -> tuple[dict[Any, Any], str]:
-    """Inputs from a .npz: one array per input, by the input's name (or its position:
-    arr_0, arr_1, … as `np.savez` names them); shapes and dtypes checked."""
-    try:
-        with np.load(path) as data:
-            arrays = {k: data[k] for k in data.files}
-    except (OSError, ValueError) as e:
-        raise InvalidOptionError(f"--input {path}: cannot read it as a .npz file ({e})") from e
-    feed: dict[Any, Any] = {}
-    for i, op in enumerate(placeholders):
-        tensor = op.outputs[0]
-        keys = [op.name, op.name.split("/")[-1], f"arr_{i}"]
-        key = next((k for k in keys if k in arrays), None)
-        if key is None and len(placeholders) == 1 and len(arrays) == 1:
-            key = next(iter(arrays))
-        if key is None:
-            raise InvalidOptionError(
-                f"--input {path}: no array for input {op.name!r}; name it so (np.savez(path, "
-                f"**{{{op.name.split('/')[-1]!r}: array}})); found {', '.join(arrays) or 'none'}")
-        value = arrays[key]
-        want = tensor.shape
-        if want.rank is not None and (value.ndim != want.rank or any(
-                d is not None and d != s for d, s in zip(want.as_list(), value.shape,
-                                                         strict=True))):
-            raise InvalidOptionError(
-                f"--input {path}: {key!r} has shape {tuple(value.shape)}; input {op.name!r} "
-                f"takes {tuple(want.as_list())} (None: any size)")
-        dtype = tensor.dtype
-        if dtype.is_integer != np.issubdtype(value.dtype, np.integer):
-            raise InvalidOptionError(
-                f"--input {path}: {key!r} is {value.dtype}; input {op.name!r} takes "
-                f"{dtype.name}")
-        feed[tensor] = value.astype(dtype.as_numpy_dtype)
-    return feed, f"inputs from {Path(path).name}"
