@@ -25,13 +25,16 @@ import json
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rnninspect.errors import BackendError, InvalidOptionError
 from rnninspect.train import checkpoint as ckpt
 from rnninspect.train.rendezvous import Link, rendezvous, split_address
 
-CHECKPOINT_EVERY = 500  # steps between checkpoints of a multi-worker run without --checkpoint-every
+if TYPE_CHECKING:
+    from rnninspect.train.devices import Placement
+
+CHECKPOINT_EVERY = 500  # steps between checkpoints, multi-worker, without --checkpoint-every
 PEER_TIMEOUT = 120.0  # seconds a worker waits for the others to check in (--peer-timeout)
 
 
@@ -195,7 +198,7 @@ def start_engine(backend: str) -> None:
         return
     import jax
 
-    jax.config.update("jax_cpu_collectives_implementation", "gloo")
+    jax.config.update("jax_cpu_collectives_implementation", "gloo")  # type: ignore[no-untyped-call]
     jax.distributed.initialize(
         coordinator_address=cluster.addresses[0],
         num_processes=cluster.size,
@@ -204,7 +207,7 @@ def start_engine(backend: str) -> None:
     )
 
 
-def placement(backend: str, use_gpu: bool) -> Any:
+def placement(backend: str, use_gpu: bool) -> Placement:
     """The Placement of a multi-worker run: one replica per device of every worker."""
     from rnninspect.train.devices import Placement
 

@@ -138,7 +138,8 @@ class Trainer:
         self.stepper.reload()
         self.position = Position(**snapshot.meta["position"])
         if snapshot.states is not None and self.position.step > 0:
-            template = self.stepper.states_to_numpy(self.stepper.zero_states(self.recipe.batch_size))
+            zeros = self.stepper.zero_states(self.recipe.batch_size)  # splits over replicas
+            template = self.stepper.states_to_numpy(zeros)
             self.states = self.stepper.states_from_numpy(
                 keras.tree.pack_sequence_as(template, snapshot.states)
             )

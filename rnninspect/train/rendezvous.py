@@ -175,7 +175,8 @@ def _answer(conn: socket.socket, link: Link, addresses: tuple[str, ...], deadlin
     index, workers = message.get("hello"), message.get("workers")
     problem = None
     if workers != list(addresses):
-        problem = (f"worker {index} lists --workers {','.join(map(str, workers or []))}, the "
+        listed = ",".join(str(w) for w in workers) if isinstance(workers, list) else workers
+        problem = (f"worker {index} lists --workers {listed}, the "
                    f"chief {','.join(addresses)}; give every worker the same list")
     elif not isinstance(index, int) or not 0 < index < len(addresses):
         problem = f"worker index {index} is not in 1..{len(addresses) - 1}"
@@ -238,8 +239,7 @@ def _worker(addresses: tuple[str, ...], index: int, timeout: float) -> Link:
                 f"the chief at {addresses[0]} did not start the run within {timeout:g} s "
                 "(another worker is missing or failed; --peer-timeout sets the wait)"
             )
-    link = Link(index, addresses, {0: conn})
-    return link
+    return Link(index, addresses, {0: conn})
 
 
 def _connect(addresses: tuple[str, ...], index: int, timeout: float,
