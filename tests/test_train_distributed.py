@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
+from tests.helpers import free_ports
 
 pytest.importorskip("keras")
 
@@ -47,15 +48,6 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
         (where / f"ptb.{split}.txt").write_text("\n".join(lines) + "\n")
     return where
 
-
-def free_ports(n: int) -> list[int]:
-    socks = [socket.socket() for _ in range(n)]
-    for s in socks:
-        s.bind(("127.0.0.1", 0))
-    ports = [s.getsockname()[1] for s in socks]
-    for s in socks:
-        s.close()
-    return ports
 
 
 def launch(args: list[str], losses: Path, backend: str) -> subprocess.Popen[str]:

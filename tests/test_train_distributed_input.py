@@ -18,18 +18,10 @@ import pytest
 
 from rnninspect.train import checkpoint as ckpt
 from rnninspect.train.rendezvous import _ask_registered
+from tests.helpers import free_ports
 
 QUICK_S = 20.0  # "within seconds" on a loaded 2-core machine, Python start-up included
 
-
-def free_ports(n: int) -> list[int]:
-    socks = [socket.socket() for _ in range(n)]
-    for s in socks:
-        s.bind(("127.0.0.1", 0))
-    ports = [s.getsockname()[1] for s in socks]
-    for s in socks:
-        s.close()
-    return ports
 
 
 def start(args: list[str], backend: str = "tensorflow") -> subprocess.Popen[str]:
