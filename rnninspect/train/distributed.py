@@ -63,7 +63,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--workers", metavar="HOST:PORT,...",
         help="train in several processes/hosts: every worker's address, worker 0 first "
-        "(the chief); default: the cluster in $TF_CONFIG, else one process")
+        "(the chief); default: the cluster in TensorFlow's cluster variable (docs/training.md), "
+        "else one process")
     parser.add_argument("--worker-index", type=int, metavar="I",
                         help="this process's position in --workers (0 = chief)")
     parser.add_argument(
