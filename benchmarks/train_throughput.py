@@ -255,6 +255,33 @@ def table(results: dict[str, dict[str, list[float] | str]], impls: list[str]) ->
     return "\n".join(lines)
 
 
+ISA_FLAGS = (("avx512f", "AVX-512"), ("avx512_bf16", "AVX-512 BF16"), ("amx_tile", "AMX"),
+             ("avx2", "AVX2"), ("fma", "FMA"))
+
+
+def cpu_kind(cpuinfo: str | None = None) -> str:
+    r"""'<model name>, <vector ISA>' from /proc/cpuinfo (the widest first), printed with every
+    table: a CPU figure means nothing without the CPU kind.
+
+    >>> cpu_kind("model name\t: AMD EPYC 7B13\nflags\t\t: fpu sse2 avx2 fma\n")
+    'AMD EPYC 7B13, AVX2 FMA'
+    """
+    if cpuinfo is None:
+        try:
+            cpuinfo = Path("/proc/cpuinfo").read_text()
+        except OSError:
+            import platform
+
+            return f"{platform.processor() or platform.machine()}, ISA unknown (no /proc/cpuinfo)"
+    fields: dict[str, str] = {}
+    for line in cpuinfo.splitlines():
+        key, _, value = line.partition(":")
+        fields.setdefault(key.strip(), value.strip())
+    flags = set(fields.get("flags", "").split())
+    isa = [name for flag, name in ISA_FLAGS if flag in flags]
+    return f"{fields.get('model name', 'unknown CPU')}, {' '.join(isa) or 'no AVX2'}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--configs", default="small,medium", help=f"from {', '.join(SETUPS)}")
@@ -286,7 +313,8 @@ def main() -> None:
     backend = os.environ.get("KERAS_BACKEND", "tensorflow")
     title = (
         f"PTB LM training, tokens/s, KERAS_BACKEND={backend}, {args.precision}, "
-        f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs, "
+        f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs "
+        f"({cpu_kind()}), "
         f"median (min–max) of {args.rounds}×{args.repeats} windows of {args.steps} steps; "
         f"torch: {torch_py or 'not importable'}; load average {os.getloadavg()[0]:.1f} at start"
     )

@@ -43,3 +43,16 @@ def check_golden(relative: str, text: str, *, overwrite: bool = OVERWRITE) -> No
             pytest.fail(f"golden file {relative} did not exist; written — rerun")
     assert text == path.read_text(encoding="utf-8"), (
         f"differs from golden {relative} (pytest --overwrite or RNNINSPECT_OVERWRITE=1 to accept)")
+
+
+def free_ports(n: int) -> list[int]:
+    """`n` TCP ports on 127.0.0.1 that were free a moment ago (multi-worker tests)."""
+    import socket
+
+    socks = [socket.socket() for _ in range(n)]
+    for s in socks:
+        s.bind(("127.0.0.1", 0))
+    ports = [s.getsockname()[1] for s in socks]
+    for s in socks:
+        s.close()
+    return ports

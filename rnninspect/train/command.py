@@ -10,7 +10,9 @@ from collections.abc import MutableMapping
 
 from rich.console import Console
 
-from rnninspect.train.settings import FAMILIES
+from rnninspect.errors import ExitStatus
+from rnninspect.train import distributed
+from rnninspect.train.settings import FAMILIES, check_positive
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -66,26 +68,39 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="update the progress (or, when output is not a terminal, print a line) every "
         "STEPS steps",
     )
+    distributed.add_arguments(parser)
 
 
 def run(args: argparse.Namespace, console: Console) -> int:
-    """Check everything that can be checked cheaply (`preflight`), then import Keras with the
-    backend's C++ start-up lines hidden, build, and train."""
+    """Check everything that can be checked cheaply (`preflight`; with several workers, that
+    they all check in: `distributed`), then import Keras with the backend's C++ start-up lines
+    hidden, build, and train."""
     from rnninspect.train.preflight import clear_run, plan
 
+    cluster = distributed.cluster_from(args, os.environ)
+    distributed.check(cluster, args, os.environ.get("KERAS_BACKEND") or "tensorflow")
+    if cluster is not None:
+        check_positive(args)
+        distributed.start(cluster, args, os.environ)
     run_plan = plan(args)
     if args.device == "cpu" and "keras" not in sys.modules:
         hide_gpus_before_import(os.environ)
     from rnninspect.tf.imports import import_keras_quietly, silenced_native_stderr
 
-    import_keras_quietly()
+    keras = import_keras_quietly()
     from rnninspect.train.session import build_session
 
     with silenced_native_stderr():  # device probing (cuInit) and the model build
+        distributed.start_engine(keras.backend.backend())
         trainer = build_session(run_plan, args, console)
-    if run_plan.overwrite and run_plan.checkpoint_dir is not None:
+    if run_plan.overwrite and run_plan.checkpoint_dir is not None and (
+        cluster is None or cluster.chief
+    ):
         clear_run(run_plan.checkpoint_dir)
-    return trainer()
+    status = trainer()
+    if status != ExitStatus.INTERRUPTED:  # the others stopped at the same step
+        distributed.finish()
+    return status
 
 
 def hide_gpus_before_import(environ: MutableMapping[str, str]) -> None:

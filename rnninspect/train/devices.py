@@ -28,6 +28,7 @@ class Placement:
     strategy: Any = None  # TensorFlow tf.distribute strategy (default strategy when single)
     distribution: Any = None  # keras.distribution.DataParallel under JAX with >1 device
     notes: list[str] = field(default_factory=list)
+    processes: int = 1  # >1: a multi-worker run (train/distributed)
 
     @property
     def replicas(self) -> int:
@@ -36,6 +37,8 @@ class Placement:
     def scope(self) -> Any:
         if self.strategy is not None:
             return self.strategy.scope()
+        if self.distribution is not None and self.processes > 1:
+            return self.distribution.scope()  # variables replicated over every process
         return contextlib.nullcontext()
 
 
@@ -67,6 +70,10 @@ def place(device: str, require_gpu: bool) -> Placement:
             "try KERAS_BACKEND=jax or torch, or drop --require-gpu / --device gpu"
         )
     use_gpu = bool(gpus) and device != "cpu"
+    from rnninspect.train import distributed
+
+    if distributed.active() is not None:
+        return distributed.placement(backend, use_gpu)
     if backend == "tensorflow":
         import tensorflow as tf
 

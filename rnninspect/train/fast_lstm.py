@@ -99,11 +99,31 @@ def lstm_layer(x: Any, h: Any, c: Any, cell: Any, dtype: str, scan: bool) -> tup
     return ops.stack(outputs, axis=0), h, c
 
 
+def dropout(model: Any, x: Any, training: bool) -> Any:
+    """`model.dropout(x)`, except that each replica of a TensorFlow tf.distribute strategy
+    draws its own mask: Keras's seed generator gives every replica the same seed, hence the
+    same mask on every row block (correlated dropout). Here the seed is folded with the
+    replica's id. (On JAX a data-parallel step draws one mask for the global batch.)"""
+    layer = model.dropout
+    if not training or layer.rate == 0 or keras.backend.backend() != "tensorflow":
+        return layer(x, training=training)
+    import tensorflow as tf
+
+    context = tf.distribute.get_replica_context()
+    if context is None or context.num_replicas_in_sync == 1:
+        return layer(x, training=training)
+    seed = tf.random.experimental.stateless_fold_in(
+        tf.cast(layer.seed_generator.next(), tf.int64), context.replica_id_in_sync_group
+    )
+    keep = tf.random.stateless_uniform(tf.shape(x), seed, dtype=tf.float32) >= layer.rate
+    return tf.where(keep, x / tf.cast(1.0 - layer.rate, x.dtype), tf.zeros_like(x))
+
+
 def forward(model: Any, ids: Any, states: Any, training: bool) -> tuple[Any, Any]:
     """`model(ids, states, training=training)` for a PTBModel, returning (logits, states)."""
     dtype = model.compute_dtype
     scan = loop_mode(model.cell_at(0, 0).units, ids.shape[0]) == "scan"
-    x = model.dropout(model.embedding(ids), training=training)  # [B, T, s]
+    x = dropout(model, model.embedding(ids), training)  # [B, T, s]
     x = ops.transpose(x, (1, 0, 2))  # time-major: step t is a contiguous slice
     new_states = []
     for layer in range(model.num_layers):
@@ -112,7 +132,7 @@ def forward(model: Any, ids: Any, states: Any, training: bool) -> tuple[Any, Any
         x, h, c = lstm_layer(
             x, ops.cast(h, dtype), ops.cast(c, dtype), model.cell_at(0, layer), dtype, scan
         )
-        x = model.dropout(x, training=training)
+        x = dropout(model, x, training)
         new_states.append([ops.cast(h, state_dtype), ops.cast(c, state_dtype)])
     logits = model.softmax(ops.transpose(x, (1, 0, 2)))  # one [B·T, s] × [s, V] matmul
     return logits, new_states

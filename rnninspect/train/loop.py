@@ -96,6 +96,8 @@ class Trainer:
         self.checkpoint_dir, self.checkpoint_every = checkpoint_dir, checkpoint_every
         self.log_every = max(log_every, 1)
         self.settings = settings or {}
+        self.chief = True  # a multi-worker run (train/distributed): only the chief writes
+        self.run_meta: dict[str, Any] = {}  # recorded in the checkpoint beside the settings
         self.placement: Placement = place(device, require_gpu)
         if recipe.batch_size % self.placement.replicas:
             raise InvalidOptionError(
@@ -122,8 +124,10 @@ class Trainer:
         self.stepper.sync()
         states = self.stepper.states_to_numpy(self.states)
         flat = None if states is None else [np.asarray(s) for s in keras.tree.flatten(states)]
-        meta = {"settings": self.settings, "position": asdict(self.position)}
+        meta = {"settings": self.settings, "position": asdict(self.position), **self.run_meta}
         values = [np.asarray(keras.ops.convert_to_numpy(v.value)) for v in self._variables()]
+        if not self.chief:
+            return None
         path = ckpt.save(self.checkpoint_dir, ckpt.Snapshot(meta, values, flat))
         if with_model:
             ckpt.save_model(self.checkpoint_dir, self.model)
@@ -134,7 +138,8 @@ class Trainer:
         self.stepper.reload()
         self.position = Position(**snapshot.meta["position"])
         if snapshot.states is not None and self.position.step > 0:
-            template = self.stepper.states_to_numpy(self.stepper.zero_states(1))
+            zeros = self.stepper.zero_states(self.recipe.batch_size)  # splits over replicas
+            template = self.stepper.states_to_numpy(zeros)
             self.states = self.stepper.states_from_numpy(
                 keras.tree.pack_sequence_as(template, snapshot.states)
             )

@@ -12,6 +12,7 @@ import keras
 from rich.console import Console
 
 from rnninspect.train import checkpoint as ckpt
+from rnninspect.train import distributed
 from rnninspect.train.loop import Result, Trainer
 from rnninspect.train.preflight import Plan, check_splits
 from rnninspect.train.recipes import Recipe
@@ -112,6 +113,7 @@ def build_session(plan: Plan, args: argparse.Namespace, console: Console) -> Cal
         checkpoint_every=args.checkpoint_every or 0,
         log_every=args.log_every,
     )
+    distributed.adopt(trainer, args.checkpoint_every)
     if plan.resume_from is not None:
         trainer.restore(plan.resume_from, ckpt.load(plan.resume_from))
     return lambda: trainer.run().status

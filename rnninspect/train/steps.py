@@ -255,4 +255,9 @@ def make_stepper(
     cls = {"tensorflow": TensorFlowStepper, "jax": JaxStepper, "torch": TorchStepper}[
         placement.backend
     ]
+    if placement.processes > 1:
+        from rnninspect.train import multistep
+
+        cls = {"tensorflow": multistep.MultiWorkerTensorFlowStepper,
+               "jax": multistep.MultiProcessJaxStepper}[placement.backend]
     return cls(model, optimizer, family, grad_scale, placement)
