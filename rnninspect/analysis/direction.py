@@ -65,7 +65,39 @@ def with_directions(
                 if a != b and any(orders[a][s] == 1 and orders[b][s] == -1 for s in shared):
                     found.setdefault(a, "forward")
                     found.setdefault(b, "backward")
+    static = {b.name: b for b in builds if b.loop is None and b.chains}
+    for names in by_layer.values():
+        for a in names:
+            for b in names:
+                if (a != b and a not in found and b not in found and a in static
+                        and b in static and _reversed_pair(topo, facts, static[a], static[b])):
+                    found[a], found[b] = "forward", "backward"
     return tuple(replace(c, direction=found.get(c.name)) for c in cells)
+
+
+def _reversed_pair(
+    topo: Topology, facts: dict[str, VarFacts], a: CellBuild, b: CellBuild
+) -> bool:
+    """A and B run over the same sequence in opposite orders, whatever form the sequence
+    takes (a slicing op, or a Python list of per-step tensors such as a stacked
+    bidirectional layer's inputs): some value reaches A's first step and only B's last, and
+    some other value A's last step and only B's first."""
+    steps = a.num_steps
+    if steps < 2 or b.num_steps != steps:
+        return False
+    first_a, first_b = _first_steps(topo, facts, a), _first_steps(topo, facts, b)
+    pairs = set(zip(first_a, first_b, strict=True))
+    return (0, steps - 1) in pairs and (steps - 1, 0) in pairs
+
+
+def _first_steps(topo: Topology, facts: dict[str, VarFacts], build: CellBuild) -> list[int]:
+    """Per op: the earliest step of a read of the cell downstream of it (or at it)."""
+    marks = {topo.index[n]: t for n, t in cell_reads(facts, build).items() if n in topo.index}
+    never = len(topo.order) + 1
+    first = [never] * len(topo.order)
+    for i in range(len(topo.order) - 1, -1, -1):
+        first[i] = min((marks.get(s, first[s]) for s in topo.succs[i]), default=never)
+    return first
 
 
 def _static_orders(
@@ -74,9 +106,7 @@ def _static_orders(
     """Input source -> +1 when slice k of it first reaches step k, -1 when step T-1-k."""
     marks = {topo.index[n]: t for n, t in cell_reads(facts, build).items() if n in topo.index}
     never = len(topo.order) + 1
-    first = [never] * len(topo.order)  # earliest step of a read of the cell downstream
-    for i in range(len(topo.order) - 1, -1, -1):
-        first[i] = min((marks.get(s, first[s]) for s in topo.succs[i]), default=never)
+    first = _first_steps(topo, facts, build)  # earliest step of a read of the cell downstream
     orders: Orders = {}
     for i, node in enumerate(topo.order):
         if og.op(node) not in _SLICE_INPUT or first[i] == never:
