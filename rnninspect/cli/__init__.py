@@ -22,6 +22,7 @@ from rnninspect.cli.audit import CHECK, COMPARE, SHARING
 from rnninspect.cli.cache import CACHE
 from rnninspect.cli.grads import GRADS
 from rnninspect.cli.inspect import DIAGRAM, EXPORT, MODELS, SHOW
+from rnninspect.cli.leave import leave
 from rnninspect.cli.probe import PROBE
 from rnninspect.cli.report import REPORT
 from rnninspect.cli.train import TRAIN
@@ -169,4 +170,4 @@ def main(
 
 
 def entry() -> NoReturn:
-    sys.exit(main())
+    leave(main())  # sys.exit, without waiting for threads a model's code left running
