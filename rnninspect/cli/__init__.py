@@ -12,7 +12,7 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from rich.console import Console
 
@@ -25,6 +25,7 @@ from rnninspect.cli.inspect import DIAGRAM, EXPORT, MODELS, SHOW
 from rnninspect.cli.leave import leave
 from rnninspect.cli.probe import PROBE
 from rnninspect.cli.report import REPORT
+from rnninspect.cli.streams import GuardedStdout
 from rnninspect.cli.train import TRAIN
 from rnninspect.errors import ExitStatus, RnnInspectError
 from rnninspect.render.visible import shown_line
@@ -91,11 +92,12 @@ def console_width(text: str) -> int:
 def stdout_console(command: str, width: int | None = None) -> Console:
     """stdout: --width when given, else a terminal's width; piped with no COLUMNS, `show`
     renders at its table's natural width (rich would otherwise cut it to 80 columns)."""
+    stdout: Any = GuardedStdout(sys.stdout)  # a full disk behind stdout: one line, exit 2
     if width is not None:
-        return Console(width=width)
+        return Console(file=stdout, width=width)
     if command in NATURAL_WIDTH and not sys.stdout.isatty() and "COLUMNS" not in os.environ:
-        return Console(width=PIPED_MAX_WIDTH)
-    return Console()
+        return Console(file=stdout, width=PIPED_MAX_WIDTH)
+    return Console(file=stdout)
 
 
 def hoist_global_flags(argv: list[str]) -> list[str]:
@@ -144,7 +146,9 @@ def main(
         out = console or stdout_console(args.command, args.width)
         if console is not None and args.width is not None:
             out.width = args.width  # an injected console (tests, embedding) takes it too
-        return int(COMMANDS[args.command].run(args, out, err))
+        status = int(COMMANDS[args.command].run(args, out, err))
+        out.file.flush()  # a failure to write (a full disk) surfaces here, not at exit
+        return status
     except KeyboardInterrupt:
         err.print("rnninspect: interrupted", style="yellow", highlight=False)
         return ExitStatus.INTERRUPTED
