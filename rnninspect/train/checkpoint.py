@@ -80,14 +80,24 @@ def save_model(directory: Path, model: Any) -> Path:
 def load(directory: Path) -> Snapshot:
     path = directory / CHECKPOINT
     if not path.is_file():
-        raise CheckpointError(
-            f"--resume {directory}: no {CHECKPOINT} there (train with --checkpoint)"
-        )
+        raise missing(directory)
     arrays = read_npz(path, CheckpointError)
     meta = _meta(path, arrays)
     variables = [arrays[k] for k in sorted(k for k in arrays if k.startswith("var"))]
     states = [arrays[k] for k in sorted(k for k in arrays if k.startswith("state"))]
     return Snapshot(meta, variables, states or None)
+
+
+def missing(directory: Path) -> CheckpointError:
+    """--resume of a directory with no checkpoint: a run that stopped before its first one
+    (killed while Keras started), or a directory that never held one."""
+    if directory.is_dir():
+        return CheckpointError(
+            f"--resume {directory}: no {CHECKPOINT} there yet (a run there stopped before its "
+            f"first checkpoint, or none was started there); start the run again with "
+            f"--checkpoint {directory}")
+    return CheckpointError(f"--resume {directory}: no such directory (a run started with "
+                           f"--checkpoint DIR can be resumed from DIR)")
 
 
 def read_meta(directory: Path) -> dict[str, Any] | None:

@@ -7,10 +7,14 @@ import argparse
 import os
 import sys
 from collections.abc import MutableMapping
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
 from rnninspect.train.settings import FAMILIES
+
+if TYPE_CHECKING:
+    from rnninspect.train.preflight import Plan
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -71,9 +75,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, console: Console) -> int:
     """Check everything that can be checked cheaply (`preflight`), then import Keras with the
     backend's C++ start-up lines hidden, build, and train."""
-    from rnninspect.train.preflight import clear_run, plan
+    from rnninspect.train.preflight import plan
+    from rnninspect.train.stop import STOP
 
     run_plan = plan(args)
+    with STOP:  # SIGTERM/SIGHUP/Ctrl-C from here on: a checkpoint, then 143/129/130
+        if run_plan.checkpoint_dir is None:
+            return _train(run_plan, args, console)
+        from rnninspect.train.lock import RunLock
+
+        with RunLock(run_plan.checkpoint_dir):  # one run per directory
+            return _train(run_plan, args, console)
+
+
+def _train(run_plan: Plan, args: argparse.Namespace, console: Console) -> int:
+    from rnninspect.train.preflight import clear_run
+
     if args.device == "cpu" and "keras" not in sys.modules:
         hide_gpus_before_import(os.environ)
     from rnninspect.tf.imports import import_keras_quietly, silenced_native_stderr
