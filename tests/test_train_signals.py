@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rich.console import Console
@@ -166,3 +167,58 @@ def test_sigterm_saves_exits_143_and_resume_continues(tmp_path: Path) -> None:
     assert f"step {stopped_at + 1}/" in resumed.stdout  # continues, not from the start
     assert "step 1/" not in resumed.stdout
     assert ckpt.load(run_dir).meta["position"]["epoch"] == 1
+
+
+# --- the loop, in this process ---------------------------------------------------------------
+
+
+def tiny_trainer(checkpoint_dir: Path) -> object:
+    from dataclasses import asdict, replace
+
+    from rnninspect.train.data import synthetic_corpus
+    from rnninspect.train.session import make_trainer
+    from rnninspect.train.workload import Workload
+    from rnninspect.zoo.configs import PTB_CONFIGS
+
+    cfg = replace(PTB_CONFIGS["small"], hidden_size=8, num_layers=1, num_steps=4, batch_size=4,
+                  keep_prob=1.0)
+    settings = {"family": "ptb", "config_name": "small", "config": asdict(cfg), "epochs": 1,
+                "max_steps": 6, "data": None, "seed": 1, "precision": "fp32"}
+    work = Workload("ptb", synthetic_corpus(20, 3, 2000, 500, seed=2))
+    return make_trainer(settings, Console(file=io.StringIO()), workload=work,
+                        checkpoint_dir=checkpoint_dir)
+
+
+def test_sighup_mid_run_saves_and_exits_129(tmp_path: Path) -> None:
+    keras = pytest.importorskip("keras")
+    from rnninspect.train import checkpoint as ckpt
+
+    keras.backend.clear_session()
+    trainer: Any = tiny_trainer(tmp_path)
+    train, calls = trainer.stepper.train, [0]
+
+    def hang_up_after_2(*args: Any) -> Any:
+        calls[0] += 1
+        if calls[0] == 2:
+            signal.raise_signal(signal.SIGHUP)
+        return train(*args)
+
+    trainer.stepper.train = hang_up_after_2
+    result = trainer.run()
+    assert result.status == 129 and len(result.losses) == 2  # the step in flight finished
+    assert ckpt.load(tmp_path).meta["position"]["step"] == 2
+    assert "interrupted by SIGHUP" in trainer.console.file.getvalue()
+
+
+def test_a_signal_during_start_up_still_ends_in_a_checkpoint(tmp_path: Path) -> None:
+    keras = pytest.importorskip("keras")
+    from rnninspect.train import checkpoint as ckpt
+
+    keras.backend.clear_session()
+    with STOP:  # as `rnninspect train` holds it from its start
+        trainer: Any = tiny_trainer(tmp_path)
+        signal.raise_signal(signal.SIGTERM)  # while Keras starts and the model is built
+        result = trainer.run()
+    assert result.status == 143 and result.losses == []
+    position = ckpt.load(tmp_path).meta["position"]
+    assert (position["epoch"], position["step"]) == (0, 0)  # `--resume` starts it over
