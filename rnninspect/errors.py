@@ -13,7 +13,9 @@ class ExitStatus(IntEnum):
     OK = 0
     FAILURE = 1  # a check failed (check, train with NaN loss)
     ERROR = 2  # bad input: one line on stderr
-    INTERRUPTED = 130
+    HANGUP = 129  # train stopped by SIGHUP (128 + 1), its checkpoint saved
+    INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
+    TERMINATED = 143  # train stopped by SIGTERM (128 + 15), its checkpoint saved
 
 
 class RnnInspectError(Exception):

@@ -42,9 +42,11 @@ class StopRequest:
     @property
     def status(self) -> int:
         """The exit status of a run stopped this way: 130, 143, 129 (128 + the signal)."""
-        if self.signum is None or self.signum == signal.SIGINT:
-            return ExitStatus.INTERRUPTED
-        return 128 + self.signum
+        if self.signum == signal.SIGTERM:
+            return ExitStatus.TERMINATED
+        if self.signum == getattr(signal, "SIGHUP", None):
+            return ExitStatus.HANGUP
+        return ExitStatus.INTERRUPTED
 
     def __enter__(self) -> StopRequest:
         if self._depth == 0:
