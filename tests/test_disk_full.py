@@ -168,3 +168,25 @@ def test_full_disk_behind_a_redirected_file_names_it_and_its_free_space(tmp_path
     message = str(raised.value)
     assert message.startswith(f"cannot write stdout ({path}): no space left on device (")
     assert message.endswith(" free there)")
+
+
+def test_a_full_checkpoint_disk_is_found_before_training(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from rnninspect.train import preflight
+
+    real_write = os.write
+
+    def full(fd: int, data: bytes) -> int:
+        if data == b"x":  # the probe preflight writes
+            disk_full()
+        return real_write(fd, data)
+
+    monkeypatch.setattr(preflight.os, "write", full)
+    err = io.StringIO()
+    code = main(["train", "ptb", "--checkpoint", str(tmp_path / "run")],
+                console=Console(file=io.StringIO()),
+                err_console=Console(file=err, width=400, color_system=None))
+    assert code == 2
+    line = err.getvalue().strip()
+    assert "\n" not in line and str(tmp_path / "run") in line
+    assert "cannot write there (No space left on device, " in line and " free there)" in line

@@ -10,13 +10,14 @@ numpy only: nothing here imports Keras or a backend framework.
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from rnninspect.errors import InvalidOptionError
+from rnninspect.errors import InvalidOptionError, free_space
 from rnninspect.train import checkpoint as ckpt
 from rnninspect.train.data import PTB_FILES, Corpus, read_ptb, synthetic_corpus
 from rnninspect.train.lock import check_free
@@ -95,8 +96,10 @@ def check_writable(directory: Path) -> None:
             os.close(fd)
             probe.unlink(missing_ok=True)
     except OSError as e:
+        free = free_space(directory)
+        room = f", {free} free there" if free is not None and e.errno == errno.ENOSPC else ""
         raise InvalidOptionError(
-            f"--checkpoint {directory}: cannot write there ({e.strerror or e})"
+            f"--checkpoint {directory}: cannot write there ({e.strerror or e}{room})"
         ) from None
 
 
