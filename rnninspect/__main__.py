@@ -1,5 +1,3 @@
-import sys
+from rnninspect.cli import entry
 
-from rnninspect.cli import main
-
-sys.exit(main())
+entry()

@@ -12,7 +12,7 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from rich.console import Console
 
@@ -22,8 +22,10 @@ from rnninspect.cli.audit import CHECK, COMPARE, SHARING
 from rnninspect.cli.cache import CACHE
 from rnninspect.cli.grads import GRADS
 from rnninspect.cli.inspect import DIAGRAM, EXPORT, MODELS, SHOW
+from rnninspect.cli.leave import leave
 from rnninspect.cli.probe import PROBE
 from rnninspect.cli.report import REPORT
+from rnninspect.cli.streams import GuardedStdout
 from rnninspect.cli.train import TRAIN
 from rnninspect.errors import ExitStatus, RnnInspectError
 from rnninspect.render.visible import shown_line
@@ -60,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--verbose", action="store_true",
                         help="say more: e.g. why a result was not cached (before or after "
                         "COMMAND)")
+    parser.add_argument("--width", type=console_width, metavar="COLUMNS",
+                        help=f"width of tables and text on stdout, ≥ {MIN_WIDTH} (before or "
+                        "after COMMAND); default: the terminal's, else $COLUMNS")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     sub.required = True
     for name, command in COMMANDS.items():
@@ -68,30 +73,61 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 GLOBAL_FLAGS = ("--traceback", "--verbose")
+GLOBAL_OPTIONS = ("--width",)  # global options that take a value
+MIN_WIDTH = 40  # the narrowest console a table still reads in
 NATURAL_WIDTH = ("show",)  # commands whose output sets its own width when piped
 PIPED_MAX_WIDTH = 400
 
 
-def stdout_console(command: str) -> Console:
-    """stdout: a terminal's width; piped with no COLUMNS, `show` renders at its table's
-    natural width (rich would otherwise cut it to 80 columns)."""
+def console_width(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--width takes a whole number; got {text!r}") from None
+    if value < MIN_WIDTH:
+        raise argparse.ArgumentTypeError(f"--width must be ≥ {MIN_WIDTH}; got {value}")
+    return value
+
+
+def stdout_console(command: str, width: int | None = None) -> Console:
+    """stdout: --width when given, else a terminal's width; piped with no COLUMNS, `show`
+    renders at its table's natural width (rich would otherwise cut it to 80 columns)."""
+    stdout: Any = GuardedStdout(sys.stdout)  # a full disk behind stdout: one line, exit 2
+    if width is not None:
+        return Console(file=stdout, width=width)
     if command in NATURAL_WIDTH and not sys.stdout.isatty() and "COLUMNS" not in os.environ:
-        return Console(width=PIPED_MAX_WIDTH)
-    return Console()
+        return Console(file=stdout, width=PIPED_MAX_WIDTH)
+    return Console(file=stdout)
 
 
 def hoist_global_flags(argv: list[str]) -> list[str]:
-    """Global flags may come after the subcommand too: move them in front of it.
+    """Global flags and options may come after the subcommand too: move them in front of it.
 
-    >>> hoist_global_flags(["export", "ptb", "--traceback"])
-    ['--traceback', 'export', 'ptb']
+    >>> hoist_global_flags(["export", "ptb", "--traceback", "--width", "60"])
+    ['--traceback', '--width', '60', 'export', 'ptb']
+    >>> hoist_global_flags(["show", "ptb", "--width=60"])
+    ['--width=60', 'show', 'ptb']
 
     Nothing after ``--`` moves (it belongs to the model).
     """
     end = argv.index("--") if "--" in argv else len(argv)
-    flags = [a for a in argv[:end] if a in GLOBAL_FLAGS]
-    rest = [a for a in argv[:end] if a not in GLOBAL_FLAGS]
-    return [*dict.fromkeys(flags), *rest, *argv[end:]]
+    flags: list[str] = []
+    options: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < end:
+        a = argv[i]
+        if a in GLOBAL_FLAGS:
+            flags.append(a)
+        elif a in GLOBAL_OPTIONS and i + 1 < end:
+            options += argv[i:i + 2]
+            i += 1
+        elif a.split("=", 1)[0] in GLOBAL_OPTIONS:
+            options.append(a)
+        else:
+            rest.append(a)
+        i += 1
+    return [*dict.fromkeys(flags), *options, *rest, *argv[end:]]
 
 
 def main(
@@ -107,8 +143,12 @@ def main(
     show_traceback = "--traceback" in argv
     try:
         args = build_parser().parse_args(argv)
-        out = console or stdout_console(args.command)
-        return int(COMMANDS[args.command].run(args, out, err))
+        out = console or stdout_console(args.command, args.width)
+        if console is not None and args.width is not None:
+            out.width = args.width  # an injected console (tests, embedding) takes it too
+        status = int(COMMANDS[args.command].run(args, out, err))
+        out.file.flush()  # a failure to write (a full disk) surfaces here, not at exit
+        return status
     except KeyboardInterrupt:
         err.print("rnninspect: interrupted", style="yellow", highlight=False)
         return ExitStatus.INTERRUPTED
@@ -134,4 +174,4 @@ def main(
 
 
 def entry() -> NoReturn:
-    sys.exit(main())
+    leave(main())  # sys.exit, without waiting for threads a model's code left running

@@ -17,7 +17,12 @@ from pathlib import Path
 
 import graphviz
 
-from rnninspect.errors import DotRenderError, ExecutableNotFoundError, InvalidOptionError
+from rnninspect.errors import (
+    DotRenderError,
+    ExecutableNotFoundError,
+    InvalidOptionError,
+    OutputError,
+)
 
 INSTALL_ADVICE = (
     "install Graphviz (apt install graphviz | brew install graphviz | conda install graphviz "
@@ -109,23 +114,34 @@ def write_atomic(path: Path, data: bytes) -> None:
 
     What is not a regular file is never replaced: a device, FIFO or ``/dev/stdout`` is
     written into (no rename is possible there); a symlink is followed, so the file it points
-    to gets the data and the link stays a link.
+    to gets the data and the link stays a link. A write that fails (a full disk) is an
+    `OutputError` naming the path and the space left there; a file already there is kept.
     """
     if path.is_dir():
         raise InvalidOptionError(f"{path} is a directory; name a file inside it")
     if path.exists() and not path.is_file():  # stat follows links: /dev/stdout -> a pipe
-        with path.open("wb") as special:
-            special.write(data)
+        try:
+            with path.open("wb") as special:
+                special.write(data)
+        except OSError as e:
+            raise OutputError.writing("", path, e) from e
         return
     path = Path(os.path.realpath(path))  # a symlink (even dangling): its target
     if not path.parent.is_dir():  # never create directories the user did not ask for
         raise InvalidOptionError(f"directory {path.parent} does not exist (create it first)")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    existed = path.is_file()
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as e:
+        raise OutputError.writing("", path, e) from e
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
         Path(tmp).chmod(0o644)  # mkstemp makes it private; a diagram is for sharing
         Path(tmp).replace(path)
-    except BaseException:
+    except BaseException as e:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(e, OSError):  # a full disk: one line; the old file, if any, unchanged
+            raise OutputError.writing("", path, e, "; the file there is unchanged" if existed
+                                      else "; nothing was written") from e
         raise

@@ -253,7 +253,11 @@ def _import(code: CodeSpec, source: Path, shown: str) -> types.ModuleType:
             "script's main at module level? guard it with `if __name__ == \"__main__\":`)"
         ) from None
     except Exception as e:
-        raise ModelSourceError(_raised(f"importing {shown}", e, source, shown)) from e
+        from rnninspect.sources import tf_started
+
+        explained = tf_started.explain(e, str(source), shown)
+        raise ModelSourceError(explained or _raised(f"importing {shown}", e, source, shown)
+                               ) from e
 
 
 def _import_file(source: Path) -> types.ModuleType:
@@ -312,9 +316,10 @@ def _call(fn: Any, code: CodeSpec, source: Path, shown: str) -> Any:
     except SystemExit as e:
         raise ModelSourceError(f"{code.spec}() called sys.exit({e.code!r})") from None
     except Exception as e:
-        from rnninspect.sources.reuse_errors import explain
+        from rnninspect.sources import reuse_errors, tf_started
 
-        explained = explain(e, str(source), shown)
+        explained = reuse_errors.explain(e, str(source), shown) or tf_started.explain(
+            e, str(source), shown)
         if explained is not None:
             raise ModelSourceError(explained) from e
         raise ModelSourceError(_raised(f"{code.spec}()", e, source, shown)) from e

@@ -7,12 +7,16 @@ import argparse
 import os
 import sys
 from collections.abc import MutableMapping
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
 from rnninspect.errors import ExitStatus
 from rnninspect.train import distributed
 from rnninspect.train.settings import FAMILIES, check_positive
+
+if TYPE_CHECKING:
+    from rnninspect.train.preflight import Plan
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -75,7 +79,8 @@ def run(args: argparse.Namespace, console: Console) -> int:
     """Check everything that can be checked cheaply (`preflight`; with several workers, that
     they all check in: `distributed`), then import Keras with the backend's C++ start-up lines
     hidden, build, and train."""
-    from rnninspect.train.preflight import clear_run, plan
+    from rnninspect.train.preflight import plan
+    from rnninspect.train.stop import STOP
 
     cluster = distributed.cluster_from(args, os.environ)
     distributed.check(cluster, args, os.environ.get("KERAS_BACKEND") or "tensorflow")
@@ -83,6 +88,21 @@ def run(args: argparse.Namespace, console: Console) -> int:
         check_positive(args)
         distributed.start(cluster, args, os.environ)
     run_plan = plan(args)
+    with STOP:  # SIGTERM/SIGHUP/Ctrl-C from here on: a checkpoint, then 143/129/130
+        if run_plan.checkpoint_dir is None:
+            return _train(run_plan, args, console, cluster)
+        from rnninspect.train.lock import RunLock
+
+        with RunLock(run_plan.checkpoint_dir):  # one run per directory
+            return _train(run_plan, args, console, cluster)
+
+
+def _train(
+    run_plan: Plan, args: argparse.Namespace, console: Console,
+    cluster: distributed.Cluster | None,
+) -> int:
+    from rnninspect.train.preflight import clear_run
+
     if args.device == "cpu" and "keras" not in sys.modules:
         hide_gpus_before_import(os.environ)
     from rnninspect.tf.imports import import_keras_quietly, silenced_native_stderr
@@ -98,7 +118,8 @@ def run(args: argparse.Namespace, console: Console) -> int:
     ):
         clear_run(run_plan.checkpoint_dir)
     status = trainer()
-    if status != ExitStatus.INTERRUPTED:  # the others stopped at the same step
+    stopped = (ExitStatus.INTERRUPTED, ExitStatus.TERMINATED, ExitStatus.HANGUP)
+    if status not in stopped:  # the others stopped at the same step
         distributed.finish()
     return status
 

@@ -1,4 +1,4 @@
-"""The training loop: epochs of compiled steps, evaluation, checkpoints, Ctrl-C and NaN.
+"""The training loop: epochs of compiled steps, evaluation, checkpoints, signals and NaN.
 
 The position and the epoch's accumulators are plain data (`Position`), independent of the
 progress display, so that a checkpoint written mid-epoch resumes at exactly the next step
@@ -8,8 +8,6 @@ with the same losses. Exit statuses are `rnninspect.errors.ExitStatus`.
 from __future__ import annotations
 
 import math
-import signal
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
@@ -33,6 +31,7 @@ from rnninspect.train.report import (
     stats_line,
 )
 from rnninspect.train.steps import Stepper, make_stepper
+from rnninspect.train.stop import STOP, StopRequest
 from rnninspect.train.workload import Workload
 
 EXIT_OK, EXIT_NAN, EXIT_INTERRUPTED = ExitStatus.OK, ExitStatus.FAILURE, ExitStatus.INTERRUPTED
@@ -54,28 +53,6 @@ class Result:
     losses: list[float]  # every training step's loss run by this process, in order
     history: list[EpochRow]
     checkpoint: Path | None
-
-
-class _Interrupt:
-    """First Ctrl-C asks the loop to stop after the current step; a second one aborts."""
-
-    def __init__(self) -> None:
-        self.requested = False
-        self._old: Any = None
-
-    def __enter__(self) -> _Interrupt:
-        if threading.current_thread() is threading.main_thread():
-            self._old = signal.signal(signal.SIGINT, self._handle)
-        return self
-
-    def _handle(self, signum: int, frame: Any) -> None:
-        if self.requested:
-            raise KeyboardInterrupt
-        self.requested = True
-
-    def __exit__(self, *exc: Any) -> None:
-        if self._old is not None:
-            signal.signal(signal.SIGINT, self._old)
 
 
 class Trainer:
@@ -155,7 +132,7 @@ class Trainer:
         return loss_sum / max(n, 1), acc_sum / max(n, 1)
 
     def _train_epoch(
-        self, progress: Any, task: Any, interrupt: _Interrupt, losses: list[float]
+        self, progress: Any, task: Any, interrupt: StopRequest, losses: list[float]
     ) -> int | None:
         pos, recipe = self.position, self.recipe
         if pos.step == 0 or self.states is None:
@@ -214,7 +191,7 @@ class Trainer:
         history = [EpochRow(**row) for row in pos.history]
         steps = self.workload.train_steps(recipe)
         tokens = recipe.batch_size * recipe.num_steps
-        with _Interrupt() as interrupt, make_progress(self.console) as progress:
+        with STOP as interrupt, make_progress(self.console) as progress:
             while pos.epoch < recipe.epochs:
                 lr = self.workload.learning_rate(recipe, pos.epoch)
                 task = progress.add_task(
@@ -227,10 +204,14 @@ class Trainer:
                 if status is None and interrupt.requested:
                     status = EXIT_INTERRUPTED
                 if status == EXIT_INTERRUPTED:
+                    status = interrupt.status  # 130 Ctrl-C, 143 SIGTERM, 129 SIGHUP
                     saved = self.save(with_model=True)
-                    where = f"; checkpoint saved in {saved.parent}" if saved else ""
+                    where = (f"; checkpoint saved in {saved.parent} (continue with --resume "
+                             f"{saved.parent})" if saved else "")
+                    by = "" if interrupt.name == "SIGINT" else f" by {interrupt.name}"
                     self.console.print(
-                        f"interrupted at epoch {pos.epoch + 1} step {pos.step}{where}"
+                        f"interrupted{by} at epoch {pos.epoch + 1} step {pos.step}{where}",
+                        markup=False, highlight=False,
                     )
                 if status is not None:
                     return Result(status, losses, history, self.checkpoint_dir)

@@ -1,7 +1,8 @@
 """What `rnninspect train` checks before it imports Keras, so that a run that cannot succeed
 fails in the first seconds with one line instead of after an epoch: the numeric flags, the
-checkpoint directory (writable, and not holding another run), `--resume`'s flags against the
-run it continues, and every data split holding at least one batch.
+checkpoint directory (writable, not in use by another run, not holding another run),
+`--resume`'s flags against the run it continues, and every data split holding at least one
+batch.
 
 numpy only: nothing here imports Keras or a backend framework.
 """
@@ -9,15 +10,17 @@ numpy only: nothing here imports Keras or a backend framework.
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from rnninspect.errors import InvalidOptionError
+from rnninspect.errors import InvalidOptionError, free_space
 from rnninspect.train import checkpoint as ckpt
 from rnninspect.train.data import PTB_FILES, Corpus, read_ptb, synthetic_corpus
+from rnninspect.train.lock import check_free
 from rnninspect.train.mnist_data import ImageSet, read_mnist, synthetic_mnist
 from rnninspect.train.settings import RunSettings, check_positive, settings_from_args
 
@@ -62,9 +65,10 @@ def plan(args: argparse.Namespace) -> Plan:
             raise InvalidOptionError(
                 f"--overwrite would erase the run that --resume {source} continues; drop it"
             )
+        check_writable(target)
+        check_free(target)  # another run writing there: refused before anything else
         if not continues and not args.overwrite:
             refuse_existing_run(target)
-        check_writable(target)
     data = load_data(settings.family, settings.data)
     check_splits(settings, data)
     return Plan(settings, data, target, source, bool(args.overwrite))
@@ -92,8 +96,10 @@ def check_writable(directory: Path) -> None:
             os.close(fd)
             probe.unlink(missing_ok=True)
     except OSError as e:
+        free = free_space(directory)
+        room = f", {free} free there" if free is not None and e.errno == errno.ENOSPC else ""
         raise InvalidOptionError(
-            f"--checkpoint {directory}: cannot write there ({e.strerror or e})"
+            f"--checkpoint {directory}: cannot write there ({e.strerror or e}{room})"
         ) from None
 
 
@@ -130,9 +136,7 @@ def clear_run(directory: Path) -> None:
 def resumed_settings(directory: Path, args: argparse.Namespace) -> RunSettings:
     meta = ckpt.read_meta(directory)
     if meta is None:
-        raise ckpt.CheckpointError(
-            f"--resume {directory}: no {ckpt.CHECKPOINT} there (train with --checkpoint)"
-        )
+        raise ckpt.missing(directory)
     settings = RunSettings.from_json(meta["settings"])
     conflicts = [f"{args.model} (the run is {settings.family})"] if (
         args.model != settings.family) else []
