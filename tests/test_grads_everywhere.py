@@ -97,11 +97,41 @@ def test_ptb_main_trains_its_train_copy_and_other_copies_can_be_chosen():
     assert train.loss_source.startswith("Train/Model/Sum:0")
     assert train.num_steps == 4 and len(train.variables) == 4
     assert all(v.agrees and v.total > 0 for v in train.variables)
-    valid = gradients(PTB_MAIN, copy="Valid")
-    assert valid.copy == "Valid" and "sum of squares" in valid.loss_source
+    valid = gradients(PTB_MAIN, copy="Valid")  # untrained: its own cost, not a made-up loss
+    assert valid.copy == "Valid" and valid.loss_source.startswith("Valid/Model/Sum:0")
     assert all(v.agrees for v in valid.variables)
     named = gradients(PTB_MAIN, loss="Train/Model/Sum")
     assert [v.norms for v in named.variables] == [v.norms for v in train.variables]
+
+
+def test_a_logged_loss_is_still_the_loss_the_optimizer_minimizes():
+    # textbook_lstm: cost + λ·Σ l2_loss, logged with tf.summary.scalar, fed to Adam
+    report = gradients(f"{REAL}/textbook_lstm.py:build")
+    assert "the program's training ops differentiate" in report.loss_source
+    assert len(report.variables) == 12 and all(v.agrees for v in report.variables)
+
+
+def test_placeholders_the_loss_does_not_read_are_not_fed(tmp_path):
+    # a string input read only by another output: feeding it numbers failed the whole run
+    source = tmp_path / "unneeded.py"
+    source.write_text(
+        "import tensorflow as tf\n\ntf1 = tf.compat.v1\n\n\ndef build():\n"
+        "    graph = tf.Graph()\n    with graph.as_default():\n"
+        "        x = tf1.placeholder(tf.float32, [2, 3, 4], name='x')\n"
+        "        y = tf1.placeholder(tf.int32, [2], name='y')\n"
+        "        names = tf1.placeholder(tf.string, [None], name='names')\n"
+        "        cell = tf1.nn.rnn_cell.BasicRNNCell(5)\n"
+        "        outputs, _ = tf1.nn.static_rnn(cell, tf.unstack(x, axis=1), dtype=tf.float32)\n"
+        "        logits = tf1.layers.dense(outputs[-1], 3)\n"
+        "        loss = tf.reduce_mean(tf1.nn.sparse_softmax_cross_entropy_with_logits(\n"
+        "            labels=y, logits=logits))\n"
+        "        tf1.train.GradientDescentOptimizer(0.1).minimize(loss)\n"
+        "        tf.identity(tf.strings.length(names), name='name_lengths')\n"
+        "    return graph\n", encoding="utf-8")
+    report = gradients(f"{source}:build")
+    assert report.loss_source.startswith("Mean:0") and report.num_steps == 3
+    assert not any("names" in n for n in report.notes)
+    assert len(report.variables) == 2 and all(v.agrees for v in report.variables)
 
 
 @pytest.mark.parametrize(("argv", "needle"), [

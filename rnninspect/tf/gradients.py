@@ -131,9 +131,13 @@ def model_gradients(model: Any, signature: list[Any], name: str,
 
     from rnninspect.tf.twin import looping_layers, twin_check, unrolled_keras_loops
 
+    many = len(getattr(model, "inputs", None) or []) > 1
+
     def logits_of(inputs: Any) -> Any:
         if logits is not None:
             return logits(inputs)
+        if many:  # a functional model with several inputs takes them as one list
+            return _first_output(model(list(inputs), training=False))
         return _first_output(model(*inputs, training=False))
 
     rng = np.random.default_rng(seed)

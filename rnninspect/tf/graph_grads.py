@@ -151,7 +151,10 @@ def graph_gradients(graph: Any, model: str, seed: int, *, loss_name: str | None 
         _seed_random_ops(graph, seed)
         init = tf.compat.v1.global_variables_initializer()
     length = length or feed_length(placeholders, inspection.num_steps)
-    feed, feed_note = synthetic_feed(np, graph, placeholders, seed, batch, length)
+    # only what the loss reads is fed: every fetched value descends from it (another
+    # output's placeholder, e.g. an inference decoder's start token, is not required)
+    needed = _placeholders_of([loss.op])
+    feed, feed_note = synthetic_feed(np, graph, needed, seed, batch, length)
     with tf.compat.v1.Session(graph=graph) as session:
         if restore is not None:
             with graph.as_default():
