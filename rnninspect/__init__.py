@@ -19,6 +19,10 @@ from rnninspect.model import (
     VariableInfo,
 )
 
+# Importing it installs Inspection's display hook (to_dict, to_json, __rich__, ...): the data
+# model imports no renderer (docs/layout.md).
+from rnninspect.render import display as _display  # noqa: F401
+
 __version__ = "0.1.0"
 
 __all__ = [

@@ -259,8 +259,8 @@ class Inspection:
         return _display().html(self)
 
 
-class _Display(Protocol):
-    """What `render.display` provides (mypy checks the module against it)."""
+class DisplayHook(Protocol):
+    """What `render.display` provides (mypy checks the module against it there)."""
 
     def as_dict(self, inspection: Inspection) -> dict[str, Any]: ...
     def from_dict(self, data: dict[str, Any]) -> Inspection: ...
@@ -271,11 +271,20 @@ class _Display(Protocol):
     def html(self, inspection: Inspection) -> str: ...
 
 
-def _display() -> _Display:
-    """The display hook: the data model's only import of a renderer (`render.display`, which
-    also reads an Inspection back from its dict), deferred so that importing the model
-    imports no renderer. The one documented exception
-    to the one-way layers (tests/test_layout.py checks there is no other)."""
-    from rnninspect.render import display
+_HOOK: list[DisplayHook] = []  # installed once, by rnninspect.render.display on import
 
-    return display
+
+def register_display(hook: DisplayHook) -> None:
+    """Install the display hook. `render/display.py` registers itself when it is imported,
+    and the package's `__init__` imports it, so every `Inspection` a user holds can show
+    itself, while the data model imports no renderer (no import runs upward)."""
+    _HOOK[:] = [hook]
+
+
+def _display() -> DisplayHook:
+    """The display hook `render.display` registered (which also reads an Inspection back
+    from its dict)."""
+    if not _HOOK:
+        raise RuntimeError("Inspection's display hook is not installed; import "
+                           "rnninspect.render.display (importing rnninspect does)")
+    return _HOOK[0]

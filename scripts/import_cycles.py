@@ -1,8 +1,8 @@
 """Find import cycles among rnninspect modules, function-level imports included (AST only).
 
-Usage: `python scripts/import_cycles.py [--strict] [PACKAGE_DIR]`; prints each cycle, exits 1
-if any. The one documented exception, `HOOK` (Inspection's display hook: model.py imports
-render/display.py), is left out unless `--strict`. `find_cycles(root)` returns the cycles
+Usage: `python scripts/import_cycles.py [PACKAGE_DIR]`; prints each cycle, exits 1 if any.
+There is no exception: Inspection's display hook is registered by render/display.py when it
+is imported, so the data model imports no renderer. `find_cycles(root)` returns the cycles
 with every edge counted, for tests. An import of `a.b` counts as an edge to the module
 `a.b` (or the package `a/b/__init__.py`); `from a import b` counts as an edge to `a.b` when that
 is a module, else to `a`. Importing a submodule does not count as importing its parents' bodies
@@ -14,8 +14,6 @@ from __future__ import annotations
 import ast
 import sys
 from pathlib import Path
-
-HOOK = ("rnninspect.model", "rnninspect.render.display")  # importer, imported
 
 
 def module_names(root: Path) -> dict[str, Path]:
@@ -127,13 +125,8 @@ def cycles_of(graph: dict[str, set[str]]) -> list[list[str]]:
 
 
 def main(argv: list[str]) -> int:
-    strict = "--strict" in argv
-    paths = [a for a in argv if a != "--strict"]
-    root = Path(paths[0]) if paths else Path(__file__).resolve().parent.parent / "rnninspect"
-    graph = import_graph(root)
-    if not strict and HOOK[0] in graph:
-        graph[HOOK[0]].discard(HOOK[1])
-    cycles = cycles_of(graph)
+    root = Path(argv[0]) if argv else Path(__file__).resolve().parent.parent / "rnninspect"
+    cycles = find_cycles(root)
     for cycle in cycles:
         print(" <-> ".join(cycle))
     return 1 if cycles else 0

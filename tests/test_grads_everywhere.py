@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,7 +17,7 @@ from rnninspect.analysis.grads import (
     StepGradients,
     find_gradient_problems,
 )
-from rnninspect.api import gradients
+from rnninspect.api import gradients, inspect
 from rnninspect.sources import LoadOptions
 from tests.helpers import run_cli
 
@@ -97,11 +98,45 @@ def test_ptb_main_trains_its_train_copy_and_other_copies_can_be_chosen():
     assert train.loss_source.startswith("Train/Model/Sum:0")
     assert train.num_steps == 4 and len(train.variables) == 4
     assert all(v.agrees and v.total > 0 for v in train.variables)
-    valid = gradients(PTB_MAIN, copy="Valid")
-    assert valid.copy == "Valid" and "sum of squares" in valid.loss_source
+    valid = gradients(PTB_MAIN, copy="Valid")  # untrained: its own cost, not a made-up loss
+    assert valid.copy == "Valid" and valid.loss_source.startswith("Valid/Model/Sum:0")
     assert all(v.agrees for v in valid.variables)
     named = gradients(PTB_MAIN, loss="Train/Model/Sum")
     assert [v.norms for v in named.variables] == [v.norms for v in train.variables]
+
+
+def test_a_logged_loss_is_still_the_loss_the_optimizer_minimizes():
+    # textbook_lstm: cost + λ·Σ l2_loss, logged with tf.summary.scalar, fed to Adam
+    report = gradients(f"{REAL}/textbook_lstm.py:build")
+    assert "the program's training ops differentiate" in report.loss_source
+    assert len(report.variables) == 12 and all(v.agrees for v in report.variables)
+    # λ·Σ l2_loss reads every weight outside the steps: that part is measured, not a step
+    assert all(v.outside > 0 for v in report.variables)
+    # the forget gate at step 0 multiplies c_-1 = 0: an exact zero, yet on a path to the loss
+    assert all(all(v.reaches) for v in report.variables) and not report.findings
+
+
+def test_placeholders_the_loss_does_not_read_are_not_fed(tmp_path):
+    # a string input read only by another output: feeding it numbers failed the whole run
+    source = tmp_path / "unneeded.py"
+    source.write_text(
+        "import tensorflow as tf\n\ntf1 = tf.compat.v1\n\n\ndef build():\n"
+        "    graph = tf.Graph()\n    with graph.as_default():\n"
+        "        x = tf1.placeholder(tf.float32, [2, 3, 4], name='x')\n"
+        "        y = tf1.placeholder(tf.int32, [2], name='y')\n"
+        "        names = tf1.placeholder(tf.string, [None], name='names')\n"
+        "        cell = tf1.nn.rnn_cell.BasicRNNCell(5)\n"
+        "        outputs, _ = tf1.nn.static_rnn(cell, tf.unstack(x, axis=1), dtype=tf.float32)\n"
+        "        logits = tf1.layers.dense(outputs[-1], 3)\n"
+        "        loss = tf.reduce_mean(tf1.nn.sparse_softmax_cross_entropy_with_logits(\n"
+        "            labels=y, logits=logits))\n"
+        "        tf1.train.GradientDescentOptimizer(0.1).minimize(loss)\n"
+        "        tf.identity(tf.strings.length(names), name='name_lengths')\n"
+        "    return graph\n", encoding="utf-8")
+    report = gradients(f"{source}:build")
+    assert report.loss_source.startswith("Mean:0") and report.num_steps == 3
+    assert not any("names" in n for n in report.notes)
+    assert len(report.variables) == 2 and all(v.agrees for v in report.variables)
 
 
 @pytest.mark.parametrize(("argv", "needle"), [
@@ -239,14 +274,87 @@ def _programs() -> list[str]:
     return sorted(p.stem for p in REAL.glob("*.py") if p.stem != "__init__")
 
 
-@pytest.mark.parametrize("program", _programs())
-def test_every_corpus_program_gets_per_step_gradients(program):
-    report = gradients(f"{REAL}/{program}.py:build")
-    # no weight left summed over a loop, none left unaddressed inside a conditional
-    assert report.variables and report.dynamic == ()
-    assert not [n for n in report.notes if "conditional" in n or "withheld" in n]
+# Programs whose loop no unrolled twin reproduces: the total gradient, with the reason.
+TOTAL_ONLY = {"scan_stack": "tf.scan is a hand-written loop: no unrolled twin"}
+
+
+def _per_step_or_reason(report: GradientReport) -> str:
+    """'per-step' (every shared weight split, the parts adding up) or 'total' (weights left
+    summed over a loop, each total measured, and a line saying why); fails otherwise."""
     for v in report.variables:
         assert v.agrees, (v.variable, v.summed, v.total)
         assert len(v.norms) == len(v.steps) >= 2
         assert all(math.isfinite(n) and n >= 0 for n in v.norms)
-    assert report.loss_source
+    assert report.loss_source and math.isfinite(report.loss)
+    summed = report.dynamic + report.unsplit
+    if not summed:
+        assert report.variables
+        assert not [n for n in report.notes if "conditional" in n or "withheld" in n]
+        return "per-step"
+    totals = dict(report.totals)
+    assert all(name in totals for name in summed)
+    # the reason: the table says "read once inside a while loop … rebuild with unroll=True"
+    # for dynamic weights, a note for weights in a conditional; a twin refused says why
+    from rnninspect.render.grads import grads_renderable
+    from tests.helpers import make_console
+
+    out, buf = make_console(200)
+    out.print(grads_renderable(report))
+    assert "while loop" in buf.getvalue() or "conditional" in buf.getvalue()
+    return "total"
+
+
+# Known wrong today (strict: a fix turns it red until the mark goes).
+SUM_MISSES = {"stacked_cells_dropout": "StackedRNNCells with recurrent_dropout: the lower "
+              "recurrent kernel's step parts miss ~5% of its gradient (Σ≠∇)"}
+
+
+@pytest.mark.parametrize("program", [
+    pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=SUM_MISSES[p]))
+    if p in SUM_MISSES else p for p in _programs()])
+def test_every_corpus_program_gets_per_step_gradients_or_says_why_not(program):
+    report = gradients(f"{REAL}/{program}.py:build")
+    outcome = _per_step_or_reason(report)
+    assert outcome == ("total" if program in TOTAL_ONLY else "per-step"), report.notes
+
+
+# --- generated programs (tests/generated/): what nobody hand-picked -------------------------
+
+GENERATED_FAST = (0, 2, 6, 8)  # a static unroll, dynamic_rnn with dropout, two Keras forms
+GENERATED_SLOW = 40
+
+
+def _generated(indices: list[int]) -> list[Any]:
+    from tests.generated.description import programs
+
+    found = programs(0, max(indices) + 1)
+    return [pytest.param(i, found[i], id=f"{i}-{found[i].key}") for i in indices]
+
+
+def _grads_of_generated(index: int, d: Any, folder: Path) -> None:
+    from tests.generated.runner import file_name, write
+
+    source, _ = write(d)
+    path = folder / file_name(index, d)
+    path.write_text(source, encoding="utf-8")
+    code, out, err = run_cli(["grads", f"{path}:build", "--format", "json"])
+    assert code == 0 and "Traceback" not in err, err  # never a traceback, never refused
+    doc = json.loads(out)
+    # named as `show` names them, with their shapes
+    shown = {v.name: list(v.shape) for v in inspect(f"{path}:build").variables}
+    for v in doc["variables"]:
+        assert shown.get(v["name"]) == v["shape"], v["name"]
+    assert set(doc["gradient_norms"]) <= set(shown)
+    _per_step_or_reason(gradients(f"{path}:build"))
+
+
+@pytest.mark.parametrize(("index", "d"), _generated(list(GENERATED_FAST)))
+def test_generated_programs_get_per_step_gradients_or_say_why_not(index, d, tmp_path):
+    _grads_of_generated(index, d, tmp_path)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("index", "d"), _generated(
+    [i for i in range(GENERATED_SLOW) if i not in GENERATED_FAST]))
+def test_generated_programs_get_per_step_gradients_or_say_why_not_slow(index, d, tmp_path):
+    _grads_of_generated(index, d, tmp_path)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from rnninspect.model import Finding, FindingKind, Inspection, Placement, Role, VariableInfo
-from rnninspect.render.text import shape_text
+from rnninspect.shapes import shape_text
 
 Shape = tuple[int | None, ...]
 

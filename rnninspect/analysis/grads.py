@@ -28,9 +28,12 @@ class StepGradients:
     norms: tuple[float, ...]  # ‖∂loss/∂(read at step t)‖, summed over a step's reads
     summed: float  # ‖Σ_t ∂loss/∂(read at step t)‖: must equal the weight's own gradient
     total: float  # ‖∂loss/∂weight‖ computed directly by the framework
-    # per step: does anything computed with the weight at that step reach the loss (the
-    # gradient arriving at its ops is not exactly zero)? () when not measured
+    # per step: does anything computed with the weight at that step reach the loss (is
+    # there a path from its ops to the loss)? () when not measured
     reaches: tuple[bool, ...] = ()
+    # ‖the part from reads outside the steps‖ (a regulariser's l2_loss): in `summed`, so
+    # Σ_t part_t + this part = ∇W is what the check checks
+    outside: float = 0.0
 
     @property
     def first_step(self) -> int:
@@ -80,12 +83,15 @@ class GradientReport:
     dead: tuple[str, ...] = ()  # trainable weights whose gradient is exactly zero
     totals: tuple[tuple[str, float], ...] = ()  # every trainable weight's ‖∂loss/∂W‖
     feed_length: int | None = None  # the value sequence-length inputs were fed
+    # every variable's shape, by the name `show` gives it (the rows and totals use it too)
+    shapes: tuple[tuple[str, tuple[int | None, ...]], ...] = ()
     findings: tuple[GradFinding, ...] = field(default=())
 
 
 def report_from(inspection: Inspection, loss: float, labels: list[tuple[str, int]],
                 norms: list[float], summed: dict[str, float], totals: dict[str, float],
-                reaches: list[bool] | None = None) -> GradientReport:
+                reaches: list[bool] | None = None, outside: dict[str, float] | None = None
+                ) -> GradientReport:
     per_var: dict[str, list[tuple[int, float, bool]]] = {}
     flags = reaches if reaches is not None else [True] * len(labels)
     for (name, step), value, flag in zip(labels, norms, flags, strict=True):
@@ -93,12 +99,14 @@ def report_from(inspection: Inspection, loss: float, labels: list[tuple[str, int
     rows = tuple(
         StepGradients(name, tuple(s for s, _, _ in rows), tuple(v for _, v, _ in rows),
                       float(summed.get(name, 0.0)), float(totals.get(name, 0.0)),
-                      tuple(f for _, _, f in rows) if reaches is not None else ())
+                      tuple(f for _, _, f in rows) if reaches is not None else (),
+                      float((outside or {}).get(name, 0.0)))
         for name, rows in per_var.items()
     )
     dynamic = tuple(v.name for v in inspection.variables if v.dynamic)
     return GradientReport(inspection.model, inspection.dialect, inspection.num_steps, loss,
-                          rows, dynamic)
+                          rows, dynamic,
+                          shapes=tuple((v.name, tuple(v.shape)) for v in inspection.variables))
 
 
 def with_findings(report: GradientReport) -> GradientReport:

@@ -1,22 +1,28 @@
-"""How an `Inspection` shows itself: the target of its one display hook (`model._display`).
+"""How an `Inspection` shows itself: the target of its display hook (`model._display`).
 
 `Inspection.to_dict / to_json / diagram / __rich__ / __str__ / _repr_html_` all delegate
-here, so the data model imports the renderers in exactly one place. This is the one
-documented exception to "nothing below imports upward" (tests/test_layout.py).
+here. The data model imports no renderer: this module registers itself with
+`model.register_display` when it is imported (the package's `__init__` imports it), so the
+imports run one way, renderers to model (tests/test_layout.py).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import sys
+from typing import TYPE_CHECKING, Any, cast
 
 from rich.console import RenderableType
 
-from rnninspect.model import Inspection
+from rnninspect.model import DisplayHook, Inspection, register_display
 from rnninspect.render.serialize import inspection_json, inspection_to_dict
 from rnninspect.render.tables import render_html, render_text, show_renderable
 
 if TYPE_CHECKING:
     import graphviz
+
+    from rnninspect.render import display as _this
+
+    _CHECKED: DisplayHook = _this  # mypy checks this module against the hook's protocol
 
 __all__ = ["as_dict", "as_json", "diagram", "from_dict", "html", "renderable", "text"]
 
@@ -58,3 +64,6 @@ def html(inspection: Inspection) -> str:
         return report_iframe(inspection)
     except Exception:  # a notebook must always show something
         return render_html(inspection)
+
+
+register_display(cast(DisplayHook, sys.modules[__name__]))

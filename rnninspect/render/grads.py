@@ -56,6 +56,12 @@ def grads_renderable(report: GradientReport) -> RenderableType:
             "that read is the step's contribution, and they add up to the weight's gradient "
             "(last column). last/first ≪ 1: the early steps dominate; ≫ 1: the late ones do.",
             style="dim"))
+    apart = [v for v in report.variables if v.outside > 0]
+    if apart:
+        notes.append(Text(
+            "read outside the steps too (a regulariser such as l2_loss), that part counted "
+            "in Σ: " + ", ".join(f"{shown(v.variable)} ‖part‖ = {v.outside:.2e}"
+                                  for v in apart), style="dim"))
     for f in report.findings:
         notes.append(Text.assemble((f"{f.kind}: ", "bold yellow"), shown_line(f.message),
                                    ("\n  fix: " + shown_line(f.fix), "dim") if f.fix else ""))
@@ -87,6 +93,7 @@ def header(report: GradientReport) -> Text:
 
 
 def grads_to_dict(report: GradientReport) -> dict[str, Any]:
+    shapes = {name: list(shape) for name, shape in report.shapes}
     return {
         "schema": "rnninspect.grads/1",
         "model": report.model,
@@ -99,9 +106,11 @@ def grads_to_dict(report: GradientReport) -> dict[str, Any]:
         "tolerance": report.tolerance,
         "notes": list(report.notes),
         "variables": [
-            {"name": v.variable, "steps": list(v.steps), "norms": list(v.norms),
+            {"name": v.variable, "shape": shapes.get(v.variable), "steps": list(v.steps),
+             "norms": list(v.norms),
              "reaches_loss": list(v.reaches), "first_step": v.first_step,
-             "ratio_last_first": v.ratio, "norm_of_sum": v.summed, "gradient_norm": v.total,
+             "ratio_last_first": v.ratio, "outside_steps_norm": v.outside,
+             "norm_of_sum": v.summed, "gradient_norm": v.total,
              "sum_matches_gradient": v.agrees}
             for v in report.variables
         ],
@@ -114,4 +123,5 @@ def grads_to_dict(report: GradientReport) -> dict[str, Any]:
         "dynamic": list(report.dynamic),
         "unsplit": list(report.unsplit),
         "gradient_norms": dict(report.totals),
+        "shapes": shapes,
     }

@@ -30,16 +30,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-Shape = Sequence[int | None]
-
-
-def dim_text(d: int | None) -> str:
-    return "?" if d is None else str(d)
-
-
-def shape_text(shape: Shape) -> str:
-    """A shape in text and tables: ``[400, 800]`` (``?`` for an unknown dimension)."""
-    return "[" + ", ".join(dim_text(d) for d in shape) + "]"
+# the shape words live below the analysis (which names shapes too); renderers read them here
+from rnninspect.shapes import Shape as Shape
+from rnninspect.shapes import dim_text as dim_text
+from rnninspect.shapes import shape_text as shape_text
 
 
 def shape_label(shape: Shape) -> str:

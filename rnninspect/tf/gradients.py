@@ -94,7 +94,7 @@ def legacy_gradients(entry: zoo.ZooModel[Any], config: Any, seed: int) -> Gradie
                          dialect="legacy", config=config_pairs(config))
     inspection, reads = analyze_with_reads(traced)
     with graph.as_default():
-        labels, norms, arriving, summed = gradients_in_graph(tf, loss, graph, reads)
+        labels, norms, arriving, summed, outside = gradients_in_graph(tf, loss, graph, reads)
         by_name = {v.op.name: v for v in tf.compat.v1.trainable_variables()}
         names = [n for n in summed if n in by_name]  # one backward pass for all weights
         direct = tf.gradients(loss, [by_name[n] for n in names]) if names else []
@@ -106,10 +106,10 @@ def legacy_gradients(entry: zoo.ZooModel[Any], config: Any, seed: int) -> Gradie
         np, graph.get_tensor_by_name(f"{n}:0"), rng, vocab) for n in built.inputs}
     with tf.compat.v1.Session(graph=graph) as session:
         session.run(init)
-        loss_value, values, reach, sums, direct = session.run(
-            [loss, norms, arriving, summed, totals], feed)
+        loss_value, values, reach, sums, direct, apart = session.run(
+            [loss, norms, arriving, summed, totals, outside], feed)
     report = report_from(inspection, float(loss_value), labels, list(values), sums, direct,
-                         [float(r) > 0 for r in reach])
+                         [float(r) > 0 for r in reach], apart)
     said = (f"synthetic batch (seed {seed}): standard normal floats, integers in [0, {vocab}); "
             f"weights from the graph's initialisers (graph seed {seed})",)
     return with_findings(replace(report, notes=said))
@@ -131,9 +131,13 @@ def model_gradients(model: Any, signature: list[Any], name: str,
 
     from rnninspect.tf.twin import looping_layers, twin_check, unrolled_keras_loops
 
+    many = len(getattr(model, "inputs", None) or []) > 1
+
     def logits_of(inputs: Any) -> Any:
         if logits is not None:
             return logits(inputs)
+        if many:  # a functional model with several inputs takes them as one list
+            return _first_output(model(list(inputs), training=False))
         return _first_output(model(*inputs, training=False))
 
     rng = np.random.default_rng(seed)
@@ -171,16 +175,17 @@ def _keras_gradients(model: Any, name: str, config: tuple[tuple[str, Any], ...],
         traced = Traced(name, "keras", config, spec, tuple(table), (), (loss.op.name,))
         inspection, reads = analyze_with_reads(traced)
         nodes = {v.name: v.node for v in table}
-        labels, norms, arriving, summed = gradients_in_graph(tf, loss, graph, reads, nodes)
+        labels, norms, arriving, summed, outside = gradients_in_graph(tf, loss, graph, reads,
+                                                                      nodes)
         found.update(inspection=inspection, labels=labels)
-        return norms, arriving, summed
+        return norms, arriving, summed, outside
 
     @tf.function  # type: ignore[untyped-decorator]
     def run(*args: Any) -> Any:
         loss = synthetic_loss(tf, logits_of(args), seed)
         return (loss, *split(loss))
 
-    loss_value, norms, arriving, summed = run(*inputs)
+    loss_value, norms, arriving, summed, outside = run(*inputs)
     weights = list(model.trainable_variables)
     with tf.GradientTape() as tape:  # the framework's own gradient of each weight
         out = logits_of(inputs)
@@ -190,7 +195,8 @@ def _keras_gradients(model: Any, name: str, config: tuple[tuple[str, Any], ...],
               for v, g in zip(weights, direct, strict=True)}
     report = report_from(
         found["inspection"], float(loss_value), found["labels"], [float(n) for n in norms],
-        {k: float(v) for k, v in summed.items()}, totals, [float(r) > 0 for r in arriving])
+        {k: float(v) for k, v in summed.items()}, totals, [float(r) > 0 for r in arriving],
+        {k: float(v) for k, v in outside.items()})
     dead = tuple(n for n, t in totals.items() if t == 0.0)
     source = SINGLE_UNIT if int(out.shape[-1]) == 1 else CROSS_ENTROPY
     return with_findings(replace(report, dead=dead, loss_source=source,

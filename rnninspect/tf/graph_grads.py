@@ -143,7 +143,8 @@ def graph_gradients(graph: Any, model: str, seed: int, *, loss_name: str | None 
     split, unsplit = _addressable(graph, reads, nodes)
     trainable = [v for v in traced.variables if v.trainable]
     with graph.as_default():
-        labels, norms, arriving, summed = gradients_in_graph(tf, loss, graph, split, nodes)
+        labels, norms, arriving, summed, outside = gradients_in_graph(tf, loss, graph, split,
+                                                                      nodes)
         weights = [_weight_tensor(tf, graph, v.node) for v in trainable]
         direct = tf.gradients(loss, weights) if weights else []
         totals = {v.name: tf.norm(g) if g is not None else tf.constant(0.0)
@@ -151,19 +152,23 @@ def graph_gradients(graph: Any, model: str, seed: int, *, loss_name: str | None 
         _seed_random_ops(graph, seed)
         init = tf.compat.v1.global_variables_initializer()
     length = length or feed_length(placeholders, inspection.num_steps)
-    feed, feed_note = synthetic_feed(np, graph, placeholders, seed, batch, length)
+    # only what the loss reads is fed: every fetched value descends from it (another
+    # output's placeholder, e.g. an inference decoder's start token, is not required)
+    needed = _placeholders_of([loss.op])
+    feed, feed_note = synthetic_feed(np, graph, needed, seed, batch, length)
     with tf.compat.v1.Session(graph=graph) as session:
         if restore is not None:
             with graph.as_default():
                 tf.compat.v1.train.Saver().restore(session, restore)
         else:
             session.run(init)
-        value, got_norms, got_arriving, sums, got_totals = session.run(
-            [loss, norms, arriving, summed, totals], feed)
+        value, got_norms, got_arriving, sums, got_totals, apart = session.run(
+            [loss, norms, arriving, summed, totals, outside], feed)
     report = report_from(inspection, float(value), labels, [float(n) for n in got_norms],
                          {k: float(v) for k, v in sums.items()},
                          {k: float(v) for k, v in got_totals.items()},
-                         [float(a) > 0 for a in got_arriving])
+                         [float(a) > 0 for a in got_arriving],
+                         {k: float(v) for k, v in apart.items()})
     seeded = f"weights from the program's initialisers, seeded ({seed})"
     restored = f"weights restored from {restore}" if restore else seeded
     notes = [feed_note, weights_note or restored]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rnninspect.analysis.grads import SUM_OF_SQUARES
-from rnninspect.analysis.training import in_gradient_scope
+from rnninspect.analysis.training import OBSERVER_OPS, in_gradient_scope
 from rnninspect.errors import InvalidOptionError
 
 
@@ -68,6 +68,10 @@ def find_loss(tf: Any, graph: Any, choice: CopyChoice, loss_name: str | None
         return trained, f"{trained.name}, the scalar the program's training ops differentiate"
     floats = [t for name in choice.outputs for t in graph.get_operation_by_name(name).outputs
               if t.dtype.is_floating]
+    scalars = [t for t in floats if t.shape.rank == 0]
+    if len(scalars) == 1:  # a cost the program computes (a metric, an untrained copy)
+        return scalars[0], (f"{scalars[0].name}, the model's scalar output (a loss the "
+                            "program computes; no training op differentiates it)")
     if not floats:
         raise InvalidOptionError(
             "the model has no float output to build a loss from; name one with --loss NAME")
@@ -118,7 +122,7 @@ def differentiated(graph: Any, nodes: frozenset[str] | None) -> Any:
         if tensor.shape.num_elements() != 1 or (nodes is not None and op.name not in nodes):
             continue
         if any(not in_gradient_scope(c.name) and c.type not in _LOOKS_ONLY
-               for c in tensor.consumers()):
+               and c.type not in OBSERVER_OPS for c in tensor.consumers()):
             continue
         if op.name in through or any(t.name in gradient_reads for t in op.inputs):
             found = tensor
@@ -126,7 +130,7 @@ def differentiated(graph: Any, nodes: frozenset[str] | None) -> Any:
 
 
 # consumers that leave a tensor a candidate loss: shape reads, and the Identity a function
-# returns its result through
+# returns its result through (observers — a logged or printed loss — too: OBSERVER_OPS)
 _LOOKS_ONLY = frozenset({"Shape", "Size", "Rank", "Identity"})
 
 

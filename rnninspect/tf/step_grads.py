@@ -10,14 +10,17 @@ from __future__ import annotations
 
 from typing import Any
 
+StepNorms = tuple[list[tuple[str, int]], list[Any], list[Any], dict[str, Any], dict[str, Any]]
+
 
 def gradients_in_graph(tf: Any, loss: Any, graph: Any,
                        reads: dict[str, dict[int, list[tuple[str, int]]]],
-                       nodes: dict[str, str] | None = None,
-                       ) -> tuple[list[tuple[str, int]], list[Any], list[Any], dict[str, Any]]:
-    """‖step t's contribution to ∂loss/∂W‖ for every shared W, ‖the gradient arriving at the
-    step's ops‖ (zero: nothing the step computes reaches the loss), and per W the norm of the
-    sum of its parts. `nodes` maps a variable's name to its node where they differ.
+                       nodes: dict[str, str] | None = None) -> StepNorms:
+    """‖step t's contribution to ∂loss/∂W‖ for every shared W, whether the step's ops reach
+    the loss at all (1.0, else 0.0: no path from them to the loss), per W the norm of the sum
+    of its parts, and per W the norm of the part from its reads outside the steps (a
+    regulariser's l2_loss): the parts and that part add up to ∂loss/∂W. `nodes` maps a
+    variable's name to its node where they differ.
 
     A step's contribution flows through the ops that compute with W at that step: with
     y = op(..., W, ...) and dy = ∂loss/∂y, it is ∂y/∂W·dy with the op's *other* inputs held
@@ -40,6 +43,17 @@ def gradients_in_graph(tf: Any, loss: Any, graph: Any,
                 op = graph.get_operation_by_name(op_name)
                 group.append((op, k if k >= 0 else entry_of(op, var_node), var_node))
             groups.append(group)
+    stepped = {op.name for group in groups for op, _, _ in group}
+    feeding = _upstream([op for group in groups for op, _, _ in group])
+    outside: list[tuple[str, list[tuple[Any, int, str]]]] = []
+    for name in sorted({n for n, _ in labels}):
+        var_node = nodes.get(name, name)
+        uses = outside_uses(graph, var_node, stepped | feeding)
+        if uses:
+            outside.append((name, [(op, k, var_node) for op, k in uses]))
+    named = [*zip(labels, groups, strict=True),
+             *(((name, OUTSIDE), group) for name, group in outside)]
+    groups = [group for _, group in named]
     ops = [op for group in groups for op, _, _ in group]
     ys = [_differentiable(op) for op in ops]
     flat = tf.gradients(loss, [y for outs in ys for y in outs]) if ops else []
@@ -50,8 +64,9 @@ def gradients_in_graph(tf: Any, loss: Any, graph: Any,
     norms: list[Any] = []
     arriving: list[Any] = []
     sums: dict[str, list[Any]] = {}
+    outside_norms: dict[str, Any] = {}
     i = 0
-    for (name, _), group in zip(labels, groups, strict=True):
+    for (name, step), group in named:
         parts, dys = [], []
         for op, k, var_node in group:
             outs, op_dys = ys[i], upstream[i]
@@ -67,11 +82,59 @@ def gradients_in_graph(tf: Any, loss: Any, graph: Any,
                 grad = tf.gradients(op.inputs[k], root, grad_ys=grad)[0]
             if grad is not None:
                 parts.append(tf.convert_to_tensor(grad))
-        norms.append(tf.norm(tf.add_n(parts)) if parts else tf.constant(0.0))
-        arriving.append(tf.linalg.global_norm(dys) if dys else tf.constant(0.0))
         sums.setdefault(name, []).extend(parts)
+        if step == OUTSIDE:
+            if parts:
+                outside_norms[name] = tf.norm(tf.add_n(parts))
+            continue
+        norms.append(tf.norm(tf.add_n(parts)) if parts else tf.constant(0.0))
+        # structural: a gradient arrives at all (an exact zero through c_-1 = 0 still counts)
+        arriving.append(tf.constant(1.0 if dys else 0.0))
     summed = {name: tf.norm(tf.add_n(parts)) for name, parts in sums.items() if parts}
-    return labels, norms, arriving, summed
+    return labels, norms, arriving, summed, outside_norms
+
+
+OUTSIDE = -1  # the pseudo-step of a weight's reads outside the steps
+
+
+def _upstream(ops: list[Any]) -> set[str]:
+    """Every op that the given ops depend on: what feeds a step (a gate's slice of the
+    kernel) is part of that step, never a use outside it."""
+    seen: set[str] = set()
+    stack = list(ops)
+    while stack:
+        for t in stack.pop().inputs:
+            if t.op.name not in seen:
+                seen.add(t.op.name)
+                stack.append(t.op)
+    return seen
+
+
+def outside_uses(graph: Any, var_node: str, stepped: set[str]) -> list[tuple[Any, int]]:
+    """The ops that compute with the weight's value but are no step's and feed none
+    (`stepped`: the step ops and all they depend on) — a regulariser's l2_loss, another
+    head: (op, input). Followed from the variable through reads and the
+    ops that only carry its value; gradient ops and rnninspect's own are left out, and so
+    are uses that do not reach the loss (their gradient is None: updates, savers, other
+    copies)."""
+    from rnninspect.analysis.training import in_gradient_scope
+
+    frontier = list(graph.get_operation_by_name(var_node).outputs)
+    seen: set[str] = set()
+    uses: list[tuple[Any, int]] = []
+    while frontier:
+        tensor = frontier.pop()
+        for op in tensor.consumers():
+            if op.name in seen or op.name in stepped or in_gradient_scope(op.name) \
+                    or op.name.split("/")[0].startswith("rnninspect_"):
+                continue
+            seen.add(op.name)
+            if op.type in _THROUGH or op.type == "ReadVariableOp":
+                frontier.extend(op.outputs)
+            elif _differentiable(op):
+                k = next(j for j, t in enumerate(op.inputs) if t is tensor)
+                uses.append((op, k))
+    return uses
 
 
 def _differentiable(op: Any) -> list[Any]:
