@@ -30,11 +30,11 @@ def estimate_in(err: str) -> int:
 
 @pytest.mark.usefixtures("no_tracing")
 def test_a_huge_unroll_warns_with_its_estimate_before_tracing():
-    code, _, err = run_cli(["show", "ptb", "--num-steps", "100000"])
+    code, _, err = run_cli(["show", "ptb", "--num-steps", "100000", "--force"])
     assert code == 2 and "stopped before tracing" in err
     assert "T=100,000 × 2 layers" in err
     assert estimate_in(err) > WARN_OPS
-    _, _, bigger = run_cli(["show", "ptb", "--num-steps", "200000"])
+    _, _, bigger = run_cli(["show", "ptb", "--num-steps", "200000", "--force"])  # past memory
     assert estimate_in(bigger) > estimate_in(err)  # grows with T
 
 

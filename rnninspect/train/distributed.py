@@ -32,7 +32,7 @@ from rnninspect.train import checkpoint as ckpt
 from rnninspect.train.rendezvous import Link, rendezvous, split_address
 
 if TYPE_CHECKING:
-    from rnninspect.train.devices import Placement
+    from rnninspect.train.placement import Placement
 
 CHECKPOINT_EVERY = 500  # steps between checkpoints, multi-worker, without --checkpoint-every
 PEER_TIMEOUT = 120.0  # seconds a worker waits for the others to check in (--peer-timeout)
@@ -210,7 +210,7 @@ def start_engine(backend: str) -> None:
 
 def placement(backend: str, use_gpu: bool) -> Placement:
     """The Placement of a multi-worker run: one replica per device of every worker."""
-    from rnninspect.train.devices import Placement
+    from rnninspect.train.placement import Placement
 
     assert _CLUSTER is not None
     if backend == "tensorflow":

@@ -20,7 +20,8 @@ from rich.console import Console
 
 from rnninspect.errors import ExitStatus, InvalidOptionError
 from rnninspect.train import checkpoint as ckpt
-from rnninspect.train.devices import Placement, place
+from rnninspect.train.devices import place
+from rnninspect.train.placement import Placement
 from rnninspect.train.recipes import Recipe, build_model, make_optimizer
 from rnninspect.train.report import (
     EpochRow,
@@ -30,7 +31,8 @@ from rnninspect.train.report import (
     plain_line,
     stats_line,
 )
-from rnninspect.train.steps import Stepper, make_stepper
+from rnninspect.train.stepper import make_stepper
+from rnninspect.train.steps import Stepper
 from rnninspect.train.stop import STOP, StopRequest
 from rnninspect.train.workload import Workload
 

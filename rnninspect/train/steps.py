@@ -14,7 +14,7 @@ import keras
 import numpy as np
 
 from rnninspect.train import fast_lstm
-from rnninspect.train.devices import Placement
+from rnninspect.train.placement import Placement
 from rnninspect.train.recipes import objective
 
 States = Any  # nested [[h, c], ...] per layer (ptb) or None (mnist)
@@ -247,17 +247,3 @@ class TorchStepper(Stepper):
             logits, states = _outputs(self.family, out)
             loss, acc = objective(self.family, logits, self.put(y))
         return loss, acc, states
-
-
-def make_stepper(
-    model: Any, optimizer: Any, family: str, grad_scale: float, placement: Placement
-) -> Stepper:
-    cls = {"tensorflow": TensorFlowStepper, "jax": JaxStepper, "torch": TorchStepper}[
-        placement.backend
-    ]
-    if placement.processes > 1:
-        from rnninspect.train import multistep
-
-        cls = {"tensorflow": multistep.MultiWorkerTensorFlowStepper,
-               "jax": multistep.MultiProcessJaxStepper}[placement.backend]
-    return cls(model, optimizer, family, grad_scale, placement)
