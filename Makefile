@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: all setup dot chromium demo test test-all lint bench mutate clean
+.PHONY: all setup dot chromium demo test test-all generated metamorphic lint bench mutate clean
 
 all: demo
 
@@ -34,6 +34,14 @@ test: setup
 
 test-all: setup
 	$(BIN)/python -m pytest -q -m ''
+
+# Issue 21's suites at full size: 1,000 generated programs (right / unresolved / wrong by
+# family) and every metamorphic transformation on every program it applies to.
+generated: setup
+	$(BIN)/python -m tests.generated --n 1000
+
+metamorphic: setup
+	$(BIN)/python -m tests.metamorphic
 
 lint: setup
 	$(BIN)/ruff check rnninspect tests benchmarks examples

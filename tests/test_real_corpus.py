@@ -23,6 +23,7 @@ REAL = Path(__file__).parent / "models" / "real"
 # program -> what rnninspect gets wrong today (one line)
 KNOWN_WRONG: dict[str, str] = {
     "nmt_attention": "attention V called hidden_to_hidden, not other",
+    "siamese_lstm": "twin towers: one encoder on two inputs is one cell, not yet two copies",
 }
 
 # programs whose diagrams `dot` cannot render today

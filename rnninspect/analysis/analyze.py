@@ -201,7 +201,7 @@ def _analyze_part(
             f.placement = Placement.BEFORE if first < 0 else Placement.AFTER
 
     place_fed_back(og, facts, fed_back_chains)
-    cells = _claimed(cells, facts)
+    cells = _claimed(cells, facts, cell_of_chain)
     infos, layouts = variable_infos(og, topo, facts, cell_of_chain, ups, traced.dialect)
     infos = share_gate_layout(infos)
     infos = liveness_facts(og, topo, facts, cells, infos, traced.outputs)
@@ -234,11 +234,20 @@ def _analyze_part(
     return _with_findings(inspection), facts
 
 
-def _claimed(cells: list[CellBuild], facts: dict[str, VarFacts]) -> list[CellBuild]:
+def _claimed(
+    cells: list[CellBuild], facts: dict[str, VarFacts], cell_of_chain: dict[str, CellBuild]
+) -> list[CellBuild]:
     """Cells that hold a variable. A static cell whose every weight a while loop claimed
     first (a cell run over a warm-up sequence, then called step by step) is that loop's
-    cell, not another one."""
+    cell, not another one: its chains are the loop cell's from here on (`cell_of_chain` is
+    updated in place)."""
     held = {id(c) for f in facts.values() for c in [f.cell, *f.other_cells] if c is not None}
+    owner = {f.var.node: f.cell for f in facts.values()}
+    for chain_id, cell in list(cell_of_chain.items()):
+        if id(cell) not in held:
+            claimed = next((owner[c.var] for c in cell.chains if owner.get(c.var)), None)
+            if claimed is not None:
+                cell_of_chain[chain_id] = claimed
     return [c for c in cells if id(c) in held or not c.chains]
 
 

@@ -128,6 +128,17 @@ def _static_orders(
             continue
         source, sign = _source(og, ins[k][0], 1 if steps == sorted(steps) else -1)
         orders[source] = sign
+    for node in topo.order:
+        # A list of per-step tensors packed into one sequence (for a reversal by lengths,
+        # static_bidirectional_rnn's backward input): element k reaching step k (or T-1-k)
+        # is a time order over the packed sequence.
+        if og.op(node) != "Pack":
+            continue
+        ins = og.inputs.get(node, [])
+        steps = [first[topo.index[src]] if src in topo.index else never for src, _ in ins]
+        if (len(steps) >= 2 and never not in steps and len(set(steps)) == len(steps)
+                and steps in (sorted(steps), sorted(steps, reverse=True))):
+            orders.setdefault(node, 1 if steps == sorted(steps) else -1)
     return orders
 
 
@@ -160,6 +171,16 @@ def _source(og: OpGraph, node: str, sign: int) -> tuple[str, int]:
                 break
             node = steps[0][0]
             continue
+        if op == "Pack" and ins and all(
+                r == (ins[0][0], k) for k, r in enumerate(ins)) and og.op(
+                ins[0][0]) in _SLICE_INPUT:  # the pieces of one sliced sequence, in order
+            sliced = og.inputs.get(ins[0][0], [])
+            if _SLICE_INPUT[og.op(ins[0][0])] >= len(sliced):
+                break
+            node = sliced[_SLICE_INPUT[og.op(ins[0][0])]][0]
+            continue
+        if op == "Pack":  # a list of per-step tensors: the sequence itself
+            break
         k = _SEQUENCE_INPUT.get(op)
         if k is None or k >= len(ins):
             break

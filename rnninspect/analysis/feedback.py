@@ -9,14 +9,16 @@ The state tells them apart. A chain B is a *fed-back output* when
 2. some other chain A has one without B — its consecutive reads connect along paths that
    avoid B's reads (the cell's state flows on without the prediction) — and B reads what
    A made while A later reads what B made (one loop through both); and
-3. no read of B reaches the *state* operand of a later read of A — the previous state,
-   or the state part of a fused ``concat([x, h])`` — except through another chain's read:
-   the prediction re-enters as input only.
+3. no read of B reaches the *state* operand of a later read of any chain that has a
+   recurrence without B — the previous state, the state part of a fused
+   ``concat([x, h])``, a GRU's ``r * h`` — except through another chain's read: the
+   prediction re-enters as input only.
 
 Guarantee, for any program: a cell's own matrices never qualify — a matrix per gate has a
 recurrence of its own (1 fails), an output projection (``num_proj``) becomes the state (3
-fails), a Keras input kernel adds into the gates that make the next state (3 fails); a
-stacked layer has its own recurrence (1 fails). Cost: one bounded search per pair of
+fails), a Keras input kernel adds into the gates that make the next state (3 fails), a
+GRU's reset matrix scales the state its candidate multiplies (3 fails); a stacked layer has
+its own recurrence (1 fails). Cost: one bounded search per pair of
 consecutive reads, only for graphs with two or more chains.
 """
 
@@ -44,17 +46,15 @@ def fed_back_outputs(
         mine = set(reads[b.id])
         if _recurrent(topo, reads[b.id], every - mine):
             continue
-        for a in chains:
-            if a.var == b.var or not _recurrent(topo, reads[a.id], mine):
-                continue
-            if not _loop_with(topo, reads[a.id], reads[b.id]):
-                continue
-            states = [s for s in (_state_operand(og, topo, n, uses[a.var]) for n in a.uses)
-                      if s is not None]
-            blocked = every - mine
-            if not any(_path(topo, r, s, blocked) for r in reads[b.id] for s in states if s > r):
-                out.add(b.id)
-                break
+        # the chains whose state flows on without B: the cell it would feed back into
+        cells = [a for a in chains if a.var != b.var and _recurrent(topo, reads[a.id], mine)]
+        if not any(_loop_with(topo, reads[a.id], reads[b.id]) for a in cells):
+            continue
+        states = [s for a in cells for s in (_state_operand(og, topo, n, uses[a.var])
+                                             for n in a.uses) if s is not None]
+        blocked = every - mine
+        if not any(_path(topo, r, s, blocked) for r in reads[b.id] for s in states if s > r):
+            out.add(b.id)
     return out
 
 

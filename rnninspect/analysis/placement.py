@@ -294,27 +294,44 @@ def place(
         return
     if len(f.uses) >= 2:
         votes: Counter[str] = Counter()
-        late: list[Use] = []
-        for use in f.uses:
-            near = nearest_chain(topo, use.node, chains, ups) or _inside(
-                topo, use.node, chains, ups, reach)
-            if near is None:
-                late.append(use)
-                continue
+
+        def assign(use: Use, near: tuple[str, int, int]) -> None:
             var, step, _ = near
             votes[var] += 1
             f.use_cells[use.node] = cell_of_chain[var]
             f.use_steps[use.node] = step
             f.steps.add(step)
             f.step_uses.setdefault(step, use)
-        for use in late:  # the last step's read: after its chain's read, before none
+
+        # 1. Reads inside a recurrence (after a chain's read, before a later one): those
+        #    chains decide the cell; the nearest of their reads, the step (a read of the
+        #    previous state belongs to the step that consumes it); deep inside a step with
+        #    no read near, the step it follows.
+        def cell_chains(some: list[Chain]) -> list[Chain]:
+            cells = {id(cell_of_chain[c.id]) for c in some}
+            return [c for c in chains if id(cell_of_chain[c.id]) in cells]
+
+        outside = []
+        for use in f.uses:
+            owners = cell_chains(_inside_chains(topo, use.node, chains, ups, reach))
+            near = (nearest_chain(topo, use.node, owners, ups)
+                    or _inside(topo, use.node, chains, ups, reach)) if owners else None
+            if near is None:
+                outside.append(use)
+            else:
+                assign(use, near)
+        # 2. The others: the last step's read of a cell found above (after its chain's last
+        #    read, before none) is that cell's; with no such cell, the nearest chain read.
+        found = list(votes)
+        for use in outside:
             i = topo.index[use.node]
-            owner = next((v for v in votes if ups[v].pos[i] >= 0), None)
-            if owner is not None:
-                f.use_cells[use.node] = cell_of_chain[owner]
-                f.use_steps[use.node] = ups[owner].pos[i]
-                f.steps.add(ups[owner].pos[i])
-                f.step_uses.setdefault(ups[owner].pos[i], use)
+            after = [c for c in chains if c.id in found and ups[c.id].pos[i] >= 0]
+            owner = min(after, key=lambda c: ups[c.id].hops[i]) if after else None
+            near = (nearest_chain(topo, use.node, cell_chains([owner]), ups)
+                    or (owner.id, ups[owner.id].pos[i], 0)) if owner is not None else (
+                nearest_chain(topo, use.node, chains, ups))
+            if near is not None:
+                assign(use, near)
         idx = [topo.index[u.node] for u in f.uses]
         if votes and not any(r[i] for r in reach for i in idx):
             # Read at every step but feeding no later step: an output layer per step,
@@ -325,8 +342,8 @@ def place(
         if votes:
             ranked = sorted(votes, key=lambda cid: cell_of_chain[cid].layer)
             f.cell = cell_of_chain[ranked[0]]
-            f.other_cells = [cell_of_chain[c] for c in ranked[1:]
-                             if cell_of_chain[c] is not f.cell]
+            f.other_cells = list({id(cell_of_chain[c]): cell_of_chain[c] for c in ranked[1:]
+                                  if cell_of_chain[c] is not f.cell}.values())
             f.placement = Placement.CELL
             return
     # Read once (or not next to any chain): outside the steps.
@@ -353,6 +370,15 @@ def _inside(
         return None
     hops, k = min(inside)
     return chains[k].id, ups[chains[k].id].pos[i], hops
+
+
+def _inside_chains(
+    topo: Topology, node: str, chains: list[Chain], ups: dict[str, Upstream],
+    reach: list[list[bool]],
+) -> list[Chain]:
+    """The chains whose recurrence this op lies inside (after a read, before a later one)."""
+    i = topo.index[node]
+    return [c for k, c in enumerate(chains) if ups[c.id].pos[i] >= 0 and reach[k][i]]
 
 
 SAMPLING_OPS = frozenset({"ArgMax", "Multinomial", "RandomCategorical",

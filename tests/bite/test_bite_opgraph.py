@@ -89,7 +89,11 @@ def test_a_loop_body_is_inlined_with_its_carried_state() -> None:
     assert og.inputs["loop/i2"] == [("n", 0), ("loop/one", 0)]  # not a float: no state
     for node in ("loop/one", "loop/i2", "loop/read", "loop/mm", "loop/h2/y"):
         assert og.loop(node) == "loop", node
-    assert og.inputs["loop/h2/y"] == [("loop/sel", 0)]
+    # a conditional's output k is its own node: the predicate and output k of each branch
+    assert og.inputs["loop/h2/y"] == [("loop/sel/output0", 0)]
+    assert og.op("loop/sel/output0") == "If" and og.loop("loop/sel/output0") == "loop"
+    assert og.inputs["loop/sel/output0"] == [
+        ("n", 0), ("loop/sel/branch0/t", 0), ("loop/sel/branch1/e", 0)]
     assert og.inputs["out"] == [("loop/h2/y", 0)]  # the loop's result: the body's last value
 
 

@@ -22,8 +22,9 @@ def build():
     return keras.Model([left, right], distance, name="malstm")
 
 
-# Ground truth. LSTM: 3*24 + 6*24 + 24 = 240. One cell applied to two independent sequences:
-# not two layers sharing one cell (no shared_across_layers).
+# Ground truth. LSTM: 3*24 + 6*24 + 24 = 240. One cell applied to two independent sequences
+# from two inputs: two copies of the encoder (DESIGN §3b), not two layers sharing one cell
+# (no shared_across_layers).
 EXPECTED = {
     "builder": "build",
     "mirrors": "Siamese Manhattan LSTM (MaLSTM) sentence similarity, shared Keras LSTM",
@@ -38,5 +39,6 @@ EXPECTED = {
                                    "steps": "dynamic"},
     },
     "training_state_count": 0,
+    "copies": [{"num_steps": None, "training": False}, {"num_steps": None, "training": False}],
     "findings": {},
 }
