@@ -11,9 +11,12 @@ READ_OPS = frozenset({"ReadVariableOp", "Identity", "Enter"})
 # Ops that consume a variable's handle directly and compute with it.
 HANDLE_USE_OPS = frozenset({"ResourceGather", "ResourceGatherNd"})
 # Ops we look through between a read and its real consumer.
+# Observers that return their input (check_numerics, tf1.Print) and gradient stops are the
+# value itself.
 PASS_THROUGH = frozenset({"Identity", "Cast", "Enter", "ReadVariableOp", "Transpose", "Unpack",
-                          "StridedSlice", "Slice",
-                          "Split", "Squeeze"})
+                          "StridedSlice", "Slice", "Split", "Squeeze", "CheckNumerics",
+                          "CheckNumericsV2", "Print", "EnsureShape", "StopGradient",
+                          "PreventGradient"})
 MATMUL_OPS = frozenset({"MatMul", "BatchMatMul", "BatchMatMulV2", "BatchMatMulV3"})
 GATHER_OPS = frozenset({"GatherV2", "Gather", "ResourceGather", "ResourceGatherNd", "GatherNd"})
 ADD_OPS = frozenset({"BiasAdd", "AddV2", "Add"})

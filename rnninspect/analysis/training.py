@@ -50,12 +50,15 @@ OBSERVER_OPS = frozenset({
     "WriteHistogramSummary", "WriteImageSummary", "WriteAudioSummary", "WriteRawProtoSummary",
     "WriteGraphSummary", "StringFormat", "PrintV2", "Assert", "SaveV2", "Save", "SaveSlices",
 })
+# Observers that pass their input through: an observer where nobody reads their output
+# (`add_check_numerics_ops` checks every op), the value itself where somebody does.
+PASS_THROUGH_OBSERVERS = frozenset({"CheckNumerics", "CheckNumericsV2", "Print"})
 # Ops that read a tensor's metadata, not its value.
 SHAPE_ONLY_OPS = frozenset({"Shape", "ShapeN", "Size", "Rank"})
 # Ops that produce no value worth calling an output.
 _NOT_OUTPUT_OPS = frozenset({
     "Const", "Placeholder", "PlaceholderWithDefault", "VarHandleOp", "VariableV2",
-    "Variable", "ReadVariableOp", "NoOp", "Assert", "HostConst",
+    "Variable", "ReadVariableOp", "NoOp", "Assert", "HostConst", *PASS_THROUGH_OBSERVERS,
 })
 
 
@@ -70,8 +73,11 @@ def value_consumers(
     """node -> the nodes that consume its value (shape-only readers and observers left
     out)."""
     consumers: dict[str, set[str]] = {n: set() for n in ops}
+    used = {src for sources in inputs.values() for src in sources}
     for node, sources in inputs.items():
-        if ops.get(node) in SHAPE_ONLY_OPS or ops.get(node) in OBSERVER_OPS:
+        op = ops.get(node)
+        if op in SHAPE_ONLY_OPS or op in OBSERVER_OPS or (
+                op in PASS_THROUGH_OBSERVERS and node not in used):
             continue
         for src in sources:
             if src in consumers:
