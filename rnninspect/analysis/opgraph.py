@@ -14,6 +14,7 @@ branch's results, so what follows it depends on whatever either branch computed
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import networkx as nx
 
@@ -33,12 +34,22 @@ class OpGraph:
     graph: nx.DiGraph  # node attrs: op, loop, shapes, value; a LoopState's `next`
     inputs: dict[str, list[Ref]]  # node id -> its data inputs, in order
     specs: dict[str, NodeSpec] = field(default_factory=dict)
+    # node id -> its attribute dict: the passes ask for ops hundreds of thousands of times,
+    # and networkx's node view costs a lookup chain each time (the graph is not changed
+    # after it is built)
+    _attrs: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False, compare=False)
+
+    def _node(self, node: str) -> dict[str, Any]:
+        attrs = self._attrs.get(node)
+        if attrs is None:
+            attrs = self._attrs[node] = self.graph.nodes[node]
+        return attrs
 
     def op(self, node: str) -> str:
-        return str(self.graph.nodes[node]["op"])
+        return str(self._node(node)["op"])
 
     def loop(self, node: str) -> str | None:
-        loop: str | None = self.graph.nodes[node].get("loop")
+        loop: str | None = self._node(node).get("loop")
         return loop
 
     def shape(self, ref: Ref) -> tuple[int | None, ...] | None:
