@@ -4,7 +4,7 @@ Follows the `tf.scan` RNN tutorials for TF1 (e.g. the R2RT "Recurrent neural net
 Tensorflow" series and the `tf.scan` LSTM gists): a step function that applies a stacked
 pair of hand-written LSTM layers (`concat([x, h]) @ W + b`, split into four gates) to a
 carried tuple (h0, c0, h1, c1), `tf.scan` over the time-major inputs, an output layer on the
-last top state. Tiny sizes.
+last top state and its cross-entropy loss. Tiny sizes.
 """
 
 import tensorflow as tf
@@ -36,7 +36,10 @@ def build():
         zeros = tf.zeros([B, H])
         states = tf.scan(step, tf.transpose(x, [1, 0, 2]), initializer=(zeros,) * 4)
         w_out = tf1.get_variable("out/W", [H, C])
-        tf.matmul(states[2][-1], w_out)
+        logits = tf.matmul(states[2][-1], w_out)
+        labels = tf1.placeholder(tf.int32, [B], name="labels")
+        tf.reduce_mean(tf1.nn.sparse_softmax_cross_entropy_with_logits(
+            labels=labels, logits=logits), name="loss")
     return graph
 
 
