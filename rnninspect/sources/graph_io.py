@@ -41,11 +41,18 @@ def _widest(graph: Any, terminals: list[str]) -> list[str]:
     placeholders = {op.name for op in graph.get_operations() if op.type == "Placeholder"}
     fed = [name for name in terminals if ancestry[name] & placeholders]
     terminals = fed or terminals  # constants only (zeros, empty TensorArrays): not outputs
+    # Compared on what each is computed from: the inputs and the weights it reads. A
+    # terminal made of nothing another one is not made of (a while loop's unused final
+    # state, a dropout applied to a step's output that nothing reads) is no output; copies
+    # of a model read their own inputs and stay apart.
+    sources = placeholders | {op.name for op in graph.get_operations()
+                              if op.type in VARIABLE_OPS}
+    ancestry = {name: ancestry[name] & sources for name in terminals}
     kept = []
     for i, name in enumerate(terminals):
         mine = ancestry[name]
         covered = any(
-            mine <= ancestry[other] | {other} and (mine != ancestry[other] or j < i)
+            mine <= ancestry[other] and (mine != ancestry[other] or j < i)
             for j, other in enumerate(terminals) if other != name
         )
         if not covered:

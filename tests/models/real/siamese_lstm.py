@@ -1,8 +1,9 @@
 """Twin towers: one LSTM encodes two sentences whose encodings are compared.
 
-Follows the Siamese "Manhattan LSTM" sentence-similarity programs (e.g. the MaLSTM Keras
-example: one shared `LSTM` applied to the left and the right input, `exp(-|h_l - h_r|_1)`).
-Keras 3 functional model, tiny sizes.
+Follows the Siamese LSTM sentence-similarity programs (e.g. the MaLSTM Keras example: one
+shared `LSTM` applied to the left and the right input, the two encodings compared; here by
+cosine similarity, a `Dot(normalize=True)` layer, as other Siamese examples do). Keras 3
+functional model, tiny sizes.
 """
 
 import keras
@@ -15,11 +16,8 @@ def build():
     right = keras.Input((T, F), batch_size=2, name="right")
     shared = keras.layers.LSTM(UNITS, name="encoder")
     h_left, h_right = shared(left), shared(right)
-    distance = keras.layers.Lambda(
-        lambda t: keras.ops.exp(-keras.ops.sum(keras.ops.abs(t[0] - t[1]), axis=1,
-                                               keepdims=True)), name="similarity")(
-        [h_left, h_right])
-    return keras.Model([left, right], distance, name="malstm")
+    similarity = keras.layers.Dot(axes=1, normalize=True, name="similarity")([h_left, h_right])
+    return keras.Model([left, right], similarity, name="siamese")
 
 
 # Ground truth. LSTM: 3*24 + 6*24 + 24 = 240. One cell applied to two independent sequences
