@@ -315,7 +315,7 @@ def place(
         for use in f.uses:
             owners = cell_chains(_inside_chains(topo, use.node, chains, ups, reach))
             near = (nearest_chain(topo, use.node, owners, ups)
-                    or _inside(topo, use.node, chains, ups, reach)) if owners else None
+                    or _after_nearest(topo, use.node, owners, ups)) if owners else None
             if near is None:
                 outside.append(use)
             else:
@@ -328,7 +328,8 @@ def place(
             after = [c for c in chains if c.id in found and ups[c.id].pos[i] >= 0]
             owner = min(after, key=lambda c: ups[c.id].hops[i]) if after else None
             near = (nearest_chain(topo, use.node, cell_chains([owner]), ups)
-                    or (owner.id, ups[owner.id].pos[i], 0)) if owner is not None else (
+                    or _after_nearest(topo, use.node, cell_chains([owner]), ups)
+                    ) if owner is not None else (
                 nearest_chain(topo, use.node, chains, ups))
             if near is not None:
                 assign(use, near)
@@ -356,20 +357,17 @@ def place(
 
 
 
-def _inside(
-    topo: Topology, node: str, chains: list[Chain], ups: dict[str, Upstream],
-    reach: list[list[bool]],
+def _after_nearest(
+    topo: Topology, node: str, chains: list[Chain], ups: dict[str, Upstream]
 ) -> tuple[str, int, int] | None:
-    """(chain, step, hops) of the recurrence this op lies inside — after the chain's read at
-    that step and before a later read of it — however many ops away (a peephole on the new
-    cell state sits deep in the step); the nearest such read when several qualify."""
+    """(chain, step, hops) of the nearest chain read upstream of this op, however many ops
+    away: deep inside a step (a peephole on the new cell state), the step it follows."""
     i = topo.index[node]
-    inside = [(ups[c.id].hops[i], k) for k, c in enumerate(chains)
-              if ups[c.id].pos[i] >= 0 and reach[k][i]]
-    if not inside:
+    after = [(ups[c.id].hops[i], -ups[c.id].pos[i], c.id) for c in chains if ups[c.id].pos[i] >= 0]
+    if not after:
         return None
-    hops, k = min(inside)
-    return chains[k].id, ups[chains[k].id].pos[i], hops
+    hops, step, chain = min(after)
+    return chain, -step, hops
 
 
 def _inside_chains(

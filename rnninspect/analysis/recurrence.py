@@ -382,7 +382,10 @@ def nearest_chain(
             seen.add(s)
             for chain in chains:
                 up = ups[chain.id]
-                if up.pos[s] > up.pos[i]:
+                # near after a later read, where its product merges (not at the read itself:
+                # a value a read multiplies at step t+1 was made at step t; not far after
+                # it: a concat of every step's output is no part of the last step)
+                if up.pos[s] > up.pos[i] and 0 < up.hops[s] <= NEAR:
                     cand = (depth + 1, 1, up.hops[s], -up.pos[s], chain.id)
                     best = cand if best is None or cand < best else best
             queue.append((s, depth + 1))

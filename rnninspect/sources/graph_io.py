@@ -41,12 +41,13 @@ def _widest(graph: Any, terminals: list[str]) -> list[str]:
     placeholders = {op.name for op in graph.get_operations() if op.type == "Placeholder"}
     fed = [name for name in terminals if ancestry[name] & placeholders]
     terminals = fed or terminals  # constants only (zeros, empty TensorArrays): not outputs
-    # Compared on what each is computed from: the inputs and the weights it reads. A
-    # terminal made of nothing another one is not made of (a while loop's unused final
-    # state, a dropout applied to a step's output that nothing reads) is no output; copies
-    # of a model read their own inputs and stay apart.
-    sources = placeholders | {op.name for op in graph.get_operations()
-                              if op.type in VARIABLE_OPS}
+    # Compared on what each is computed from: the inputs and the reads of weights (each op
+    # that computes with a weight, so a step is told from another). A terminal made of
+    # nothing another one is not made of (a while loop's unused final state, a dropout on a
+    # step's output that nothing reads) is no output; one holding steps no other output
+    # holds (a backward cell's later steps, dead but computed) stays; copies of a model read
+    # their own inputs and stay apart.
+    sources = placeholders | _weight_reads(graph)
     ancestry = {name: ancestry[name] & sources for name in terminals}
     kept = []
     for i, name in enumerate(terminals):
@@ -58,6 +59,21 @@ def _widest(graph: Any, terminals: list[str]) -> list[str]:
         if not covered:
             kept.append(name)
     return kept
+
+
+def _weight_reads(graph: Any) -> set[str]:
+    """Ops that compute with a variable's value (through its read, not the read itself)."""
+    memo: dict[str, bool] = {}
+
+    def is_variable(op: Any) -> bool:  # the variable, or its value through reads/identities
+        if op.name not in memo:
+            memo[op.name] = op.type in VARIABLE_OPS or (
+                op.type in ("Identity", "ReadVariableOp")
+                and any(is_variable(t.op) for t in op.inputs))
+        return memo[op.name]
+
+    return {op.name for op in graph.get_operations()
+            if not is_variable(op) and any(is_variable(t.op) for t in op.inputs)}
 
 
 def _ancestors(graph: Any, name: str) -> set[str]:
