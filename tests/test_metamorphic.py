@@ -17,68 +17,24 @@ import pytest
 from tests.metamorphic import delta, matrix, programs, transforms, variant
 from tests.truth import discrepancies
 
-# the classes of failure (tests/metamorphic/BASELINE.md)
-LOGGED = ("a logged loss (summary.scalar + merge_all) turns the forward pass into training "
-          "machinery: copies, steps or the whole model lost")
-REGULARISED = ("a penalty over every weight (cost + λΣ l2/l1): biases become other, a "
-               "projection joins the cell")
-REGULARISER_LINKS = "a penalty over the matrices: every weight it reads gets a link to the output"
-CHECKED = "add_check_numerics_ops: the per-op checks chain the steps: T doubles, extra layers"
-RECURRENT_DROPOUT = "recurrent_dropout: the recurrent kernel (GRU: every weight) becomes other"
-STATEFUL = "a stateful layer's state variables come out as other, not training_state"
-MIXED = "mixed precision's casts: copies and cells lost, dead_weight missed"
-OUTER_SCOPE = "an outer variable_scope renames the copies copy 1/2/3 instead of Train/Valid/Test"
+# the classes of failure still open (tests/metamorphic/BASELINE.md); every class of the
+# baseline (logged loss, regularisers, add_check_numerics_ops, recurrent_dropout, outer
+# scopes, mixed precision's copies) is fixed and its pairs pass
+STATEFUL = ("a stateful layer's carried-state variables come out as other: the taxonomy has "
+            "no role for state that is neither a weight nor training machinery")
+MIXED = "nmt_attention (known wrong in the corpus) under mixed precision: its dead_weight is missed"
+UNROLL_T = ("unrolled layers of different lengths (rows 4, columns 5): the primary T is the "
+            "longest cell's, the variant's truth takes the outer layer's")
 # (transformation, program) -> why rnninspect gets it wrong today (one line)
 KNOWN_WRONG: dict[tuple[str, str], str] = {
-    ('check_numerics_all', 'mnist_train'): CHECKED,
-    ('check_numerics_all', 'ptb_main'): CHECKED,
-    ('check_numerics_all', 'ptb_train_only'): CHECKED,
-    ('check_numerics_all', 'static_birnn'): CHECKED,
-    ('l1_all', 'dynamic_rnn_seqlen'): REGULARISED,
-    ('l1_all', 'mnist@legacy'): REGULARISED,
-    ('l1_all', 'mnist_train'): REGULARISED,
-    ('l1_all', 'ptb@legacy'): REGULARISED,
-    ('l1_all', 'ptb_main'): REGULARISED,
-    ('l1_all', 'ptb_train_only'): REGULARISED,
-    ('l1_all', 'static_birnn'): REGULARISED,
-    ('l1_all', 'static_rnn_seqlen'): REGULARISED,
-    ('l1_all', 'tied_lm'): REGULARISED,
-    ('l2_all', 'dynamic_rnn_seqlen'): REGULARISED,
-    ('l2_all', 'mnist@legacy'): REGULARISED,
-    ('l2_all', 'mnist_train'): REGULARISED,
-    ('l2_all', 'ptb@legacy'): REGULARISED,
-    ('l2_all', 'ptb_main'): REGULARISED,
-    ('l2_all', 'ptb_train_only'): REGULARISED,
-    ('l2_all', 'static_birnn'): REGULARISED,
-    ('l2_all', 'static_rnn_seqlen'): REGULARISED,
-    ('l2_all', 'tied_lm'): REGULARISED,
-    ('l2_matrices', 'dynamic_rnn_seqlen'): REGULARISER_LINKS,
-    ('l2_matrices', 'mnist@legacy'): REGULARISER_LINKS,
-    ('l2_matrices', 'mnist_train'): REGULARISER_LINKS,
-    ('l2_matrices', 'ptb@legacy'): REGULARISER_LINKS,
-    ('l2_matrices', 'ptb_main'): REGULARISER_LINKS,
-    ('l2_matrices', 'ptb_train_only'): REGULARISER_LINKS,
-    ('l2_matrices', 'static_birnn'): REGULARISER_LINKS,
-    ('l2_matrices', 'static_rnn_seqlen'): REGULARISER_LINKS,
-    ('l2_matrices', 'tied_lm'): REGULARISER_LINKS,
-    ('mixed_precision', 'lstm_seq2seq'): MIXED,
-    ('mixed_precision', 'nmt_attention'): MIXED,
-    ('recurrent_dropout', 'addition_rnn'): RECURRENT_DROPOUT,
-    ('recurrent_dropout', 'gru_tanh_classifier'): RECURRENT_DROPOUT,
-    ('recurrent_dropout', 'masking_lstm'): RECURRENT_DROPOUT,
-    ('stateful', 'addition_rnn'): STATEFUL,
-    ('stateful', 'gru_tanh_classifier'): STATEFUL,
-    ('stateful', 'masking_lstm'): STATEFUL,
-    ('summary_loss', 'mnist@legacy'): LOGGED,
-    ('summary_loss', 'ptb@legacy'): LOGGED,
-    ('summary_loss', 'ptb_forward_copies'): LOGGED,
-    ('summary_loss', 'ptb_main'): LOGGED,
-    ('summary_loss', 'ptb_train_only'): LOGGED,
-    ('summary_loss', 'static_rnn_seqlen'): LOGGED,
-    ('summary_loss', 'tied_lm'): LOGGED,
-    ('stateful', 'imdb_bilstm'): STATEFUL,
-    ('recurrent_dropout', 'imdb_bilstm'): RECURRENT_DROPOUT,
-    ('outer_variable_scope', 'ptb_main'): OUTER_SCOPE,
+    ("mixed_precision", "nmt_attention"): MIXED,
+    ("unroll", "row_col_lstm"): UNROLL_T,
+    ("stateful", "addition_rnn"): STATEFUL,
+    ("stateful", "gru_tanh_classifier"): STATEFUL,
+    ("stateful", "imdb_bilstm"): STATEFUL,
+    ("stateful", "masking_lstm"): STATEFUL,
+    ("stateful", "row_col_lstm"): STATEFUL,
+    ("stateful", "siamese_lstm"): STATEFUL,
 }
 
 # one program per transformation for the default run: the cheapest that the transformation
