@@ -33,7 +33,15 @@ from rnninspect.analysis.recurrence import (
 from rnninspect.analysis.single import place_single
 from rnninspect.analysis.stacked import one_step_stack
 from rnninspect.graph import Traced
-from rnninspect.model import CopyInfo, Inspection, Placement, VariableInfo
+from rnninspect.model import (
+    CopyInfo,
+    Finding,
+    FindingKind,
+    Inspection,
+    Placement,
+    Severity,
+    VariableInfo,
+)
 
 
 def analyze(traced: Traced, *, detail_step: int | None = None) -> Inspection:
@@ -168,7 +176,7 @@ def _analyze_part(
     fed_back_chains = [c for c in chains if c.id in fed_back]
     chains = [c for c in chains if c.id not in fed_back]
     ups = {c.id: upstream(topo, c) for c in chains}
-    cells = group_cells(topo, chains, ups)
+    cells = group_cells(topo, chains, ups, og, set(facts))
     cell_of_chain = {c.id: cell for cell in cells for c in cell.chains}
 
     reach = [reaches(topo, c) for c in chains]
@@ -231,7 +239,31 @@ def _analyze_part(
             else None
         ),
     )
-    return _with_findings(inspection), facts
+    inspection = _with_findings(inspection)
+    return replace(inspection, findings=inspection.findings + _applications_unresolved(
+        inspection, [c for c in [*cells] if c.separate_inputs])), facts
+
+
+def _applications_unresolved(
+    inspection: Inspection, applied: list[CellBuild]
+) -> tuple[Finding, ...]:
+    """Never silently wrong: one cell applied to sequences of separate model inputs (twin
+    towers) is reported as one cell, but copies of an encoder are as good a reading."""
+    out = []
+    for cell in applied:
+        names = tuple(v.name for v in inspection.variables
+                      if v.cell == cell.name or cell.name in v.also_cells)
+        if not names:
+            continue
+        params = sum(v.params for v in inspection.variables if v.name in names)
+        out.append(Finding(
+            FindingKind.UNRESOLVED, Severity.INFO,
+            f"{cell.name} is applied to separate inputs ({', '.join(cell.separate_inputs)}) "
+            "with no data path between the applications: shown as one cell; whether they "
+            "are two copies of one encoder (twin towers) is not decided",
+            names, params,
+            "nothing to fix if the weights are meant to be shared; the table counts them once"))
+    return tuple(out)
 
 
 def _claimed(

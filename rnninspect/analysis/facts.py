@@ -25,6 +25,9 @@ class CellBuild:
     name: str = ""
     kind: str = "RNN"
     gate_order: tuple[str, ...] = ()
+    # one cell applied to independent sequences made from different model inputs (twin
+    # towers): the inputs; whether that is copies or one layer is not proven
+    separate_inputs: tuple[str, ...] = ()
 
 
 @dataclass

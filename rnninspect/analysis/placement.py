@@ -16,6 +16,7 @@ from rnninspect.analysis.recurrence import (
     Upstream,
     nearest_chain,
     same_cell,
+    upstream_of,
 )
 from rnninspect.model import Placement, Role
 
@@ -83,6 +84,9 @@ def place_loops(
     for group in _applications(topo, facts, plain):
         first = plain[group[0]]
         cell = CellBuild([], clock=first.clock, layer=max(layers[k] for k in group), loop=first)
+        if len(group) > 1:
+            cell.separate_inputs = separate_inputs(
+                og, topo, [plain[k].uses for k in group], set(facts))
         new.append(cell)
         by_read.update({topo.order[i]: cell for k in group for i in plain[k].uses})
     by_loop = {cell.loop.node: cell for cell in new if cell.loop}
@@ -201,7 +205,10 @@ def _place_run(
             f.own_state = (own, role_loop.clock)
 
 
-def group_cells(topo: Topology, chains: list[Chain], ups: dict[str, Upstream]) -> list[CellBuild]:
+def group_cells(
+    topo: Topology, chains: list[Chain], ups: dict[str, Upstream], og: OpGraph | None = None,
+    variables: set[str] | None = None,
+) -> list[CellBuild]:
     """Union interleaved chains into cells, then order cells into layers by dependency."""
     groups: list[list[Chain]] = []
     for chain in chains:
@@ -211,8 +218,12 @@ def group_cells(topo: Topology, chains: list[Chain], ups: dict[str, Upstream]) -
                 break
         else:
             groups.append([chain])
-    groups = _merge_applications(topo, groups, ups)
+    groups, applied = _merge_applications(topo, groups, ups)
     cells = [CellBuild(g, num_steps=max(c.length for c in g)) for g in groups]
+    for cell, firsts in zip(cells, applied, strict=True):
+        if len(firsts) > 1 and og is not None:
+            cell.separate_inputs = separate_inputs(og, topo, [[i] for i in firsts],
+                                                   variables or set())
 
     def first_read(cell: CellBuild) -> int:
         return min(topo.index[c.uses[0]] for c in cell.chains)
@@ -237,24 +248,45 @@ def group_cells(topo: Topology, chains: list[Chain], ups: dict[str, Upstream]) -
     return cells
 
 
+def separate_inputs(
+    og: OpGraph, topo: Topology, applications: list[list[int]], variables: set[str]
+) -> tuple[str, ...]:
+    """The model inputs behind each application's reads, when every application has
+    inputs of its own (twin towers): () when they share one (TimeDistributed's rows).
+    Captured variables are placeholders of a function too: `variables` are no inputs."""
+    behind = []
+    for reads in applications:
+        found = {topo.order[j] for i in reads for j in upstream_of(topo, i)
+                 if og.op(topo.order[j]) in ("Placeholder", "_Arg")
+                 and topo.order[j] not in variables}
+        behind.append(found)
+    if any(not b for b in behind) or any(
+            a & b for k, a in enumerate(behind) for b in behind[k + 1:]):
+        return ()
+    return tuple(sorted(set().union(*behind)))
+
+
 def _merge_applications(
     topo: Topology, groups: list[list[Chain]], ups: dict[str, Upstream]
-) -> list[list[Chain]]:
+) -> tuple[list[list[Chain]], list[list[int]]]:
     """Cells that run the same weights on independent sequences are one cell applied twice
     (twin towers, an unrolled ``TimeDistributed``): same variables, and no read of one is
     downstream of a read of the other. Stacked layers always depend on each other."""
     merged: list[list[Chain]] = []
+    firsts: list[list[int]] = []  # each merged cell: the last read of every application
     for group in groups:
         own = {c.var for c in group}
-        for target in merged:
+        for target, starts in zip(merged, firsts, strict=True):
             if {c.var for c in target} == own and not any(
                     ups[a.id].pos[topo.index[u]] >= 0 or ups[b.id].pos[topo.index[v]] >= 0
                     for a in target for b in group for u in b.uses for v in a.uses):
                 target.extend(group)
+                starts.append(max(topo.index[c.uses[-1]] for c in group))
                 break
         else:
             merged.append(list(group))
-    return merged
+            firsts.append([max(topo.index[c.uses[-1]] for c in group)])
+    return merged, firsts
 
 
 def place(

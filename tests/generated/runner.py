@@ -57,7 +57,8 @@ def judge(truth: dict[str, Any], got: dict[str, Any]) -> tuple[str, list[str]]:
 
 def _concerns(line: str, unresolved: set[str], truth: dict[str, Any]) -> bool:
     """Whether a discrepancy line is about variables rnninspect declared unresolved. Counts
-    of cells and layers are, when an unresolved variable belongs to a cell in the truth."""
+    of cells, layers and copies are, when an unresolved variable belongs to a cell in the
+    truth."""
     if line.startswith("finding unresolved not expected"):
         return True
     head = line.split(":")[0]
@@ -66,7 +67,8 @@ def _concerns(line: str, unresolved: set[str], truth: dict[str, Any]) -> bool:
     if line.startswith("not training_state: "):
         named = [part.rsplit(" (", 1)[0] for part in line.split(": ", 1)[1].split(", ")]
         return all(n in unresolved for n in named)
-    if head in ("cells", "layers", "cells merged"):
+    if head in ("cells", "layers", "cells merged", "copies"):
+        # how many cells, layers or copies the unresolved cell's applications make
         return any(truth["variables"].get(v, {}).get("cell") for v in unresolved)
     return False
 
