@@ -48,17 +48,30 @@ def _widest(graph: Any, terminals: list[str]) -> list[str]:
     # holds (a backward cell's later steps, dead but computed) stays; copies of a model read
     # their own inputs and stay apart.
     sources = placeholders | _weight_reads(graph)
-    ancestry = {name: ancestry[name] & sources for name in terminals}
+    made_of = {name: ancestry[name] & sources for name in terminals}
     kept = []
     for i, name in enumerate(terminals):
-        mine = ancestry[name]
-        covered = any(
-            mine <= ancestry[other] and (mine != ancestry[other] or j < i)
-            for j, other in enumerate(terminals) if other != name
-        )
+        covered = any(_covers(made_of, ancestry, (i, name), (j, other))
+                      for j, other in enumerate(terminals) if other != name)
         if not covered:
             kept.append(name)
     return kept
+
+
+def _covers(
+    made_of: dict[str, set[str]], ancestry: dict[str, set[str]],
+    mine: tuple[int, str], other: tuple[int, str],
+) -> bool:
+    """Does `other` compute everything `mine` does? Made of no input or weight read that
+    `other` is not made of; made of the same, the one that computes more from it is the
+    output (a loop's final state beside the output computed from it); the first of equals."""
+    (i, name), (j, them) = mine, other
+    if not made_of[name] <= made_of[them]:
+        return False
+    if made_of[name] != made_of[them]:
+        return True
+    full = ancestry[name]
+    return full < ancestry[them] | {them} or (full == ancestry[them] and j < i)
 
 
 def _weight_reads(graph: Any) -> set[str]:
