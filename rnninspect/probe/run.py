@@ -179,8 +179,7 @@ def _user(spec: str, seed: int, batch: int | None, input_file: str | None,
           weights: Weights | None) -> ProbeReport:
     from rnninspect.probe.concrete import is_function, probe_function
     from rnninspect.sources.code import is_legacy_code, load_object
-    from rnninspect.sources.objects import is_keras_model
-    from rnninspect.sources.signature import derived_signature, zoo_signature
+    from rnninspect.sources.signature import keras_model_and_signature
     from rnninspect.sources.user import parse_code_spec
     from rnninspect.tf import worker
     from rnninspect.tf.imports import import_keras_for_tracing
@@ -208,15 +207,8 @@ def _user(spec: str, seed: int, batch: int | None, input_file: str | None,
     value, _, _ = load_object(code)
     if is_function(value):
         return probe_function(code, spec, seed, batch, input_file, weights)
-    if isinstance(value, tuple) and len(value) == 2 and is_keras_model(value[0]):
-        model, signature = value[0], list(value[1])
-    elif is_keras_model(value):
-        model = value
-        signature = zoo_signature(model) or derived_signature(model, spec)
-    else:
-        raise InvalidOptionError(
-            f"probe needs a Keras model or a tf.Graph from {spec!r} (or a (model, "
-            f"[tf.TensorSpec]) pair); got {type(value).__name__}")
+    model, signature = keras_model_and_signature(
+        value, spec, "probe needs a Keras model or a tf.Graph")
     return _keras_with(model, signature, spec, seed, batch, input_file, weights)
 
 

@@ -219,7 +219,7 @@ def user_gradients(spec: str, seed: int = 0, *, loss: str | None = None,
 
     from rnninspect.sources.code import is_legacy_code, load_object
     from rnninspect.sources.objects import is_keras_model
-    from rnninspect.sources.signature import derived_signature, zoo_signature
+    from rnninspect.sources.signature import keras_model_and_signature
     from rnninspect.sources.user import parse_code_spec
     from rnninspect.tf.concrete_grads import concrete_twin, saved_model_gradients
     from rnninspect.tf.graph_grads import GraphGradients, concrete_gradients
@@ -277,15 +277,7 @@ def user_gradients(spec: str, seed: int = 0, *, loss: str | None = None,
         raise InvalidOptionError(
             f"{flag} applies to graphs and functions; {spec!r} is a Keras model, "
             "differentiated through its synthetic loss")
-    if isinstance(value, tuple) and len(value) == 2 and is_keras_model(value[0]):
-        model, signature = value[0], list(value[1])
-    elif is_keras_model(value):
-        model = value
-        signature = zoo_signature(model) or derived_signature(model, spec)
-    else:
-        raise InvalidOptionError(
-            f"grads needs a Keras model from {spec!r} (or a (model, [tf.TensorSpec]) pair); "
-            f"got {type(value).__name__}")
+    model, signature = keras_model_and_signature(value, spec, "grads needs a Keras model")
     rows = embedding_rows(model)
     if rows is not None and len(signature) == 1 and signature[0].dtype.is_floating:
         raise InvalidOptionError(
