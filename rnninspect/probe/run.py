@@ -179,7 +179,7 @@ def _user(spec: str, seed: int, batch: int | None, input_file: str | None,
           weights: Weights | None) -> ProbeReport:
     from rnninspect.probe.concrete import is_function, probe_function
     from rnninspect.sources.code import is_legacy_code, load_object
-    from rnninspect.sources.signature import keras_model_and_signature
+    from rnninspect.sources.objects import keras_model_and_signature
     from rnninspect.sources.user import parse_code_spec
     from rnninspect.tf import worker
     from rnninspect.tf.imports import import_keras_for_tracing

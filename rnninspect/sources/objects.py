@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from rnninspect.errors import ModelSourceError, RnnInspectError
+from rnninspect.errors import InvalidOptionError, ModelSourceError, RnnInspectError
 from rnninspect.graph import Traced
 from rnninspect.tf.imports import import_tensorflow, silenced_native_stderr
 
@@ -117,3 +117,18 @@ def _describe(value: Any) -> str:
 def _article(word: str) -> str:
     """'an int', 'a str', 'an object'."""
     return "an" if word[:1].lower() in "aeiou" else "a"
+
+
+def keras_model_and_signature(value: Any, model: str, wanted: str) -> tuple[Any, list[Any]]:
+    """A Keras model and its input signature from what a user's builder returned: a model
+    (its zoo, recorded or derived signature) or a (model, [tf.TensorSpec]) pair; anything
+    else is one line naming what the command (`wanted`: "grads needs a Keras model") takes."""
+    from rnninspect.sources.signature import derived_signature, zoo_signature
+
+    if isinstance(value, tuple) and len(value) == 2 and is_keras_model(value[0]):
+        return value[0], list(value[1])
+    if is_keras_model(value):
+        return value, zoo_signature(value) or derived_signature(value, model)
+    raise InvalidOptionError(
+        f"{wanted} from {model!r} (or a (model, [tf.TensorSpec]) pair); "
+        f"got {type(value).__name__}")

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from rnninspect import zoo
-from rnninspect.errors import InvalidOptionError, ModelSourceError
+from rnninspect.errors import ModelSourceError
 from rnninspect.graph import Traced
 from rnninspect.sources.first_call import recorded_signature
 
@@ -97,18 +97,3 @@ def _build_eagerly(model_obj: Any, signature: list[Any]) -> None:
     many = len(getattr(model_obj, "inputs", None) or []) > 1
     with silenced_native_stderr():
         model_obj(list(args) if many else args[0] if len(args) == 1 else args, training=False)
-
-
-def keras_model_and_signature(value: Any, model: str, wanted: str) -> tuple[Any, list[Any]]:
-    """A Keras model and its input signature from what a user's builder returned: a model
-    (its zoo, recorded or derived signature) or a (model, [tf.TensorSpec]) pair; anything
-    else is one line naming what the command (`wanted`: "grads needs a Keras model") takes."""
-    from rnninspect.sources.objects import is_keras_model
-
-    if isinstance(value, tuple) and len(value) == 2 and is_keras_model(value[0]):
-        return value[0], list(value[1])
-    if is_keras_model(value):
-        return value, zoo_signature(value) or derived_signature(value, model)
-    raise InvalidOptionError(
-        f"{wanted} from {model!r} (or a (model, [tf.TensorSpec]) pair); "
-        f"got {type(value).__name__}")

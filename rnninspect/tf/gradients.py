@@ -218,8 +218,7 @@ def user_gradients(spec: str, seed: int = 0, *, loss: str | None = None,
     from pathlib import Path
 
     from rnninspect.sources.code import is_legacy_code, load_object
-    from rnninspect.sources.objects import is_keras_model
-    from rnninspect.sources.signature import keras_model_and_signature
+    from rnninspect.sources.objects import is_keras_model, keras_model_and_signature
     from rnninspect.sources.user import parse_code_spec
     from rnninspect.tf.concrete_grads import concrete_twin, saved_model_gradients
     from rnninspect.tf.graph_grads import GraphGradients, concrete_gradients
