@@ -85,7 +85,7 @@ def keras_worker(impl: str, setup: str, args: argparse.Namespace) -> list[float]
 
     from rnninspect.train.devices import place
     from rnninspect.train.recipes import Recipe, build_model, make_optimizer
-    from rnninspect.train.steps import make_stepper
+    from rnninspect.train.stepper import make_stepper
     from rnninspect.zoo.configs import PTB_CONFIGS
 
     base, hidden, num_steps, batch, _ = SETUPS[setup]
