@@ -3,6 +3,8 @@
   ours          our trainer's step (train/steps.py) on the seed's model (zoo PTBModel), with the
                 fused-kernel forward pass (train/fast_lstm.py)
   plain         the same step differentiating the model's own per-step loop (RNNINSPECT_FAST=0)
+  ours-autodiff ours differentiating the unrolled time loop by autodiff instead of the
+                written-out backpropagation through time (RNNINSPECT_BACKWARD=autodiff)
   ours-scan     ours with the time loop as keras.ops.scan instead of unrolled (RNNINSPECT_LOOP)
   ours-xla      ours with XLA forced on, TensorFlow (RNNINSPECT_XLA=1; off on a CPU by default)
   plain-noxla   plain without XLA, TensorFlow (RNNINSPECT_XLA=0)
@@ -47,6 +49,7 @@ VOCAB, LAYERS, CLIP = 10_000, 2, 5.0
 # Environment of each keras implementation (the trainer's switches).
 KERAS_IMPLS = {
     "ours": {},
+    "ours-autodiff": {"RNNINSPECT_BACKWARD": "autodiff"},
     "plain": {"RNNINSPECT_FAST": "0"},
     "ours-scan": {"RNNINSPECT_LOOP": "scan"},
     "ours-xla": {"RNNINSPECT_XLA": "1"},

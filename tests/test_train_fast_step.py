@@ -1,5 +1,6 @@
 """The fused-kernel forward pass (train/fast_lstm.py) computes the model's own call: the same
-loss, carried state and gradients as PTBModel's per-step loop, on TensorFlow and on JAX."""
+loss, carried state and gradients as PTBModel's per-step loop, on TensorFlow and on JAX, with
+the time loop unrolled or scanned, and with the written-out backward pass (bptt)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,10 @@ from rnninspect.train.recipes import objective
 from rnninspect.zoo.keras_models import PTBModel
 
 variant = sys.argv[1]
+# (time loop, backward pass): autodiff of the unrolled and scanned loops, and the written-out
+# backpropagation through time of the unrolled loop.
+MODES = {"unroll": ("unroll", "autodiff"), "scan": ("scan", "autodiff"),
+         "bptt": ("unroll", "bptt")}
 keras.utils.set_random_seed(3)
 model = PTBModel(vocab_size=30, hidden_size=8, num_layers=2, num_steps=5, init_scale=0.5,
                  variant=variant)
@@ -59,8 +64,8 @@ def arrays(loss, new, grads):
 
 plain = arrays(*loss_grads(lambda x, s: model(x, s, training=True)))
 result = {"backend": backend, "grad_norm": float(sum(np.abs(g).sum() for g in plain[5:]))}
-for mode in ("unroll", "scan"):
-    os.environ["RNNINSPECT_LOOP"] = mode
+for mode, (loop, backward) in MODES.items():
+    os.environ["RNNINSPECT_LOOP"], os.environ["RNNINSPECT_BACKWARD"] = loop, backward
     fast = arrays(*loss_grads(lambda x, s: fast_lstm.forward(model, x, s, True)))
     assert [a.shape for a in fast] == [a.shape for a in plain]
     result[mode] = max(float(np.max(np.abs(a - b))) for a, b in zip(plain, fast))
@@ -84,7 +89,7 @@ def test_fast_step_equals_the_per_step_loop(backend: str, variant: str) -> None:
     r = json.loads(done.stdout.strip().splitlines()[-1])
     assert r["backend"] == backend
     assert r["grad_norm"] > 1e-3  # the gradients compared are not all zero
-    assert r["unroll"] < 1e-5 and r["scan"] < 1e-5, r
+    assert r["unroll"] < 1e-5 and r["scan"] < 1e-5 and r["bptt"] < 1e-5, r
 
 
 def test_fast_path_is_off_for_per_step_cells() -> None:
@@ -107,3 +112,51 @@ def test_time_loop_default_follows_the_gpu_measurements(monkeypatch):
     assert loop_mode(650, 20, on_gpu=False) == "unroll"  # every CPU run
     monkeypatch.setenv("RNNINSPECT_LOOP", "scan")
     assert loop_mode(200, 20, on_gpu=False) == "scan"
+
+
+CROSS_ENTROPY = r"""
+import json
+import keras
+import numpy as np
+from keras import ops
+from rnninspect.train.recipes import _cross_entropy
+
+rng = np.random.default_rng(1)
+logits = (rng.normal(size=(2, 5, 11)) * 4).astype("float32")
+targets = rng.integers(0, 11, (2, 5)).astype("int32")
+weights = rng.normal(size=(2, 5)).astype("float32")  # a non-uniform upstream gradient
+
+
+def value_and_grad(f):
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+        x = tf.constant(logits)
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            value = ops.sum(f(x) * weights)
+        return np.asarray(value), np.asarray(tape.gradient(value, x))
+    import jax
+    value, g = jax.value_and_grad(lambda x: ops.sum(f(x) * weights))(logits)
+    return np.asarray(value), np.asarray(g)
+
+
+ours = value_and_grad(lambda x: _cross_entropy(x, targets))
+keras_ = value_and_grad(
+    lambda x: ops.sparse_categorical_crossentropy(targets, x, from_logits=True))
+print(json.dumps({"value": float(abs(ours[0] - keras_[0])),
+                  "grad": float(np.max(np.abs(ours[1] - keras_[1]))),
+                  "grad_norm": float(np.abs(keras_[1]).sum())}))
+"""
+
+
+@pytest.mark.parametrize("backend", ["tensorflow", "jax"])
+def test_cross_entropy_equals_keras(backend: str) -> None:
+    """The trainer's cross-entropy (its own gradient) equals Keras's, value and gradient."""
+    pytest.importorskip(backend)
+    env = dict(os.environ, KERAS_BACKEND=backend, JAX_PLATFORMS="cpu")
+    done = subprocess.run([sys.executable, "-c", CROSS_ENTROPY], capture_output=True,
+                          text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    r = json.loads(done.stdout.strip().splitlines()[-1])
+    assert r["grad_norm"] > 1e-2
+    assert r["value"] < 1e-4 and r["grad"] < 1e-6, r

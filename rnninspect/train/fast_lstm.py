@@ -54,6 +54,29 @@ def loop_mode(units: int = 0, batch: int | None = None, *, on_gpu: bool | None =
     return "scan" if gpu and small_batch and 256 <= units <= 1024 else "unroll"
 
 
+def loop_mode_and_backward(units: int, batch: int | None) -> tuple[str, str]:
+    """(loop mode, backward): `RNNINSPECT_BACKWARD` (bptt or autodiff) if set; else `bptt`
+    for an unrolled loop on a CPU under TensorFlow or JAX (docs/training.md, profile of
+    2026-12-07: 1.4–1.6× the autodiff step), `autodiff` everywhere else (scan, any GPU —
+    not measured there yet — and the torch backend, where Keras's custom gradients differ)."""
+    mode = loop_mode(units, batch)
+    backward = os.environ.get("RNNINSPECT_BACKWARD")
+    if backward is not None:
+        if backward not in ("bptt", "autodiff"):
+            raise ValueError(f"RNNINSPECT_BACKWARD must be bptt or autodiff; got {backward!r}")
+        return mode, backward if mode == "unroll" else "autodiff"
+    cpu = keras.backend.backend() in ("tensorflow", "jax") and not _on_gpu()
+    return mode, "bptt" if cpu and mode == "unroll" else "autodiff"
+
+
+def _on_gpu() -> bool:
+    if keras.backend.backend() == "jax":
+        return _jax_gpu()
+    import tensorflow as tf
+
+    return bool(tf.config.list_logical_devices("GPU"))
+
+
 def _jax_gpu() -> bool:
     if keras.backend.backend() != "jax":
         return False
@@ -72,7 +95,9 @@ def _cell_step(z: Any, c: Any, units: int) -> tuple[Any, Any]:
     return o * ops.tanh(c), c
 
 
-def lstm_layer(x: Any, h: Any, c: Any, cell: Any, dtype: str, scan: bool) -> tuple[Any, Any, Any]:
+def lstm_layer(
+    x: Any, h: Any, c: Any, cell: Any, dtype: str, loop: str, backward: str = "autodiff"
+) -> tuple[Any, Any, Any]:
     """One layer over a time-major sequence `x` [T, B, in] -> (outputs [T, B, h], h, c)."""
     steps, width = x.shape[0], x.shape[2]
     units = cell.units
@@ -81,7 +106,9 @@ def lstm_layer(x: Any, h: Any, c: Any, cell: Any, dtype: str, scan: bool) -> tup
     bias = ops.cast(cell.bias, dtype)
     xw = ops.matmul(ops.reshape(x, (-1, width)), kernel) + bias  # all T steps at once
     xw = ops.reshape(xw, (steps, -1, 4 * units))
-    if scan:
+    if backward == "bptt":
+        return _recurrence_bptt(xw, h, c, recurrent)
+    if loop == "scan":
 
         def body(carry: Any, xw_t: Any) -> tuple[Any, Any]:
             h_t, c_t = _cell_step(xw_t + ops.matmul(carry[0], recurrent), carry[1], units)
@@ -97,6 +124,74 @@ def lstm_layer(x: Any, h: Any, c: Any, cell: Any, dtype: str, scan: bool) -> tup
         h, c = _cell_step(xw_t + ops.matmul(h, recurrent), c, units)
         outputs.append(h)
     return ops.stack(outputs, axis=0), h, c
+
+
+@ops.custom_gradient
+def _recurrence_bptt(xw: Any, h0: Any, c0: Any, recurrent: Any) -> Any:
+    """The recurrence of one layer given its input half `xw` [T, B, 4h], with backpropagation
+    through time written out as fused RNN kernels do it (cuDNN, oneDNN):
+
+    - the recurrent weight's gradient is ONE `[h, T·B] × [T·B, 4h]` matmul after the loop,
+      where autodiff of the unrolled loop makes T `[h, B] × [B, 4h]` matmuls and sums T
+      full-size partial gradients (at 650 units, 35 × 6.8 MB);
+    - what does not depend on the backward recursion (the gates' derivatives) is computed
+      for all T steps at once, outside the loop; the loop keeps only what must be serial;
+    - no per-step slicing of the gate block (autodiff of four slices is four padded
+      full-size tensors per step).
+
+    Same function as `_cell_step` over the steps (Keras gate order i, f, c, o);
+    tests/test_train_fast_step.py checks the gradients against autodiff of the model's loop.
+    """
+    steps = xw.shape[0]
+    h, c = h0, c0
+    hs, cs, gates = [], [], []
+    for xw_t in ops.unstack(xw, num=steps, axis=0):
+        zi, zf, zg, zo = ops.split(xw_t + ops.matmul(h, recurrent), 4, axis=1)
+        i, f, g, o = ops.sigmoid(zi), ops.sigmoid(zf), ops.tanh(zg), ops.sigmoid(zo)
+        c = f * c + i * g
+        h = o * ops.tanh(c)
+        hs.append(h)
+        cs.append(c)
+        gates.append((i, f, g, o))
+    out = ops.stack(hs, axis=0)
+
+    def grad(*upstream: Any) -> tuple[Any, Any, Any, Any]:
+        if len(upstream) == 1:  # JAX: one cotangent shaped like the output
+            upstream = tuple(upstream[0])
+        d_out, d_h, d_c = (
+            ops.zeros_like(ref) if u is None else u
+            for u, ref in zip(upstream, (out, h, c), strict=True)
+        )
+        i, f, g, o = (ops.stack(gate, axis=0) for gate in zip(*gates, strict=True))
+        c_all = ops.stack(cs, axis=0)
+        c_prev = ops.concatenate([ops.expand_dims(c0, 0), c_all[:-1]], axis=0)
+        tanh_c = ops.tanh(c_all)
+        # Per-step factors that do not depend on the recursion, for all T at once.
+        dh_to_dc = o * (1.0 - tanh_c * tanh_c)
+        dc_to_dz = ops.concatenate(
+            [g * i * (1.0 - i), c_prev * f * (1.0 - f), i * (1.0 - g * g)], axis=2
+        )
+        dh_to_dzo = tanh_c * o * (1.0 - o)
+        recurrent_t = ops.transpose(recurrent)
+        dh_next, dc_next = d_h, d_c
+        dz_steps = []
+        for t in range(steps - 1, -1, -1):
+            dh = d_out[t] + dh_next
+            dc = dc_next + dh * dh_to_dc[t]
+            dz = ops.concatenate([ops.tile(dc, (1, 3)) * dc_to_dz[t], dh * dh_to_dzo[t]], axis=1)
+            dc_next = dc * f[t]
+            dh_next = ops.matmul(dz, recurrent_t)
+            dz_steps.append(dz)
+        dz_all = ops.stack(dz_steps[::-1], axis=0)  # [T, B, 4h]
+        h_prev = ops.concatenate([ops.expand_dims(h0, 0), out[:-1]], axis=0)
+        width = recurrent.shape[0]
+        d_recurrent = ops.matmul(
+            ops.transpose(ops.reshape(h_prev, (-1, width))),
+            ops.reshape(dz_all, (-1, 4 * width)),
+        )
+        return dz_all, dh_next, dc_next, d_recurrent
+
+    return (out, h, c), grad
 
 
 def dropout(model: Any, x: Any, training: bool) -> Any:
@@ -122,7 +217,7 @@ def dropout(model: Any, x: Any, training: bool) -> Any:
 def forward(model: Any, ids: Any, states: Any, training: bool) -> tuple[Any, Any]:
     """`model(ids, states, training=training)` for a PTBModel, returning (logits, states)."""
     dtype = model.compute_dtype
-    scan = loop_mode(model.cell_at(0, 0).units, ids.shape[0]) == "scan"
+    loop, backward = loop_mode_and_backward(model.cell_at(0, 0).units, ids.shape[0])
     x = dropout(model, model.embedding(ids), training)  # [B, T, s]
     x = ops.transpose(x, (1, 0, 2))  # time-major: step t is a contiguous slice
     new_states = []
@@ -130,7 +225,8 @@ def forward(model: Any, ids: Any, states: Any, training: bool) -> tuple[Any, Any
         h, c = states[layer]
         state_dtype = keras.backend.standardize_dtype(h.dtype)
         x, h, c = lstm_layer(
-            x, ops.cast(h, dtype), ops.cast(c, dtype), model.cell_at(0, layer), dtype, scan
+            x, ops.cast(h, dtype), ops.cast(c, dtype), model.cell_at(0, layer), dtype, loop,
+            backward if training else "autodiff",
         )
         x = dropout(model, x, training)
         new_states.append([ops.cast(h, state_dtype), ops.cast(c, state_dtype)])
