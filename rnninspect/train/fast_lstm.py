@@ -107,7 +107,8 @@ def lstm_layer(
     xw = ops.matmul(ops.reshape(x, (-1, width)), kernel) + bias  # all T steps at once
     xw = ops.reshape(xw, (steps, -1, 4 * units))
     if backward == "bptt":
-        return _recurrence_bptt(xw, h, c, recurrent)
+        out, h, c = _recurrence_bptt(xw, h, c, recurrent)
+        return out, h, c
     if loop == "scan":
 
         def body(carry: Any, xw_t: Any) -> tuple[Any, Any]:
@@ -126,8 +127,7 @@ def lstm_layer(
     return ops.stack(outputs, axis=0), h, c
 
 
-@ops.custom_gradient
-def _recurrence_bptt(xw: Any, h0: Any, c0: Any, recurrent: Any) -> Any:
+def _recurrence(xw: Any, h0: Any, c0: Any, recurrent: Any) -> Any:
     """The recurrence of one layer given its input half `xw` [T, B, 4h], with backpropagation
     through time written out as fused RNN kernels do it (cuDNN, oneDNN):
 
@@ -192,6 +192,9 @@ def _recurrence_bptt(xw: Any, h0: Any, c0: Any, recurrent: Any) -> Any:
         return dz_all, dh_next, dc_next, d_recurrent
 
     return (out, h, c), grad
+
+
+_recurrence_bptt: Callable[..., Any] = ops.custom_gradient(_recurrence)
 
 
 def dropout(model: Any, x: Any, training: bool) -> Any:
