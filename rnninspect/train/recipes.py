@@ -7,8 +7,8 @@ mnist: Adam at 0.001 on the mean cross-entropy, no clipping.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import keras
