@@ -160,3 +160,43 @@ def test_cross_entropy_equals_keras(backend: str) -> None:
     r = json.loads(done.stdout.strip().splitlines()[-1])
     assert r["grad_norm"] > 1e-2
     assert r["value"] < 1e-4 and r["grad"] < 1e-6, r
+
+
+@pytest.mark.parametrize("scale", [0.01, 100.0, float("nan")])
+def test_fused_clipped_sgd_equals_keras_apply(scale: float) -> None:
+    """The TensorFlow trainer's two-pass SGD update equals Keras's `SGD(global_clipnorm)`
+    apply: below the clipping norm, above it, and with a NaN gradient (NaN everywhere)."""
+    if os.environ.get("KERAS_BACKEND", "tensorflow") != "tensorflow":
+        pytest.skip("the fused update is TensorFlow's")
+    import keras
+    import numpy as np
+    import tensorflow as tf
+
+    from rnninspect.train.recipes import EpochDecay
+    from rnninspect.train.steps import _apply_clipped_sgd, _plain_clipped_sgd
+
+    rng = np.random.default_rng(0)
+    values = [rng.normal(size=shape).astype("float32") for shape in ((4, 3), (3,), (5, 2))]
+    grads = [tf.constant(rng.normal(size=v.shape).astype("float32") * scale) for v in values]
+    results = []
+    for fused in (False, True):
+        variables = [keras.Variable(v) for v in values]
+        optimizer = keras.optimizers.SGD(learning_rate=EpochDecay(0.7, 0.5, 1, 2),
+                                         global_clipnorm=5.0)
+        optimizer.build(variables)
+        assert _plain_clipped_sgd(optimizer)
+        for _ in range(3):  # the schedule decays after the first epoch (2 steps)
+            if fused:
+                _apply_clipped_sgd(optimizer, grads, variables)
+            else:
+                optimizer.apply(grads, variables)
+        assert int(optimizer.iterations.numpy()) == 3
+        results.append([np.asarray(v.numpy()) for v in variables])
+    for keras_value, fused_value, start in zip(*results, values, strict=True):
+        if np.isnan(scale):
+            assert np.isnan(keras_value).all() and np.isnan(fused_value).all()
+        else:
+            assert np.max(np.abs(keras_value - start)) > 1e-3  # the update moved them
+            np.testing.assert_allclose(fused_value, keras_value, rtol=1e-6, atol=1e-6)
+    assert not _plain_clipped_sgd(keras.optimizers.SGD(momentum=0.9, global_clipnorm=5.0))
+    assert not _plain_clipped_sgd(keras.optimizers.Adam())

@@ -163,27 +163,29 @@ def _recurrence(xw: Any, h0: Any, c0: Any, recurrent: Any) -> Any:
             for u, ref in zip(upstream, (out, h, c), strict=True)
         )
         i, f, g, o = (ops.stack(gate, axis=0) for gate in zip(*gates, strict=True))
-        c_all = ops.stack(cs, axis=0)
-        c_prev = ops.concatenate([ops.expand_dims(c0, 0), c_all[:-1]], axis=0)
-        tanh_c = ops.tanh(c_all)
-        # Per-step factors that do not depend on the recursion, for all T at once.
-        dh_to_dc = o * (1.0 - tanh_c * tanh_c)
-        dc_to_dz = ops.concatenate(
-            [g * i * (1.0 - i), c_prev * f * (1.0 - f), i * (1.0 - g * g)], axis=2
-        )
-        dh_to_dzo = tanh_c * o * (1.0 - o)
+        c_prev = ops.stack([c0, *cs[:-1]], axis=0)
+        tanh_c = ops.tanh(ops.stack(cs, axis=0))
+        # Per-step factors that do not depend on the recursion, for all T at once: dz of
+        # each gate block = dc · (i, f, c blocks) and dh · (o block).
+        dc_to_dz = (g * i * (1.0 - i), c_prev * f * (1.0 - f), i * (1.0 - g * g))
+        factors = [
+            ops.unstack(factor, num=steps, axis=0)
+            for factor in (*dc_to_dz, tanh_c * o * (1.0 - o), o * (1.0 - tanh_c * tanh_c), f)
+        ]
+        d_outs = ops.unstack(d_out, num=steps, axis=0)
         recurrent_t = ops.transpose(recurrent)
         dh_next, dc_next = d_h, d_c
         dz_steps = []
         for t in range(steps - 1, -1, -1):
-            dh = d_out[t] + dh_next
-            dc = dc_next + dh * dh_to_dc[t]
-            dz = ops.concatenate([ops.tile(dc, (1, 3)) * dc_to_dz[t], dh * dh_to_dzo[t]], axis=1)
-            dc_next = dc * f[t]
+            dz_i, dz_f, dz_c, dh_to_dzo, dh_to_dc, forget = (factor[t] for factor in factors)
+            dh = d_outs[t] + dh_next
+            dc = dc_next + dh * dh_to_dc
+            dz = ops.concatenate([dc * dz_i, dc * dz_f, dc * dz_c, dh * dh_to_dzo], axis=1)
+            dc_next = dc * forget
             dh_next = ops.matmul(dz, recurrent_t)
             dz_steps.append(dz)
         dz_all = ops.stack(dz_steps[::-1], axis=0)  # [T, B, 4h]
-        h_prev = ops.concatenate([ops.expand_dims(h0, 0), out[:-1]], axis=0)
+        h_prev = ops.stack([h0, *hs[:-1]], axis=0)
         width = recurrent.shape[0]
         d_recurrent = ops.matmul(
             ops.transpose(ops.reshape(h_prev, (-1, width))),

@@ -99,11 +99,17 @@ class TensorFlowStepper(Stepper):
             grads = [tf.convert_to_tensor(g) for g in grads]
             return loss, acc, states, grads
 
+        fused_sgd = replicas == 1 and _plain_clipped_sgd(self.optimizer)
+
         def train(x: Any, y: Any, states: States) -> Any:
             loss, acc, states, grads = strategy.run(replica_step, args=(x, y, states))
             grads = [strategy.reduce("SUM", g, axis=None) for g in grads]
-            # Cross-replica context: the optimizer clips the *global* gradient, as one device.
-            self.optimizer.apply(grads, variables)
+            if fused_sgd:
+                _apply_clipped_sgd(self.optimizer, grads, variables)
+            else:
+                # Cross-replica context: the optimizer clips the *global* gradient, as one
+                # device.
+                self.optimizer.apply(grads, variables)
             return strategy.reduce("MEAN", loss, None), strategy.reduce("MEAN", acc, None), states
 
         def replica_eval(x: Any, y: Any, states: States) -> Any:
@@ -152,6 +158,43 @@ class TensorFlowStepper(Stepper):
 
     def evaluate(self, x: np.ndarray, y: np.ndarray, states: States) -> Any:
         return self._eval(self.put(x), self.put(y), states)
+
+
+def _plain_clipped_sgd(optimizer: Any) -> bool:
+    """Whether `optimizer` is the PTB recipe's: SGD, no momentum, weight decay, EMA, loss
+    scaling or per-variable clipping, only `global_clipnorm` (what `_apply_clipped_sgd`
+    computes)."""
+    return (
+        type(optimizer) is keras.optimizers.SGD
+        and optimizer.momentum == 0
+        and optimizer.global_clipnorm is not None
+        and optimizer.clipnorm is None
+        and optimizer.clipvalue is None
+        and optimizer.weight_decay is None
+        and not optimizer.use_ema
+        and optimizer.gradient_accumulation_steps is None
+    )
+
+
+def _apply_clipped_sgd(optimizer: Any, grads: list[Any], variables: list[Any]) -> None:
+    """`optimizer.apply(grads, variables)` for `_plain_clipped_sgd` optimizers on TensorFlow,
+    in two passes over the gradients instead of five: Keras squares every gradient into a
+    new tensor for the global norm, multiplies each by the clipping scale, then by the
+    learning rate, then subtracts; here `L2Loss` reads each once for the norm and
+    `ResourceApplyGradientDescent` updates each variable in place with `lr · scale`. Same
+    formula as `keras.optimizers.clip_by_global_norm` (NaN and Inf norms included);
+    tests/test_train_fast_step.py checks the variables against Keras's apply."""
+    import tensorflow as tf
+
+    clip = float(optimizer.global_clipnorm)
+    norm = tf.sqrt(tf.add_n([2.0 * tf.nn.l2_loss(g) for g in grads]))
+    scale = clip * tf.minimum(1.0 / norm, 1.0 / clip) + (norm - norm)
+    alpha = tf.cast(optimizer.learning_rate, tf.float32) * scale
+    for variable, grad in zip(variables, grads, strict=True):
+        tf.raw_ops.ResourceApplyGradientDescent(
+            var=variable.value.handle, alpha=tf.cast(alpha, grad.dtype), delta=grad
+        )
+    optimizer.iterations.assign_add(1)
 
 
 class JaxStepper(Stepper):
