@@ -14,10 +14,18 @@
 
 All: random ids over a 10,000-word vocabulary, SGD with global-norm clipping, dense embedding
 gradient, state carried between batches, the loss read back every step (as the trainer does).
+`--record FILE` keeps one row per (CPU kind, backend, precision, config) in FILE's
+"train_throughput" list (docs/benchmarks.json; scripts/gen_docs.py writes the table on
+docs/benchmarks.md). `--isa avx2` caps the vector ISA of every kernel library both frameworks
+use (oneDNN, MKL, ATen), to measure an AVX2-only CPU kind on an AVX-512 machine: a proxy, named
+as such in the CPU kind.
+
 Each figure is the median of `--repeats` timed windows of `--steps` steps after `--warmup`
 untimed steps (compilation), with min–max; ratios divide medians of the same run. Run:
 
   python benchmarks/train_throughput.py                               # small, medium
+  python benchmarks/train_throughput.py --rounds 3 --record docs/benchmarks.json
+  python benchmarks/train_throughput.py --isa avx2    # both frameworks' kernels capped to AVX2
   python benchmarks/train_throughput.py --configs small,medium,large,medium-b256
   KERAS_BACKEND=jax python benchmarks/train_throughput.py --impls ours,ours-scan,keras,torch
 
@@ -57,6 +65,12 @@ KERAS_IMPLS = {
     "keras": {},
 }
 IMPLS = [*KERAS_IMPLS, "torch"]
+# --isa avx2: each kernel library's own cap (oneDNN: TensorFlow's matmuls and PyTorch's
+# fused RNN; MKL: PyTorch's matmuls; ATen: PyTorch's elementwise kernels).
+ISA_CAPS = {
+    "avx2": {"ONEDNN_MAX_CPU_ISA": "AVX2", "MKL_ENABLE_INSTRUCTIONS": "AVX2",
+             "ATEN_CPU_CAPABILITY": "avx2"},
+}
 
 
 def timed(
@@ -81,6 +95,12 @@ def timed(
 
 
 def keras_worker(impl: str, setup: str, args: argparse.Namespace) -> list[float]:
+    step, states = keras_step(impl, setup, args)
+    return timed(step, states, setup, args)
+
+
+def keras_step(impl: str, setup: str, args: argparse.Namespace) -> tuple[Callable[..., Any], Any]:
+    """(step(x, y, states) -> (loss, states), zero states) of a keras implementation."""
     from dataclasses import replace
 
     import keras
@@ -112,7 +132,7 @@ def keras_worker(impl: str, setup: str, args: argparse.Namespace) -> list[float]
         loss, _, s = stepper.train(x, y, s)
         return loss, s
 
-    return timed(step, states, setup, args)
+    return step, states
 
 
 def fused_model(config: Any) -> Any:
@@ -227,6 +247,7 @@ def measure(
         "--precision",
         args.precision,
     ]
+    env.update(ISA_CAPS.get(args.isa, {}))
     done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=args.timeout)
     if done.returncode != 0:
         print(done.stderr[-2000:], file=sys.stderr)
@@ -301,6 +322,11 @@ def main() -> None:
                         "else this one)")
     parser.add_argument("--timeout", type=int, default=900, help="seconds per worker")
     parser.add_argument("--markdown", type=Path, help="also write the table here (appends)")
+    parser.add_argument("--record", type=Path, metavar="JSON",
+                        help="keep one row per CPU kind, backend, precision and config in this "
+                        "file's train_throughput list (docs/benchmarks.json)")
+    parser.add_argument("--isa", choices=("native", *ISA_CAPS), default="native",
+                        help="cap both frameworks' kernels to this vector ISA (default: native)")
     parser.add_argument("--worker", nargs=2, metavar=("IMPL", "CONFIG"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -314,10 +340,12 @@ def main() -> None:
         parser.error(f"unknown config/impl {bad} or --repeats < 3")
     torch_py = torch_python(args) if "torch" in impls else None
     backend = os.environ.get("KERAS_BACKEND", "tensorflow")
+    kind = cpu_kind() + ("" if args.isa == "native" else f", capped to {args.isa.upper()}")
+    start_load = os.getloadavg()[0]
     title = (
         f"PTB LM training, tokens/s, KERAS_BACKEND={backend}, {args.precision}, "
         f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs "
-        f"({cpu_kind()}), "
+        f"({kind}), "
         f"median (min–max) of {args.rounds}×{args.repeats} windows of {args.steps} steps; "
         f"torch: {torch_py or 'not importable'}; load average {os.getloadavg()[0]:.1f} at start"
     )
@@ -340,6 +368,27 @@ def main() -> None:
     if args.markdown:
         with args.markdown.open("a") as f:
             f.write(text + "\n")
+    if args.record:
+        meta = {"cpu": kind, "cpus": os.cpu_count(), "backend": backend,
+                "precision": args.precision,
+                "date": f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d}",
+                "windows": f"{args.rounds}×{args.repeats}×{args.steps} steps",
+                "load": [round(start_load, 1), round(os.getloadavg()[0], 1)]}
+        record(args.record, meta, results)
+
+
+def record(path: Path, meta: dict[str, Any], results: dict[str, dict[str, Any]]) -> None:
+    """Replace, in `path`'s "train_throughput" list, the rows of the same CPU kind, backend,
+    precision and config with these medians (tokens/s; None where a column failed)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    rows = data.setdefault("train_throughput", [])
+    key = ("cpu", "backend", "precision", "config")
+    for setup, row in results.items():
+        new = {**meta, "config": setup, **{
+            impl: None if isinstance(rates, str) else round(statistics.median(rates))
+            for impl, rates in row.items()}}
+        rows[:] = [r for r in rows if any(r.get(k) != new[k] for k in key)] + [new]
+    path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -153,7 +153,27 @@ def speed_table(root: Path = ROOT) -> str:
     return "\n".join(rows) + "\n"
 
 
-DATA: dict[str, Callable[[], str]] = {"speed": speed_table}
+def train_table(root: Path = ROOT) -> str:
+    """The CPU training throughput rows of docs/benchmarks.json (one per CPU kind, backend,
+    precision and config; `benchmarks/train_throughput.py --record`)."""
+    data = json.loads((root / "docs" / "benchmarks.json").read_text(encoding="utf-8"))
+    rows = ["| CPU kind | backend | config | ours | Keras `LSTM` | torch `nn.LSTM` "
+            "| ours / torch | measured |", "|---|---|---|---|---|---|---|---|"]
+
+    def rate(value: int | None) -> str:
+        return "—" if value is None else f"{value:,}"
+
+    for r in data.get("train_throughput", []):
+        ratio = (f"**{r['ours'] / r['torch']:.2f}×**" if r.get("ours") and r.get("torch")
+                 else "—")
+        rows.append(f"| {r['cpu']} ({r['cpus']} cores) | {r['backend']}, {r['precision']} "
+                    f"| {r['config']} | {rate(r.get('ours'))} | {rate(r.get('keras'))} "
+                    f"| {rate(r.get('torch'))} | {ratio} | {r['date']}, {r['windows']}, "
+                    f"load {r['load'][0]}–{r['load'][1]} |")
+    return "\n".join(rows) + "\n"
+
+
+DATA: dict[str, Callable[[], str]] = {"speed": speed_table, "train": train_table}
 
 
 def render(text: str, runner: Callable[[Sample], str] = run_sample) -> str:
