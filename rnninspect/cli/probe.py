@@ -18,6 +18,11 @@ def add_probe(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--input", metavar="FILE.npz", dest="input_file",
                         help="feed these arrays (one per model input, by input name or "
                         "arr_0, arr_1, …) instead of a synthetic batch")
+    parser.add_argument("--data", metavar="PATH",
+                        help="built-in ptb / mnist models: probe on the first batch of real "
+                        "data, as `train --data` takes it (ptb: a dir of ptb.*.txt — its "
+                        "validation text — or one text file; mnist: mnist.npz or a dir of IDX "
+                        "files)")
     parser.add_argument("--checkpoint", metavar="PATH",
                         help="weights from a run of `rnninspect train` (its directory or "
                         "checkpoint.npz; a built-in model takes the run's config) or a TF "
@@ -37,7 +42,8 @@ def run_probe(args: argparse.Namespace, out: Console, err: Console) -> int:
     with err.status(Elapsed(f"Tracing {args.model} and running one forward pass…"),
                     spinner="dots"):
         report = probe(args.model, load_options(args), seed=args.seed,
-                       input_file=args.input_file, checkpoint=args.checkpoint)
+                       input_file=args.input_file, checkpoint=args.checkpoint,
+                       data=args.data)
     if args.format == "json":
         out.file.write(json.dumps(probe_to_dict(report), indent=2) + "\n")
         return ExitStatus.OK
