@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 
@@ -71,11 +72,21 @@ def run_report(args: argparse.Namespace, out: Console, err: Console) -> int:
         with err.status(f"Taking per-step gradients of {args.model}…", spinner="dots"):
             grads = gradients(args.model, load_options(args), seed=args.seed,
                               cache=getattr(args, "cache", False))
-    page = report_html(ins, against=against, grads=grads)
+    history = _history(args.model)
+    page = report_html(ins, against=against, grads=grads, history=history,
+                       history_source=f"{args.model}/probe")
     write_atomic(path, page.encode("utf-8"))
     err.print(f"wrote {output_path(args)} ({len(page.encode('utf-8')) / 1024:,.0f} KiB)",
               highlight=False, markup=False)
     return ExitStatus.OK
+
+
+def _history(model: str) -> list[dict[str, Any]] | None:
+    """A run directory's probe snapshots (train --probe-every, ProbeCallback), if any."""
+    from rnninspect.probe.history import has_history, read_history
+
+    run = Path(model)
+    return read_history(run) if run.is_dir() and has_history(run) else None
 
 
 REPORT = Command("one self-contained interactive HTML page: table, findings, diagrams",

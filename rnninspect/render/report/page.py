@@ -8,10 +8,12 @@ from importlib import resources
 from typing import Any
 
 from rnninspect.model import Inspection
+from rnninspect.probe.trend import Trend
 from rnninspect.render import labels as lb
 from rnninspect.render import text as tx
 from rnninspect.render.report.charts import grads_chart, sharing_strip
 from rnninspect.render.report.diagrams import VIEWS, node_map, render_svg
+from rnninspect.render.report.values import values_through_time
 from rnninspect.render.visible import visible
 
 SCHEMA = "rnninspect.report/1"
@@ -34,6 +36,7 @@ def build_page(
     comparison: dict[str, Any] | None = None,
     against: Inspection | None = None,
     grads: dict[str, Any] | None = None,
+    history: tuple[Trend, str] | None = None,
 ) -> str:
     d = ins.to_dict()
     index = {v.name: k for k, v in enumerate(ins.variables)}
@@ -61,6 +64,8 @@ def build_page(
     ]
     if grads is not None:
         body.append(_grads(grads, index))
+    if history is not None:
+        body.append(values_through_time(*history))
     body.append("</main>" + _aside() + "</div>")
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
