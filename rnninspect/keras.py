@@ -3,7 +3,9 @@
     from rnninspect.keras import ProbeCallback
 
     model.fit(x, y, epochs=10, callbacks=[ProbeCallback("runs/mine", inputs=x[:32])])
-    # rnninspect report runs/mine      -> "Values through time", epoch by epoch
+    model.save("runs/mine/model.keras")
+    # rnninspect report runs/mine           -> "Values through time", epoch by epoch
+    # rnninspect probe runs/mine --history  -> the same as a table
 
 Importing this module imports neither Keras nor a backend framework: the callback class is
 made (subclassing your `keras.callbacks.Callback`) the first time `ProbeCallback` is used.
