@@ -215,3 +215,27 @@ def test_interactive_quickly(inspect_cached, open_report):
         "return [performance.now() - t0, hl, nav.domContentLoadedEventEnd];")
     assert ms[1] > 0
     assert ms[0] + ms[2] < 1000
+
+
+def test_a_kernels_gate_block_leads_to_its_heat_map(inspect_cached, open_report):
+    """report --probe: selecting a kernel outlines its heat-maps; its gate letters in the
+    selection's matrix picture are links to them."""
+    from selenium.webdriver.common.by import By
+
+    from rnninspect.probe.run import probe
+    from rnninspect.sources import LoadOptions
+
+    ins = inspect_cached("ptb", **SMALL)
+    driver = open_report(ins, probe=probe("ptb", LoadOptions(hidden=8, vocab=50)))
+    click_row(driver, KERNEL0)
+    links = driver.find_elements(By.CSS_SELECTOR, "#detail-body svg.matrix a")
+    ids = driver.execute_script(
+        "return Array.from(document.querySelectorAll('#detail-body svg.matrix a'))"
+        ".map(a => a.getAttribute('href').slice(1))")
+    assert ids == [f"map-cell0-{g.gate}" for g in ins.variable(KERNEL0).gates or ()]
+    outlined = driver.execute_script(
+        "return Array.from(document.querySelectorAll('figure.heatmap.sel')).map(f => f.id)")
+    assert outlined == ids
+    links[2].click()
+    assert driver.execute_script("return document.querySelector(':target').id") == ids[2]
+    assert [e for e in driver.get_log("browser") if e["level"] == "SEVERE"] == []

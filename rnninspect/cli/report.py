@@ -2,6 +2,7 @@
 
     rnninspect report ptb -o ptb.html
     rnninspect report ptb --grads -o ptb.html
+    rnninspect report ptb --probe -o ptb.html              # + gate heat-maps of one batch
     rnninspect report ptb-noreuse --against ptb -o diff.html
     rnninspect report model.py:build -o model.html --watch   # rewritten on every save
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 
@@ -37,8 +39,12 @@ def add_report(report: argparse.ArgumentParser) -> None:
                         help="a second model: show the compare diff, marked on both sides")
     report.add_argument("--grads", action="store_true",
                         help="add per-step gradient charts (traces once more, with gradients)")
+    report.add_argument("--probe", action="store_true",
+                        help="add heat-maps of one probe batch's gate activations (step × "
+                        "unit, per gate and layer), linked from the kernels' gate blocks")
     report.add_argument("--seed", type=int, default=0, metavar="N",
-                        help="--grads: seed of the synthetic batch (default: %(default)s)")
+                        help="--grads, --probe: seed of the synthetic batch (default: "
+                        "%(default)s)")
     add_watch_flag(report)
 
 
@@ -71,11 +77,27 @@ def run_report(args: argparse.Namespace, out: Console, err: Console) -> int:
         with err.status(f"Taking per-step gradients of {args.model}…", spinner="dots"):
             grads = gradients(args.model, load_options(args), seed=args.seed,
                               cache=getattr(args, "cache", False))
-    page = report_html(ins, against=against, grads=grads)
+    probed = None
+    if args.probe:
+        from rnninspect.probe.run import probe
+
+        with err.status(f"Probing {args.model} on one batch…", spinner="dots"):
+            probed = probe(args.model, load_options(args), seed=args.seed)
+    history = _history(args.model)
+    page = report_html(ins, against=against, grads=grads, history=history,
+                       history_source=f"{args.model}/probe", probe=probed)
     write_atomic(path, page.encode("utf-8"))
     err.print(f"wrote {output_path(args)} ({len(page.encode('utf-8')) / 1024:,.0f} KiB)",
               highlight=False, markup=False)
     return ExitStatus.OK
+
+
+def _history(model: str) -> list[dict[str, Any]] | None:
+    """A run directory's probe snapshots (train --probe-every, ProbeCallback), if any."""
+    from rnninspect.probe.history import has_history, read_history
+
+    run = Path(model)
+    return read_history(run) if run.is_dir() and has_history(run) else None
 
 
 REPORT = Command("one self-contained interactive HTML page: table, findings, diagrams",

@@ -22,6 +22,8 @@ from rnninspect.probe.model import SCHEMA, ProbeReport
 def probe_to_dict(report: ProbeReport) -> dict[str, Any]:
     body = _plain(dataclasses.asdict(report))
     assert isinstance(body, dict)
+    for cell in body["cells"]:
+        del cell["maps"]  # arrays for heat-maps, not figures
     schema = body.pop("inspection_schema")
     return {"schema": SCHEMA, "inspection": {"model": report.model, "schema": schema}, **body}
 

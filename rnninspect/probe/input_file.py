@@ -75,17 +75,27 @@ def _check_kind(np: Any, op: Any, key: str, value: Any, path: str) -> None:
 
 
 def _check_ids(np: Any, op: Any, key: str, value: Any, path: str) -> None:
-    if value.dtype.kind not in "iu" or value.size == 0:
+    found = ids_outside(np, op, value)
+    if found is None:
         return
+    what, bad, where, rows = found
+    raise InvalidOptionError(
+        f"--input {path}: {key!r} holds {what} {bad} at {where}, outside [0, {rows}) for "
+        f"input {op.name!r}: ids beyond the vocabulary; map them into [0, {rows}) (e.g. "
+        f"to the unknown-word id) or build the model with a larger vocabulary")
+
+
+def ids_outside(np: Any, op: Any, value: Any) -> tuple[str, int, tuple[int, ...], int] | None:
+    """(what, the first bad value, where, rows) when the integer `value` fed to `op` indexes
+    an embedding (or is a sparse cross-entropy's labels) outside [0, rows); else None."""
+    if value.dtype.kind not in "iu" or value.size == 0:
+        return None
     found = id_range(op)
     if found is None or found[0] == "one-hot labels":
-        return
+        return None
     what, rows = found
     low, high = int(np.min(value)), int(np.max(value))
-    if low < 0 or high >= rows:
-        bad = high if high >= rows else low
-        where = tuple(int(i) for i in np.argwhere(value == bad)[0])
-        raise InvalidOptionError(
-            f"--input {path}: {key!r} holds {what} {bad} at {where}, outside [0, {rows}) for "
-            f"input {op.name!r}: ids beyond the vocabulary; map them into [0, {rows}) (e.g. "
-            f"to the unknown-word id) or build the model with a larger vocabulary")
+    if low >= 0 and high < rows:
+        return None
+    bad = high if high >= rows else low
+    return what, bad, tuple(int(i) for i in np.argwhere(value == bad)[0]), rows

@@ -49,6 +49,23 @@ class StepValues:
 
 
 @dataclass(frozen=True)
+class GateMap:
+    """One gate's activations over the probe batch as a step × unit grid (the mean over the
+    batch rows), for `report --probe`'s heat-maps. Beyond `MAP_CELLS` steps or units the
+    grid is binned: `step_bins` / `unit_bins` hold each row's / column's [start, stop) and
+    its value is the mean over the bin. NaN where a value was non-finite."""
+
+    gate: str
+    activation: str
+    step_bins: tuple[tuple[int, int], ...]
+    unit_bins: tuple[tuple[int, int], ...]
+    values: tuple[tuple[float, ...], ...]  # [len(step_bins)][len(unit_bins)]
+
+
+MAP_CELLS = 128  # most rows (steps) and columns (units) a heat-map keeps
+
+
+@dataclass(frozen=True)
 class CellProbe:
     cell: str
     layer: int
@@ -60,6 +77,7 @@ class CellProbe:
     kernels: tuple[str, ...]  # the weights whose columns the gates are
     h_growth: float | None  # per-step factor of ‖h_t‖ (geometric, second half of the steps)
     c_growth: float | None
+    maps: tuple[GateMap, ...] = ()  # per gate, for heat-maps (not in the JSON document)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from rnninspect.errors import InvalidOptionError
+from rnninspect.probe.data import DataBatch, read_batch, run_vocabulary
 from rnninspect.probe.model import ProbeReport
 from rnninspect.probe.weights import (
     MODEL_FILE,
@@ -34,35 +35,62 @@ from rnninspect.sources import LoadOptions, UserSource, ZooSource, resolve
 
 
 def probe(spec: str, options: LoadOptions | None = None, *, seed: int = 0,
-          input_file: str | None = None, checkpoint: str | None = None) -> ProbeReport:
+          input_file: str | None = None, checkpoint: str | None = None,
+          data: str | None = None) -> ProbeReport:
     """One forward pass of the model `spec` names (resolved as `show` resolves it) on a
-    seeded synthetic batch, or on `input_file` (.npz, one array per input); weights from
-    `checkpoint` (a run directory or a TF checkpoint) when given."""
+    seeded synthetic batch, on `input_file` (.npz, one array per input), or on the first
+    batch of `data` (a built-in ptb or mnist model's training data, `probe.data`); weights
+    from `checkpoint` (a run directory or a TF checkpoint) when given."""
     from rnninspect.tf import worker
     from rnninspect.tf.probe import ProbeLegacy
 
     options = options or LoadOptions()
     if input_file is not None and not Path(input_file).is_file():
         raise InvalidOptionError(f"--input {input_file}: no such file")
+    if input_file is not None and data is not None:
+        raise InvalidOptionError(f"--data {data} and --input {input_file} both give the "
+                                 "batch; pass one of them")
     if checkpoint is None and (family := run_family(spec)) is not None:
         spec, checkpoint = family, spec  # a run directory as the model: its family, its weights
     weights = weights_from(checkpoint) if checkpoint is not None else None
     source = resolve(spec, replace(options, batch=None))
     if isinstance(source, UserSource):
+        if data is not None:
+            raise InvalidOptionError(
+                f"--data {data} reads the training data of the built-in ptb and mnist models; "
+                f"{spec} is your own model: save its batch with np.savez and pass --input "
+                "FILE.npz")
         return _user(spec, seed, options.batch, input_file, weights)
     source = resolve(spec, options)
     assert not isinstance(source, UserSource)
+    if data is not None and source.entry.data_family() is None:
+        raise InvalidOptionError(
+            f"--data {data}: {source.entry.name} reads no training data of its own (--data "
+            "takes the ptb and mnist models and their variants); pass --input FILE.npz")
     if weights is not None and weights.kind == "run":
-        return _zoo_run(source, options, weights, seed, input_file)
+        return _zoo_run(source, options, weights, seed, input_file, data)
+    config, fed = source.config, None
+    if data is not None:
+        fed = _data_batch(source.entry, config, data, None)
+        if options.vocab is None and fed[1].vocab_size is not None:
+            config = replace(config, vocab_size=fed[1].vocab_size)  # as train sizes it
     if source.dialect == "legacy":
-        report: ProbeReport = worker.call(ProbeLegacy(source.entry.name, source.config, seed,
-                                                      input_file, weights))
+        report: ProbeReport = worker.call(ProbeLegacy(source.entry.name, config, seed,
+                                                      input_file, weights, fed))
         return report
     if weights is not None:
         raise InvalidOptionError(
             f"--checkpoint {weights.given} is a TF checkpoint: it restores the TF1 graph; "
             "drop --dialect keras (a Keras model takes a run of `rnninspect train`)")
-    return _zoo_keras(source.entry, source.config, seed, input_file)
+    return _zoo_keras(source.entry, config, seed, input_file, data=fed)
+
+
+def _data_batch(entry: Any, config: Any, data: str,
+                vocab: dict[str, int] | None) -> tuple[str, DataBatch]:
+    """`--data`'s first batch for a built-in model at `config` (its batch and steps)."""
+    batch = read_batch(entry.data_family(), data, config.batch_size, config.num_steps,
+                       vocab=vocab, width=getattr(config, "n_input", None))
+    return f"--data {data}", batch
 
 
 def run_family(spec: str) -> str | None:
@@ -82,7 +110,7 @@ def run_family(spec: str) -> str | None:
 
 
 def _zoo_run(source: ZooSource, options: LoadOptions, weights: Weights, seed: int,
-             input_file: str | None) -> ProbeReport:
+             input_file: str | None, data: str | None) -> ProbeReport:
     """A built-in model with a run's weights: Keras dialect; the run's config unless the
     user named one (then every variable must fit it)."""
     if options.dialect == "legacy":
@@ -98,8 +126,10 @@ def _zoo_run(source: ZooSource, options: LoadOptions, weights: Weights, seed: in
         config = type(config)(**settings["config"])
         if options.batch is not None:
             config = replace(config, batch_size=options.batch)
+    fed = None if data is None else _data_batch(source.entry, config, data,
+                                                run_vocabulary(settings))
     return _zoo_keras(source.entry, config, seed, input_file,
-                      weights=(values, weights.given, run_note(weights, meta)))
+                      weights=(values, weights.given, run_note(weights, meta)), data=fed)
 
 
 def probe_model(model: Any, inputs: Sequence[Any], *, name: str | None = None) -> ProbeReport:
@@ -114,7 +144,8 @@ def probe_model(model: Any, inputs: Sequence[Any], *, name: str | None = None) -
 
 
 def _zoo_keras(entry: Any, config: Any, seed: int, input_file: str | None, *,
-               weights: tuple[list[Any], str, str] | None = None) -> ProbeReport:
+               weights: tuple[list[Any], str, str] | None = None,
+               data: tuple[str, DataBatch] | None = None) -> ProbeReport:
     """`weights`: (values in the model's variable order, as the user named them, a note)."""
     from rnninspect.tf.imports import import_keras_for_tracing
     from rnninspect.zoo.base import config_pairs
@@ -129,7 +160,7 @@ def _zoo_keras(entry: Any, config: Any, seed: int, input_file: str | None, *,
         note = weights[2]
     return _keras(model, signature, entry.name, config_pairs(config), seed=seed,
                   input_file=input_file, call=lambda xs: entry.logits(model, xs),
-                  weights_note=note)
+                  weights_note=note, data=data)
 
 
 def _assign(model: Any, signature: list[Any], values: list[Any], given: str,
@@ -145,7 +176,8 @@ def _assign(model: Any, signature: list[Any], values: list[Any], given: str,
 def _keras(model: Any, signature: list[Any], name: str, config: tuple[tuple[str, Any], ...],
            *, seed: int = 0, batch: int | None = None, input_file: str | None = None,
            arrays: list[Any] | None = None, call: Any = None,
-           weights_note: str | None = None) -> ProbeReport:
+           weights_note: str | None = None,
+           data: tuple[str, DataBatch] | None = None) -> ProbeReport:
     import tensorflow as tf
 
     from rnninspect.sources.graph_io import graph_inputs_outputs
@@ -172,7 +204,7 @@ def _keras(model: Any, signature: list[Any], name: str, config: tuple[tuple[str,
                  "same layers and weights): one step per iteration",)
     return probe_graph(graph, inputs, outputs, model=name, dialect="keras", config=config,
                        seed=seed, batch=batch, input_file=input_file, arrays=arrays,
-                       notes=notes, weights_note=weights_note)
+                       notes=notes, weights_note=weights_note, data=data)
 
 
 def _user(spec: str, seed: int, batch: int | None, input_file: str | None,

@@ -9,18 +9,30 @@ Rules, each for every cell the Inspection finds:
   of the steps (the first half is the transient from the zero initial state); None below 3
   steps or where a norm is zero or non-finite;
 - a unit is dead when its h never changes over the whole batch and all steps (peak-to-peak
-  below `DEAD_SPREAD`): zero weights, or a unit saturated for every input.
+  below `DEAD_SPREAD`): zero weights, or a unit saturated for every input;
+- a gate's map (for heat-maps) is its mean over the batch at each (step, unit), averaged
+  over near-equal bins where there are more than `MAP_CELLS` steps or units.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from rnninspect.probe.model import HIGH, LOW, TANH_SATURATED, CellProbe, GateStep, StepValues
+from rnninspect.probe.model import (
+    HIGH,
+    LOW,
+    MAP_CELLS,
+    TANH_SATURATED,
+    CellProbe,
+    GateMap,
+    GateStep,
+    StepValues,
+)
 
 DEAD_SPREAD = 1e-6  # float32 noise is ~1e-7 relative; a live unit moves far more
 SIGMOIDS = frozenset({"sigmoid", "hard_sigmoid"})
@@ -84,6 +96,33 @@ def dead_units(h: tuple[Any, ...]) -> tuple[int, ...]:
     return tuple(int(u) for u in np.flatnonzero(spread < DEAD_SPREAD))
 
 
+def bins(n: int, most: int = MAP_CELLS) -> tuple[tuple[int, int], ...]:
+    """[start, stop) of at most `most` near-equal consecutive bins covering range(n)."""
+    edges = np.linspace(0, n, min(n, most) + 1).round().astype(int)
+    return tuple((int(a), int(b)) for a, b in itertools.pairwise(edges))
+
+
+def gate_maps(arrays: CellArrays, order: tuple[str, ...]) -> tuple[GateMap, ...]:
+    """Each gate's mean over the batch, step × unit, binned to at most MAP_CELLS each way;
+    a gate missing at some step is left out."""
+    maps = []
+    for gate in order:
+        found = [s.get(gate) for s in arrays.gates]
+        if not found or any(f is None for f in found):
+            continue
+        rows = [np.asarray(f[1], dtype=np.float64) for f in found if f is not None]
+        grid = np.stack([r.reshape(-1, r.shape[-1]).mean(axis=0) for r in rows])
+        step_bins, unit_bins = bins(grid.shape[0]), bins(grid.shape[1])
+        starts = [a for a, _ in step_bins], [c for c, _ in unit_bins]
+        sums = np.add.reduceat(np.add.reduceat(grid, starts[0], axis=0), starts[1], axis=1)
+        sizes = np.outer([b - a for a, b in step_bins], [d - c for c, d in unit_bins])
+        binned = sums / sizes
+        activation = found[0][0] if found[0] is not None else ""
+        maps.append(GateMap(gate, activation, step_bins, unit_bins,
+                            tuple(tuple(float(v) for v in row) for row in binned)))
+    return tuple(maps)
+
+
 def cell_probe(arrays: CellArrays) -> CellProbe:
     order = arrays.gate_order or tuple(dict.fromkeys(g for s in arrays.gates for g in s))
     steps = []
@@ -96,4 +135,5 @@ def cell_probe(arrays: CellArrays) -> CellProbe:
         cell=arrays.cell, layer=arrays.layer, kind=arrays.kind, units=arrays.units,
         gate_order=order, steps=tuple(steps), dead_units=dead_units(arrays.h),
         kernels=arrays.kernels, h_growth=growth(h_norms),
-        c_growth=growth(c_norms) if any(n is not None for n in c_norms) else None)
+        c_growth=growth(c_norms) if any(n is not None for n in c_norms) else None,
+        maps=gate_maps(arrays, order))

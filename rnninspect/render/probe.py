@@ -18,6 +18,7 @@ from rich.text import Text
 
 from rnninspect.probe.findings import gate_label
 from rnninspect.probe.model import CellProbe, ProbeReport
+from rnninspect.probe.trend import Trend
 
 BLOCKS = "▁▂▃▄▅▆▇█"
 MAX_COLUMNS = 40  # steps drawn before a strip keeps only the first and last ones
@@ -108,4 +109,46 @@ def probe_renderable(report: ProbeReport) -> RenderableType:
                           "dead unit or non-finite value.", style="green"))
     for note in report.notes:
         parts.append(Text(f"note: {note}", style="dim"))
+    return Group(*parts)
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{value * 100:.0f}"
+
+
+def history_renderable(found: Trend) -> RenderableType:
+    """A run's snapshots, one table per layer: a row per snapshot with each gate's mean
+    left / right-saturated shares, ‖h‖ and ‖c‖ at the last step and their growth per step."""
+    epochs = max(found.epochs, default=0)
+    parts: list[RenderableType] = [Text(
+        f"Values through time, snapshot by snapshot · {found.model} · {len(found.steps)} "
+        f"snapshots over {found.steps[-1] if found.steps else 0} steps, {epochs} epoch"
+        f"{'s' if epochs != 1 else ''}", style="bold"),
+        Text("gates: % of values < lo / % > hi (mean over the batch's steps); ‖h_T‖, ‖c_T‖ "
+             "at its last step; ×/step: growth of ‖h‖ and ‖c‖ per step", style="dim")]
+    for layer in found.layers:
+        units = f", {layer.units} units" if layer.units else ""
+        table = Table(title=f"layer {layer.layer} · {layer.cell} ({layer.kind}{units})",
+                      title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+        table.add_column("step", justify="right")
+        table.add_column("epoch", justify="right")
+        for gate in layer.gates:
+            table.add_column(gate.gate, justify="right")
+        table.add_column("‖h_T‖", justify="right")
+        table.add_column("‖c_T‖", justify="right")
+        table.add_column("×/step h c", justify="right")
+        for k, step in enumerate(found.steps):
+            end = "·" if found.end_of_epoch[k] else ""
+            shares = [f"{_percent(g.low[k])}/{_percent(g.high[k])}" for g in layer.gates]
+            growth = f"{_fmt(layer.h_growth[k], '.2f')} {_fmt(layer.c_growth[k], '.2f')}"
+            table.add_row(str(step), f"{found.epochs[k]}{end}", *shares,
+                          _fmt(layer.h_last[k], ".3g"), _fmt(layer.c_last[k], ".3g"), growth)
+        parts.append(table)
+    parts.append(Text("· an epoch's last snapshot", style="dim"))
+    flagged = [(s, kinds) for s, kinds in zip(found.steps, found.findings, strict=True) if kinds]
+    if flagged:
+        parts.append(Text("Findings by snapshot", style="bold"))
+        parts += [Text(f"  step {s}: {', '.join(dict.fromkeys(kinds))}") for s, kinds in flagged]
+    else:
+        parts.append(Text("No snapshot has a finding.", style="green"))
     return Group(*parts)

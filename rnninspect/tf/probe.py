@@ -17,6 +17,8 @@ from typing import Any
 
 from rnninspect import zoo
 from rnninspect.errors import InvalidOptionError
+from rnninspect.probe.data import DataBatch
+from rnninspect.probe.data_feed import data_feed
 from rnninspect.probe.findings import with_findings
 from rnninspect.probe.input_file import file_feed
 from rnninspect.probe.locate import CellTensors, locate
@@ -36,12 +38,14 @@ class ProbeLegacy:
     seed: int
     input_file: str | None = None
     weights: Weights | None = None
+    data: tuple[str, DataBatch] | None = None
 
     def run(self) -> ProbeReport:
         built = zoo.get(self.name).build(self.config, "legacy", self.seed)
         return probe_graph(built.graph, list(built.inputs), list(built.outputs),
                            model=self.name, dialect="legacy", config=config_pairs(self.config),
-                           seed=self.seed, input_file=self.input_file, weights=self.weights)
+                           seed=self.seed, input_file=self.input_file, weights=self.weights,
+                           data=self.data)
 
 
 @dataclass(frozen=True)
@@ -83,9 +87,11 @@ def probe_graph(graph: Any, inputs: list[str], outputs: list[str], *, model: str
                 batch: int | None = None, restore: str | None = None,
                 input_file: str | None = None, arrays: list[Any] | None = None,
                 notes: tuple[str, ...] = (), weights: Weights | None = None,
-                weights_note: str | None = None) -> ProbeReport:
-    """Probe `graph`: `arrays` (by input position) or `input_file` (.npz by input name)
-    feed it, else a seeded synthetic batch; weights from the TF checkpoint `weights`, else
+                weights_note: str | None = None,
+                data: tuple[str, DataBatch] | None = None) -> ProbeReport:
+    """Probe `graph`: `arrays` (by input position), `input_file` (.npz by input name) or
+    `data` (`--data`'s flag and batch, by what each input is) feed it, else a seeded
+    synthetic batch; weights from the TF checkpoint `weights`, else
     `restore` (a MetaGraph's own checkpoint), else the initialisers (`weights_note` says
     where a caller's values came from: a Keras model's current values are its graph's
     initial values)."""
@@ -112,6 +118,9 @@ def probe_graph(graph: Any, inputs: list[str], outputs: list[str], *, model: str
         fed = "inputs given by the caller"
     elif input_file is not None:
         feed, fed = file_feed(np, placeholders, input_file)
+    elif data is not None:
+        feed, fed = data_feed(np, placeholders, data[1], data[0], lambda rest: synthetic_feed(
+            np, graph, rest, seed, batch, inspection.num_steps))
     else:
         feed, fed = synthetic_feed(np, graph, placeholders, seed, batch, inspection.num_steps)
     with graph.as_default():

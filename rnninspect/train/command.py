@@ -55,6 +55,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="STEPS",
         help="checkpoint every STEPS steps (default: every 5 min and each epoch)",
     )
+    parser.add_argument(
+        "--probe-every",
+        type=int,
+        metavar="STEPS",
+        help="record a probe snapshot (gate saturation, state norms; see `rnninspect probe`) "
+        "every STEPS steps and at each epoch end, on the first validation batch, in "
+        "DIR/probe/ (needs --checkpoint DIR); `rnninspect report DIR` charts them",
+    )
     parser.add_argument("--resume", metavar="DIR", help="continue the run checkpointed in DIR")
     parser.add_argument(
         "--overwrite",

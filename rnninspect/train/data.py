@@ -191,6 +191,11 @@ def markov_chain(vocab_size: int, branching: int, seed: int) -> MarkovChain:
     return MarkovChain(p)
 
 
+def synthetic_vocab(vocab_size: int) -> tuple[str, ...]:
+    """The synthetic corpus's words: w0, w1, … (word i is id i)."""
+    return tuple(f"w{i}" for i in range(vocab_size))
+
+
 def synthetic_corpus(
     vocab_size: int = 1000,
     branching: int = 8,
@@ -201,6 +206,6 @@ def synthetic_corpus(
     chain = markov_chain(vocab_size, branching, seed)
     rng = np.random.default_rng(seed + 1)
     train, valid, test = (chain.sample(n, rng) for n in (n_train, n_eval, n_eval))
-    vocab = tuple(f"w{i}" for i in range(vocab_size))
+    vocab = synthetic_vocab(vocab_size)
     source = f"synthetic Markov chain (V={vocab_size}, {branching} successors/word, seed {seed})"
     return Corpus(train, valid, test, vocab, source, chain.entropy_rate)

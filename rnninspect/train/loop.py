@@ -19,6 +19,7 @@ import numpy as np
 from rich.console import Console
 
 from rnninspect.errors import ExitStatus, InvalidOptionError
+from rnninspect.probe.data import DataBatch
 from rnninspect.train import checkpoint as ckpt
 from rnninspect.train.devices import place
 from rnninspect.train.placement import Placement
@@ -70,10 +71,13 @@ class Trainer:
         checkpoint_every: int = 0,
         log_every: int = 10,
         settings: dict[str, Any] | None = None,
+        probe_every: int = 0,
+        probe_batch: DataBatch | None = None,
     ) -> None:
         self.recipe, self.workload, self.console = recipe, workload, console
         self.checkpoint_dir, self.checkpoint_every = checkpoint_dir, checkpoint_every
         self.log_every = max(log_every, 1)
+        self.probe_every, self.probe_batch = probe_every, probe_batch
         self.settings = settings or {}
         self.chief = True  # a multi-worker run (train/distributed): only the chief writes
         self.run_meta: dict[str, Any] = {}  # recorded in the checkpoint beside the settings
@@ -111,6 +115,32 @@ class Trainer:
         if with_model:
             ckpt.save_model(self.checkpoint_dir, self.model)
         return path
+
+    def probe(self, end_of_epoch: bool) -> Path | None:
+        """A probe snapshot of the current weights on the fixed probe batch, written to
+        CHECKPOINT_DIR/probe/ (`rnninspect.probe.history`); only the chief writes."""
+        if self.checkpoint_dir is None or self.probe_batch is None:
+            return None
+        self.stepper.sync()
+        if not self.chief:
+            return None
+        from rnninspect.probe.history import record
+
+        pos, batch = self.position, self.probe_batch
+        done = pos.epoch * self.workload.train_steps(self.recipe) + pos.step
+        epoch = pos.epoch if end_of_epoch else pos.epoch + 1
+        when = f"end of epoch {epoch}" if end_of_epoch else f"epoch {epoch}"
+        return record(self.checkpoint_dir, self.model, [batch.x], step=done, epoch=epoch,
+                      end_of_epoch=end_of_epoch, name=self.recipe.family,
+                      notes=(f"data: {batch.source}",
+                             f"weights of the run after {done} training steps ({when})"))
+
+    def _probe_due(self) -> bool:
+        if not self.probe_every:
+            return False
+        pos = self.position
+        done = pos.epoch * self.workload.train_steps(self.recipe) + pos.step
+        return done % self.probe_every == 0
 
     def restore(self, directory: Path, snapshot: ckpt.Snapshot) -> None:
         ckpt.assign(self._variables(), snapshot.variables, directory)
@@ -173,6 +203,8 @@ class Trainer:
             if due:
                 self.save()
                 last_save = time.monotonic()
+            if self._probe_due():
+                self.probe(end_of_epoch=False)
         return None
 
     def _log(self, progress: Any, task: Any, tokens: int) -> None:
@@ -239,6 +271,8 @@ class Trainer:
                 if not self.console.is_terminal:
                     self.console.print(f"epoch {row.epoch}/{recipe.epochs} done  {stats}  "
                                        f"{row.seconds:.1f} s", markup=False, highlight=False)
+                if self.probe_every:
+                    self.probe(end_of_epoch=True)
                 self.save(with_model=True)
         self.console.print(epoch_table(recipe.family, history, self.title()))
         return Result(EXIT_OK, losses, history, self.checkpoint_dir)

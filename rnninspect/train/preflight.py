@@ -59,6 +59,10 @@ def plan(args: argparse.Namespace) -> Plan:
     else:
         source, settings = None, settings_from_args(args)
     target = Path(args.checkpoint) if args.checkpoint else source
+    if getattr(args, "probe_every", None) and target is None:
+        raise InvalidOptionError(
+            f"--probe-every {args.probe_every} writes its snapshots into the run directory: "
+            "add --checkpoint DIR")
     if target is not None:
         continues = source is not None and target.resolve() == source.resolve()
         if continues and args.overwrite:

@@ -11,6 +11,7 @@ from typing import Any
 import keras
 from rich.console import Console
 
+from rnninspect.probe.data import probe_batch
 from rnninspect.train import checkpoint as ckpt
 from rnninspect.train import distributed
 from rnninspect.train.loop import Result, Trainer
@@ -32,15 +33,19 @@ def make_trainer(
     checkpoint_dir: Path | None = None,
     checkpoint_every: int = 0,
     log_every: int = 10,
+    probe_every: int = 0,
 ) -> Trainer:
     """A Trainer for `settings` (a `RunSettings`, or its JSON form); `workload` overrides
-    the data named in the settings (tests pass tiny data this way)."""
+    the data named in the settings (tests pass tiny data this way). `probe_every` N > 0:
+    a probe snapshot every N steps and at each epoch end, on the data's fixed probe batch."""
     if not isinstance(settings, RunSettings):
         settings = RunSettings.from_json(settings)
     workload = workload or load_workload(settings.family, settings.data, settings.seed)
     settings = settings.with_config(fit_config(workload, settings.config))
     check_splits(settings, workload.data)  # never "train" on nothing
     recipe = Recipe(settings.family, settings.config, settings.epochs, settings.max_steps)
+    batch = (probe_batch(workload.data, recipe.batch_size, recipe.num_steps) if probe_every
+             else None)
     seed_everything(settings.seed)
     previous = keras.config.dtype_policy()
     keras.config.set_dtype_policy(POLICIES[settings.precision])
@@ -55,6 +60,8 @@ def make_trainer(
             checkpoint_every=checkpoint_every,
             log_every=log_every,
             settings=settings.to_json(),
+            probe_every=probe_every,
+            probe_batch=batch,
         )
     finally:
         keras.config.set_dtype_policy(previous)
@@ -112,6 +119,7 @@ def build_session(plan: Plan, args: argparse.Namespace, console: Console) -> Cal
         checkpoint_dir=plan.checkpoint_dir,
         checkpoint_every=args.checkpoint_every or 0,
         log_every=args.log_every,
+        probe_every=getattr(args, "probe_every", None) or 0,
     )
     distributed.adopt(trainer, args.checkpoint_every)
     if plan.resume_from is not None:

@@ -60,7 +60,7 @@ def settings_from_args(args: argparse.Namespace) -> RunSettings:
 
 def check_positive(args: argparse.Namespace) -> None:
     """The step counts (`--log-every 0`, `--checkpoint-every 0`, ...) must be ≥ 1."""
-    for name in ("epochs", "max_steps", "log_every", "checkpoint_every"):
+    for name in ("epochs", "max_steps", "log_every", "checkpoint_every", "probe_every"):
         value = getattr(args, name, None)
         if value is not None and value < 1:
             flag = "--" + name.replace("_", "-")

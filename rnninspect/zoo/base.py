@@ -120,6 +120,11 @@ class ZooModel(Generic[C]):
         """Exclusive bound of random integer inputs (token ids); 2 where inputs are floats."""
         return 2
 
+    def data_family(self) -> str | None:
+        """Which real data the model reads, by `rnninspect.train`'s readers ("ptb" text,
+        "mnist" images); None when it reads none (its inputs come from `--input`)."""
+        return None
+
     def owns(self, model_obj: Any) -> bool:
         """Is `model_obj` this entry's own Keras class (e.g. loaded from a trained .keras)?"""
         return False

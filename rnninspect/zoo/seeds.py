@@ -35,6 +35,9 @@ class PTBFamily(ZooModel[PTBConfig]):
     def int_high(self, config: PTBConfig) -> int:
         return config.vocab_size
 
+    def data_family(self) -> str | None:
+        return "ptb"
+
     def owns(self, model_obj: Any) -> bool:
         return _keras_class(model_obj) == "PTBModel"
 
@@ -58,6 +61,9 @@ class MNISTFamily(ZooModel[MNISTConfig]):
 
         return [tf.TensorSpec([config.batch_size, config.num_steps, config.n_input],
                               tf.float32, "x")]
+
+    def data_family(self) -> str | None:
+        return "mnist"
 
     def owns(self, model_obj: Any) -> bool:
         return _keras_class(model_obj) == "MNISTModel"

@@ -17,6 +17,7 @@ from rnninspect.render.report.page import SCHEMA, build_page
 
 if TYPE_CHECKING:
     from rnninspect.analysis.grads import GradientReport
+    from rnninspect.probe.model import ProbeReport
 
 __all__ = ["SCHEMA", "report_html", "report_iframe"]
 
@@ -26,11 +27,18 @@ def report_html(
     *,
     against: Inspection | None = None,
     grads: GradientReport | dict[str, Any] | None = None,
+    history: list[dict[str, Any]] | None = None,
+    history_source: str = "the run directory",
+    probe: ProbeReport | None = None,
 ) -> str:
     """The report page as one HTML string.
 
     against: a second model; the page shows `compare`'s diff, marked on both sides.
     grads: a `GradientReport` (or its `grads_to_dict` form) for the per-step charts.
+    history: a run's probe snapshots (`probe.history.read_history`), charted in "Values
+    through time"; `history_source` says where they were read.
+    probe: a `ProbeReport` of the same model: heat-maps of its gates ("Activations of one
+    probe batch"), linked from the kernels' gate blocks.
     """
     comparison = None
     if against is not None:
@@ -43,7 +51,13 @@ def report_html(
         from rnninspect.render.grads import grads_to_dict
 
         grads_data = grads if isinstance(grads, dict) else grads_to_dict(grads)
-    return build_page(inspection, comparison=comparison, against=against, grads=grads_data)
+    found = None
+    if history:
+        from rnninspect.probe.trend import trend
+
+        found = (trend(history), history_source)
+    return build_page(inspection, comparison=comparison, against=against, grads=grads_data,
+                      history=found, probe=probe)
 
 
 def report_iframe(inspection: Inspection, *, height: int = 800, **options: Any) -> str:

@@ -141,3 +141,82 @@ def grads_chart(entry: dict[str, Any], idx: int) -> str:
         f'<text class="axis" x="{w - 8}" y="{h - 4}" text-anchor="end">t={steps[-1]}</text>'
         f"</svg></figure>"
     )
+
+
+Line = tuple[str, str, Sequence[float | None]]  # legend label, CSS class, one value per x
+
+
+def line_chart(xs: Sequence[int], lines: Sequence[Line], *, caption: str,
+               percent: bool = False, reference: float | None = None,
+               marks: Sequence[int] = ()) -> str:
+    """A small linear chart of a few series over training steps `xs` (probe snapshots):
+    None breaks a line; `reference` is a dashed level (a growth factor of 1); `marks` are
+    steps drawn as faint verticals (epoch ends). Points are dotted when few."""
+    w, h, left, right, top, bottom = 300, 118, 44, 10, 8, 18
+    known = [v for _, _, values in lines for v in values if v is not None]
+    if not xs or not known:
+        return f'<figure class="trend"><figcaption>{escape(caption)}</figcaption>' \
+               '<p class="muted">no values</p></figure>'
+    if percent:
+        low, high = 0.0, 1.0
+    else:
+        span = [*known, *([reference] if reference is not None else [])]
+        low = min(span) if reference is not None else min(0.0, *span)
+        high = max(span)
+        pad = (high - low) * 0.08 or abs(high) * 0.08 or 1.0
+        low, high = (0.0 if low == 0.0 else low - pad), high + pad
+    x0, x1 = xs[0], max(xs[-1], xs[0] + 1)
+
+    def px(x: float) -> float:
+        return left + (x - x0) / (x1 - x0) * (w - left - right) if len(xs) > 1 else \
+            (left + w - right) / 2
+
+    def py(y: float) -> float:
+        return top + (high - y) / (high - low) * (h - top - bottom)
+
+    def label(y: float) -> str:
+        return f"{y:.0%}" if percent else f"{y:.3g}"
+
+    grid = "".join(
+        f'<line class="grid" x1="{left}" x2="{w - right}" y1="{py(y):.1f}" y2="{py(y):.1f}"/>'
+        f'<text class="axis" x="{left - 4}" y="{py(y) + 3:.1f}" text-anchor="end">'
+        f"{label(y)}</text>" for y in (low, (low + high) / 2, high))
+    grid += "".join(f'<line class="epoch-end" x1="{px(m):.1f}" x2="{px(m):.1f}" y1="{top}" '
+                    f'y2="{h - bottom}"/>' for m in marks if x0 <= m <= x1)
+    if reference is not None:
+        grid += (f'<line class="reference" x1="{left}" x2="{w - right}" '
+                 f'y1="{py(reference):.1f}" y2="{py(reference):.1f}"/>')
+    drawn = []
+    stride = max(1, math.ceil(len(xs) / MAX_POINTS))
+    for name, css, values in lines:
+        points = [(x, v) for k, (x, v) in enumerate(zip(xs, values, strict=True))
+                  if k % stride == 0 or k == len(xs) - 1]
+        for run in _segments(points):
+            drawn.append(f'<polyline class="tline {css}" points="'
+                         + " ".join(f"{px(x):.1f},{py(v):.1f}" for x, v in run) + '"/>')
+        if len(points) <= 30:
+            drawn += [f'<circle class="tdot {css}" cx="{px(x):.1f}" cy="{py(v):.1f}" r="2">'
+                      f"<title>{escape(name)} at step {x}: {label(v)}</title></circle>"
+                      for x, v in points if v is not None]
+    legend = "".join(f'<span class="key {css}"></span>{escape(name)} ' for name, css, _ in lines)
+    return (
+        f'<figure class="trend"><figcaption>{escape(caption)} <span class="legend">'
+        f"{legend}</span></figcaption>"
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
+        f'viewBox="0 0 {w} {h}" role="img" aria-label="{escape(caption)} by training step">'
+        f"{grid}{''.join(drawn)}"
+        f'<text class="axis" x="{left}" y="{h - 4}">step {xs[0]}</text>'
+        f'<text class="axis" x="{w - right}" y="{h - 4}" text-anchor="end">step {xs[-1]}</text>'
+        "</svg></figure>"
+    )
+
+
+def _segments(points: list[tuple[int, float | None]]) -> list[list[tuple[int, float]]]:
+    """Runs of known values (None breaks a line)."""
+    out: list[list[tuple[int, float]]] = [[]]
+    for x, v in points:
+        if v is None:
+            out.append([])
+        else:
+            out[-1].append((x, v))
+    return [run for run in out if run]

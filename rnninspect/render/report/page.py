@@ -8,10 +8,14 @@ from importlib import resources
 from typing import Any
 
 from rnninspect.model import Inspection
+from rnninspect.probe.model import ProbeReport
+from rnninspect.probe.trend import Trend
 from rnninspect.render import labels as lb
 from rnninspect.render import text as tx
 from rnninspect.render.report.charts import grads_chart, sharing_strip
 from rnninspect.render.report.diagrams import VIEWS, node_map, render_svg
+from rnninspect.render.report.heatmap import activations_section, gate_links
+from rnninspect.render.report.values import values_through_time
 from rnninspect.render.visible import visible
 
 SCHEMA = "rnninspect.report/1"
@@ -34,9 +38,12 @@ def build_page(
     comparison: dict[str, Any] | None = None,
     against: Inspection | None = None,
     grads: dict[str, Any] | None = None,
+    history: tuple[Trend, str] | None = None,
+    probe: ProbeReport | None = None,
 ) -> str:
     d = ins.to_dict()
     index = {v.name: k for k, v in enumerate(ins.variables)}
+    links = gate_links(probe) if probe is not None else {}
     diagrams = [render_svg(ins, view) for view in VIEWS]
     data = {
         "schema": SCHEMA,
@@ -45,12 +52,13 @@ def build_page(
         "role_labels": {v.role.value: v.role.label for v in ins.variables},
         "comparison": comparison,
         "grads": grads,
+        "probe_maps": links,
     }
     title = f"{ins.model} ({ins.dialect}) · rnninspect report"
     body = [
         _header(d),
         '<div class="layout"><main>',
-        _variables(ins, comparison, side="a"),
+        _variables(ins, comparison, side="a", links=links),
         _findings(ins, index),
         _compare(comparison, against) if comparison is not None and against is not None else "",
         _diagrams(diagrams),
@@ -61,6 +69,10 @@ def build_page(
     ]
     if grads is not None:
         body.append(_grads(grads, index))
+    if history is not None:
+        body.append(values_through_time(*history))
+    if probe is not None:
+        body.append(activations_section(probe, ins, index))
     body.append("</main>" + _aside() + "</div>")
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -114,8 +126,10 @@ def _marks(comparison: dict[str, Any] | None, side: str) -> dict[str, list[str]]
     return out
 
 
-def _variables(ins: Inspection, comparison: dict[str, Any] | None, *, side: str) -> str:
+def _variables(ins: Inspection, comparison: dict[str, Any] | None, *, side: str,
+               links: dict[str, dict[str, str]] | None = None) -> str:
     marks = _marks(comparison, side)
+    links = links or {}
     rows = []
     for k, v in enumerate(ins.variables):
         fill, border = lb.ROLE_COLOURS[v.role]
@@ -129,7 +143,8 @@ def _variables(ins: Inspection, comparison: dict[str, Any] | None, *, side: str)
         rows.append(
             f'<tr data-var="{k}" data-params="{v.params}" data-layer="{layer or -1}" '
             f'data-role="{escape(v.role.value)}" tabindex="0" title="{escape(visible(v.name))}">'
-            f'<td class="name">{escape(visible(v.name))}{badges}</td>'
+            f'<td class="name">{escape(visible(v.name))}{badges}'
+            f"{_gate_links(links.get(v.name))}</td>"
             f'<td><span class="swatch" style="background:{fill};border-color:{border}"></span>'
             f"{escape(v.role.label)}</td><td>{layer}</td>"
             f"<td>{escape(tx.shape_label(v.shape))}</td>"
@@ -147,6 +162,15 @@ def _variables(ins: Inspection, comparison: dict[str, Any] | None, *, side: str)
         'aria-label="filter variables"><span id="count" class="muted"></span></div>'
         f'<table id="vars"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>',
     )
+
+
+def _gate_links(gates: dict[str, str] | None) -> str:
+    """A kernel's gate blocks, each a link to its heat-map (report --probe)."""
+    if not gates:
+        return ""
+    items = " ".join(f'<a href="#{target}" title="heat-map of gate {escape(gate)}">'
+                     f"{escape(gate)}</a>" for gate, target in gates.items())
+    return f' <span class="gate-links">heat-maps: {items}</span>'
 
 
 def _findings(ins: Inspection, index: dict[str, int]) -> str:

@@ -134,10 +134,16 @@
     } else {
       parts.push('<text x="2" y="' + (y0 + h / 2 + 3) + '">' + R + " rows</text>");
     }
+    var maps = (DATA.probe_maps || {})[v.name] || {};  // report --probe: gate -> heat-map id
     (v.gates || []).forEach(function (g, i) {
       var xa = x0 + w * g.columns[0] / C, xb = x0 + w * g.columns[1] / C;
       if (i > 0) { parts.push('<line x1="' + xa + '" x2="' + xa + '" y1="' + y0 + '" y2="' + (y0 + h) + '" stroke="currentColor" stroke-dasharray="3 2"/>'); }
-      parts.push('<text x="' + ((xa + xb) / 2) + '" y="' + (y0 - 5) + '" text-anchor="middle">' + esc(g.gate) + "</text>");
+      var label = '<text x="' + ((xa + xb) / 2) + '" y="' + (y0 - 5) + '" text-anchor="middle">' + esc(g.gate) + "</text>";
+      if (maps[g.gate]) {  // the gate's column block leads to its heat-map
+        label = '<a href="#' + esc(maps[g.gate]) + '"><title>heat-map of gate ' + esc(g.gate) + "</title>" + label +
+          '<rect x="' + xa + '" y="' + y0 + '" width="' + (xb - xa) + '" height="' + h + '" fill="transparent"/></a>';
+      }
+      parts.push(label);
     });
     if (!v.gates) { parts.push('<text x="' + (x0 + w / 2) + '" y="' + (y0 - 5) + '" text-anchor="middle">' + C + " columns</text>"); }
     parts.push("</svg>");

@@ -1,0 +1,254 @@
+"""A probe of a live Keras 3 model on any backend (TensorFlow, JAX, torch): what
+`train --probe-every` and `rnninspect.keras.ProbeCallback` record.
+
+The model is called once, eagerly, in inference mode on a fixed batch. While it runs, every
+Keras recurrent layer (`LSTM`, `GRU`, `SimpleRNN`, also inside `Bidirectional`) records the
+sequence it is given and its initial state, and every bare cell (`LSTMCell`, `GRUCell`,
+`SimpleRNNCell` called in a Python loop, as the built-in PTB and MNIST models do) records
+each call's inputs, states and output. The gates are then computed in numpy from the cell's
+weights copied to numpy (`probe.recurrence`): a layer's by running its recurrence over the
+recorded sequence, a bare cell's from each call's own inputs and states. No TensorFlow graph
+is built, so it runs on every backend; the figures equal `rnninspect probe`'s (which fetches
+the same values from a TensorFlow graph) to 1e-5 (tests/test_probe_snapshot.py).
+
+A bare cell's calls form one chain per sequence it runs: a call whose incoming h is the h an
+earlier call returned continues that call's chain, any other call starts a new one — so a
+cell object used for two layers (`[cell] * n`) is two layers here. Layers are numbered in
+the order their first step ran. Masks are not applied (masked steps are computed as if
+present).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from rnninspect.errors import InvalidOptionError
+from rnninspect.probe.findings import with_findings
+from rnninspect.probe.model import NonFinite, ProbeReport
+from rnninspect.probe.recurrence import GATE_ORDER, KINDS, CellWeights, Step, step, supported
+from rnninspect.probe.stats import CellArrays, cell_probe
+
+RNN_LAYERS = frozenset({"LSTM", "GRU", "SimpleRNN"})
+
+
+@dataclass
+class Chain:
+    """One sequence one cell ran over: its steps in order."""
+
+    cell: Any  # the Keras cell object
+    weights: CellWeights
+    inputs: list[Any] = field(default_factory=list)  # x_t, float64
+    steps: list[Step] = field(default_factory=list)
+    last_h: Any = None  # the h the cell itself returned last (to continue the chain)
+
+
+def snapshot(model: Any, inputs: Sequence[Any], *, name: str | None = None,
+             call: Callable[[list[Any]], Any] | None = None,
+             notes: tuple[str, ...] = ()) -> ProbeReport:
+    """Probe `model` on `inputs` (arrays, one per model input) with its current weights;
+    `call` runs the model on a list of inputs (default: `model(x, training=False)`)."""
+    arrays = [np.asarray(a) for a in inputs]
+    run = call or (lambda xs: model(xs[0] if len(xs) == 1 else xs, training=False))
+    chains: list[Chain] = []
+    skipped: list[str] = []
+    with _recording(model, chains, skipped):
+        run(arrays)
+    if not chains:
+        raise InvalidOptionError(
+            f"{name or model.name}: no Keras LSTM, GRU or SimpleRNN layer or cell ran in its "
+            "forward pass: a probe measures gates and states through time")
+    cells = tuple(_cell(k, c) for k, c in enumerate(chains))
+    said: tuple[str, ...] = (
+        f"values computed in numpy from the model's weights (Keras {_backend()} backend, "
+        "Keras's cell equations; no TensorFlow graph)",)
+    if skipped:
+        said += (f"not probed (no numpy recurrence for them): {', '.join(skipped)}",)
+    report = ProbeReport(
+        model=name or str(model.name), dialect="keras", inspection_schema=_inspection_schema(),
+        num_steps=max(len(c.steps) for c in chains),
+        batch=int(arrays[0].shape[0]) if arrays and arrays[0].ndim else None, cells=cells,
+        nonfinite=_first_nonfinite(chains), notes=(*notes, *said))
+    return with_findings(report)
+
+
+def _inspection_schema() -> str:
+    from rnninspect.model import SCHEMA
+
+    return SCHEMA
+
+
+def _backend() -> str:
+    import keras
+
+    return str(keras.backend.backend())
+
+
+def _cell(k: int, chain: Chain) -> Any:
+    cell, w = chain.cell, chain.weights
+    return cell_probe(CellArrays(
+        cell=f"cell{k}", layer=k, kind=w.kind, units=w.units, gate_order=GATE_ORDER[w.kind],
+        kernels=(_path(cell.kernel), _path(cell.recurrent_kernel)),
+        gates=tuple(s.gates for s in chain.steps), h=tuple(s.h for s in chain.steps),
+        c=tuple(s.c for s in chain.steps)))
+
+
+def _path(variable: Any) -> str:
+    return str(getattr(variable, "path", None) or variable.name)
+
+
+# -- recording the forward pass ---------------------------------------------------------------
+
+
+@contextmanager
+def _recording(model: Any, chains: list[Chain], skipped: list[str]) -> Iterator[None]:
+    """Wrap the `call` of every recurrent layer and bare cell of `model` for one forward
+    pass (an instance attribute, removed afterwards)."""
+    layers = list(model._flatten_layers(include_self=True, recursive=True))
+    in_layers = {id(layer.cell) for layer in layers if type(layer).__name__ in RNN_LAYERS}
+    wrapped = []
+    for layer in layers:
+        kind = type(layer).__name__
+        if kind in RNN_LAYERS:
+            wrapped.append((layer, _sequence_recorder(layer, chains, skipped)))
+        elif kind in KINDS and id(layer) not in in_layers:
+            wrapped.append((layer, _call_recorder(layer, chains, skipped)))
+    try:
+        for layer, wrapper in wrapped:
+            object.__setattr__(layer, "call", wrapper)
+        yield
+    finally:
+        for layer, _ in wrapped:
+            object.__delattr__(layer, "call")
+
+
+def _numpy(value: Any) -> Any:
+    import keras
+
+    return np.asarray(keras.ops.convert_to_numpy(value), dtype=np.float64)
+
+
+def _weights(cell: Any) -> CellWeights:
+    kind = KINDS[type(cell).__name__]
+    bias = _numpy(cell.bias) if getattr(cell, "use_bias", False) else None
+    return CellWeights(
+        kind=kind, units=int(cell.units), activation=_name(cell.activation),
+        recurrent_activation=_name(getattr(cell, "recurrent_activation", None)),
+        kernel=_numpy(cell.kernel), recurrent_kernel=_numpy(cell.recurrent_kernel), bias=bias,
+        reset_after=bool(getattr(cell, "reset_after", False)))
+
+
+def _name(activation: Any) -> str:
+    return "" if activation is None else str(getattr(activation, "__name__", activation))
+
+
+def _states(states: Any) -> list[Any]:
+    return [states] if not isinstance(states, (list, tuple)) else list(states)
+
+
+def _sequence_recorder(layer: Any, chains: list[Chain], skipped: list[str]) -> Any:
+    original = layer.call
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        sequences = args[0] if args else kwargs["sequences"]
+        initial = args[1] if len(args) > 1 else kwargs.get("initial_state")
+        weights = _weights(layer.cell)
+        if not supported(weights):
+            skipped.append(f"{layer.name} ({weights.activation}/{weights.recurrent_activation})")
+            return original(*args, **kwargs)
+        x = _numpy(sequences)
+        if getattr(layer, "go_backwards", False):
+            x = x[:, ::-1]
+        zeros = np.zeros((x.shape[0], weights.units))
+        given = [_numpy(s) for s in _states(initial)] if initial is not None else []
+        h = given[0] if given else zeros
+        c = given[1] if len(given) > 1 else zeros
+        chain = Chain(layer.cell, weights)
+        for t in range(x.shape[1]):
+            found = step(weights, x[:, t], h, c)
+            chain.inputs.append(x[:, t])
+            chain.steps.append(found)
+            h, c = found.h, found.c
+        chains.append(chain)
+        return original(*args, **kwargs)
+
+    return call
+
+
+def _call_recorder(cell: Any, chains: list[Chain], skipped: list[str]) -> Any:
+    original = cell.call
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        out = original(*args, **kwargs)
+        weights = _weights(cell)
+        if not supported(weights):
+            if cell.name not in skipped:
+                skipped.append(cell.name)
+            return out
+        x = _numpy(args[0] if args else kwargs["inputs"])
+        states = [_numpy(s) for s in _states(args[1] if len(args) > 1 else kwargs["states"])]
+        chain = next((c for c in chains if c.cell is cell and c.last_h is not None
+                      and np.array_equal(c.last_h, states[0])), None)
+        if chain is None:
+            chain = Chain(cell, weights)
+            chains.append(chain)
+        chain.inputs.append(x)
+        chain.steps.append(step(weights, x, states[0], states[1] if len(states) > 1 else None))
+        chain.last_h = _numpy(out[0] if isinstance(out, (list, tuple)) else out)
+        return out
+
+    return call
+
+
+# -- the first non-finite value ---------------------------------------------------------------
+
+
+def _first_nonfinite(chains: list[Chain]) -> NonFinite | None:
+    """The first value (by step, then layer, then gate order) that is Inf/NaN: in a weight
+    of the cell, in its input, or in a gate or state it computed."""
+    for t in range(max(len(c.steps) for c in chains)):
+        for k, chain in enumerate(chains):
+            if t >= len(chain.steps):
+                continue
+            found = _nonfinite_at(k, chain, t)
+            if found is not None:
+                return found
+    return None
+
+
+def _nonfinite_at(k: int, chain: Chain, t: int) -> NonFinite | None:
+    cell, w = chain.cell, chain.weights
+
+    def found(op: str, op_type: str, values: Any, gate: str | None,
+              weight: str | None) -> NonFinite:
+        return NonFinite(op=op, op_type=op_type, value=_what(values), step=t, layer=k,
+                         cell=f"cell{k}", gate=gate, weight=weight)
+
+    for variable, value in (("kernel", w.kernel), ("recurrent_kernel", w.recurrent_kernel),
+                            ("bias", w.bias)):
+        if value is not None and not np.all(np.isfinite(value)):
+            path = _path(getattr(cell, variable))
+            return found(path, "weight", value, None, path)
+    if not np.all(np.isfinite(chain.inputs[t])):
+        return found(f"{cell.name} input", "input", chain.inputs[t], None, None)
+    s = chain.steps[t]
+    for gate, (activation, values) in s.gates.items():
+        if not np.all(np.isfinite(values)):
+            return found(f"{cell.name} gate {gate}", activation, values, gate,
+                         _path(cell.kernel))
+    for state, values in (("h", s.h), ("c", s.c)):
+        if values is not None and not np.all(np.isfinite(values)):
+            return found(f"{cell.name} state {state}", "state", values, None,
+                         _path(cell.kernel))
+    return None
+
+
+def _what(values: Any) -> str:
+    bad = np.asarray(values)[~np.isfinite(values)].ravel()
+    first = float(bad[0])
+    return "nan" if math.isnan(first) else ("inf" if first > 0 else "-inf")
