@@ -247,7 +247,11 @@ def forward(model: Any, ids: Any, states: Any, training: bool) -> tuple[Any, Any
         )
         x = dropout(model, x, training)
         new_states.append([ops.cast(h, state_dtype), ops.cast(c, state_dtype)])
-    logits = model.softmax(ops.transpose(x, (1, 0, 2)))  # one [B·T, s] × [s, V] matmul
+    # One [B·T, s] × [s, V] matmul, on a 2-D input: its bias add then fuses into the matmul
+    # (a 3-D input goes through tensordot's reshapes, which keep them apart).
+    steps, batch, width = x.shape
+    rows = ops.reshape(ops.transpose(x, (1, 0, 2)), (-1, width))
+    logits = ops.reshape(model.softmax(rows), (batch, steps, -1))
     return logits, new_states
 
 

@@ -111,9 +111,10 @@ def objective(family: str, logits: Any, targets: Any) -> tuple[Any, Any]:
 
 def _cross_entropy_rows(logits: Any, targets: Any) -> Any:
     """Per-row `sparse_categorical_crossentropy(targets, logits, from_logits=True)`, with the
-    gradient `softmax − one_hot` read off the forward pass's exponentials. At PTB's 10,000
-    words this is half the time of TensorFlow's fused op, which ran single-threaded here
-    (docs/training.md, profile); tests/test_train_fast_step.py checks value and gradient."""
+    gradient `softmax − one_hot` read off the forward pass's exponentials: `exp · (g / Σexp)`
+    in one pass, then `g` taken off at the targets only (no one-hot tensor). At PTB's 10,000
+    words TensorFlow's fused op took twice as long, single-threaded (docs/training.md);
+    tests/test_train_fast_step.py checks value and gradient."""
     shifted = logits - ops.max(logits, axis=-1, keepdims=True)
     exp = ops.exp(shifted)
     total = ops.sum(exp, axis=-1, keepdims=True)
@@ -122,8 +123,13 @@ def _cross_entropy_rows(logits: Any, targets: Any) -> Any:
 
     def grad(*upstream: Any) -> tuple[Any, None]:
         scale = ops.expand_dims(upstream[0], -1)
-        hot = ops.one_hot(targets, logits.shape[-1], dtype=logits.dtype)
-        return (exp / total - hot) * scale, None
+        vocab = logits.shape[-1]
+        d = ops.reshape(exp * (scale / total), (-1, vocab))
+        flat = ops.reshape(targets, (-1,))
+        at = ops.stack([ops.arange(ops.shape(flat)[0], dtype=flat.dtype), flat], axis=1)
+        hit = ops.take_along_axis(d, ops.expand_dims(flat, -1), axis=-1)[:, 0]
+        d = ops.scatter_update(d, at, hit - ops.reshape(scale, (-1,)))
+        return ops.reshape(d, ops.shape(logits)), None
 
     return loss, grad
 
