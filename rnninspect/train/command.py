@@ -97,11 +97,13 @@ def run(args: argparse.Namespace, console: Console) -> int:
         distributed.start(cluster, args, os.environ)
     run_plan = plan(args)
     with STOP:  # SIGTERM/SIGHUP/Ctrl-C from here on: a checkpoint, then 143/129/130
-        if run_plan.checkpoint_dir is None:
+        # One run per directory; in a multi-worker run only the chief writes there (the
+        # others share the directory, on one host or a shared file system).
+        if run_plan.checkpoint_dir is None or (cluster is not None and not cluster.chief):
             return _train(run_plan, args, console, cluster)
         from rnninspect.train.lock import RunLock
 
-        with RunLock(run_plan.checkpoint_dir):  # one run per directory
+        with RunLock(run_plan.checkpoint_dir):
             return _train(run_plan, args, console, cluster)
 
 
