@@ -5,6 +5,8 @@
   plain         the same step differentiating the model's own per-step loop (RNNINSPECT_FAST=0)
   ours-autodiff ours differentiating the unrolled time loop by autodiff instead of the
                 written-out backpropagation through time (RNNINSPECT_BACKWARD=autodiff)
+  ours-bptt     ours unrolled with the written-out backward forced on (the default on CPUs
+                only; on a GPU it is not measured yet: gpu_check.sh compares it)
   ours-scan     ours with the time loop as keras.ops.scan instead of unrolled (RNNINSPECT_LOOP)
   ours-xla      ours with XLA forced on, TensorFlow (RNNINSPECT_XLA=1; off on a CPU by default)
   plain-noxla   plain without XLA, TensorFlow (RNNINSPECT_XLA=0)
@@ -58,6 +60,7 @@ VOCAB, LAYERS, CLIP = 10_000, 2, 5.0
 KERAS_IMPLS = {
     "ours": {},
     "ours-autodiff": {"RNNINSPECT_BACKWARD": "autodiff"},
+    "ours-bptt": {"RNNINSPECT_BACKWARD": "bptt", "RNNINSPECT_LOOP": "unroll"},
     "plain": {"RNNINSPECT_FAST": "0"},
     "ours-scan": {"RNNINSPECT_LOOP": "scan"},
     "ours-xla": {"RNNINSPECT_XLA": "1"},
