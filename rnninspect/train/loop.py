@@ -245,7 +245,7 @@ class Trainer:
                     by = "" if interrupt.name == "SIGINT" else f" by {interrupt.name}"
                     self.console.print(
                         f"interrupted{by} at epoch {pos.epoch + 1} step {pos.step}{where}",
-                        markup=False, highlight=False,
+                        markup=False, highlight=False, soft_wrap=True,  # a path to copy whole
                     )
                 if status is not None:
                     return Result(status, losses, history, self.checkpoint_dir)
