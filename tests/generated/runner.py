@@ -16,6 +16,7 @@ from typing import Any
 
 from tests.generated.description import Description
 from tests.generated.keras_writer import write_keras
+from tests.generated.tf1_feedback import FEEDBACK_LOOPS, write_feedback
 from tests.generated.tf1_writer import write_tf1
 from tests.truth import discrepancies
 
@@ -24,7 +25,9 @@ STATUSES = ("right", "unresolved", "wrong")
 
 def write(d: Description) -> tuple[str, dict[str, Any]]:
     """The program's source and its `EXPECTED` truth (also written into the source)."""
-    source, truth = (write_tf1 if d.dialect == "tf1" else write_keras)(d)
+    writer = (write_feedback if d.loop in FEEDBACK_LOOPS
+              else write_tf1 if d.dialect == "tf1" else write_keras)
+    source, truth = writer(d)
     expected = truth.expected(d.key)
     return source + f"\n\nEXPECTED = {expected!r}\n", expected
 
