@@ -8,7 +8,7 @@ from dataclasses import replace
 from rnninspect.analysis.copies import CopyPart, find_copies
 from rnninspect.analysis.direction import with_directions
 from rnninspect.analysis.facts import CellBuild, VarFacts
-from rnninspect.analysis.feedback import fed_back_outputs, place_fed_back
+from rnninspect.analysis.feedback import fed_back_outputs, own_recurrence, place_fed_back
 from rnninspect.analysis.findings import find_problems
 from rnninspect.analysis.infos import cell_infos, share_gate_layout, variable_infos
 from rnninspect.analysis.links import block_links, step_graph
@@ -172,10 +172,14 @@ def _analyze_part(
     uses_by_var = {node: f.uses for node, f in facts.items()}
     chains = [c for c in find_chains(topo, uses_by_var, in_loop, og)
               if not sampled_feedback(og, topo, c) and not one_step_stack(og, topo, c, facts)]
-    fed_back = fed_back_outputs(og, topo, chains, uses_by_var)
-    fed_back_chains = [c for c in chains if c.id in fed_back]
-    chains = [c for c in chains if c.id not in fed_back]
-    ups = {c.id: upstream(topo, c) for c in chains}
+    fed_back_chains = fed_back_outputs(og, topo, chains, uses_by_var, in_loop)
+    fed_back = {c.id for c in fed_back_chains}
+    barrier = frozenset(topo.index[n] for c in fed_back_chains for n in c.uses)
+    # a chain ordered by the feedback alone (an input matrix read on the prediction) is no
+    # recurrence: its reads are placed like any other weight's, by the cell they lie in
+    chains = [c for c in chains if c.id not in fed_back
+              and (not barrier or own_recurrence(topo, c, barrier))]
+    ups = {c.id: upstream(topo, c, barrier) for c in chains}
     cells = group_cells(topo, chains, ups, og, set(facts))
     cell_of_chain = {c.id: cell for cell in cells for c in cell.chains}
 

@@ -28,23 +28,34 @@ from itertools import pairwise
 
 from rnninspect.analysis.facts import VarFacts
 from rnninspect.analysis.opgraph import OpGraph
-from rnninspect.analysis.reads import ADD_OPS, CONCAT_OPS, Use, data_operand
+from rnninspect.analysis.reads import ADD_OPS, CONCAT_OPS, MATMUL_OPS, Use, data_operand
 from rnninspect.analysis.recurrence import Chain, Topology
 from rnninspect.model import Placement
 
 
 def fed_back_outputs(
-    og: OpGraph, topo: Topology, chains: list[Chain], uses: dict[str, list[Use]]
-) -> set[str]:
-    """Ids of the chains that are output layers fed back as the next input."""
+    og: OpGraph, topo: Topology, chains: list[Chain], uses: dict[str, list[Use]],
+    in_loop: set[str],
+) -> list[Chain]:
+    """The output layers fed back as the next input: chains, and weights whose static
+    matmul reads form no single chain (a prediction fed back at some steps only, the true
+    value at the others), each as the `Chain` of its reads in dataflow order."""
     if len({c.var for c in chains}) < 2:
-        return set()
-    reads = {c.id: [topo.index[n] for n in c.uses] for c in chains}
-    every = {i for ids in reads.values() for i in ids}
-    out: set[str] = set()
-    for b in chains:
+        return []
+    chained = {c.var for c in chains}
+    partial = [Chain(var, sorted(nodes, key=topo.index.__getitem__))
+               for var, var_uses in sorted(uses.items()) if var not in chained
+               for nodes in [[u.node for u in var_uses
+                              if u.op in MATMUL_OPS and u.node not in in_loop]]
+               if len(nodes) >= 2]
+    reads = {c.id: [topo.index[n] for n in c.uses] for c in [*chains, *partial]}
+    every = {i for c in chains for i in reads[c.id]}
+    out: list[Chain] = []
+    for b in [*chains, *partial]:
         mine = set(reads[b.id])
-        if _recurrent(topo, reads[b.id], every - mine):
+        own = (_recurrent(topo, reads[b.id], every - mine) if b in chains
+               else any(_path(topo, r, s, every - mine) for r in mine for s in mine if s > r))
+        if own:
             continue
         # the chains whose state flows on without B: the cell it would feed back into
         cells = [a for a in chains if a.var != b.var and _recurrent(topo, reads[a.id], mine)]
@@ -54,8 +65,15 @@ def fed_back_outputs(
                                              for n in a.uses) if s is not None]
         blocked = every - mine
         if not any(_path(topo, r, s, blocked) for r in reads[b.id] for s in states if s > r):
-            out.add(b.id)
+            out.append(b)
     return out
+
+
+def own_recurrence(topo: Topology, chain: Chain, barrier: frozenset[int]) -> bool:
+    """Do the chain's consecutive reads connect along paths through no read in `barrier`
+    (a fed-back output layer)? A cell's input matrix read on the prediction does not: it is
+    ordered by the feedback alone."""
+    return _recurrent(topo, [topo.index[n] for n in chain.uses], set(barrier))
 
 
 def _loop_with(topo: Topology, a: list[int], b: list[int]) -> bool:

@@ -302,13 +302,17 @@ class Upstream:
     hops: list[int]
 
 
-def upstream(topo: Topology, chain: Chain) -> Upstream:
+def upstream(topo: Topology, chain: Chain, barrier: frozenset[int] = frozenset()) -> Upstream:
+    """The chain's step clock. It does not run through `barrier` (the reads of an output
+    layer fed back as the next input): what the prediction makes is no part of the state."""
     n = len(topo.order)
     pos, hops = [-1] * n, [0] * n
     marks = {topo.index[u]: t for t, u in enumerate(chain.uses)}
     for i, preds in enumerate(topo.preds):
         if i in marks:
             pos[i], hops[i] = marks[i], 0
+            continue
+        if i in barrier:
             continue
         best, best_hops = -1, 0
         for p in preds:
