@@ -2,24 +2,34 @@
 
 Such a weight's reads form a chain, as a recurrent weight's do — each prediction feeds the
 next step, which feeds the next prediction — so chains alone take it for part of the cell.
-The state tells them apart. A chain B is a *fed-back output* when
+The state tells them apart. A weight B read at two or more steps (a chain, or reads in no
+single order: the prediction fed back at some steps only) is a *fed-back output* when
 
-1. B has no recurrence of its own: every path from one of its reads to the next passes
-   through a read of another chain (the cell's);
-2. some other chain A has one without B — its consecutive reads connect along paths that
-   avoid B's reads (the cell's state flows on without the prediction) — and B reads what
-   A made while A later reads what B made (one loop through both); and
-3. no read of B reaches the *state* operand of a later read of any chain that has a
-   recurrence without B — the previous state, the state part of a fused
-   ``concat([x, h])``, a GRU's ``r * h`` — except through another chain's read: the
-   prediction re-enters as input only.
+1. B has no recurrence of its own: every path from one of its reads to a later one passes
+   through a read of a chain (the cell's), and the state part of a ``concat`` B reads (see
+   3) is not made from B's earlier reads, however (an LSTM kernel's state comes back
+   through its ``num_proj`` projection);
+2. some chain A has one without B — its consecutive reads connect along paths that avoid
+   B's reads (the cell's state flows on without the prediction) — and B is on one loop
+   with A's cell: B reads what the cell made, and the cell later reads what B made. A's
+   cell is A with the chains that take turns or sit side by side with it
+   (`same_cell`, B aside): with two steps, the prediction of the first re-enters through
+   the input matrix beside A, never through A itself; and
+3. no read of B reaches the *state* operand of a later read of another chain, except
+   through another chain's read: the last part of a ``concat`` (TF1 cells concatenate
+   ``[inputs, state]``; a GRU's ``r * h``) of any chain, the operand itself of a chain
+   that has a recurrence without B (the previous state). The prediction re-enters as input
+   only.
 
 Guarantee, for any program: a cell's own matrices never qualify — a matrix per gate has a
-recurrence of its own (1 fails), an output projection (``num_proj``) becomes the state (3
-fails), a Keras input kernel adds into the gates that make the next state (3 fails), a
-GRU's reset matrix scales the state its candidate multiplies (3 fails); a stacked layer has
-its own recurrence (1 fails). Cost: one bounded search per pair of
-consecutive reads, only for graphs with two or more chains.
+recurrence of its own (1 fails), an output projection (``num_proj``) becomes the state of
+its own kernel (3 fails, in any layer of a stack a feedback closes into one loop), a
+Keras input kernel adds into the gates that make the next state (3 fails), a GRU's reset
+matrix scales the state its candidate multiplies (3 fails); a stacked layer has its own
+recurrence (1 fails). Once found, the fed-back reads are barriers: no step clock runs
+through them (`recurrence.upstream`), so the cell's state is what it carries itself, and
+the rows of a fused kernel that multiply the prediction are its input rows. Cost: one
+bounded search per pair of reads, only for graphs with two or more chains.
 """
 
 from __future__ import annotations
@@ -29,7 +39,7 @@ from itertools import pairwise
 from rnninspect.analysis.facts import VarFacts
 from rnninspect.analysis.opgraph import OpGraph
 from rnninspect.analysis.reads import ADD_OPS, CONCAT_OPS, MATMUL_OPS, Use, data_operand
-from rnninspect.analysis.recurrence import Chain, Topology
+from rnninspect.analysis.recurrence import Chain, Topology, Upstream, same_cell, upstream
 from rnninspect.model import Placement
 
 
@@ -38,8 +48,7 @@ def fed_back_outputs(
     in_loop: set[str],
 ) -> list[Chain]:
     """The output layers fed back as the next input: chains, and weights whose static
-    matmul reads form no single chain (a prediction fed back at some steps only, the true
-    value at the others), each as the `Chain` of its reads in dataflow order."""
+    matmul reads form no single chain, each as the `Chain` of its reads in dataflow order."""
     if len({c.var for c in chains}) < 2:
         return []
     chained = {c.var for c in chains}
@@ -50,23 +59,51 @@ def fed_back_outputs(
                if len(nodes) >= 2]
     reads = {c.id: [topo.index[n] for n in c.uses] for c in [*chains, *partial]}
     every = {i for c in chains for i in reads[c.id]}
+    clocks = {c.id: upstream(topo, c) for c in chains}
+    concat_states = {c.id: [s for s in (_state_operand(og, topo, n, uses[c.var], concat=True)
+                                        for n in c.uses) if s is not None] for c in chains}
     out: list[Chain] = []
     for b in [*chains, *partial]:
         mine = set(reads[b.id])
         own = (_recurrent(topo, reads[b.id], every - mine) if b in chains
                else any(_path(topo, r, s, every - mine) for r in mine for s in mine if s > r))
-        if own:
+        if own or _own_state(topo, reads[b.id], concat_states.get(b.id, [])):
             continue
         # the chains whose state flows on without B: the cell it would feed back into
-        cells = [a for a in chains if a.var != b.var and _recurrent(topo, reads[a.id], mine)]
-        if not any(_loop_with(topo, reads[a.id], reads[b.id]) for a in cells):
+        others = [a for a in chains if a.var != b.var]
+        cells = [a for a in others if _recurrent(topo, reads[a.id], mine)]
+        if not any(_loop_with(topo, [i for c in _cell(a, others, clocks, topo)
+                                     for i in reads[c.id]], reads[b.id]) for a in cells):
             continue
         states = [s for a in cells for s in (_state_operand(og, topo, n, uses[a.var])
                                              for n in a.uses) if s is not None]
+        states += [s for a in others for s in concat_states[a.id]]
         blocked = every - mine
-        if not any(_path(topo, r, s, blocked) for r in reads[b.id] for s in states if s > r):
+        # a read that is itself a state (a projection's product) reaches it
+        if not any(s == r or (s > r and _path(topo, r, s, blocked))
+                   for r in reads[b.id] for s in states):
             out.append(b)
     return out
+
+
+def _own_state(topo: Topology, reads: list[int], states: list[int]) -> bool:
+    """Is the state part of a concat the weight reads made from its own earlier read
+    (however: an LSTM kernel whose state comes back through its projection)?"""
+    return any(_path(topo, r, s, set()) for r in reads for s in states if s > r)
+
+
+def _cell(a: Chain, chains: list[Chain], clocks: dict[str, Upstream], topo: Topology
+          ) -> list[Chain]:
+    """A and the chains that take turns or sit side by side with it, transitively."""
+    cell = [a]
+    grew = True
+    while grew:
+        grew = False
+        for c in chains:
+            if c not in cell and any(same_cell(clocks, topo, m, c) for m in cell):
+                cell.append(c)
+                grew = True
+    return cell
 
 
 def own_recurrence(topo: Topology, chain: Chain, barrier: frozenset[int]) -> bool:
@@ -100,9 +137,11 @@ def _path(topo: Topology, start: int, goal: int, blocked: set[int]) -> bool:
     return False
 
 
-def _state_operand(og: OpGraph, topo: Topology, node: str, var_uses: list[Use]) -> int | None:
-    """The op whose value a read multiplies as the previous state: the operand itself, or
-    the last part of a ``concat`` (TF1 cells concatenate [inputs, state])."""
+def _state_operand(og: OpGraph, topo: Topology, node: str, var_uses: list[Use],
+                   *, concat: bool = False) -> int | None:
+    """The op whose value a read multiplies as the previous state: the last part of a
+    ``concat`` (TF1 cells concatenate [inputs, state]), or the operand itself (unless
+    `concat`: only a concat's position tells the state without a recurrence)."""
     use = next((u for u in var_uses if u.node == node), None)
     data = data_operand(og, use) if use is not None else None
     if data is None:
@@ -111,7 +150,7 @@ def _state_operand(og: OpGraph, topo: Topology, node: str, var_uses: list[Use]) 
         parts = og.inputs.get(data[0], [])[:-1]  # the last input is the axis
         if len(parts) >= 2:
             return topo.index.get(parts[-1][0])
-    return topo.index.get(data[0])
+    return None if concat else topo.index.get(data[0])
 
 
 def place_fed_back(og: OpGraph, facts: dict[str, VarFacts], chains: list[Chain]) -> None:
