@@ -39,7 +39,14 @@ from itertools import pairwise
 from rnninspect.analysis.facts import VarFacts
 from rnninspect.analysis.opgraph import OpGraph
 from rnninspect.analysis.reads import ADD_OPS, CONCAT_OPS, MATMUL_OPS, Use, data_operand
-from rnninspect.analysis.recurrence import Chain, Topology, Upstream, same_cell, upstream
+from rnninspect.analysis.recurrence import (
+    Chain,
+    Topology,
+    Upstream,
+    downstream,
+    same_cell,
+    upstream,
+)
 from rnninspect.model import Placement
 
 
@@ -49,7 +56,7 @@ def fed_back_outputs(
 ) -> list[Chain]:
     """The output layers fed back as the next input: chains, and weights whose static
     matmul reads form no single chain, each as the `Chain` of its reads in dataflow order."""
-    if len({c.var for c in chains}) < 2:
+    if not chains:
         return []
     chained = {c.var for c in chains}
     partial = [Chain(var, sorted(nodes, key=topo.index.__getitem__))
@@ -57,6 +64,8 @@ def fed_back_outputs(
                for nodes in [[u.node for u in var_uses
                               if u.op in MATMUL_OPS and u.node not in in_loop]]
                if len(nodes) >= 2]
+    if len(chained) + len(partial) < 2:
+        return []
     reads = {c.id: [topo.index[n] for n in c.uses] for c in [*chains, *partial]}
     every = {i for c in chains for i in reads[c.id]}
     clocks = {c.id: upstream(topo, c) for c in chains}
@@ -66,7 +75,7 @@ def fed_back_outputs(
     for b in [*chains, *partial]:
         mine = set(reads[b.id])
         own = (_recurrent(topo, reads[b.id], every - mine) if b in chains
-               else any(_path(topo, r, s, every - mine) for r in mine for s in mine if s > r))
+               else _reaches_itself(topo, mine, every - mine))
         if own or _own_state(topo, reads[b.id], concat_states.get(b.id, [])):
             continue
         # the chains whose state flows on without B: the cell it would feed back into
@@ -115,9 +124,22 @@ def own_recurrence(topo: Topology, chain: Chain, barrier: frozenset[int]) -> boo
 
 def _loop_with(topo: Topology, a: list[int], b: list[int]) -> bool:
     """B reads what A made, and A later reads what B made: the two are on one loop (a
-    layer below, or another layer's projection, is not)."""
-    return (any(_path(topo, i, j, set()) for i in a for j in b if i < j)
-            and any(_path(topo, j, i, set()) for j in b for i in a if j < i))
+    layer below, or another layer's projection, is not). Two closures, linear time."""
+    return (bool(downstream(topo, a) & set(b) - set(a))
+            and bool(downstream(topo, b) & set(a) - set(b)))
+
+
+def _reaches_itself(topo: Topology, reads: set[int], blocked: set[int]) -> bool:
+    """Does one of `reads` reach another along ops outside `blocked`? (One search.)"""
+    seen, stack = set(reads), list(reads)
+    while stack:
+        for s in topo.succs[stack.pop()]:
+            if s in reads:
+                return True
+            if s not in seen and s not in blocked:
+                seen.add(s)
+                stack.append(s)
+    return False
 
 
 def _recurrent(topo: Topology, reads: list[int], blocked: set[int]) -> bool:
