@@ -183,7 +183,7 @@ def _analyze_part(
     cells = group_cells(topo, chains, ups, og, set(facts))
     cell_of_chain = {c.id: cell for cell in cells for c in cell.chains}
 
-    reach = [reaches(topo, c) for c in chains]
+    reach = [reaches(topo, c, barrier) for c in chains]
     dup_cells = place_duplicates(og, topo, facts, chains, in_loop, bool(cells))
     cells += dup_cells
     loop_cells = place_loops(og, topo, facts, cells, ups)

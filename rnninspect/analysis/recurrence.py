@@ -322,13 +322,14 @@ def upstream(topo: Topology, chain: Chain, barrier: frozenset[int] = frozenset()
     return Upstream(pos, hops)
 
 
-def reaches(topo: Topology, chain: Chain) -> list[bool]:
-    """Per node: does any read of the chain lie strictly downstream?"""
+def reaches(topo: Topology, chain: Chain, barrier: frozenset[int] = frozenset()) -> list[bool]:
+    """Per node: does any read of the chain lie strictly downstream, along paths through no
+    op of `barrier` (a fed-back output layer's reads, as for `upstream`)?"""
     n = len(topo.order)
     marks = {topo.index[u] for u in chain.uses}
     out = [False] * n
     for i in range(n - 1, -1, -1):
-        out[i] = any(s in marks or out[s] for s in topo.succs[i])
+        out[i] = i not in barrier and any(s in marks or out[s] for s in topo.succs[i])
     return out
 
 
