@@ -6,7 +6,7 @@ The state tells them apart. A weight B read at two or more steps (a chain, or re
 single order: the prediction fed back at some steps only) is a *fed-back output* when
 
 1. B has no recurrence of its own: every path from one of its reads to a later one passes
-   through a read of a chain (the cell's), and the state part of a ``concat`` B reads (see
+   through a matmul read of another weight (the cell's), and the state part of a ``concat`` B reads (see
    3) is not made from B's earlier reads, however (an LSTM kernel's state comes back
    through its ``num_proj`` projection);
 2. some chain A has one without B — its consecutive reads connect along paths that avoid
@@ -16,7 +16,7 @@ single order: the prediction fed back at some steps only) is a *fed-back output*
    (`same_cell`, B aside): with two steps, the prediction of the first re-enters through
    the input matrix beside A, never through A itself; and
 3. no read of B reaches the *state* operand of a later read of another chain, except
-   through another chain's read: the last part of a ``concat`` (TF1 cells concatenate
+   through a matmul read of another weight: the last part of a ``concat`` (TF1 cells concatenate
    ``[inputs, state]``; a GRU's ``r * h``) of any chain, the operand itself of a chain
    that has a recurrence without B (the previous state). The prediction re-enters as input
    only.
@@ -67,7 +67,9 @@ def fed_back_outputs(
     if len(chained) + len(partial) < 2:
         return []
     reads = {c.id: [topo.index[n] for n in c.uses] for c in [*chains, *partial]}
-    every = {i for c in chains for i in reads[c.id]}
+    # every static matmul read of a weight: what "through another matrix" means
+    every = {topo.index[u.node] for var_uses in uses.values() for u in var_uses
+             if u.op in MATMUL_OPS and u.node not in in_loop and u.node in topo.index}
     clocks = {c.id: upstream(topo, c) for c in chains}
     concat_states = {c.id: [s for s in (_state_operand(og, topo, n, uses[c.var], concat=True)
                                         for n in c.uses) if s is not None] for c in chains}
