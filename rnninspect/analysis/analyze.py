@@ -212,7 +212,9 @@ def _analyze_part(
             first = min(clock.pos[topo.index[u.node]] for u in f.uses)
             f.placement = Placement.BEFORE if first < 0 else Placement.AFTER
 
-    place_fed_back(og, facts, fed_back_chains)
+    place_fed_back(og, facts, {n for c in fed_back_chains for n in c.uses})
+    place_fed_back(og, facts, {topo.order[i] for c in loop_cells if c.loop
+                               for i in c.loop.fed_back}, dynamic=True)
     cells = _claimed(cells, facts, cell_of_chain)
     infos, layouts = variable_infos(og, topo, facts, cell_of_chain, ups, traced.dialect)
     infos = share_gate_layout(infos)

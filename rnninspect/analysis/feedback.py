@@ -37,6 +37,7 @@ from __future__ import annotations
 from itertools import pairwise
 
 from rnninspect.analysis.facts import VarFacts
+from rnninspect.analysis.loops import next_values
 from rnninspect.analysis.opgraph import OpGraph
 from rnninspect.analysis.reads import ADD_OPS, CONCAT_OPS, MATMUL_OPS, Use, data_operand
 from rnninspect.analysis.recurrence import (
@@ -177,10 +178,70 @@ def _state_operand(og: OpGraph, topo: Topology, node: str, var_uses: list[Use],
     return None if concat else topo.index.get(data[0])
 
 
-def place_fed_back(og: OpGraph, facts: dict[str, VarFacts], chains: list[Chain]) -> None:
+def fed_back_in_loop(og: OpGraph, topo: Topology, loop: str, uses: dict[str, list[Use]]
+                     ) -> frozenset[int]:
+    """The reads of output layers fed back as the next input inside one while loop's body:
+    the rule of the static chains (see the module), on the rolled body — a read's later
+    reads are its reads in the next iteration, reached through the back edges from each
+    carried state's next value to the state. A weight B read in the body is a fed-back
+    output when (1) no read of B reaches one of B's reads (itself included) without passing
+    a matmul read of another weight, and the state part of a concat it reads is not made
+    from it; (2) some other weight A has a cycle that avoids B, and B and A reach each other;
+    (3) B reaches no state operand of another read (a concat's last part; the operand of
+    an A of (2)) without passing a matmul read of another weight. Guarantee: as for chains
+    — a cell's own matrices never qualify. Cost: a few searches of the body per weight."""
+    body = {i for i, n in enumerate(topo.order) if og.loop(n) == loop}
+    states = [i for i in body if og.op(topo.order[i]) == "LoopState"]
+    back: dict[int, list[int]] = {}
+    for state, made in next_values(og, topo, states).items():
+        for i in made:
+            back.setdefault(i, []).append(state)
+    reads = {var: {topo.index[u.node] for u in var_uses
+                   if u.op in MATMUL_OPS and og.loop(u.node) == loop and u.node in topo.index}
+             for var, var_uses in uses.items()}
+    reads = {var: r for var, r in reads.items() if r}
+    if len(reads) < 2:
+        return frozenset()
+    every = {i for r in reads.values() for i in r}
+
+    def reach(starts: set[int], blocked: set[int]) -> set[int]:
+        """What `starts` reach in the rolled body (not themselves, unless on a cycle)."""
+        seen: set[int] = set()
+        stack = list(starts)
+        while stack:
+            i = stack.pop()
+            for s in [*topo.succs[i], *back.get(i, ())]:
+                if s in body and s not in seen and s not in blocked:
+                    seen.add(s)
+                    stack.append(s)
+        return seen
+
+    def state_parts(var: str, concat: bool) -> set[int]:
+        return {s for i in reads[var] for s in [_state_operand(
+            og, topo, topo.order[i], uses[var], concat=concat)] if s is not None}
+
+    concat_parts = {var: state_parts(var, True) for var in reads}
+    out: set[int] = set()
+    for b, mine in reads.items():
+        if reach(mine, every - mine) & mine or reach(mine, set()) & concat_parts[b]:
+            continue  # a recurrence of its own, or its own state comes back to it
+        cells = [a for a, theirs in reads.items()
+                 if a != b and reach(theirs, mine) & theirs
+                 and reach(theirs, set()) & mine and reach(mine, set()) & theirs]
+        if not cells:
+            continue
+        states_of = {s for a in cells for s in state_parts(a, False)}
+        states_of |= {s for a in reads if a != b for s in concat_parts[a]}
+        if not (states_of & (reach(mine, every - mine) | mine)):
+            out |= mine
+    return frozenset(out)
+
+
+def place_fed_back(og: OpGraph, facts: dict[str, VarFacts], reads: set[str], *,
+                   dynamic: bool = False) -> None:
     """Put a fed-back output layer after the recurrence, outside the steps: its weight, and
-    a bias added straight onto its product."""
-    reads = {n for c in chains for n in c.uses}
+    a bias added straight onto its product (`reads`: the output layer's matmul reads; with
+    `dynamic`, in a while loop's body, so read at every iteration)."""
     if not reads:
         return
     for f in facts.values():
@@ -190,4 +251,4 @@ def place_fed_back(og: OpGraph, facts: dict[str, VarFacts], chains: list[Chain])
         if f.uses and (own or bias):
             f.cell, f.other_cells, f.steps = None, [], set()
             f.step_uses, f.use_cells, f.use_steps = {}, {}, {}
-            f.placement = Placement.AFTER
+            f.placement, f.dynamic = Placement.AFTER, dynamic
