@@ -188,8 +188,9 @@ def fed_back_in_loop(og: OpGraph, topo: Topology, loop: str, uses: dict[str, lis
     a matmul read of another weight, and the state part of a concat it reads is not made
     from it; (2) some other weight A has a cycle that avoids B, and B and A reach each other;
     (3) B reaches no state operand of another read (a concat's last part; the operand of
-    an A of (2)) without passing a matmul read of another weight. Guarantee: as for chains
-    — a cell's own matrices never qualify. Cost: a few searches of the body per weight."""
+    an A of (2)) without passing a matmul read of another weight. Returned with the reads
+    of a bias added straight onto their products. Guarantee: as for chains — a cell's own
+    matrices never qualify. Cost: a few searches of the body per weight."""
     body = {i for i, n in enumerate(topo.order) if og.loop(n) == loop}
     states = [i for i in body if og.op(topo.order[i]) == "LoopState"]
     back: dict[int, list[int]] = {}
@@ -234,6 +235,10 @@ def fed_back_in_loop(og: OpGraph, topo: Topology, loop: str, uses: dict[str, lis
         states_of |= {s for a in reads if a != b for s in concat_parts[a]}
         if not (states_of & (reach(mine, every - mine) | mine)):
             out |= mine
+    made = {topo.order[i] for i in out}  # and a bias added straight onto their products
+    out |= {topo.index[u.node] for var_uses in uses.values() for u in var_uses
+            if u.node in topo.index and topo.index[u.node] in body and u.op in ADD_OPS
+            and any(src in made for src, _ in og.inputs.get(u.node, ()))}
     return frozenset(out)
 
 
