@@ -6,30 +6,32 @@ The state tells them apart. A weight B read at two or more steps (a chain, or re
 single order: the prediction fed back at some steps only) is a *fed-back output* when
 
 1. B has no recurrence of its own: every path from one of its reads to a later one passes
-   through a matmul read of another weight (the cell's), and the state part of a ``concat`` B reads (see
-   3) is not made from B's earlier reads, however (an LSTM kernel's state comes back
-   through its ``num_proj`` projection);
+   through a matmul read of another weight (the cell's), and the state part of a
+   ``concat`` B reads (see 3) is not made from B's earlier reads, however (an LSTM
+   kernel's state comes back through its ``num_proj`` projection);
 2. some chain A has one without B — its consecutive reads connect along paths that avoid
    B's reads (the cell's state flows on without the prediction) — and B is on one loop
    with A's cell: B reads what the cell made, and the cell later reads what B made. A's
-   cell is A with the chains that take turns or sit side by side with it
-   (`same_cell`, B aside): with two steps, the prediction of the first re-enters through
-   the input matrix beside A, never through A itself; and
+   cell is A with the chains that take turns or sit side by side with it (`same_cell`,
+   B aside): with two steps, the prediction of the first re-enters through the input
+   matrix beside A, never through A itself; and
 3. no read of B reaches the *state* operand of a later read of another chain, except
-   through a matmul read of another weight: the last part of a ``concat`` (TF1 cells concatenate
-   ``[inputs, state]``; a GRU's ``r * h``) of any chain, the operand itself of a chain
-   that has a recurrence without B (the previous state). The prediction re-enters as input
-   only.
+   through a matmul read of another weight: the last part of a ``concat`` of any chain
+   (TF1 cells concatenate ``[inputs, state]``; a GRU's ``r * h``), the operand itself of
+   a chain that has a recurrence without B (the previous state). The prediction re-enters
+   as input only.
 
 Guarantee, for any program: a cell's own matrices never qualify — a matrix per gate has a
-recurrence of its own (1 fails), an output projection (``num_proj``) becomes the state of
-its own kernel (3 fails, in any layer of a stack a feedback closes into one loop), a
-Keras input kernel adds into the gates that make the next state (3 fails), a GRU's reset
-matrix scales the state its candidate multiplies (3 fails); a stacked layer has its own
-recurrence (1 fails). Once found, the fed-back reads are barriers: no step clock runs
-through them (`recurrence.upstream`), so the cell's state is what it carries itself, and
-the rows of a fused kernel that multiply the prediction are its input rows. Cost: one
-bounded search per pair of reads, only for graphs with two or more chains.
+recurrence of its own (1 fails), an output projection (``num_proj``) is the state part of
+its own kernel's concat (3 fails, in every layer of a stack that a feedback closes into one
+loop), a Keras input kernel adds into the gates that make the next state (3 fails), a GRU's
+reset matrix scales the state its candidate multiplies (3 fails); a stacked layer has its
+own recurrence (1 fails). Once found, the fed-back reads are barriers: no step clock runs
+through them (`recurrence.upstream`, `recurrence.reaches`), so a cell's state is what it
+carries itself, and the rows of a fused kernel that multiply the prediction are its input
+rows. `fed_back_in_loop` applies the same rule to a while loop's rolled body. Cost: a few
+linear searches per candidate weight, only for graphs with two or more weights read at
+several steps.
 """
 
 from __future__ import annotations
@@ -235,10 +237,10 @@ def fed_back_in_loop(og: OpGraph, topo: Topology, loop: str, uses: dict[str, lis
         states_of |= {s for a in reads if a != b for s in concat_parts[a]}
         if not (states_of & (reach(mine, every - mine) | mine)):
             out |= mine
-    made = {topo.order[i] for i in out}  # and a bias added straight onto their products
+    products = {topo.order[i] for i in out}  # and a bias added straight onto them
     out |= {topo.index[u.node] for var_uses in uses.values() for u in var_uses
-            if u.node in topo.index and topo.index[u.node] in body and u.op in ADD_OPS
-            and any(src in made for src, _ in og.inputs.get(u.node, ()))}
+            if u.node in topo.index and topo.index[u.node] in body
+            and adds_onto(og, u, products)}
     return frozenset(out)
 
 
@@ -251,9 +253,13 @@ def place_fed_back(og: OpGraph, facts: dict[str, VarFacts], reads: set[str], *,
         return
     for f in facts.values():
         own = all(u.node in reads for u in f.uses)
-        bias = all(u.op in ADD_OPS and any(src in reads for src, _ in og.inputs.get(u.node, ()))
-                   for u in f.uses)
+        bias = all(adds_onto(og, u, reads) for u in f.uses)
         if f.uses and (own or bias):
             f.cell, f.other_cells, f.steps = None, [], set()
             f.step_uses, f.use_cells, f.use_steps = {}, {}, {}
             f.placement, f.dynamic = Placement.AFTER, dynamic
+
+
+def adds_onto(og: OpGraph, use: Use, reads: set[str]) -> bool:
+    """Is the read a bias added straight onto the product of one of `reads`?"""
+    return use.op in ADD_OPS and any(src in reads for src, _ in og.inputs.get(use.node, ()))

@@ -16,7 +16,7 @@ import networkx as nx
 
 from rnninspect.analysis.opgraph import OpGraph
 from rnninspect.analysis.reads import Use
-from rnninspect.analysis.recurrence import Topology, Upstream, downstream
+from rnninspect.analysis.recurrence import Topology, Upstream
 
 
 @dataclass

@@ -7,10 +7,10 @@ from itertools import pairwise
 
 from rnninspect.analysis.duplicates import find_duplicates, input_slice_steps
 from rnninspect.analysis.facts import CellBuild, VarFacts
-from rnninspect.analysis.feedback import fed_back_in_loop
+from rnninspect.analysis.feedback import adds_onto, fed_back_in_loop
 from rnninspect.analysis.loops import Loop, find_loops, loop_layers, per_step_runs, split_layers
 from rnninspect.analysis.opgraph import OpGraph
-from rnninspect.analysis.reads import ADD_OPS, GATHER_OPS, Use
+from rnninspect.analysis.reads import GATHER_OPS, Use
 from rnninspect.analysis.recurrence import (
     Chain,
     Topology,
@@ -115,7 +115,7 @@ def place_loops(
     fed_back = {topo.order[i] for layer in plain for i in layer.fed_back}
     for f in facts.values():
         loops_read = {og.loop(u.node) for u in f.uses} - {None}
-        if fed_back and all(u.node in fed_back or _adds_onto(og, u, fed_back) for u in f.uses):
+        if fed_back and all(u.node in fed_back or adds_onto(og, u, fed_back) for u in f.uses):
             continue  # a fed-back output layer: placed after the recurrence (analyze)
         if loops_read and f.cell is None:
             f.dynamic, f.placement = True, Placement.CELL
@@ -128,11 +128,6 @@ def place_loops(
             f.other_cells = owners[1:]
             f.step_uses = {1: next(u for u in f.uses if og.loop(u.node) is not None)}
     return sorted(new, key=lambda c: (c.layer, c.name))
-
-
-def _adds_onto(og: OpGraph, use: Use, reads: set[str]) -> bool:
-    """Is the read a bias added straight onto the product of one of `reads`?"""
-    return use.op in ADD_OPS and any(src in reads for src, _ in og.inputs.get(use.node, ()))
 
 
 def _applications(
