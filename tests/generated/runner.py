@@ -117,6 +117,13 @@ def table(outcomes: list[Outcome]) -> str:
 # (test, class): the first whose test holds names a wrong answer's class, for the xfail list
 # and BASELINE.md. A test sees the description and the discrepancy lines.
 _CLASSES: list[tuple[Any, str]] = [
+    (lambda d, t: d.loop in FEEDBACK_LOOPS and "role got hidden_to_hidden expected input" in t,
+     "a fed-back decoder: the input rows / input matrices read on the prediction called "
+     "hidden_to_hidden"),
+    (lambda d, t: d.loop in FEEDBACK_LOOPS and "expected hidden_to_output" in t,
+     "a fed-back decoder: the output layer taken into the cell (hidden_to_hidden)"),
+    (lambda d, t: d.loop in FEEDBACK_LOOPS,
+     "a fed-back decoder: its layers merged, misordered or taken for output layers"),
     (lambda d, t: "computes nothing" in t,
      "a tf.summary of the loss makes the forward pass training machinery: show refuses"),
     (lambda d, t: "summary" in d.extras and ("role got other" in t or "num_steps" in t),
