@@ -62,7 +62,7 @@ FAST: dict[str, str] = {
     "identity_reads": "mnist_train", "cast_reads": "tied_lm",
     "embedding_as_gather": "static_rnn_seqlen", "dropout_on": "dynamic_rnn_seqlen",
     "dropout_off": "ptb_train_only", "outer_variable_scope": "ptb_main",
-    "outer_name_scope": "mnist_train",
+    "outer_name_scope": "mnist_train", "feed_back": "ptb@legacy",
     "compile_metrics": "masking_lstm", "mixed_precision": "gru_tanh_classifier",
     "keras_name_scope": "masking_lstm", "recurrent_dropout": "masking_lstm",
     "input_dropout": "gru_tanh_classifier", "unroll": "masking_lstm",
