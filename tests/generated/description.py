@@ -154,6 +154,13 @@ def _tf1_feedback(loop: str) -> Callable[[random.Random], Description]:
     return draw
 
 
+def _keras_feedback(r: random.Random) -> Description:
+    """A Keras cell called per step on its own predictions (tests/generated/keras_feedback.py)."""
+    return Description("keras", "feedback", cell=r.choice(KERAS_CELLS), layers=1,
+                       inputs=r.choice(("raw", "warmup")), head="every", feedback="dense",
+                       steps=r.randint(2, 5), hidden=r.choice((3, 4, 5, 6, 8)))
+
+
 FAMILIES: dict[str, Callable[[random.Random], Description]] = {
     "tf1/python_loop": _tf1_library("python_loop"),
     "tf1/static_rnn": _tf1_library("static_rnn"),
@@ -167,6 +174,7 @@ FAMILIES: dict[str, Callable[[random.Random], Description]] = {
     "keras/stacked_cells": _keras("stacked_cells"),
     "tf1/feedback_loop": _tf1_feedback("feedback_loop"),
     "tf1/feedback_while": _tf1_feedback("feedback_while"),
+    "keras/feedback": _keras_feedback,
 }
 
 
