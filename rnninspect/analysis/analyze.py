@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 from dataclasses import replace
 
+from rnninspect.analysis.carried import carried_states
 from rnninspect.analysis.copies import CopyPart, find_copies
 from rnninspect.analysis.direction import with_directions
 from rnninspect.analysis.facts import CellBuild, VarFacts
@@ -39,6 +40,7 @@ from rnninspect.model import (
     FindingKind,
     Inspection,
     Placement,
+    Role,
     Severity,
     VariableInfo,
 )
@@ -216,7 +218,8 @@ def _analyze_part(
     place_fed_back(og, facts, {topo.order[i] for c in loop_cells if c.loop
                                for i in c.loop.fed_back}, dynamic=True)
     cells = _claimed(cells, facts, cell_of_chain)
-    infos, layouts = variable_infos(og, topo, facts, cell_of_chain, ups, traced.dialect)
+    infos, layouts = variable_infos(og, topo, facts, cell_of_chain, ups, traced.dialect,
+                                    carried_states(og, facts))
     infos = share_gate_layout(infos)
     infos = liveness_facts(og, topo, facts, cells, infos, traced.outputs)
     cell_records = with_directions(og, topo, facts, cells, infos,
@@ -258,7 +261,8 @@ def _applications_unresolved(
     out = []
     for cell in applied:
         names = tuple(v.name for v in inspection.variables
-                      if v.cell == cell.name or cell.name in v.also_cells)
+                      if (v.cell == cell.name or cell.name in v.also_cells)
+                      and v.role is not Role.CARRIED_STATE)  # the weights in question
         if not names:
             continue
         params = sum(v.params for v in inspection.variables if v.name in names)

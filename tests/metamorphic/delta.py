@@ -107,7 +107,10 @@ def expected(truth: dict[str, Any], delta: Delta, facts: Facts) -> dict[str, Any
         out["variables"].pop(name, None)
     out["training_state_count"] = (out.get("training_state_count", 0)
                                    + sum(not trainable[n] for n in added)
-                                   - len(removed) + facts.get("unlisted_state", 0))
+                                   - len(removed))
+    if delta.carries_state:  # a stateful layer's state: counted, not named
+        out["carried_state_count"] = (out.get("carried_state_count", 0)
+                                      + facts.get("carried_state", 0))
     if delta.feeds_back and "links" in out:
         out["links"] = sorted(map(list, {*map(tuple, out["links"]),
                                          *_feedback_links(out, [n for n in added

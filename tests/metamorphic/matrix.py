@@ -82,7 +82,11 @@ def run(t: Transformation, p: Program, root: Path) -> Outcome:
 
 def _change(t: Transformation, facts: dict[str, Any]) -> str:
     added, removed = deltas.added_removed(t.delta, facts)
-    said = [f"+{len(added)} training_state"] if added else []
+    trainable = dict(facts["after"])
+    weights = [n for n in added if trainable.get(n)]
+    said = [f"+{len(weights)} fed-back output weights"] if weights else []
+    said += [f"+{len(added) - len(weights)} training_state"] if len(added) > len(weights) else []
+    said += [f"+{facts['carried_state']} carried_state"] if facts.get("carried_state") else []
     said += [f"-{len(removed)} training_state"] if removed else []
     renamed = deltas.renaming(facts) if t.delta.renames else {}
     said += [f"{len(renamed)} renamed"] if renamed else []

@@ -5,10 +5,10 @@ it declares.
 A transformation's declared delta says which changes to the variables it may make; the
 variant's build measures the actual ones (tests/metamorphic/runtime.py), and the comparison
 expects exactly those: variables it adds have the role `training_state` (optimizer slots,
-counters, learning rates, moving averages, a stateful layer's state), variables it removes
-are gone, renamed variables keep everything but their names, unrolled layers' weights are
-read at steps 0..T-1 instead of in a loop body, an added fed-back output layer's weights are
-hidden_to_output in no cell. Everything else must stay as it was.
+counters, learning rates, moving averages) or `carried_state` (a stateful layer's state),
+variables it removes are gone, renamed variables keep everything but their names, unrolled
+layers' weights are read at steps 0..T-1 instead of in a loop body, an added fed-back output
+layer's weights are hidden_to_output in no cell. Everything else must stay as it was.
 """
 
 from __future__ import annotations
@@ -30,13 +30,16 @@ class Delta:
     # adds an output layer whose prediction is the next step's input: its weights are
     # hidden_to_output (a bias: bias) in no cell, read outside the steps
     feeds_back: bool = False
+    # adds a stateful layer's state variables (counted, not named): role carried_state
+    carries_state: bool = False
 
     def words(self) -> str:
         said = [w for w, on in (("adds training_state variables", self.adds_state),
                                 ("removes training_state variables", self.removes_state),
                                 ("renames variables", self.renames),
                                 ("dynamic steps become 0..T-1", self.unrolls),
-                                ("adds a fed-back output layer", self.feeds_back)) if on]
+                                ("adds a fed-back output layer", self.feeds_back),
+                                ("adds carried-state variables", self.carries_state)) if on]
         return ", ".join(said) or "none"
 
 
@@ -112,7 +115,7 @@ TRANSFORMATIONS: tuple[Transformation, ...] = (
     _keras("recurrent_dropout", _MODELS, CLONE),
     _keras("input_dropout", _MODELS, CLONE),
     _keras("unroll", _MODELS, Delta(renames=True, unrolls=True)),
-    _keras("stateful", _MODELS, Delta(renames=True, adds_state=True)),
+    _keras("stateful", _MODELS, Delta(renames=True, carries_state=True)),
     _keras("kernel_regularizer", _MODELS, CLONE),
     _keras("all_regularizers", _MODELS, CLONE),
 )
