@@ -129,6 +129,24 @@ def expected(truth: dict[str, Any], delta: Delta, facts: Facts) -> dict[str, Any
     return out
 
 
+def renamed(got: dict[str, Any], delta: Delta, facts: Facts) -> dict[str, Any]:
+    """An inspection's `to_dict()` with the variables named as a renaming variant names them."""
+    names = renaming(facts) if delta.renames else {}
+    if not names:
+        return got
+    out = copy.deepcopy(got)
+    for v in out["variables"]:
+        v["name"] = names.get(v["name"], v["name"])
+    for c in out["cells"]:
+        c["variables"] = [names.get(n, n) for n in c["variables"]]
+    for f in out["findings"]:
+        f["variables"] = [names.get(n, n) for n in f["variables"]]
+    for link in out.get("links", []):
+        link["source"], link["target"] = (names.get(link["source"], link["source"]),
+                                          names.get(link["target"], link["target"]))
+    return out
+
+
 def _feedback_links(truth: dict[str, Any], added: list[str], facts: Facts
                     ) -> list[tuple[str, str]]:
     """The block links a fed-back output layer makes: from the top layer's cell to its
