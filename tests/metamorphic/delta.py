@@ -149,17 +149,20 @@ def renamed(got: dict[str, Any], delta: Delta, facts: Facts) -> dict[str, Any]:
 
 def _feedback_links(truth: dict[str, Any], added: list[str], facts: Facts
                     ) -> list[tuple[str, str]]:
-    """The block links a fed-back output layer makes: from the top layer's cell to its
-    kernel, on to its bias, and back to the first layer's cell."""
+    """The block links a fed-back output layer makes: from the cell the original output
+    layer reads to its kernel, on to its bias, and back to the cell the input enters (when
+    the original links name one of each)."""
     kernels = [n for n in added if len(facts["shapes"][n]) == 2]
     biases = [n for n in added if len(facts["shapes"][n]) == 1]
-    layers = {w["cell"]: w["layer"] for w in truth["variables"].values() if w.get("cell")}
-    if len(kernels) != 1 or len(biases) > 1 or not layers:
+    cells = {w["cell"] for w in truth["variables"].values() if w.get("cell")}
+    links = [tuple(link) for link in truth["links"]]
+    entered = {b for a, b in links if b in cells and a not in cells}
+    left = {a for a, b in links if a in cells and b not in cells}
+    if len(kernels) != 1 or len(biases) > 1 or len(entered) != 1 or len(left) != 1:
         return []
-    top = max(layers, key=lambda c: (layers[c], c))
-    bottom = min(layers, key=lambda c: (layers[c], c))
     last = biases[0] if biases else kernels[0]
-    return [(top, kernels[0]), *([(kernels[0], biases[0])] if biases else []), (last, bottom)]
+    return [(left.pop(), kernels[0]), *([(kernels[0], biases[0])] if biases else []),
+            (last, entered.pop())]
 
 
 def _rename(truth: dict[str, Any], names: dict[str, str]) -> None:

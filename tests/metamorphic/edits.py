@@ -147,9 +147,10 @@ class _OuterScope(ast.NodeTransformer):
 _FEEDBACK = f"""
 def _mm_feed_back(step, x, state):
     \"\"\"Call `step(x, state)`; from the second call on a state a previous call returned,
-    feed a dense prediction of the previous output instead of `x` (metamorphic `feed_back`).\"\"\"
+    feed a dense prediction of the previous output instead of `x` (metamorphic `feed_back`),
+    unless `x` is made from that output already (the program feeds back itself).\"\"\"
     previous = _mm_outputs.get(id(state))
-    if previous is not None:
+    if previous is not None and not _mm_made_from(x, previous[1]):
         tf1 = {TF}.compat.v1
         with tf1.variable_scope("feed_back", reuse=tf1.AUTO_REUSE):
             x = tf1.layers.dense(previous[1], x.shape[-1], name="predict")
@@ -159,6 +160,18 @@ def _mm_feed_back(step, x, state):
 
 
 _mm_outputs = {{}}
+
+
+def _mm_made_from(x, y):
+    seen, stack = set(), [x.op]
+    while stack:
+        op = stack.pop()
+        if op is y.op:
+            return True
+        if op.name not in seen:
+            seen.add(op.name)
+            stack.extend(t.op for t in op.inputs)
+    return False
 """
 
 

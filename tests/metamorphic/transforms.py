@@ -106,7 +106,7 @@ TRANSFORMATIONS: tuple[Transformation, ...] = (
     _edit("outer_name_scope", edits.outer_scope("name_scope"), Delta(renames=True)),
     # an autoregressive decoder made of the program: each step reads a dense prediction of
     # the previous output instead of its input (the cell's input rows stay its input rows)
-    _edit("feed_back", edits.feed_back, Delta(feeds_back=True)),
+    _edit("feed_back", edits.feed_back, Delta(feeds_back=True, adds_state=True)),
     _keras("compile_metrics", _OBJECTS),
     _keras("mixed_precision", _KERAS),
     _keras("keras_name_scope", _OBJECTS, Delta(renames=True)),
