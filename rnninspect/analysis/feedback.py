@@ -73,7 +73,7 @@ def fed_back_outputs(
     # every static matmul read of a weight: what "through another matrix" means
     every = {topo.index[u.node] for var_uses in uses.values() for u in var_uses
              if u.op in MATMUL_OPS and u.node not in in_loop and u.node in topo.index}
-    clocks = {c.id: upstream(topo, c) for c in chains}
+    clocks: dict[str, Upstream] = {}  # made when a candidate gets as far as needing them
     concat_states = {c.id: [s for s in (_state_operand(og, topo, n, uses[c.var], concat=True)
                                         for n in c.uses) if s is not None] for c in chains}
     out: list[Chain] = []
@@ -108,7 +108,11 @@ def _own_state(topo: Topology, reads: list[int], states: list[int]) -> bool:
 
 def _cell(a: Chain, chains: list[Chain], clocks: dict[str, Upstream], topo: Topology
           ) -> list[Chain]:
-    """A and the chains that take turns or sit side by side with it, transitively."""
+    """A and the chains that take turns or sit side by side with it, transitively
+    (`clocks`: each chain's step clock, filled in here as needed)."""
+    for c in [a, *chains]:
+        if c.id not in clocks:
+            clocks[c.id] = upstream(topo, c)
     cell = [a]
     grew = True
     while grew:
