@@ -116,16 +116,17 @@ def table(outcomes: list[Outcome]) -> str:
     return "\n".join(rows)
 
 
+_FED_BACK = (*FEEDBACK_LOOPS, "feedback")  # the loop forms of the fed-back decoder families
+
 # (test, class): the first whose test holds names a wrong answer's class, for the xfail list
 # and BASELINE.md. A test sees the description and the discrepancy lines.
 _CLASSES: list[tuple[Any, str]] = [
-    (lambda d, t: d.loop in (*FEEDBACK_LOOPS, "feedback")
-     and "role got hidden_to_hidden expected input" in t,
+    (lambda d, t: d.loop in _FED_BACK and "role got hidden_to_hidden expected input" in t,
      "a fed-back decoder: the input rows / input matrices read on the prediction called "
      "hidden_to_hidden"),
-    (lambda d, t: d.loop in (*FEEDBACK_LOOPS, "feedback") and "expected hidden_to_output" in t,
+    (lambda d, t: d.loop in _FED_BACK and "expected hidden_to_output" in t,
      "a fed-back decoder: the output layer taken into the cell (hidden_to_hidden)"),
-    (lambda d, t: d.loop in (*FEEDBACK_LOOPS, "feedback"),
+    (lambda d, t: d.loop in _FED_BACK,
      "a fed-back decoder: its layers merged, misordered or taken for output layers"),
     (lambda d, t: "computes nothing" in t,
      "a tf.summary of the loss makes the forward pass training machinery: show refuses"),
