@@ -26,6 +26,7 @@ class Role(str, Enum):
     HIDDEN_TO_OUTPUT = "hidden_to_output"
     BIAS = "bias"
     TRAINING_STATE = "training_state"  # optimizer slots, step counters, learning rates
+    CARRIED_STATE = "carried_state"  # a stateful RNN's state, kept from one call to the next
     OTHER = "other"
 
     @property
@@ -41,6 +42,7 @@ _ROLE_LABELS = {
     Role.HIDDEN_TO_OUTPUT: "hidden→output",
     Role.BIAS: "bias",
     Role.TRAINING_STATE: "training state",
+    Role.CARRIED_STATE: "carried state",
     Role.OTHER: "other",
 }
 

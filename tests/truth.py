@@ -101,13 +101,19 @@ def discrepancies(truth: dict[str, Any], got: dict[str, Any]) -> list[str]:
     if len(set(cell_of.values())) != len(cell_of):
         out.append(f"cells merged: expected {sorted(cell_of)} distinct, got {cell_of}")
     state = [f"{v['name']} ({v['role']})" for v in got["variables"]
-             if v["name"] not in truth["variables"] and v["role"] != "training_state"]
+             if v["name"] not in truth["variables"]
+             and v["role"] not in ("training_state", "carried_state")]
     if state:
         out.append(f"not training_state: {', '.join(state)}")
     count = sum(v["role"] == "training_state" for v in got["variables"])
     if count != truth.get("training_state_count", 0):
         out.append(f"training_state variables: got {count} expected "
                    f"{truth.get('training_state_count', 0)}")
+    carried = sum(v["role"] == "carried_state" and v["name"] not in truth["variables"]
+                  for v in got["variables"])
+    if carried != truth.get("carried_state_count", 0):
+        out.append(f"carried_state variables (not listed): got {carried} expected "
+                   f"{truth.get('carried_state_count', 0)}")
     if "links" in truth:
         out += _links(truth, got, cell_of)
     out += _copies(truth, got)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import gc
 from dataclasses import replace
 
+from rnninspect.analysis.carried import carried_states
 from rnninspect.analysis.copies import CopyPart, find_copies
 from rnninspect.analysis.direction import with_directions
 from rnninspect.analysis.facts import CellBuild, VarFacts
-from rnninspect.analysis.feedback import fed_back_outputs, place_fed_back
+from rnninspect.analysis.feedback import fed_back_outputs, own_recurrence, place_fed_back
 from rnninspect.analysis.findings import find_problems
 from rnninspect.analysis.infos import cell_infos, share_gate_layout, variable_infos
 from rnninspect.analysis.links import block_links, step_graph
@@ -39,6 +40,7 @@ from rnninspect.model import (
     FindingKind,
     Inspection,
     Placement,
+    Role,
     Severity,
     VariableInfo,
 )
@@ -172,14 +174,18 @@ def _analyze_part(
     uses_by_var = {node: f.uses for node, f in facts.items()}
     chains = [c for c in find_chains(topo, uses_by_var, in_loop, og)
               if not sampled_feedback(og, topo, c) and not one_step_stack(og, topo, c, facts)]
-    fed_back = fed_back_outputs(og, topo, chains, uses_by_var)
-    fed_back_chains = [c for c in chains if c.id in fed_back]
-    chains = [c for c in chains if c.id not in fed_back]
-    ups = {c.id: upstream(topo, c) for c in chains}
+    fed_back_chains = fed_back_outputs(og, topo, chains, uses_by_var, in_loop)
+    fed_back = {c.id for c in fed_back_chains}
+    barrier = frozenset(topo.index[n] for c in fed_back_chains for n in c.uses)
+    # a chain ordered by the feedback alone (an input matrix read on the prediction) is no
+    # recurrence: its reads are placed like any other weight's, by the cell they lie in
+    chains = [c for c in chains if c.id not in fed_back
+              and (not barrier or own_recurrence(topo, c, barrier))]
+    ups = {c.id: upstream(topo, c, barrier) for c in chains}
     cells = group_cells(topo, chains, ups, og, set(facts))
     cell_of_chain = {c.id: cell for cell in cells for c in cell.chains}
 
-    reach = [reaches(topo, c) for c in chains]
+    reach = [reaches(topo, c, barrier) for c in chains]
     dup_cells = place_duplicates(og, topo, facts, chains, in_loop, bool(cells))
     cells += dup_cells
     loop_cells = place_loops(og, topo, facts, cells, ups)
@@ -208,9 +214,12 @@ def _analyze_part(
             first = min(clock.pos[topo.index[u.node]] for u in f.uses)
             f.placement = Placement.BEFORE if first < 0 else Placement.AFTER
 
-    place_fed_back(og, facts, fed_back_chains)
+    place_fed_back(og, facts, {n for c in fed_back_chains for n in c.uses})
+    place_fed_back(og, facts, {topo.order[i] for c in loop_cells if c.loop
+                               for i in c.loop.fed_back}, dynamic=True)
     cells = _claimed(cells, facts, cell_of_chain)
-    infos, layouts = variable_infos(og, topo, facts, cell_of_chain, ups, traced.dialect)
+    infos, layouts = variable_infos(og, topo, facts, cell_of_chain, ups, traced.dialect,
+                                    carried_states(og, facts))
     infos = share_gate_layout(infos)
     infos = liveness_facts(og, topo, facts, cells, infos, traced.outputs)
     cell_records = with_directions(og, topo, facts, cells, infos,
@@ -252,7 +261,8 @@ def _applications_unresolved(
     out = []
     for cell in applied:
         names = tuple(v.name for v in inspection.variables
-                      if v.cell == cell.name or cell.name in v.also_cells)
+                      if (v.cell == cell.name or cell.name in v.also_cells)
+                      and v.role is not Role.CARRIED_STATE)  # the weights in question
         if not names:
             continue
         params = sum(v.params for v in inspection.variables if v.name in names)

@@ -28,9 +28,11 @@ def variable_infos(
     cell_of_chain: dict[str, CellBuild],
     ups: dict[str, Upstream],
     dialect: str,
+    carried: frozenset[str] | set[str] = frozenset(),
 ) -> tuple[list[VariableInfo], dict[str, CellLayout]]:
     """The variable records, and per cell name the kind and gate order its kernels showed
-    (the `CellBuild`s are left as they are)."""
+    (the `CellBuild`s are left as they are). `carried`: the variables that hold a stateful
+    RNN's state (`carried.carried_states`)."""
     infos = []
     layouts: dict[str, CellLayout] = {}
     candidate = "j" if dialect == "legacy" else "c"
@@ -44,6 +46,13 @@ def variable_infos(
             role = Role.TRAINING_STATE
         row_split: RowSplit | None = None
         gates: tuple[GateBlock, ...] | None = None
+        steps = tuple(sorted(f.steps))
+        if f.var.node in carried:
+            # the state before the first step (a loop's initial value): read once per call
+            # and no matrix, whatever it multiplies there
+            infos.append(replace(_info(f, Role.CARRIED_STATE, params, steps[:1], None, None),
+                                 dynamic=False, shared=False))
+            continue
         if f.cell is not None and f.step_uses and role is Role.OTHER and len(v.shape) == 1:
             # A peephole: a diagonal weight multiplying the previous cell state elementwise.
             peep_ups = [ups[c.id] for c in f.cell.chains]
@@ -74,29 +83,32 @@ def variable_infos(
                 if kind:
                     for cell in (f.cell, *f.other_cells):
                         layouts[cell.name] = CellLayout(kind, tuple(g.gate for g in gates or ()))
-        steps = tuple(sorted(f.steps))
-        infos.append(
-            VariableInfo(
-                name=v.name,
-                shape=v.shape,
-                dtype=v.dtype,
-                params=params,
-                trainable=v.trainable,
-                role=role,
-                placement=f.placement,
-                cell=f.cell.name if f.cell else None,
-                layer=f.cell.layer if f.cell else None,
-                steps=steps,
-                dynamic=f.dynamic,
-                shared=f.dynamic or len(steps) > 1 or len(f.uses) > 1,
-                also_cells=tuple(c.name for c in f.other_cells),
-                also_roles=tuple(f.also_roles),
-                reads=len(f.uses),
-                row_split=row_split,
-                gates=gates,
-            )
-        )
+        infos.append(_info(f, role, params, steps, row_split, gates))
     return infos, layouts
+
+
+def _info(f: VarFacts, role: Role, params: int, steps: tuple[int, ...],
+          row_split: RowSplit | None, gates: tuple[GateBlock, ...] | None) -> VariableInfo:
+    v = f.var
+    return VariableInfo(
+        name=v.name,
+        shape=v.shape,
+        dtype=v.dtype,
+        params=params,
+        trainable=v.trainable,
+        role=role,
+        placement=f.placement,
+        cell=f.cell.name if f.cell else None,
+        layer=f.cell.layer if f.cell else None,
+        steps=steps,
+        dynamic=f.dynamic,
+        shared=f.dynamic or len(steps) > 1 or len(f.uses) > 1,
+        also_cells=tuple(c.name for c in f.other_cells),
+        also_roles=tuple(f.also_roles),
+        reads=len(f.uses),
+        row_split=row_split,
+        gates=gates,
+    )
 
 
 def share_gate_layout(infos: list[VariableInfo]) -> list[VariableInfo]:

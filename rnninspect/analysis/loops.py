@@ -16,7 +16,7 @@ import networkx as nx
 
 from rnninspect.analysis.opgraph import OpGraph
 from rnninspect.analysis.reads import Use
-from rnninspect.analysis.recurrence import Topology, Upstream, downstream
+from rnninspect.analysis.recurrence import Topology, Upstream
 
 
 @dataclass
@@ -26,6 +26,9 @@ class Loop:
     after: list[bool]  # downstream of any weight read in the body
     before: list[bool]  # upstream of a weight read in the body
     uses: list[int]
+    # reads of an output layer whose prediction the loop carries back as the next input
+    # (`feedback.fed_back_in_loop`): in no layer, and no clock runs through them
+    fed_back: frozenset[int] = frozenset()
 
 
 def find_loops(og: OpGraph, topo: Topology, uses: dict[str, list[Use]]) -> list[Loop]:
@@ -43,13 +46,16 @@ def find_loops(og: OpGraph, topo: Topology, uses: dict[str, list[Use]]) -> list[
     return loops
 
 
-def _loop(topo: Topology, node: str, state: list[int], idx: list[int]) -> Loop:
-    """A loop (or one layer of it) whose carried state is `state` and weight reads `idx`."""
+def _loop(topo: Topology, node: str, state: list[int], idx: list[int],
+          fed_back: frozenset[int] = frozenset()) -> Loop:
+    """A loop (or one layer of it) whose carried state is `state` and weight reads `idx`;
+    its clock does not run through the `fed_back` reads (what the prediction makes is no
+    part of the state)."""
     n = len(topo.order)
     pos = [-1] * n
     marks = set(state)
     for i, preds in enumerate(topo.preds):
-        if i in marks or any(pos[p] == 0 for p in preds):
+        if i in marks or (i not in fed_back and any(pos[p] == 0 for p in preds)):
             pos[i] = 0
     after = [False] * n
     use_set = set(idx)
@@ -58,10 +64,11 @@ def _loop(topo: Topology, node: str, state: list[int], idx: list[int]) -> Loop:
     before = [False] * n
     for i in range(n - 1, -1, -1):
         before[i] = any(s in use_set or before[s] for s in topo.succs[i])
-    return Loop(node, Upstream(pos, [0] * n), after, before, sorted(idx))
+    return Loop(node, Upstream(pos, [0] * n), after, before, sorted(idx), fed_back)
 
 
-def split_layers(og: OpGraph, topo: Topology, loop: Loop) -> list[Loop]:
+def split_layers(og: OpGraph, topo: Topology, loop: Loop,
+                 fed_back: frozenset[int] = frozenset()) -> list[Loop]:
     """The layers of one loop body, read off its cycles (a stack of cells in one body:
     ``tf.scan`` over a hand-written stack, ``dynamic_rnn(MultiRNNCell)``, Keras
     ``StackedRNNCells``).
@@ -72,18 +79,22 @@ def split_layers(og: OpGraph, topo: Topology, loop: Loop) -> list[Loop]:
     matrix per gate stays one layer: all its reads are on the cycle of h and c). A read on
     no cycle joins the first layer its value flows into (the input kernel of a layer), else
     the last layer it reads from (a head computed inside the loop). Layers are ordered by
-    the loop's dataflow. Guarantee: a body with fewer than two such components is returned
-    whole, exactly as before; a split never puts one read in two layers."""
+    the loop's dataflow. The reads of a fed-back output layer (`fed_back`) are in no layer
+    and no path runs through them: the prediction the loop carries back to the first layer
+    closes no cycle, and a state made only of it is no layer's state. Guarantee: a body with
+    fewer than two such components and no fed-back output is returned whole, exactly as
+    before; a split never puts one read in two layers."""
     states = [i for i, node in enumerate(topo.order)
               if og.op(node) == "LoopState" and og.loop(node) == loop.node]
-    if len(states) < 2:
+    if len(states) < 2 and not fed_back:
         return [loop]
-    nxt = {s: _in_computation(og, topo, og.graph.nodes[topo.order[s]].get("next")) for s in states}
-    down = {i: downstream(topo, [i]) for i in [*states, *loop.uses]}
+    reads = [i for i in loop.uses if i not in fed_back]
+    nxt = next_values(og, topo, states)
+    down = {i: _downstream_avoiding(topo, i, fed_back) for i in [*states, *reads]}
     cycles = nx.DiGraph()
-    cycles.add_nodes_from([*states, *loop.uses])
-    for a in [*states, *loop.uses]:
-        for b in loop.uses:
+    cycles.add_nodes_from([*states, *reads])
+    for a in [*states, *reads]:
+        for b in reads:
             if a in states and b in down[a]:
                 cycles.add_edge(a, b)
         for s in states:
@@ -91,21 +102,41 @@ def split_layers(og: OpGraph, topo: Topology, loop: Loop) -> list[Loop]:
                 cycles.add_edge(a, s)
     groups = sorted(
         (c for c in nx.strongly_connected_components(cycles)
-         if c & set(states) and c & set(loop.uses)
+         if c & set(states) and c & set(reads)
          and (len(c) > 1 or any(cycles.has_edge(m, m) for m in c))),
         key=min)
-    if len(groups) < 2:
+    if len(groups) < 2 and not fed_back:
+        return [loop]
+    if not groups:  # no cycle without the fed-back reads: the body as it is
         return [loop]
     members = [set(g) for g in groups]
-    for u in loop.uses:
+    for u in reads:
         if any(u in g for g in groups):
             continue
         feeds = [k for k, g in enumerate(groups)
                  if any(nxt[s] & down[u] for s in g & set(states))]
-        reads = [k for k, g in enumerate(groups) if any(u in down[s] for s in g & set(states))]
-        members[feeds[0] if feeds else reads[-1] if reads else 0].add(u)
-    return [_loop(topo, loop.node, sorted(m & set(states)), sorted(m & set(loop.uses)))
+        from_layers = [k for k, g in enumerate(groups)
+                       if any(u in down[s] for s in g & set(states))]
+        members[feeds[0] if feeds else from_layers[-1] if from_layers else 0].add(u)
+    return [_loop(topo, loop.node, sorted(m & set(states)), sorted(m & set(reads)), fed_back)
             for m in members]
+
+
+def next_values(og: OpGraph, topo: Topology, states: list[int]) -> dict[int, set[int]]:
+    """Each loop state's back edge: the ops its next value is made of."""
+    return {s: _in_computation(og, topo, og.graph.nodes[topo.order[s]].get("next"))
+            for s in states}
+
+
+def _downstream_avoiding(topo: Topology, start: int, barrier: frozenset[int]) -> set[int]:
+    """`start` and what is downstream of it along ops outside `barrier`."""
+    seen, stack = {start}, [start]
+    while stack:
+        for s in topo.succs[stack.pop()]:
+            if s not in seen and s not in barrier:
+                seen.add(s)
+                stack.append(s)
+    return seen
 
 
 def _in_computation(og: OpGraph, topo: Topology, node: str | None) -> set[int]:

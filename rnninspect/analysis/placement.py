@@ -7,6 +7,7 @@ from itertools import pairwise
 
 from rnninspect.analysis.duplicates import find_duplicates, input_slice_steps
 from rnninspect.analysis.facts import CellBuild, VarFacts
+from rnninspect.analysis.feedback import adds_onto, fed_back_in_loop
 from rnninspect.analysis.loops import Loop, find_loops, loop_layers, per_step_runs, split_layers
 from rnninspect.analysis.opgraph import OpGraph
 from rnninspect.analysis.reads import GATHER_OPS, Use
@@ -77,8 +78,10 @@ def place_loops(
              for loop in loops}
     runs = per_step_runs(og, loops, reads)
     stepped = {loop.node for run in runs for loop in run}
+    uses = {node: f.uses for node, f in facts.items()}
     plain = [layer for loop in loops if loop.node not in stepped
-             for layer in split_layers(og, topo, loop)]
+             for layer in split_layers(og, topo, loop,
+                                       fed_back_in_loop(og, topo, loop.node, uses))]
     layers = loop_layers(plain)
     new, by_read = [], {}
     for group in _applications(topo, facts, plain):
@@ -109,8 +112,11 @@ def place_loops(
         kind = prefix if cell.loop or not cells else "steps"
         cell.name = f"{kind}{cell.layer}{suffix}"
         seen[cell.layer] += 1
+    fed_back = {topo.order[i] for layer in plain for i in layer.fed_back}
     for f in facts.values():
         loops_read = {og.loop(u.node) for u in f.uses} - {None}
+        if fed_back and all(u.node in fed_back or adds_onto(og, u, fed_back) for u in f.uses):
+            continue  # a fed-back output layer: placed after the recurrence (analyze)
         if loops_read and f.cell is None:
             f.dynamic, f.placement = True, Placement.CELL
             looped = sorted((u for u in f.uses if og.loop(u.node) is not None),

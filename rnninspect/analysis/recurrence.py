@@ -302,13 +302,17 @@ class Upstream:
     hops: list[int]
 
 
-def upstream(topo: Topology, chain: Chain) -> Upstream:
+def upstream(topo: Topology, chain: Chain, barrier: frozenset[int] = frozenset()) -> Upstream:
+    """The chain's step clock. It does not run through `barrier` (the reads of an output
+    layer fed back as the next input): what the prediction makes is no part of the state."""
     n = len(topo.order)
     pos, hops = [-1] * n, [0] * n
     marks = {topo.index[u]: t for t, u in enumerate(chain.uses)}
     for i, preds in enumerate(topo.preds):
         if i in marks:
             pos[i], hops[i] = marks[i], 0
+            continue
+        if i in barrier:
             continue
         best, best_hops = -1, 0
         for p in preds:
@@ -318,13 +322,14 @@ def upstream(topo: Topology, chain: Chain) -> Upstream:
     return Upstream(pos, hops)
 
 
-def reaches(topo: Topology, chain: Chain) -> list[bool]:
-    """Per node: does any read of the chain lie strictly downstream?"""
+def reaches(topo: Topology, chain: Chain, barrier: frozenset[int] = frozenset()) -> list[bool]:
+    """Per node: does any read of the chain lie strictly downstream, along paths through no
+    op of `barrier` (a fed-back output layer's reads, as for `upstream`)?"""
     n = len(topo.order)
     marks = {topo.index[u] for u in chain.uses}
     out = [False] * n
     for i in range(n - 1, -1, -1):
-        out[i] = any(s in marks or out[s] for s in topo.succs[i])
+        out[i] = i not in barrier and any(s in marks or out[s] for s in topo.succs[i])
     return out
 
 

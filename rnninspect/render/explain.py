@@ -154,11 +154,17 @@ def _gates(v: VariableInfo) -> str:
 
 
 def _output_side(ins: Inspection) -> list[str]:
-    return [
+    out = [
         f"Hidden→output: {v.name} {shape_text(v.shape)} multiplies the cell outputs after "
         "the recurrence."
         for v in ins.by_role(Role.HIDDEN_TO_OUTPUT)
     ]
+    state = ins.by_role(Role.CARRIED_STATE)
+    if state:
+        out.append(f"Carried state: {', '.join(v.name for v in state)} "
+                   f"{'holds' if len(state) == 1 else 'hold'} the cell state from one call to "
+                   "the next (a stateful RNN): not weights, no parameters counted.")
+    return out
 
 
 def _sharing(ins: Inspection) -> list[str]:

@@ -27,6 +27,7 @@ ROLE_COLOURS: dict[Role, tuple[str, str]] = {
     Role.HIDDEN_TO_OUTPUT: ("#efd3e4", "#9b4a7c"),
     Role.BIAS: ("#e6e6e6", "#6b6b6b"),
     Role.TRAINING_STATE: ("#f4f4f4", "#9a9a9a"),
+    Role.CARRIED_STATE: ("#fff8d6", "#8a6d00"),  # the cell's colours: it is the cell's state
     Role.OTHER: ("#ffffff", "#6b6b6b"),
 }
 WARNING_COLOURS = ("#ffd4c2", "#c03c00")  # fill, border: a variable re-created per step

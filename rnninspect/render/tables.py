@@ -25,6 +25,7 @@ ROLE_STYLES = {
     Role.HIDDEN_TO_OUTPUT: "blue",
     Role.BIAS: "bright_black",
     Role.TRAINING_STATE: "dim",
+    Role.CARRIED_STATE: "dim yellow",
     Role.OTHER: "white",
 }
 SEVERITY_STYLES = {Severity.INFO: "cyan", Severity.WARNING: "yellow", Severity.ERROR: "red"}
@@ -112,6 +113,7 @@ SHORT_ROLES = {
     Role.HIDDEN_TO_OUTPUT: "hid→out",
     Role.BIAS: "bias",
     Role.TRAINING_STATE: "training",
+    Role.CARRIED_STATE: "state",
     Role.OTHER: "other",
 }
 WIDE_NAME = 40  # the dtype/shared columns and long role labels only when names get this much

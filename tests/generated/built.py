@@ -42,7 +42,8 @@ def keras_variables(path: Path) -> Variables:
     import keras
 
     keras.backend.clear_session()
-    model = _load(path)
+    value = _load(path)
+    model = value[0] if isinstance(value, tuple) else value  # (model, input signature)
     return [(v.path, list(v.shape), bool(v.trainable)) for v in model.variables]
 
 

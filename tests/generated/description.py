@@ -29,6 +29,10 @@ class Description:
     training: str = "none"  # TF1 optimizer ("sgd", "adam", ...) or "none"
     extras: tuple[str, ...] = ()  # "clip", "summary", "global_step", "lr_var", "seqlen"
     variables: str = "library"  # hand cells: "variable", "get_variable", "get_variable_reuse"
+    # fed-back decoders: how the prediction is made ("dense", "matmul") and when the true
+    # value is fed instead ("none", "cond": a tf.cond on a placeholder, "alternate": odd steps)
+    feedback: str = "none"
+    teacher: str = "none"
     steps: int = 3
     hidden: int = 4
 
@@ -49,6 +53,10 @@ class Description:
         parts += list(self.extras)
         if self.variables != "library":
             parts.append(self.variables)
+        if self.feedback != "none":
+            parts.append(f"fb={self.feedback}")
+        if self.teacher != "none":
+            parts.append(f"teacher={self.teacher}")
         parts.append(f"T{self.steps}H{self.hidden}")
         return "/".join(parts)
 
@@ -128,6 +136,31 @@ def _keras(loop: str) -> Callable[[random.Random], Description]:
     return draw
 
 
+def _tf1_feedback(loop: str) -> Callable[[random.Random], Description]:
+    """A decoder fed its own predictions (tests/generated/tf1_feedback.py)."""
+    def draw(r: random.Random) -> Description:
+        hand = r.random() < 0.35
+        layers = r.choice((1, 1, 2))
+        teachers = ("none", "none", "cond") + (("alternate",) if loop == "feedback_loop" else ())
+        encoders = ("encoder_static",) + (() if hand else ("encoder_dynamic",))
+        training = r.choice(("none", "none", "sgd", "adam"))
+        return Description(
+            "tf1", loop, cell=r.choice(HAND if hand else TF1_LIBRARY), layers=layers,
+            stack="separate" if hand else r.choice(("separate", "multi")),
+            inputs=r.choice(("raw", "raw", *encoders)), head=r.choice(("every", "last")),
+            training=training, variables=r.choice(("variable", "get_variable")) if hand
+            else "library", feedback=r.choice(("dense", "matmul")), teacher=r.choice(teachers),
+            steps=r.randint(2, 5), hidden=r.choice((3, 4, 5, 6, 8)))
+    return draw
+
+
+def _keras_feedback(r: random.Random) -> Description:
+    """A Keras cell called per step on its own predictions (tests/generated/keras_feedback.py)."""
+    return Description("keras", "feedback", cell=r.choice(KERAS_CELLS), layers=1,
+                       inputs=r.choice(("raw", "warmup")), head="every", feedback="dense",
+                       steps=r.randint(2, 5), hidden=r.choice((3, 4, 5, 6, 8)))
+
+
 FAMILIES: dict[str, Callable[[random.Random], Description]] = {
     "tf1/python_loop": _tf1_library("python_loop"),
     "tf1/static_rnn": _tf1_library("static_rnn"),
@@ -139,6 +172,9 @@ FAMILIES: dict[str, Callable[[random.Random], Description]] = {
     "keras/unroll": _keras("unroll"),
     "keras/rnn_cell": _keras("rnn_cell"),
     "keras/stacked_cells": _keras("stacked_cells"),
+    "tf1/feedback_loop": _tf1_feedback("feedback_loop"),
+    "tf1/feedback_while": _tf1_feedback("feedback_while"),
+    "keras/feedback": _keras_feedback,
 }
 
 

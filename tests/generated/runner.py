@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from tests.generated.description import Description
+from tests.generated.keras_feedback import write_keras_feedback
 from tests.generated.keras_writer import write_keras
+from tests.generated.tf1_feedback import FEEDBACK_LOOPS, write_feedback
 from tests.generated.tf1_writer import write_tf1
 from tests.truth import discrepancies
 
@@ -24,7 +26,10 @@ STATUSES = ("right", "unresolved", "wrong")
 
 def write(d: Description) -> tuple[str, dict[str, Any]]:
     """The program's source and its `EXPECTED` truth (also written into the source)."""
-    source, truth = (write_tf1 if d.dialect == "tf1" else write_keras)(d)
+    writer = (write_feedback if d.loop in FEEDBACK_LOOPS
+              else write_tf1 if d.dialect == "tf1"
+              else write_keras_feedback if d.loop == "feedback" else write_keras)
+    source, truth = writer(d)
     expected = truth.expected(d.key)
     return source + f"\n\nEXPECTED = {expected!r}\n", expected
 
@@ -111,9 +116,18 @@ def table(outcomes: list[Outcome]) -> str:
     return "\n".join(rows)
 
 
+_FED_BACK = (*FEEDBACK_LOOPS, "feedback")  # the loop forms of the fed-back decoder families
+
 # (test, class): the first whose test holds names a wrong answer's class, for the xfail list
 # and BASELINE.md. A test sees the description and the discrepancy lines.
 _CLASSES: list[tuple[Any, str]] = [
+    (lambda d, t: d.loop in _FED_BACK and "role got hidden_to_hidden expected input" in t,
+     "a fed-back decoder: the input rows / input matrices read on the prediction called "
+     "hidden_to_hidden"),
+    (lambda d, t: d.loop in _FED_BACK and "expected hidden_to_output" in t,
+     "a fed-back decoder: the output layer taken into the cell (hidden_to_hidden)"),
+    (lambda d, t: d.loop in _FED_BACK,
+     "a fed-back decoder: its layers merged, misordered or taken for output layers"),
     (lambda d, t: "computes nothing" in t,
      "a tf.summary of the loss makes the forward pass training machinery: show refuses"),
     (lambda d, t: "summary" in d.extras and ("role got other" in t or "num_steps" in t),

@@ -57,6 +57,11 @@ def out_dim(cell: str, h: int) -> int:
     return h - 1 if cell == "lstm_proj" else h
 
 
+def cell_constructor(cell: str) -> str:
+    """The source that makes one library cell of H units (P: its projection width)."""
+    return _CELLS[cell][1]
+
+
 def write_tf1(d: Description) -> tuple[str, Truth]:
     dynamic = d.loop in ("dynamic_rnn", "while_loop", "scan")
     copies = d.copies == "train_eval"
@@ -121,7 +126,7 @@ def write_tf1(d: Description) -> tuple[str, Truth]:
             record(hand_weights(d.cell, f"cell{i}/", dims[i], h), f"cell{i}", i)
 
     body += _head(d, truth, prefix)
-    body += _training(d, truth, len(truth.weights))
+    body += training_lines(d, truth, len(truth.weights))
     if copies:
         truth.copies = [
             {"name": name, "batch_size": B, "training": training}
@@ -132,7 +137,7 @@ def write_tf1(d: Description) -> tuple[str, Truth]:
 
 
 def _make_cell(d: Description) -> list[str]:
-    lines = ["def make_cell(i, is_training):", f"    cell = {_CELLS[d.cell][1]}"]
+    lines = ["def make_cell(i, is_training):", f"    cell = {cell_constructor(d.cell)}"]
     if d.wrapper == "residual":
         lines += ["    if i > 0:", "        cell = tf1.nn.rnn_cell.ResidualWrapper(cell)"]
     if d.wrapper == "dropout":
@@ -205,7 +210,9 @@ def _width(d: Description) -> int:
     return out_dim(d.cell, d.hidden) * (2 if d.wrapper == "bidi" else 1)
 
 
-def _training(d: Description, truth: Truth, trainable: int) -> list[str]:
+def training_lines(d: Description, truth: Truth, trainable: int) -> list[str]:
+    """The summary, optimizer and update lines after `loss`; counts their variables into
+    `truth.training_state` (`trainable`: how many trainable variables get slots)."""
     lines = []
     if "summary" in d.extras:
         lines.append('tf1.summary.scalar("loss", loss)')

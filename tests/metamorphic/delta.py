@@ -10,6 +10,7 @@ does not allow (a broken transformation, not an analysis difference).
 from __future__ import annotations
 
 import copy
+import math
 from typing import Any
 
 from tests.metamorphic.transforms import Delta
@@ -75,10 +76,11 @@ def added_removed(delta: Delta, facts: Facts) -> tuple[list[str], list[str]]:
 def undeclared(delta: Delta, facts: Facts) -> list[str]:
     trainable = dict(facts["after"])
     added, removed = added_removed(delta, facts)
-    out = [f"transformation added weight {n}" for n in added if trainable[n]]
+    out = [f"transformation added weight {n}" for n in added
+           if trainable[n] and not delta.feeds_back]
     out += [f"transformation removed weight {n}" for n in removed
             if dict(facts["before"]).get(n, True)]
-    if added and not delta.adds_state:
+    if any(not trainable[n] for n in added) and not delta.adds_state:
         out.append(f"transformation added variables it does not declare: {', '.join(added)}")
     if removed and not delta.removes_state:
         out.append(f"transformation removed variables: {', '.join(removed)}")
@@ -93,12 +95,26 @@ def expected(truth: dict[str, Any], delta: Delta, facts: Facts) -> dict[str, Any
     if delta.renames:
         _rename(out, renaming(facts))
     added, removed = added_removed(delta, facts)
+    trainable = dict(facts["after"])
     for name in added:
         out["variables"][name] = {"role": "training_state"}
+        if trainable[name]:  # a fed-back output layer (the only weights a delta may add)
+            shape = facts["shapes"][name]
+            out["variables"][name] = {"role": "hidden_to_output" if len(shape) == 2 else "bias",
+                                      "cell": None, "layer": None, "steps": []}
+            out["total_params"] += math.prod(shape)
     for name in removed:
         out["variables"].pop(name, None)
-    out["training_state_count"] = (out.get("training_state_count", 0) + len(added)
-                                   - len(removed) + facts.get("unlisted_state", 0))
+    out["training_state_count"] = (out.get("training_state_count", 0)
+                                   + sum(not trainable[n] for n in added)
+                                   - len(removed))
+    if delta.carries_state:  # a stateful layer's state: counted, not named
+        out["carried_state_count"] = (out.get("carried_state_count", 0)
+                                      + facts.get("carried_state", 0))
+    if delta.feeds_back and "links" in out:
+        out["links"] = sorted(map(list, {*map(tuple, out["links"]),
+                                         *_feedback_links(out, [n for n in added
+                                                                if trainable[n]], facts)}))
     unrolled: dict[str, int] = facts.get("unrolled", {})
     for name, steps in unrolled.items():
         want = out["variables"].get(name)
@@ -111,6 +127,42 @@ def expected(truth: dict[str, Any], delta: Delta, facts: Facts) -> dict[str, Any
         else:
             out.pop("num_steps", None)  # layers of different lengths: T is not one number
     return out
+
+
+def renamed(got: dict[str, Any], delta: Delta, facts: Facts) -> dict[str, Any]:
+    """An inspection's `to_dict()` with the variables named as a renaming variant names them."""
+    names = renaming(facts) if delta.renames else {}
+    if not names:
+        return got
+    out = copy.deepcopy(got)
+    for v in out["variables"]:
+        v["name"] = names.get(v["name"], v["name"])
+    for c in out["cells"]:
+        c["variables"] = [names.get(n, n) for n in c["variables"]]
+    for f in out["findings"]:
+        f["variables"] = [names.get(n, n) for n in f["variables"]]
+    for link in out.get("links", []):
+        link["source"], link["target"] = (names.get(link["source"], link["source"]),
+                                          names.get(link["target"], link["target"]))
+    return out
+
+
+def _feedback_links(truth: dict[str, Any], added: list[str], facts: Facts
+                    ) -> list[tuple[str, str]]:
+    """The block links a fed-back output layer makes: from the cell the original output
+    layer reads to its kernel, on to its bias, and back to the cell the input enters (when
+    the original links name one of each)."""
+    kernels = [n for n in added if len(facts["shapes"][n]) == 2]
+    biases = [n for n in added if len(facts["shapes"][n]) == 1]
+    cells = {w["cell"] for w in truth["variables"].values() if w.get("cell")}
+    links = [tuple(link) for link in truth["links"]]
+    entered = {b for a, b in links if b in cells and a not in cells}
+    left = {a for a, b in links if a in cells and b not in cells}
+    if len(kernels) != 1 or len(biases) > 1 or len(entered) != 1 or len(left) != 1:
+        return []
+    last = biases[0] if biases else kernels[0]
+    return [(left.pop(), kernels[0]), *([(kernels[0], biases[0])] if biases else []),
+            (last, entered.pop())]
 
 
 def _rename(truth: dict[str, Any], names: dict[str, str]) -> None:

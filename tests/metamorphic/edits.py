@@ -143,6 +143,73 @@ class _OuterScope(ast.NodeTransformer):
         return node
 
 
+# What `feed_back` adds to a program: the call of a state-passing step goes through it.
+_FEEDBACK = f"""
+def _mm_feed_back(step, x, state):
+    \"\"\"Call `step(x, state)`; from the second call on a state a previous call returned,
+    feed a dense prediction of the previous output instead of `x` (metamorphic `feed_back`),
+    unless `x` is made from that output already (the program feeds back itself).\"\"\"
+    previous = _mm_outputs.get(id(state))
+    if previous is not None and not _mm_made_from(x, previous[1]):
+        tf1 = {TF}.compat.v1
+        with tf1.variable_scope("feed_back", reuse=tf1.AUTO_REUSE):
+            x = tf1.layers.dense(previous[1], x.shape[-1], name="predict")
+    output, new_state = step(x, state)
+    _mm_outputs[id(new_state)] = (new_state, output)  # the state kept alive: its id is not reused
+    return output, new_state
+
+
+_mm_outputs = {{}}
+
+
+def _mm_made_from(x, y):
+    seen, stack = set(), [x.op]
+    while stack:
+        op = stack.pop()
+        if op is y.op:
+            return True
+        if op.name not in seen:
+            seen.add(op.name)
+            stack.extend(t.op for t in op.inputs)
+    return False
+"""
+
+
+class _FeedBack(ast.NodeTransformer):
+    """`out, s = step(x, s)` in a `for` loop -> `out, s = _mm_feed_back(step, x, s)`: a state
+    threaded through a loop of calls, whatever the step is (a cell object, a layer)."""
+
+    def __init__(self) -> None:
+        self.loops = 0
+        self.changed = False
+
+    def visit_For(self, node: ast.For) -> ast.For:
+        self.loops += 1
+        self.generic_visit(node)
+        self.loops -= 1
+        return node
+
+    def visit_Assign(self, node: ast.Assign) -> ast.Assign:
+        value, targets = node.value, node.targets
+        if (self.loops and isinstance(value, ast.Call) and len(value.args) == 2
+                and not value.keywords and len(targets) == 1
+                and isinstance(targets[0], ast.Tuple) and len(targets[0].elts) == 2
+                and isinstance(state := targets[0].elts[1], ast.Name)
+                and isinstance(value.args[1], ast.Name) and value.args[1].id == state.id):
+            node.value = _call(ast.Name("_mm_feed_back", ast.Load()), value.func, *value.args)
+            self.changed = True
+        return node
+
+
+def feed_back(tree: ast.Module) -> ast.Module:
+    """Feed each step a prediction of the previous step's output instead of its input."""
+    edit = _FeedBack()
+    tree = edit.visit(tree)
+    if edit.changed:
+        tree.body += ast.parse(_FEEDBACK).body
+    return tree
+
+
 Edit = Callable[[ast.Module], ast.Module]
 
 

@@ -37,7 +37,7 @@ def after_build(names: list[str], value: Any, facts: dict[str, Any]) -> Any:
             if name == "unroll":
                 facts["unrolled"] = _unrolled_lengths(model)
             if name == "stateful":
-                facts["unlisted_state"] = _state_count(model)
+                facts["carried_state"] = _state_count(model)
         elif name == "compile_metrics":
             model.compile(optimizer="adam", loss="mse", metrics=["accuracy", "mae"])
     return (model, value[1]) if isinstance(value, tuple) else model
@@ -117,7 +117,8 @@ def _state_count(model: Any) -> int:
     model(zeros[0] if len(zeros) == 1 else zeros)
     count = 0
     for layer in model.layers:
-        wrapped = [getattr(layer, k) for k in ("forward_layer", "backward_layer")
+        # Bidirectional's two layers, TimeDistributed's one
+        wrapped = [getattr(layer, k) for k in ("forward_layer", "backward_layer", "layer")
                    if getattr(layer, k, None) is not None]
         for inner in wrapped or [layer]:
             states = getattr(inner, "states", None)

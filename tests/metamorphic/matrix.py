@@ -20,7 +20,7 @@ from typing import Any
 from tests.metamorphic import delta as deltas
 from tests.metamorphic import variant as variants
 from tests.metamorphic.programs import Program
-from tests.metamorphic.transforms import Transformation
+from tests.metamorphic.transforms import Delta, Transformation
 from tests.truth import discrepancies
 
 STATUSES = ("agrees", "delta", "differs", "error", "n/a")
@@ -71,7 +71,10 @@ def run(t: Transformation, p: Program, root: Path) -> Outcome:
     before = original(p)
     wrong = discrepancies(deltas.expected(deltas.truth_of(before), t.delta, facts), got)
     if p.truth is not None:
+        # what the original already gets wrong, in the variant's names
         known = set(discrepancies(p.truth, before))
+        known |= set(discrepancies(deltas.expected(p.truth, Delta(renames=t.delta.renames),
+                                                   facts), deltas.renamed(before, t.delta, facts)))
         truth = deltas.expected(p.truth, t.delta, facts)
         wrong += [f"truth: {d}" for d in discrepancies(truth, got) if d not in known]
     change = _change(t, facts)
@@ -82,7 +85,11 @@ def run(t: Transformation, p: Program, root: Path) -> Outcome:
 
 def _change(t: Transformation, facts: dict[str, Any]) -> str:
     added, removed = deltas.added_removed(t.delta, facts)
-    said = [f"+{len(added)} training_state"] if added else []
+    trainable = dict(facts["after"])
+    weights = [n for n in added if trainable.get(n)]
+    said = [f"+{len(weights)} fed-back output weights"] if weights else []
+    said += [f"+{len(added) - len(weights)} training_state"] if len(added) > len(weights) else []
+    said += [f"+{facts['carried_state']} carried_state"] if facts.get("carried_state") else []
     said += [f"-{len(removed)} training_state"] if removed else []
     renamed = deltas.renaming(facts) if t.delta.renames else {}
     said += [f"{len(renamed)} renamed"] if renamed else []

@@ -32,7 +32,7 @@ def build_variant(spec: dict[str, Any]) -> Any:
     before = _variables(_build(program, {}))
     edited: dict[str, str] = spec.get("edited", {})
     value, extra = _build_transformed(program, edited, spec)
-    facts = {"before": before, "after": _variables(value), **extra}
+    facts = {"before": before, "after": _variables(value), "shapes": _shapes(value), **extra}
     Path(spec["facts"]).write_text(json.dumps(facts), encoding="utf-8")
     return value
 
@@ -128,3 +128,12 @@ def _variables(value: Any) -> list[list[Any]]:
     if hasattr(graph, "weights"):  # a Keras model
         return [[v.path, bool(v.trainable)] for v in graph.weights]
     return []  # a ConcreteFunction: its variables are not compared
+
+
+def _shapes(value: Any) -> dict[str, list[int]]:
+    """The shape of every trainable variable of a built TF1 graph (what an added weight
+    counts), else nothing."""
+    graph = value[0] if isinstance(value, tuple) else value
+    if not hasattr(graph, "get_collection"):
+        return {}
+    return {v.op.name: v.shape.as_list() for v in graph.get_collection("trainable_variables")}

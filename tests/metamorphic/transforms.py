@@ -5,9 +5,10 @@ it declares.
 A transformation's declared delta says which changes to the variables it may make; the
 variant's build measures the actual ones (tests/metamorphic/runtime.py), and the comparison
 expects exactly those: variables it adds have the role `training_state` (optimizer slots,
-counters, learning rates, moving averages, a stateful layer's state), variables it removes
-are gone, renamed variables keep everything but their names, unrolled layers' weights are
-read at steps 0..T-1 instead of in a loop body. Everything else must stay as it was.
+counters, learning rates, moving averages) or `carried_state` (a stateful layer's state),
+variables it removes are gone, renamed variables keep everything but their names, unrolled
+layers' weights are read at steps 0..T-1 instead of in a loop body, an added fed-back output
+layer's weights are hidden_to_output in no cell. Everything else must stay as it was.
 """
 
 from __future__ import annotations
@@ -26,12 +27,19 @@ class Delta:
     removes_state: bool = False  # may remove non-trainable variables
     renames: bool = False  # variables keep their order and kind, not their names
     unrolls: bool = False  # a loop's weights become read at steps 0..T-1
+    # adds an output layer whose prediction is the next step's input: its weights are
+    # hidden_to_output (a bias: bias) in no cell, read outside the steps
+    feeds_back: bool = False
+    # adds a stateful layer's state variables (counted, not named): role carried_state
+    carries_state: bool = False
 
     def words(self) -> str:
         said = [w for w, on in (("adds training_state variables", self.adds_state),
                                 ("removes training_state variables", self.removes_state),
                                 ("renames variables", self.renames),
-                                ("dynamic steps become 0..T-1", self.unrolls)) if on]
+                                ("dynamic steps become 0..T-1", self.unrolls),
+                                ("adds a fed-back output layer", self.feeds_back),
+                                ("adds carried-state variables", self.carries_state)) if on]
         return ", ".join(said) or "none"
 
 
@@ -96,6 +104,9 @@ TRANSFORMATIONS: tuple[Transformation, ...] = (
     _edit("dropout_off", edits.calls(edits.dropout_off)),
     _edit("outer_variable_scope", edits.outer_scope("variable_scope"), Delta(renames=True)),
     _edit("outer_name_scope", edits.outer_scope("name_scope"), Delta(renames=True)),
+    # an autoregressive decoder made of the program: each step reads a dense prediction of
+    # the previous output instead of its input (the cell's input rows stay its input rows)
+    _edit("feed_back", edits.feed_back, Delta(feeds_back=True, adds_state=True)),
     _keras("compile_metrics", _OBJECTS),
     _keras("mixed_precision", _KERAS),
     _keras("keras_name_scope", _OBJECTS, Delta(renames=True)),
@@ -104,7 +115,7 @@ TRANSFORMATIONS: tuple[Transformation, ...] = (
     _keras("recurrent_dropout", _MODELS, CLONE),
     _keras("input_dropout", _MODELS, CLONE),
     _keras("unroll", _MODELS, Delta(renames=True, unrolls=True)),
-    _keras("stateful", _MODELS, Delta(renames=True, adds_state=True)),
+    _keras("stateful", _MODELS, Delta(renames=True, carries_state=True)),
     _keras("kernel_regularizer", _MODELS, CLONE),
     _keras("all_regularizers", _MODELS, CLONE),
 )
