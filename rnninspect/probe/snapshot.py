@@ -6,16 +6,17 @@ Keras recurrent layer (`LSTM`, `GRU`, `SimpleRNN`, also inside `Bidirectional`) 
 sequence it is given and its initial state, and every bare cell (`LSTMCell`, `GRUCell`,
 `SimpleRNNCell` called in a Python loop, as the built-in PTB and MNIST models do) records
 each call's inputs, states and output. The gates are then computed in numpy from the cell's
-weights copied to numpy (`probe.recurrence`): a layer's by running its recurrence over the
-recorded sequence, a bare cell's from each call's own inputs and states. No TensorFlow graph
-is built, so it runs on every backend; the figures equal `rnninspect probe`'s (which fetches
-the same values from a TensorFlow graph) to 1e-5 (tests/test_probe_snapshot.py).
+weights copied to numpy and its own activation functions (`probe.recurrence`): a layer's by
+running its recurrence over the recorded sequence, a bare cell's from each call's own inputs
+and states. No TensorFlow graph is built, so it runs on every backend. `rnninspect probe`
+computes a Keras model's cells the same way (`probe.keras_cells`, `record_chains` here), so
+the two agree (tests/test_probe_snapshot.py).
 
 A bare cell's calls form one chain per sequence it runs: a call whose incoming h is the h an
-earlier call returned continues that call's chain, any other call starts a new one — so a
-cell object used for two layers (`[cell] * n`) is two layers here. Layers are numbered in
-the order their first step ran. Masks are not applied (masked steps are computed as if
-present).
+earlier call returned (that tensor object, else equal values) continues that call's chain,
+any other call starts a new one — so a cell object used for two layers (`[cell] * n`) is two
+layers here. Layers are numbered in the order their first step ran. Masks are not applied
+(masked steps are computed as if present).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import numpy as np
 from rnninspect.errors import InvalidOptionError
 from rnninspect.probe.findings import with_findings
 from rnninspect.probe.model import NonFinite, ProbeReport
-from rnninspect.probe.recurrence import GATE_ORDER, KINDS, CellWeights, Step, step, supported
+from rnninspect.probe.recurrence import GATE_ORDER, KINDS, CellWeights, Step, step
 from rnninspect.probe.stats import CellArrays, cell_probe
 
 RNN_LAYERS = frozenset({"LSTM", "GRU", "SimpleRNN"})
@@ -46,6 +47,7 @@ class Chain:
     inputs: list[Any] = field(default_factory=list)  # x_t, float64
     steps: list[Step] = field(default_factory=list)
     last_h: Any = None  # the h the cell itself returned last (to continue the chain)
+    last_out: Any = None  # that h as the tensor the cell returned
 
 
 def snapshot(model: Any, inputs: Sequence[Any], *, name: str | None = None,
@@ -54,27 +56,41 @@ def snapshot(model: Any, inputs: Sequence[Any], *, name: str | None = None,
     """Probe `model` on `inputs` (arrays, one per model input) with its current weights;
     `call` runs the model on a list of inputs (default: `model(x, training=False)`)."""
     arrays = [np.asarray(a) for a in inputs]
-    run = call or (lambda xs: model(xs[0] if len(xs) == 1 else xs, training=False))
-    chains: list[Chain] = []
-    skipped: list[str] = []
-    with _recording(model, chains, skipped):
-        run(arrays)
+    chains = record_chains(model, arrays, call)
     if not chains:
         raise InvalidOptionError(
             f"{name or model.name}: no Keras LSTM, GRU or SimpleRNN layer or cell ran in its "
             "forward pass: a probe measures gates and states through time")
-    cells = tuple(_cell(k, c) for k, c in enumerate(chains))
-    said: tuple[str, ...] = (
-        f"values computed in numpy from the model's weights (Keras {_backend()} backend, "
-        "Keras's cell equations; no TensorFlow graph)",)
-    if skipped:
-        said += (f"not probed (no numpy recurrence for them): {', '.join(skipped)}",)
+    cells = tuple(cell_probe(chain_arrays(c, f"cell{k}", k)) for k, c in enumerate(chains))
+    said = (f"values computed in numpy from the model's weights (Keras {_backend()} backend, "
+            "Keras's cell equations; no TensorFlow graph)",)
     report = ProbeReport(
         model=name or str(model.name), dialect="keras", inspection_schema=_inspection_schema(),
         num_steps=max(len(c.steps) for c in chains),
         batch=int(arrays[0].shape[0]) if arrays and arrays[0].ndim else None, cells=cells,
         nonfinite=_first_nonfinite(chains), notes=(*notes, *said))
     return with_findings(report)
+
+
+def record_chains(model: Any, arrays: list[Any],
+                  call: Callable[[list[Any]], Any] | None = None) -> list[Chain]:
+    """Run `model` once on `arrays` (eagerly; `call` runs it on a list of inputs) and
+    return the sequences its recurrent cells ran, in the order their first steps ran."""
+    run = call or (lambda xs: model(xs[0] if len(xs) == 1 else xs, training=False))
+    chains: list[Chain] = []
+    with _recording(model, chains):
+        run(arrays)
+    return chains
+
+
+def chain_arrays(chain: Chain, name: str, layer: int) -> CellArrays:
+    """One sequence a cell ran, as the arrays of the cell `name` at `layer`."""
+    cell, w = chain.cell, chain.weights
+    return CellArrays(
+        cell=name, layer=layer, kind=w.kind, units=w.units, gate_order=GATE_ORDER[w.kind],
+        kernels=(variable_path(cell.kernel), variable_path(cell.recurrent_kernel)),
+        gates=tuple(s.gates for s in chain.steps), h=tuple(s.h for s in chain.steps),
+        c=tuple(s.c for s in chain.steps))
 
 
 def _inspection_schema() -> str:
@@ -89,16 +105,8 @@ def _backend() -> str:
     return str(keras.backend.backend())
 
 
-def _cell(k: int, chain: Chain) -> Any:
-    cell, w = chain.cell, chain.weights
-    return cell_probe(CellArrays(
-        cell=f"cell{k}", layer=k, kind=w.kind, units=w.units, gate_order=GATE_ORDER[w.kind],
-        kernels=(_path(cell.kernel), _path(cell.recurrent_kernel)),
-        gates=tuple(s.gates for s in chain.steps), h=tuple(s.h for s in chain.steps),
-        c=tuple(s.c for s in chain.steps)))
-
-
-def _path(variable: Any) -> str:
+def variable_path(variable: Any) -> str:
+    """A Keras variable's path: the name the Inspection gives it."""
     return str(getattr(variable, "path", None) or variable.name)
 
 
@@ -106,7 +114,7 @@ def _path(variable: Any) -> str:
 
 
 @contextmanager
-def _recording(model: Any, chains: list[Chain], skipped: list[str]) -> Iterator[None]:
+def _recording(model: Any, chains: list[Chain]) -> Iterator[None]:
     """Wrap the `call` of every recurrent layer and bare cell of `model` for one forward
     pass (an instance attribute, removed afterwards)."""
     layers = list(model._flatten_layers(include_self=True, recursive=True))
@@ -115,9 +123,9 @@ def _recording(model: Any, chains: list[Chain], skipped: list[str]) -> Iterator[
     for layer in layers:
         kind = type(layer).__name__
         if kind in RNN_LAYERS:
-            wrapped.append((layer, _sequence_recorder(layer, chains, skipped)))
+            wrapped.append((layer, _sequence_recorder(layer, chains)))
         elif kind in KINDS and id(layer) not in in_layers:
-            wrapped.append((layer, _call_recorder(layer, chains, skipped)))
+            wrapped.append((layer, _call_recorder(layer, chains)))
     try:
         for layer, wrapper in wrapped:
             object.__setattr__(layer, "call", wrapper)
@@ -136,11 +144,26 @@ def _numpy(value: Any) -> Any:
 def _weights(cell: Any) -> CellWeights:
     kind = KINDS[type(cell).__name__]
     bias = _numpy(cell.bias) if getattr(cell, "use_bias", False) else None
+    gate = getattr(cell, "recurrent_activation", None) if kind != "RNN" else None
+    dtype = str(getattr(cell, "compute_dtype", None) or "float32")
     return CellWeights(
         kind=kind, units=int(cell.units), activation=_name(cell.activation),
-        recurrent_activation=_name(getattr(cell, "recurrent_activation", None)),
-        kernel=_numpy(cell.kernel), recurrent_kernel=_numpy(cell.recurrent_kernel), bias=bias,
+        recurrent_activation=_name(gate), kernel=_numpy(cell.kernel),
+        recurrent_kernel=_numpy(cell.recurrent_kernel), bias=bias,
+        act=_applied(cell.activation, dtype),
+        gate=None if gate is None else _applied(gate, dtype),
         reset_after=bool(getattr(cell, "reset_after", False)))
+
+
+def _applied(function: Any, dtype: str) -> Callable[[Any], Any]:
+    """The cell's own activation function on numpy values: computed by Keras at the cell's
+    compute dtype, as the cell computes it, returned as float64."""
+    import keras
+
+    def apply(values: Any) -> Any:
+        return _numpy(function(keras.ops.convert_to_tensor(values, dtype=dtype)))
+
+    return apply
 
 
 def _name(activation: Any) -> str:
@@ -151,16 +174,13 @@ def _states(states: Any) -> list[Any]:
     return [states] if not isinstance(states, (list, tuple)) else list(states)
 
 
-def _sequence_recorder(layer: Any, chains: list[Chain], skipped: list[str]) -> Any:
+def _sequence_recorder(layer: Any, chains: list[Chain]) -> Any:
     original = layer.call
 
     def call(*args: Any, **kwargs: Any) -> Any:
         sequences = args[0] if args else kwargs["sequences"]
         initial = args[1] if len(args) > 1 else kwargs.get("initial_state")
         weights = _weights(layer.cell)
-        if not supported(weights):
-            skipped.append(f"{layer.name} ({weights.activation}/{weights.recurrent_activation})")
-            return original(*args, **kwargs)
         x = _numpy(sequences)
         if getattr(layer, "go_backwards", False):
             x = x[:, ::-1]
@@ -180,26 +200,27 @@ def _sequence_recorder(layer: Any, chains: list[Chain], skipped: list[str]) -> A
     return call
 
 
-def _call_recorder(cell: Any, chains: list[Chain], skipped: list[str]) -> Any:
+def _call_recorder(cell: Any, chains: list[Chain]) -> Any:
+    """Each call of a bare cell continues the chain whose last call returned the state it
+    is given (the same tensor object, else equal values), or starts a new one."""
     original = cell.call
 
     def call(*args: Any, **kwargs: Any) -> Any:
         out = original(*args, **kwargs)
         weights = _weights(cell)
-        if not supported(weights):
-            if cell.name not in skipped:
-                skipped.append(cell.name)
-            return out
         x = _numpy(args[0] if args else kwargs["inputs"])
-        states = [_numpy(s) for s in _states(args[1] if len(args) > 1 else kwargs["states"])]
-        chain = next((c for c in chains if c.cell is cell and c.last_h is not None
-                      and np.array_equal(c.last_h, states[0])), None)
+        given = _states(args[1] if len(args) > 1 else kwargs["states"])
+        states = [_numpy(s) for s in given]
+        mine = [c for c in chains if c.cell is cell and c.last_h is not None]
+        chain = next((c for c in mine if c.last_out is given[0]), None) or next(
+            (c for c in mine if np.array_equal(c.last_h, states[0])), None)
         if chain is None:
             chain = Chain(cell, weights)
             chains.append(chain)
         chain.inputs.append(x)
         chain.steps.append(step(weights, x, states[0], states[1] if len(states) > 1 else None))
-        chain.last_h = _numpy(out[0] if isinstance(out, (list, tuple)) else out)
+        h = out[0] if isinstance(out, (list, tuple)) else out
+        chain.last_out, chain.last_h = h, _numpy(h)
         return out
 
     return call
@@ -232,7 +253,7 @@ def _nonfinite_at(k: int, chain: Chain, t: int) -> NonFinite | None:
     for variable, value in (("kernel", w.kernel), ("recurrent_kernel", w.recurrent_kernel),
                             ("bias", w.bias)):
         if value is not None and not np.all(np.isfinite(value)):
-            path = _path(getattr(cell, variable))
+            path = variable_path(getattr(cell, variable))
             return found(path, "weight", value, None, path)
     if not np.all(np.isfinite(chain.inputs[t])):
         return found(f"{cell.name} input", "input", chain.inputs[t], None, None)
@@ -240,11 +261,11 @@ def _nonfinite_at(k: int, chain: Chain, t: int) -> NonFinite | None:
     for gate, (activation, values) in s.gates.items():
         if not np.all(np.isfinite(values)):
             return found(f"{cell.name} gate {gate}", activation, values, gate,
-                         _path(cell.kernel))
+                         variable_path(cell.kernel))
     for state, values in (("h", s.h), ("c", s.c)):
         if values is not None and not np.all(np.isfinite(values)):
             return found(f"{cell.name} state {state}", "state", values, None,
-                         _path(cell.kernel))
+                         variable_path(cell.kernel))
     return None
 
 
