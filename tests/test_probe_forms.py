@@ -41,7 +41,9 @@ def probe_layer(layer: str, options: dict[str, Any], *, scale: float = 1.5) -> N
         recurrent_activation=options.get("recurrent_activation", "sigmoid"),
         reset_after=options.get("reset_after", True), use_bias=options.get("use_bias", True))
     own = keras.Model(model.inputs, rnn.output)(x).numpy().astype(np.float64)
-    assert [s["h"] for s in expected] == pytest.approx(list(own.transpose(1, 0, 2)), abs=1e-5)
+    # the numpy recurrence is Keras's: to float32's noise over 6 steps (a linear recurrence
+    # grows to thousands; tanh_shrink cancels to a few ulps near 0)
+    assert np.stack([s["h"] for s in expected], axis=1) == pytest.approx(own, rel=1e-4, abs=1e-4)
 
     (cell,) = report.cells
     assert report.dynamic == ()

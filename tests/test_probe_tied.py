@@ -233,8 +233,8 @@ def test_the_built_in_tied_model_in_keras() -> None:
         expected.append(steps)
         inputs = np.stack([s["h"] for s in steps], axis=1)
     _, states = model(ids)
-    assert [np.asarray(h, np.float64) for h, _ in states] == pytest.approx(
-        [s[-1]["h"] for s in expected], abs=1e-5)
+    assert np.stack([np.asarray(h, np.float64) for h, _ in states]) == pytest.approx(
+        np.stack([s[-1]["h"] for s in expected]), abs=1e-5)
     same_as([{"cell": c.cell, "layer": c.layer,
               "steps": [{"step": s.step, "h_norm": s.h_norm, "c_norm": s.c_norm,
                          "gates": [vars(g) for g in s.gates]} for s in c.steps]}

@@ -4,9 +4,11 @@ Every model form ends here as a `tf.Graph` with its inputs and outputs named: a 
 graph (in the TF1 worker, `ProbeLegacy`), a user's TF1 graph (`ProbeUserGraph`), a Keras
 model as the graph of its inference function (`rnninspect.probe.run`; while-loop RNN layers
 traced unrolled, the same weights). The graph is traced and analysed like `show` does
-(`analyze_with_reads`), the gate and state tensors found from it (`probe.locate`), and one
-session run fetches them. Only when a value is non-finite is the whole forward pass fetched
-again to find the op where it started.
+(`probe.applications`: each cell's own reads), the gate and state tensors found from it (`probe.locate`), and one
+session run fetches them; the cells whose values `probe.proof` cannot prove the cell's are
+named as having none. A Keras model's Keras cells are computed instead by their numpy
+recurrence on the same batch (`probe.keras_cells`). Only when a value is non-finite is the
+whole forward pass fetched again to find the op where it started.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 
 from rnninspect import zoo
 from rnninspect.errors import InvalidOptionError
+from rnninspect.model import Inspection
 from rnninspect.probe.data import DataBatch
 from rnninspect.probe.data_feed import data_feed
 from rnninspect.probe.findings import with_findings
@@ -105,7 +108,6 @@ def probe_graph(graph: Any, inputs: list[str], outputs: list[str], *, model: str
     import tensorflow as tf
 
     from rnninspect.probe.applications import analyze_by_cell
-    from rnninspect.tf.feeds import synthetic_feed
     from rnninspect.tf.graph_grads import _seed_random_ops
     from rnninspect.tf.trace import trace_graph
 
@@ -120,13 +122,9 @@ def probe_graph(graph: Any, inputs: list[str], outputs: list[str], *, model: str
     if arrays is not None:
         feed = dict(zip([p.outputs[0] for p in placeholders], arrays, strict=True))
         fed = "inputs given by the caller"
-    elif input_file is not None:
-        feed, fed = file_feed(np, placeholders, input_file)
-    elif data is not None:
-        feed, fed = data_feed(np, placeholders, data[1], data[0], lambda rest: synthetic_feed(
-            np, graph, rest, seed, batch, inspection.num_steps))
     else:
-        feed, fed = synthetic_feed(np, graph, placeholders, seed, batch, inspection.num_steps)
+        feed, fed = _feed(np, graph, placeholders, input_file, data, seed, batch,
+                          inspection.num_steps)
     from_keras = _keras_values(keras_model, graph, feed, inspection)
     found = [c for c in located if c.cell.name not in from_keras
              and any(s.gates or s.h is not None for s in c.steps)]
@@ -149,11 +147,8 @@ def probe_graph(graph: Any, inputs: list[str], outputs: list[str], *, model: str
         got = session.run(tensors + out_tensors, feed)
         values = {t.name: v for t, v in zip(tensors + out_tensors, got, strict=True)}
         graph_arrays = {c.cell.name: _cell_arrays(np, c, values) for c in found}
-        unproven: dict[str, str] = {}
-        for c in found:
-            why = _unproven(np, c, values, graph_arrays[c.cell.name])
-            if why is not None:
-                unproven[c.cell.name] = why
+        unproven = {c.cell.name: why for c in found
+                    if (why := _unproven(np, c, values, graph_arrays[c.cell.name]))}
         proven = [c for c in found if c.cell.name not in unproven]
         nonfinite: NonFinite | None = None
         if not all(bool(np.all(np.isfinite(v))) for v in got) or any(
@@ -178,18 +173,28 @@ def probe_graph(graph: Any, inputs: list[str], outputs: list[str], *, model: str
     num_steps = max((len(a.h) for a in by_name.values()), default=inspection.num_steps)
     report = ProbeReport(
         model=model, dialect=dialect, inspection_schema=_inspection_schema(),
-        num_steps=num_steps, batch=batch_size,
-        cells=cells, nonfinite=nonfinite,
+        num_steps=num_steps, batch=batch_size, cells=cells, nonfinite=nonfinite,
         notes=(fed, weights_said, *notes, *_keras_note(from_keras), *_dynamic_note(dynamic),
-               *_unreached_note(unreached),
-               *(f"{name}: no per-step values — {why}; `rnninspect show` has its structure"
-                 for name, why in unproven.items())),
+               *_unreached_note(unreached), *_unproven_notes(unproven)),
         dynamic=dynamic + unreached + tuple(unproven))
     return with_findings(report)
 
 
+def _feed(np: Any, graph: Any, placeholders: list[Any], input_file: str | None,
+          data: tuple[str, DataBatch] | None, seed: int, batch: int | None,
+          num_steps: int | None) -> tuple[dict[Any, Any], str]:
+    from rnninspect.tf.feeds import synthetic_feed
+
+    if input_file is not None:
+        return file_feed(np, placeholders, input_file)
+    if data is not None:
+        return data_feed(np, placeholders, data[1], data[0], lambda rest: synthetic_feed(
+            np, graph, rest, seed, batch, num_steps))
+    return synthetic_feed(np, graph, placeholders, seed, batch, num_steps)
+
+
 def _keras_values(keras_model: KerasModel | None, graph: Any, feed: dict[Any, Any],
-                  inspection: Any) -> dict[str, CellArrays]:
+                  inspection: Inspection) -> dict[str, CellArrays]:
     """The Keras cells' values on the batch `feed` holds (none without a Keras model, or
     when an argument of it is no input the graph is fed)."""
     if keras_model is None:
@@ -232,6 +237,11 @@ def _unreached_note(cells: tuple[str, ...]) -> tuple[str, ...]:
     return (f"{', '.join(cells)}: no per-step values — the kernel is read only inside a "
             "conditional (tf.cond: static_rnn with sequence_length) or its gates and state "
             "could not be followed to an activation; `rnninspect show` has their structure",)
+
+
+def _unproven_notes(unproven: dict[str, str]) -> tuple[str, ...]:
+    return tuple(f"{name}: no per-step values — {why}; `rnninspect show` has its structure"
+                 for name, why in unproven.items())
 
 
 def _distinct(tensors: list[Any]) -> list[Any]:
