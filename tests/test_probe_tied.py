@@ -94,7 +94,7 @@ def tf1_step(kind: str, w: dict[str, Any], k: int, x: Any, h: Any, c: Any
         r, u = np.split(sigmoid(xh @ get("gates.kernel") + get("gates.bias")), 2, axis=1)
         candidate = np.tanh(np.concatenate([x, r * h], axis=1) @ get("candidate.kernel")
                             + get("candidate.bias"))
-        return {"r": r, "u": u, "c": candidate}, u * h + (1 - u) * candidate, None
+        return {"r": r, "u": u, "h": candidate}, u * h + (1 - u) * candidate, None
     h = np.tanh(xh @ get("kernel") + get("bias"))
     return {"h": h}, h, None
 

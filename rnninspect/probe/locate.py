@@ -24,6 +24,7 @@ from typing import Any
 
 from rnninspect.model import Cell, Inspection, Role, VariableInfo
 from rnninspect.probe.applications import CellReads
+from rnninspect.probe.proof import LSTM_GATES, RESET_GATE, UPDATE_GATES
 
 ACTIVATIONS = {"Sigmoid": "sigmoid", "Tanh": "tanh", "Relu": "relu", "Relu6": "relu6",
                "Elu": "elu", "Selu": "selu", "Softsign": "softsign", "Softplus": "softplus"}
@@ -32,6 +33,9 @@ ELEMENTWISE = frozenset({"Add", "AddV2", "BiasAdd", "Mul", "Sub", "RealDiv", "Id
                          "Cast", "Maximum", "Minimum", "AddN", "ClipByValue"})
 MAX_HOPS = 12  # kernel product -> activation: at most bias, a few sums, a split, a peephole
 KERNEL_ROLES = (Role.INPUT_TO_HIDDEN, Role.HIDDEN_TO_HIDDEN, Role.INPUT_HIDDEN_FUSED)
+# a gated cell's gates by kind; its other block is the candidate
+GATE_NAMES = {"LSTM": LSTM_GATES, "GRU": (*UPDATE_GATES, RESET_GATE)}
+CANDIDATE = "h"  # a GRU's candidate (Keras's name; TF1 GRUCell names none), a plain RNN's block
 
 
 @dataclass(frozen=True)
@@ -72,10 +76,22 @@ class CellTensors:
 
 
 def cell_kernels(inspection: Inspection, cell: Cell) -> list[VariableInfo]:
-    """The cell's gated kernels; its plain kernels when none is gated (a vanilla RNN)."""
+    """The cell's gated kernels; its plain kernels when none is gated (a vanilla RNN). A GRU
+    whose gate blocks name no candidate (TF1 GRUCell: r, u) computes it with a kernel of its
+    own, one block of `units` columns: that kernel too, its block the candidate h."""
     own = [inspection.variable(n) for n in cell.variables]
     gated = [v for v in own if v.gates]
-    return gated or [v for v in own if v.role in KERNEL_ROLES]
+    plain = [v for v in own if v.role in KERNEL_ROLES and not v.gates]
+    if gated and cell.kind == "GRU" and CANDIDATE not in cell.gate_order:
+        return gated + [v for v in plain if v.shape[-1] == cell.units]
+    return gated or plain
+
+
+def gate_order(cell: Cell, steps: list[StepTensors]) -> tuple[str, ...]:
+    """The cell's gate order, and after it any block located beyond it (a GRU's own-kernel
+    candidate)."""
+    extra = dict.fromkeys(g for s in steps for g in s.gates if g not in cell.gate_order)
+    return (*cell.gate_order, *extra)
 
 
 def locate(tf: Any, graph: Any, inspection: Inspection, reads: CellReads) -> list[CellTensors]:
@@ -132,7 +148,8 @@ def _gates_from(tf: Any, op: Any, k: int, var: VariableInfo, step: StepTensors) 
     if width is None:
         return
     offset = _kernel_offset(tf, op.inputs[k])
-    blocks = [(g.gate, g.columns) for g in var.gates or ()] or [("h", (0, var.shape[-1] or 0))]
+    blocks = [(g.gate, g.columns) for g in var.gates or ()] or [
+        (CANDIDATE, (0, var.shape[-1] or 0))]
     for act, lo, hi in _activations(tf, op.outputs[0], offset, offset + int(width)):
         for gate, (g0, g1) in blocks:
             start, stop = max(lo, g0), min(hi, g1)
@@ -221,16 +238,18 @@ def _split_pieces(tf: Any, op: Any) -> list[tuple[int, int]] | None:
 
 
 def _states(cell: Cell, step: StepTensors) -> None:
+    """The state tensors from the gates, by the gates' names (the Inspection's): the block
+    that is none of a gated cell's gates is its candidate, whatever its activation."""
     gates = step.gates
-    candidates = [g for g in gates.values() if g.activation == "tanh" and g.gate != "o"]
-    whole = [g for g in candidates if _whole(g)]
-    if "o" in gates:  # an LSTM: c_t after the candidate, h_t = o · tanh(c_t)
-        if whole:
+    named = GATE_NAMES.get(cell.kind, ())
+    whole = [g for name, g in gates.items() if name not in named and _whole(g)]
+    if cell.kind == "LSTM":  # c_t after the candidate, h_t = o · act(c_t)
+        if len(whole) == 1:
             step.c = _first_sum(whole[0].tensor)
-        if _whole(gates["o"]):
+        if "o" in gates and _whole(gates["o"]):
             step.h = _product_of(gates["o"].tensor)
-    elif len(gates) > 1:  # a GRU: h_t = z·h + (1 − z)·candidate
-        if whole:
+    elif cell.kind == "GRU":  # h_t = z·h + (1 − z)·candidate
+        if len(whole) == 1:
             step.h = _first_sum(whole[0].tensor)
     elif len(gates) == 1:  # a gateless cell: h_t is its activation
         only = next(iter(gates.values()))

@@ -25,7 +25,7 @@ from rnninspect.probe.data_feed import data_feed
 from rnninspect.probe.findings import with_findings
 from rnninspect.probe.input_file import file_feed
 from rnninspect.probe.keras_cells import KerasModel, keras_cell_arrays
-from rnninspect.probe.locate import CellTensors, locate
+from rnninspect.probe.locate import CellTensors, gate_order, locate
 from rnninspect.probe.model import NonFinite, ProbeReport
 from rnninspect.probe.nonfinite import first_nonfinite, forward_ops
 from rnninspect.probe.proof import CellValues, unproven
@@ -258,7 +258,7 @@ def _cell_arrays(np: Any, found: CellTensors, values: dict[str, Any]) -> CellArr
     cell = found.cell
     return CellArrays(
         cell=cell.name, layer=cell.layer, kind=cell.kind, units=cell.units,
-        gate_order=cell.gate_order, kernels=found.kernels,
+        gate_order=gate_order(cell, found.steps), kernels=found.kernels,
         gates=tuple({g: (a.activation, cut(a)) for g, a in s.gates.items()}
                     for s in found.steps),
         h=tuple(value(s.h) for s in found.steps), c=tuple(value(s.c) for s in found.steps))
