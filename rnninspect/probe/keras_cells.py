@@ -12,8 +12,8 @@ An Inspection cell takes the values of the Keras cell whose kernel it computes w
 kernel's path, which is its Inspection name when no other variable has that path). One cell
 object applied as several layers (tied layers) runs several sequences, in the order the
 layers run: they are the Inspection's cells that read its kernel, in layer order. Where the
-counts differ (one cell over independent sequences, which the Inspection shows as one cell)
-nothing is matched and the graph's own reading stands.
+counts differ (one cell over independent sequences — `TimeDistributed(LSTM)` — which the
+Inspection shows as one cell) the cell is named as having no per-step values, and why.
 """
 
 from __future__ import annotations
@@ -37,9 +37,11 @@ class KerasModel:
     inputs: tuple[str, ...]
 
 
-def keras_cell_arrays(keras_model: KerasModel, arrays: list[Any],
-                      inspection: Inspection) -> dict[str, CellArrays]:
-    """Inspection cell name -> its values from the numpy recurrence of its Keras cell."""
+def keras_cell_arrays(keras_model: KerasModel, arrays: list[Any], inspection: Inspection
+                      ) -> tuple[dict[str, CellArrays], dict[str, str]]:
+    """Inspection cell name -> its values from the numpy recurrence of its Keras cell; and
+    cell name -> why it has none (a Keras cell that runs more or fewer sequences than the
+    Inspection has cells for it)."""
     from rnninspect.probe.snapshot import chain_arrays, record_chains, variable_path
 
     chains = record_chains(keras_model.model, arrays, keras_model.run)
@@ -50,11 +52,18 @@ def keras_cell_arrays(keras_model: KerasModel, arrays: list[Any],
         if paths[path] == 1:  # a path two variables share names neither for sure
             runs.setdefault(path, []).append(chain)
     found: dict[str, CellArrays] = {}
+    unmatched: dict[str, str] = {}
     for path, sequences in runs.items():
         cells = sorted((c for c in inspection.cells if path in c.variables),
                        key=lambda c: (c.layer, c.name))
-        if len(cells) != len(sequences):
+        if len(cells) == len(sequences):
+            for cell, chain in zip(cells, sequences, strict=True):
+                found[cell.name] = chain_arrays(chain, cell.name, cell.layer)
             continue
-        for cell, chain in zip(cells, sequences, strict=True):
-            found[cell.name] = chain_arrays(chain, cell.name, cell.layer)
-    return found
+        for cell in cells:
+            unmatched[cell.name] = (
+                f"its Keras cell ({path}) ran {len(sequences)} separate sequences (a layer "
+                f"applied to each of several inputs, as TimeDistributed does) where the "
+                f"Inspection shows {len(cells)} cell{'s' if len(cells) > 1 else ''}: which "
+                "sequence's values to show is not decided")
+    return found, unmatched

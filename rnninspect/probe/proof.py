@@ -71,7 +71,8 @@ def _lstm(cell: CellValues) -> str | None:
     for t in range(1, len(cell.c)):
         gates = cell.gates[t]
         if not _same(cell.c[t], gates["f"] * cell.c[t - 1] + gates["i"] * gates[g]):
-            return f"c_t ≠ f·c_(t−1) + i·{g} at step {t}: these are not its gates"
+            return (f"c_t ≠ f·c_(t−1) + i·{g} at step {t}: the values located are not its "
+                    "gates and state carried from step to step")
     return None
 
 
@@ -85,7 +86,8 @@ def _gru(cell: CellValues) -> str | None:
     for t in range(1, len(cell.h)):
         gates = cell.gates[t]
         if not _same(cell.h[t], gates[z] * cell.h[t - 1] + (1 - gates[z]) * gates[g]):
-            return f"h_t ≠ {z}·h_(t−1) + (1 − {z})·{g} at step {t}: these are not its gates"
+            return (f"h_t ≠ {z}·h_(t−1) + (1 − {z})·{g} at step {t}: the values located are "
+                    "not its gates and state carried from step to step")
     return None
 
 

@@ -35,9 +35,6 @@ from rnninspect.probe.model import NonFinite, ProbeReport
 from rnninspect.probe.recurrence import GATE_ORDER, KINDS, CellWeights, Step, step
 from rnninspect.probe.stats import CellArrays, cell_probe
 
-RNN_LAYERS = frozenset({"LSTM", "GRU", "SimpleRNN"})
-
-
 @dataclass
 class Chain:
     """One sequence one cell ran over: its steps in order."""
@@ -115,17 +112,18 @@ def variable_path(variable: Any) -> str:
 
 @contextmanager
 def _recording(model: Any, chains: list[Chain]) -> Iterator[None]:
-    """Wrap the `call` of every recurrent layer and bare cell of `model` for one forward
-    pass (an instance attribute, removed afterwards)."""
+    """Wrap the `call` of every recurrent layer and cell of `model` for one forward pass (an
+    instance attribute, removed afterwards). A layer records its whole sequence; a cell
+    records the calls made outside any recorded layer (a cell run by an `RNN` layer and then
+    called step by step records both, as one sequence when the calls carry its state on)."""
     layers = list(model._flatten_layers(include_self=True, recursive=True))
-    in_layers = {id(layer.cell) for layer in layers if type(layer).__name__ in RNN_LAYERS}
+    inside: list[Any] = []  # the layer whose sequence is being recorded, if any
     wrapped = []
     for layer in layers:
-        kind = type(layer).__name__
-        if kind in RNN_LAYERS:
-            wrapped.append((layer, _sequence_recorder(layer, chains)))
-        elif kind in KINDS and id(layer) not in in_layers:
-            wrapped.append((layer, _call_recorder(layer, chains)))
+        if _layer_cells(layer) is not None:
+            wrapped.append((layer, _sequence_recorder(layer, chains, inside)))
+        elif type(layer).__name__ in KINDS:
+            wrapped.append((layer, _call_recorder(layer, chains, inside)))
     try:
         for layer, wrapper in wrapped:
             object.__setattr__(layer, "call", wrapper)
@@ -133,6 +131,17 @@ def _recording(model: Any, chains: list[Chain]) -> Iterator[None]:
     finally:
         for layer, _ in wrapped:
             object.__delattr__(layer, "call")
+
+
+def _layer_cells(layer: Any) -> list[Any] | None:
+    """The cells a Keras `RNN` layer (`LSTM`, `GRU`, `SimpleRNN`, or `RNN` over one cell or
+    `StackedRNNCells`) runs, lowest first; None for any other layer, or when a cell is of no
+    kind `probe.recurrence` computes."""
+    if not any(k.__name__ == "RNN" for k in type(layer).__mro__) or not hasattr(layer, "cell"):
+        return None
+    cell = layer.cell
+    cells = list(cell.cells) if type(cell).__name__ == "StackedRNNCells" else [cell]
+    return cells if all(type(c).__name__ in KINDS for c in cells) else None
 
 
 def _numpy(value: Any) -> Any:
@@ -174,39 +183,64 @@ def _states(states: Any) -> list[Any]:
     return [states] if not isinstance(states, (list, tuple)) else list(states)
 
 
-def _sequence_recorder(layer: Any, chains: list[Chain]) -> Any:
+def _sequence_recorder(layer: Any, chains: list[Chain], inside: list[Any]) -> Any:
     original = layer.call
 
     def call(*args: Any, **kwargs: Any) -> Any:
         sequences = args[0] if args else kwargs["sequences"]
         initial = args[1] if len(args) > 1 else kwargs.get("initial_state")
-        weights = _weights(layer.cell)
         x = _numpy(sequences)
         if getattr(layer, "go_backwards", False):
             x = x[:, ::-1]
-        zeros = np.zeros((x.shape[0], weights.units))
-        given = [_numpy(s) for s in _states(initial)] if initial is not None else []
-        h = given[0] if given else zeros
-        c = given[1] if len(given) > 1 else zeros
-        chain = Chain(layer.cell, weights)
-        for t in range(x.shape[1]):
-            found = step(weights, x[:, t], h, c)
-            chain.inputs.append(x[:, t])
-            chain.steps.append(found)
-            h, c = found.h, found.c
-        chains.append(chain)
-        return original(*args, **kwargs)
+        given = [_numpy(s) for s in _flat(initial)]
+        run = []
+        for cell in _layer_cells(layer) or []:
+            weights = _weights(cell)
+            zeros = np.zeros((x.shape[0], weights.units))
+            taken = 2 if weights.kind == "LSTM" else 1
+            mine, given = given[:taken], given[taken:]
+            h = mine[0] if mine else zeros
+            c = mine[1] if len(mine) > 1 else zeros
+            chain = Chain(cell, weights)
+            for t in range(x.shape[1]):
+                found = step(weights, x[:, t], h, c)
+                chain.inputs.append(x[:, t])
+                chain.steps.append(found)
+                h, c = found.h, found.c
+            chains.append(chain)
+            run.append(chain)
+            x = np.stack([s.h for s in chain.steps], axis=1)
+        inside.append(layer)
+        try:
+            out = original(*args, **kwargs)
+        finally:
+            inside.pop()
+        if getattr(layer, "return_state", False) and len(run) == 1:
+            run[0].last_out = out[1]  # the final h, as a later call of the cell is given it
+            run[0].last_h = _numpy(out[1])
+        return out
 
     return call
 
 
-def _call_recorder(cell: Any, chains: list[Chain]) -> Any:
-    """Each call of a bare cell continues the chain whose last call returned the state it
-    is given (the same tensor object, else equal values), or starts a new one."""
+def _flat(states: Any) -> list[Any]:
+    if states is None:
+        return []
+    if isinstance(states, (list, tuple)):
+        return [s for part in states for s in _flat(part)]
+    return [states]
+
+
+def _call_recorder(cell: Any, chains: list[Chain], inside: list[Any]) -> Any:
+    """Each call of a cell outside a recorded layer continues the chain whose last call
+    returned the state it is given (the same tensor object, else equal values), or starts
+    a new one."""
     original = cell.call
 
     def call(*args: Any, **kwargs: Any) -> Any:
         out = original(*args, **kwargs)
+        if inside:
+            return out  # a step of a layer's sequence, recorded with the sequence
         weights = _weights(cell)
         x = _numpy(args[0] if args else kwargs["inputs"])
         given = _states(args[1] if len(args) > 1 else kwargs["states"])

@@ -125,8 +125,9 @@ def probe_graph(graph: Any, inputs: list[str], outputs: list[str], *, model: str
     else:
         feed, fed = _feed(np, graph, placeholders, input_file, data, seed, batch,
                           inspection.num_steps)
-    from_keras = _keras_values(keras_model, graph, feed, inspection)
+    from_keras, undecided = _keras_values(keras_model, graph, feed, inspection)
     found = [c for c in located if c.cell.name not in from_keras
+             and c.cell.name not in undecided
              and any(s.gates or s.h is not None for s in c.steps)]
     with graph.as_default():
         _seed_random_ops(graph, seed)
@@ -147,9 +148,9 @@ def probe_graph(graph: Any, inputs: list[str], outputs: list[str], *, model: str
         got = session.run(tensors + out_tensors, feed)
         values = {t.name: v for t, v in zip(tensors + out_tensors, got, strict=True)}
         graph_arrays = {c.cell.name: _cell_arrays(np, c, values) for c in found}
-        unproven = {c.cell.name: why for c in found
-                    if (why := _unproven(np, c, values, graph_arrays[c.cell.name]))}
-        proven = [c for c in found if c.cell.name not in unproven]
+        refused = {**undecided, **{c.cell.name: why for c in found if (
+            why := _unproven(np, c, values, graph_arrays[c.cell.name]))}}
+        proven = [c for c in found if c.cell.name not in refused]
         nonfinite: NonFinite | None = None
         if not all(bool(np.all(np.isfinite(v))) for v in got) or any(
                 not _finite(np, a) for a in from_keras.values()):
@@ -165,18 +166,18 @@ def probe_graph(graph: Any, inputs: list[str], outputs: list[str], *, model: str
     weights_said = weights_note or (
         f"weights restored from {restore}" if restore else
         f"weights from the program's initialisers (seed {seed})")
-    dynamic = tuple(c.name for c in inspection.cells
-                    if (c.dynamic or not c.num_steps) and c.name not in from_keras)
-    unreached = tuple(c.cell.name for c in located
-                      if c.cell.name not in from_keras and c not in found)
+    dynamic = tuple(c.name for c in inspection.cells if (c.dynamic or not c.num_steps)
+                    and c.name not in from_keras and c.name not in undecided)
+    unreached = tuple(c.cell.name for c in located if c.cell.name not in from_keras
+                      and c.cell.name not in refused and c not in found)
     # T as probed: a Keras cell's own steps where the graph's count could mislead
     num_steps = max((len(a.h) for a in by_name.values()), default=inspection.num_steps)
     report = ProbeReport(
         model=model, dialect=dialect, inspection_schema=_inspection_schema(),
         num_steps=num_steps, batch=batch_size, cells=cells, nonfinite=nonfinite,
         notes=(fed, weights_said, *notes, *_keras_note(from_keras), *_dynamic_note(dynamic),
-               *_unreached_note(unreached), *_unproven_notes(unproven)),
-        dynamic=dynamic + unreached + tuple(unproven))
+               *_unreached_note(unreached), *_refused_notes(refused)),
+        dynamic=dynamic + unreached + tuple(refused))
     return with_findings(report)
 
 
@@ -194,14 +195,15 @@ def _feed(np: Any, graph: Any, placeholders: list[Any], input_file: str | None,
 
 
 def _keras_values(keras_model: KerasModel | None, graph: Any, feed: dict[Any, Any],
-                  inspection: Inspection) -> dict[str, CellArrays]:
-    """The Keras cells' values on the batch `feed` holds (none without a Keras model, or
-    when an argument of it is no input the graph is fed)."""
+                  inspection: Inspection) -> tuple[dict[str, CellArrays], dict[str, str]]:
+    """The Keras cells' values on the batch `feed` holds, and the cells whose Keras cell
+    ran other sequences than the Inspection's cells (`keras_cell_arrays`); none without a
+    Keras model, or when an argument of it is no input the graph is fed."""
     if keras_model is None:
-        return {}
+        return {}, {}
     tensors = [graph.get_operation_by_name(n).outputs[0] for n in keras_model.inputs]
     if not all(t in feed for t in tensors):
-        return {}
+        return {}, {}
     return keras_cell_arrays(keras_model, [feed[t] for t in tensors], inspection)
 
 
@@ -239,9 +241,10 @@ def _unreached_note(cells: tuple[str, ...]) -> tuple[str, ...]:
             "could not be followed to an activation; `rnninspect show` has their structure",)
 
 
-def _unproven_notes(unproven: dict[str, str]) -> tuple[str, ...]:
+def _refused_notes(refused: dict[str, str]) -> tuple[str, ...]:
+    """One line per cell whose values could not be proven (or decided) its own."""
     return tuple(f"{name}: no per-step values — {why}; `rnninspect show` has its structure"
-                 for name, why in unproven.items())
+                 for name, why in refused.items())
 
 
 def _distinct(tensors: list[Any]) -> list[Any]:
