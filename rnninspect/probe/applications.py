@@ -55,13 +55,3 @@ def analyze_by_cell(traced: Traced) -> tuple[Inspection, CellReads]:
                 uses.append(read)
     return inspection, found
 
-
-def merged(by_cell: CellReads) -> StepReads:
-    """Every cell's reads together: variable -> step -> reads."""
-    reads: StepReads = {}
-    for cell_reads in by_cell.values():
-        for name, steps in cell_reads.items():
-            for step, uses in steps.items():
-                into = reads.setdefault(name, {}).setdefault(step, [])
-                into.extend(u for u in uses if u not in into)
-    return reads

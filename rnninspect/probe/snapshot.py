@@ -35,6 +35,7 @@ from rnninspect.probe.model import NonFinite, ProbeReport
 from rnninspect.probe.recurrence import GATE_ORDER, KINDS, CellWeights, Step, step
 from rnninspect.probe.stats import CellArrays, cell_probe
 
+
 @dataclass
 class Chain:
     """One sequence one cell ran over: its steps in order."""

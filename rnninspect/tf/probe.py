@@ -3,12 +3,13 @@
 Every model form ends here as a `tf.Graph` with its inputs and outputs named: a zoo TF1
 graph (in the TF1 worker, `ProbeLegacy`), a user's TF1 graph (`ProbeUserGraph`), a Keras
 model as the graph of its inference function (`rnninspect.probe.run`; while-loop RNN layers
-traced unrolled, the same weights). The graph is traced and analysed like `show` does
-(`probe.applications`: each cell's own reads), the gate and state tensors found from it (`probe.locate`), and one
-session run fetches them; the cells whose values `probe.proof` cannot prove the cell's are
-named as having none. A Keras model's Keras cells are computed instead by their numpy
-recurrence on the same batch (`probe.keras_cells`). Only when a value is non-finite is the
-whole forward pass fetched again to find the op where it started.
+traced unrolled, the same weights). The graph is traced and analysed like `show` does, each
+cell's own reads kept apart (`probe.applications`), the gate and state tensors found from
+them (`probe.locate`), and one session run fetches them; the cells whose values
+`probe.proof` cannot prove the cell's are named as having none. A Keras model's Keras cells
+are computed instead by their numpy recurrence on the same batch (`probe.keras_cells`). Only
+when a value is non-finite is the whole forward pass fetched again to find the op where it
+started.
 """
 
 from __future__ import annotations
