@@ -39,6 +39,9 @@ class CellWeights:
     act: Activation
     gate: Activation | None  # the recurrent activation; None for a plain RNN
     reset_after: bool = False
+    # the products x·W and h·U (numpy's by default; a snapshot multiplies on the backend:
+    # numpy's threaded BLAS and TensorFlow's thread pool slow each other down ten-fold)
+    matmul: Callable[[Any, Any], Any] = np.matmul
 
 
 @dataclass(frozen=True)
@@ -55,7 +58,7 @@ def step(weights: CellWeights, x: Any, h: Any, c: Any = None) -> Step:
     act = weights.act
     if weights.kind == "LSTM":
         gate = _gate(weights)
-        z = x @ weights.kernel + h @ weights.recurrent_kernel
+        z = weights.matmul(x, weights.kernel) + weights.matmul(h, weights.recurrent_kernel)
         if weights.bias is not None:
             z = z + weights.bias
         zi, zf, zc, zo = np.split(z, 4, axis=-1)
@@ -66,7 +69,7 @@ def step(weights: CellWeights, x: Any, h: Any, c: Any = None) -> Step:
                      "o": (kind, o)}, o * act(c), c)
     if weights.kind == "GRU":
         return _gru(weights, x, h)
-    z = x @ weights.kernel + h @ weights.recurrent_kernel
+    z = weights.matmul(x, weights.kernel) + weights.matmul(h, weights.recurrent_kernel)
     if weights.bias is not None:
         z = z + weights.bias
     h = act(z)
@@ -83,15 +86,16 @@ def _gru(weights: CellWeights, x: Any, h: Any) -> Step:
     n = weights.units
     bias = weights.bias
     input_bias = None if bias is None else (bias[0] if weights.reset_after else bias)
-    matrix_x = x @ weights.kernel + (0.0 if input_bias is None else input_bias)
+    dot = weights.matmul
+    matrix_x = dot(x, weights.kernel) + (0.0 if input_bias is None else input_bias)
     xz, xr, xh = np.split(matrix_x, 3, axis=-1)
     if weights.reset_after:
-        inner = h @ weights.recurrent_kernel + (0.0 if bias is None else bias[1])
+        inner = dot(h, weights.recurrent_kernel) + (0.0 if bias is None else bias[1])
         rz, rr, rh = np.split(inner, 3, axis=-1)
     else:
-        rz, rr = np.split(h @ weights.recurrent_kernel[:, :2 * n], 2, axis=-1)
+        rz, rr = np.split(dot(h, weights.recurrent_kernel[:, :2 * n]), 2, axis=-1)
     z, r = gate(xz + rz), gate(xr + rr)
-    recurrent_h = r * rh if weights.reset_after else (r * h) @ weights.recurrent_kernel[:, 2 * n:]
+    recurrent_h = r * rh if weights.reset_after else dot(r * h, weights.recurrent_kernel[:, 2 * n:])
     candidate = weights.act(xh + recurrent_h)
     kind = weights.recurrent_activation
     return Step({"z": (kind, z), "r": (kind, r), "h": (weights.activation, candidate)},

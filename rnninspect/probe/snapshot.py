@@ -162,7 +162,7 @@ def _weights(cell: Any) -> CellWeights:
         recurrent_kernel=_numpy(cell.recurrent_kernel), bias=bias,
         act=_applied(cell.activation, dtype),
         gate=None if gate is None else _applied(gate, dtype),
-        reset_after=bool(getattr(cell, "reset_after", False)))
+        reset_after=bool(getattr(cell, "reset_after", False)), matmul=_backend_matmul(dtype))
 
 
 def _applied(function: Any, dtype: str) -> Callable[[Any], Any]:
@@ -174,6 +174,17 @@ def _applied(function: Any, dtype: str) -> Callable[[Any], Any]:
         return _numpy(function(keras.ops.convert_to_tensor(values, dtype=dtype)))
 
     return apply
+
+
+def _backend_matmul(dtype: str) -> Callable[[Any, Any], Any]:
+    """a · b computed by Keras at the cell's compute dtype (as the cell computes it)."""
+    import keras
+
+    def matmul(a: Any, b: Any) -> Any:
+        convert = keras.ops.convert_to_tensor
+        return _numpy(keras.ops.matmul(convert(a, dtype=dtype), convert(b, dtype=dtype)))
+
+    return matmul
 
 
 def _name(activation: Any) -> str:
