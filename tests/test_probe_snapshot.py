@@ -59,19 +59,15 @@ def keras_model(keras: Any, layer: str, **options: Any) -> Any:
     return model
 
 
-# graph: whether `probe`'s graph reading gets these cells right too (a GRU with
-# reset_after=False reads its recurrent kernel in two slices, which it counts as two steps;
-# a hard sigmoid is no Sigmoid op, so it sees an LSTM without gates): these compare with
-# the layer's own outputs only
-CASES = [("LSTM", {}, True), ("GRU", {}, True), ("GRU", {"reset_after": False}, False),
-         ("SimpleRNN", {}, True), ("LSTM", {"go_backwards": True}, True),
-         ("LSTM", {"recurrent_activation": "hard_sigmoid"}, False)]
+# (a GRU with reset_after=False and a hard-sigmoid LSTM were once read wrong by the graph
+# probe: it now computes Keras cells as the snapshots do, tests/test_probe_forms.py)
+CASES = [("LSTM", {}), ("GRU", {}), ("GRU", {"reset_after": False}), ("SimpleRNN", {}),
+         ("LSTM", {"go_backwards": True}), ("LSTM", {"recurrent_activation": "hard_sigmoid"})]
 IDS = ["lstm", "gru", "gru-reset-before", "simple-rnn", "backwards", "hard-sigmoid"]
 
 
-@pytest.mark.parametrize("layer, options, graph", CASES, ids=IDS)
-def test_the_numpy_snapshot_equals_the_graph_probe(layer: str, options: dict[str, Any],
-                                                   graph: bool) -> None:
+@pytest.mark.parametrize("layer, options", CASES, ids=IDS)
+def test_the_numpy_snapshot_equals_the_graph_probe(layer: str, options: dict[str, Any]) -> None:
     from rnninspect.probe.run import probe_model
     from rnninspect.probe.snapshot import snapshot
     from rnninspect.tf.imports import import_keras_for_tracing
@@ -87,8 +83,6 @@ def test_the_numpy_snapshot_equals_the_graph_probe(layer: str, options: dict[str
     first = keras.Model(model.inputs, model.layers[0].output)(x).numpy().astype(np.float64)
     norms = np.linalg.norm(first, axis=2).mean(axis=0)
     assert [s.h_norm for s in got.cells[0].steps] == pytest.approx(list(norms), abs=1e-5)
-    if not graph:
-        return
     want = probe_model(model, [x])
     same_figures(got.cells, want.cells)
     assert got.findings == want.findings
@@ -98,7 +92,7 @@ def test_the_numpy_snapshot_equals_the_graph_probe(layer: str, options: dict[str
 def test_the_built_in_models_python_loops_of_cells(name: str) -> None:
     """Bare cells called once per step: each call's own inputs and states. The tied variant
     (one cell object for both layers) is two chains, so two layers: its last h are the
-    states the model returns (the graph probe mixes the two layers' reads of that cell)."""
+    states the model returns."""
     from rnninspect import zoo
     from rnninspect.probe.run import probe_model
     from rnninspect.probe.snapshot import snapshot
@@ -124,7 +118,6 @@ def test_the_built_in_models_python_loops_of_cells(name: str) -> None:
                 for h, _ in states]
         assert [c.steps[-1].h_norm for c in got.cells] == pytest.approx(last, abs=1e-5)
         assert last[0] != pytest.approx(last[1], abs=1e-3)
-        return
     same_figures(got.cells, probe_model(model, [x]).cells)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from rnninspect.model import Inspection, Role
+from rnninspect.probe.applications import CellReads
 from rnninspect.probe.model import NonFinite
 
 Label = tuple[int, int]  # (step, layer)
@@ -44,13 +45,13 @@ def _fetchable(op: Any) -> list[Any]:
     return [t for t in op.outputs if t.dtype.is_floating]
 
 
-def step_labels(ops: list[Any], inspection: Inspection,
-                reads: dict[str, dict[int, list[tuple[str, int]]]]) -> dict[str, Label]:
-    """op name -> (step, layer) of the latest kernel read it depends on."""
+def step_labels(ops: list[Any], inspection: Inspection, reads: CellReads) -> dict[str, Label]:
+    """op name -> (step, layer) of the latest kernel read it depends on (each read labelled
+    with the layer whose application it is)."""
     own: dict[str, Label] = {}
     for cell in inspection.cells:
-        for name in cell.variables:
-            for step, uses in reads.get(name, {}).items():
+        for steps in reads.get(cell.name, {}).values():
+            for step, uses in steps.items():
                 for op_name, _ in uses:
                     label = (step, cell.layer)
                     own[op_name] = max(own.get(op_name, label), label)
@@ -93,7 +94,7 @@ def nearest_weight(op: Any, weights: dict[str, str], biases: set[str]) -> str | 
 
 
 def first_nonfinite(np: Any, session: Any, ops: list[Any], feed: dict[Any, Any],
-                    inspection: Inspection, reads: dict[str, dict[int, list[tuple[str, int]]]],
+                    inspection: Inspection, reads: CellReads,
                     weights: dict[str, str], gate_ops: dict[str, str]) -> NonFinite | None:
     """`weights`: variable node -> name; `gate_ops`: activation op name -> gate."""
     tensors = [t for op in ops for t in _fetchable(op)][:MAX_FETCH]

@@ -1,10 +1,13 @@
 """One step of a Keras 3 recurrent cell in numpy (float64): its gates and its new state.
 
-The maths of `keras.layers.LSTMCell`, `GRUCell` (`reset_after` either way) and
-`SimpleRNNCell` at inference (no dropout), on the cell's weights copied to numpy, so that a
-probe snapshot can be computed on any Keras backend (TensorFlow, JAX, torch) without a
-TensorFlow graph. Gate names and order are the Inspection's: LSTM i, f, c, o; GRU z, r, h; a
-plain RNN's one block, h, is its activation.
+The maths of `keras.layers.LSTMCell`, `GRUCell` (`reset_after` either way, with or without a
+bias) and `SimpleRNNCell` at inference (no dropout), on the cell's weights copied to numpy,
+so that a probe can be computed on any Keras backend (TensorFlow, JAX, torch) without a
+TensorFlow graph. The activations are the cell's own functions (`activation`,
+`recurrent_activation`: whatever Keras accepts, a custom callable included), applied by
+Keras to the step's values at the cell's compute dtype: no activation is looked up by name,
+so none can be read wrong. Gate names and order are the Inspection's: LSTM i, f, c, o; GRU
+z, r, h; a plain RNN's one block, h, is its activation.
 """
 
 from __future__ import annotations
@@ -18,24 +21,13 @@ import numpy as np
 KINDS = {"LSTMCell": "LSTM", "GRUCell": "GRU", "SimpleRNNCell": "RNN"}
 GATE_ORDER = {"LSTM": ("i", "f", "c", "o"), "GRU": ("z", "r", "h"), "RNN": ("h",)}
 
-
-def _sigmoid(a: Any) -> Any:
-    return 1.0 / (1.0 + np.exp(-a))
-
-
-def _hard_sigmoid(a: Any) -> Any:  # Keras 3: relu6(x + 3) / 6
-    return np.clip(a + 3.0, 0.0, 6.0) / 6.0
-
-
-ACTIVATIONS: dict[str, Callable[[Any], Any]] = {
-    "sigmoid": _sigmoid, "tanh": np.tanh, "hard_sigmoid": _hard_sigmoid,
-    "relu": lambda a: np.maximum(a, 0.0), "linear": lambda a: a,
-}
+Activation = Callable[[Any], Any]  # float64 array -> float64 array
 
 
 @dataclass(frozen=True)
 class CellWeights:
-    """A Keras cell's kind, sizes, activations (by name) and weights as float64 arrays."""
+    """A Keras cell's kind, sizes, activations (names, for the report, and the functions
+    themselves) and weights as float64 arrays."""
 
     kind: str  # "LSTM", "GRU", "RNN"
     units: int
@@ -44,7 +36,12 @@ class CellWeights:
     kernel: Any
     recurrent_kernel: Any
     bias: Any  # None without a bias; GRU reset_after: [2, 3·units]
+    act: Activation
+    gate: Activation | None  # the recurrent activation; None for a plain RNN
     reset_after: bool = False
+    # the products x·W and h·U (numpy's by default; a snapshot multiplies on the backend:
+    # numpy's threaded BLAS and TensorFlow's thread pool slow each other down ten-fold)
+    matmul: Callable[[Any, Any], Any] = np.matmul
 
 
 @dataclass(frozen=True)
@@ -56,50 +53,50 @@ class Step:
     c: Any  # None for a GRU or a plain RNN
 
 
-def supported(weights: CellWeights) -> bool:
-    return (weights.activation in ACTIVATIONS
-            and (weights.kind == "RNN" or weights.recurrent_activation in ACTIVATIONS))
-
-
 def step(weights: CellWeights, x: Any, h: Any, c: Any = None) -> Step:
     """The cell applied once to inputs `x` [batch, in] from states `h` (and `c`)."""
-    act = ACTIVATIONS[weights.activation]
+    act = weights.act
     if weights.kind == "LSTM":
-        gate = ACTIVATIONS[weights.recurrent_activation]
-        z = x @ weights.kernel + h @ weights.recurrent_kernel
+        gate = _gate(weights)
+        z = weights.matmul(x, weights.kernel) + weights.matmul(h, weights.recurrent_kernel)
         if weights.bias is not None:
             z = z + weights.bias
         zi, zf, zc, zo = np.split(z, 4, axis=-1)
         i, f, g, o = gate(zi), gate(zf), act(zc), gate(zo)
         c = f * c + i * g
-        return Step({"i": (weights.recurrent_activation, i), "f": (weights.recurrent_activation,
-                                                                   f),
-                     "c": (weights.activation, g), "o": (weights.recurrent_activation, o)},
-                    o * act(c), c)
+        kind = weights.recurrent_activation
+        return Step({"i": (kind, i), "f": (kind, f), "c": (weights.activation, g),
+                     "o": (kind, o)}, o * act(c), c)
     if weights.kind == "GRU":
-        return _gru(weights, act, x, h)
-    z = x @ weights.kernel + h @ weights.recurrent_kernel
+        return _gru(weights, x, h)
+    z = weights.matmul(x, weights.kernel) + weights.matmul(h, weights.recurrent_kernel)
     if weights.bias is not None:
         z = z + weights.bias
     h = act(z)
     return Step({"h": (weights.activation, h)}, h, None)
 
 
-def _gru(weights: CellWeights, act: Callable[[Any], Any], x: Any, h: Any) -> Step:
-    gate = ACTIVATIONS[weights.recurrent_activation]
+def _gate(weights: CellWeights) -> Activation:
+    assert weights.gate is not None, "a gated cell has a recurrent activation"
+    return weights.gate
+
+
+def _gru(weights: CellWeights, x: Any, h: Any) -> Step:
+    gate = _gate(weights)
     n = weights.units
     bias = weights.bias
     input_bias = None if bias is None else (bias[0] if weights.reset_after else bias)
-    matrix_x = x @ weights.kernel + (0.0 if input_bias is None else input_bias)
+    dot = weights.matmul
+    matrix_x = dot(x, weights.kernel) + (0.0 if input_bias is None else input_bias)
     xz, xr, xh = np.split(matrix_x, 3, axis=-1)
     if weights.reset_after:
-        inner = h @ weights.recurrent_kernel + (0.0 if bias is None else bias[1])
+        inner = dot(h, weights.recurrent_kernel) + (0.0 if bias is None else bias[1])
         rz, rr, rh = np.split(inner, 3, axis=-1)
     else:
-        rz, rr = np.split(h @ weights.recurrent_kernel[:, :2 * n], 2, axis=-1)
+        rz, rr = np.split(dot(h, weights.recurrent_kernel[:, :2 * n]), 2, axis=-1)
     z, r = gate(xz + rz), gate(xr + rr)
-    recurrent_h = r * rh if weights.reset_after else (r * h) @ weights.recurrent_kernel[:, 2 * n:]
-    candidate = act(xh + recurrent_h)
+    recurrent_h = r * rh if weights.reset_after else dot(r * h, weights.recurrent_kernel[:, 2 * n:])
+    candidate = weights.act(xh + recurrent_h)
     kind = weights.recurrent_activation
     return Step({"z": (kind, z), "r": (kind, r), "h": (weights.activation, candidate)},
                 z * h + (1.0 - z) * candidate, None)

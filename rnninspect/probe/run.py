@@ -180,6 +180,7 @@ def _keras(model: Any, signature: list[Any], name: str, config: tuple[tuple[str,
            data: tuple[str, DataBatch] | None = None) -> ProbeReport:
     import tensorflow as tf
 
+    from rnninspect.probe.keras_cells import KerasModel
     from rnninspect.sources.graph_io import graph_inputs_outputs
     from rnninspect.tf.function_graph import graph_of, returned
     from rnninspect.tf.probe import probe_graph
@@ -202,9 +203,12 @@ def _keras(model: Any, signature: list[Any], name: str, config: tuple[tuple[str,
     if loops and unrolled:
         notes = (f"while-loop layers ({', '.join(unrolled)}) traced with unroll=True (the "
                  "same layers and weights): one step per iteration",)
+    # the placeholders of forward's arguments, in order (captures come after them)
+    arguments = tuple(f"fn/{t.op.name}" for t in concrete.inputs[:len(signature)])
+    live = KerasModel(model, lambda xs: forward(*xs), arguments)
     return probe_graph(graph, inputs, outputs, model=name, dialect="keras", config=config,
                        seed=seed, batch=batch, input_file=input_file, arrays=arrays,
-                       notes=notes, weights_note=weights_note, data=data)
+                       notes=notes, weights_note=weights_note, data=data, keras_model=live)
 
 
 def _user(spec: str, seed: int, batch: int | None, input_file: str | None,
