@@ -101,3 +101,56 @@ def test_every_recurrent_activation(layer: str, name: str) -> None:
 @pytest.mark.parametrize("name", chosen(ACTIVATIONS))
 def test_every_activation(layer: str, name: str) -> None:
     probe_layer(layer, {"activation": name}, scale=0.8)
+
+
+def test_an_rnn_layer_over_stacked_cells() -> None:
+    """`RNN(StackedRNNCells([...]))`: each cell a layer, lowest first, its input the h of
+    the one below; the layer's own output is the top cell's last h (a generic RNN layer was
+    once recorded call by call, its throwaway shape-inference calls as extra sequences)."""
+    from rnninspect.probe.run import probe_model
+    from rnninspect.tf.imports import import_keras_for_tracing
+
+    keras = import_keras_for_tracing()
+    keras.backend.clear_session()
+    rng = np.random.default_rng(8)
+    lower = keras.layers.LSTMCell(UNITS, recurrent_activation="hard_sigmoid", name="lower")
+    upper = keras.layers.GRUCell(UNITS, reset_after=False, name="upper")
+    rnn = keras.layers.RNN(keras.layers.StackedRNNCells([lower, upper]), name="rnn")
+    model = keras.Sequential([keras.Input((STEPS, INPUTS)), rnn])
+    for cell in (lower, upper):
+        cell.set_weights([rng.uniform(-1.2, 1.2, w.shape).astype(np.float32)
+                          for w in cell.get_weights()])
+    x = (rng.standard_normal((BATCH, STEPS, INPUTS)) * 2).astype(np.float32)
+    report = probe_model(model, [x])
+    first = keras_recurrence("LSTM", lower.get_weights(), x.astype(np.float64),
+                             recurrent_activation="hard_sigmoid")
+    second = keras_recurrence("GRU", upper.get_weights(),
+                              np.stack([s["h"] for s in first], axis=1), reset_after=False)
+    assert second[-1]["h"] == pytest.approx(np.asarray(model(x), np.float64), abs=1e-5)
+    assert [(c.layer, c.kind) for c in report.cells] == [(0, "LSTM"), (1, "GRU")]
+    for cell, expected in zip(report.cells, (first, second), strict=True):
+        for got, want in zip(cell.steps, expected, strict=True):
+            for g in got.gates:
+                assert (g.mean, g.low, g.high) == pytest.approx(
+                    stats(g.activation, want["gates"][g.gate]), **CLOSE)
+            assert got.h_norm == pytest.approx(
+                float(np.linalg.norm(want["h"], axis=1).mean()), **CLOSE)
+
+
+def test_one_layer_over_several_inputs_is_named_not_guessed() -> None:
+    """`TimeDistributed(LSTM)` runs one LSTM over every row: the Inspection shows one cell,
+    the cell ran four sequences; which one's values to show is not decided, and said."""
+    from rnninspect.probe.run import probe_model
+    from rnninspect.tf.imports import import_keras_for_tracing
+
+    keras = import_keras_for_tracing()
+    keras.backend.clear_session()
+    x = keras.Input((4, STEPS, 1), batch_size=BATCH)
+    rows = keras.layers.TimeDistributed(keras.layers.LSTM(UNITS, name="row"), name="rows")(x)
+    model = keras.Model(x, keras.layers.LSTM(3, name="col")(rows))
+    inputs = np.random.default_rng(9).standard_normal((BATCH, 4, STEPS, 1)).astype(np.float32)
+    report = probe_model(model, [inputs])
+    assert [c.kind for c in report.cells] == ["LSTM"]  # the column LSTM over the rows
+    (lost,) = report.dynamic
+    (said,) = [n for n in report.notes if n.startswith(f"{lost}: no per-step values")]
+    assert "ran 4 separate sequences" in said and "not decided" in said
