@@ -119,7 +119,7 @@ def find_chains(
         positions = sorted(count[i] for i in marks)
         if positions == list(range(1, len(nodes) + 1)):
             ordered = sorted(nodes, key=lambda n: count[topo.index[n]])
-            chains.append(Chain(var, ordered))
+            chains.append(Chain(var, _one_read_per_step(og, uses[var], ordered)))
         elif max(positions) >= 2 and len(nodes) >= 4:
             # Several interleaved chains: one cell object applied by several layers.
             layers = _peel(topo, marks, count, _state_parts(og, topo, uses[var], marks))
@@ -134,6 +134,33 @@ def find_chains(
     fewest = min((len(p) for p in peeled), default=0)
     kept = recurrent or [p for p in peeled if len(p) == fewest]
     return chains + [c for p in kept for c in p]
+
+
+def _one_read_per_step(og: OpGraph | None, uses: list[Use], ordered: list[str]) -> list[str]:
+    """The first read of each application of the cell, where one step reads the weight at
+    several sites.
+
+    A Keras ``GRU(reset_after=False)`` multiplies h by the z/r columns of its recurrent
+    kernel, then r * h by the candidate's columns: two reads of one weight per step, each
+    through its own slice. A read's *site* is the part of the weight it multiplies (the
+    slice's shape). When the ordered reads repeat a cycle of k distinct sites, each cycle
+    is one step; one site per step (every cell that reads its whole weight) is unchanged.
+    """
+    if og is None:
+        return ordered
+    by_node = {u.node: u for u in uses}
+    sites = [_read_site(og, by_node[n]) for n in ordered]
+    for k in range(2, len(sites) // 2 + 1):
+        cycle = sites[:k]
+        if len(set(cycle)) == k and len(sites) % k == 0 and sites == cycle * (len(sites) // k):
+            return ordered[::k]
+    return ordered
+
+
+def _read_site(og: OpGraph, use: Use) -> tuple[int | None, ...] | None:
+    """The shape of the weight operand as the matmul reads it (after slices)."""
+    refs = og.inputs.get(use.node, [])
+    return og.shape(refs[use.operand]) if use.operand < len(refs) else None
 
 
 _SOURCES = VARIABLE_OPS | {"Placeholder", "PlaceholderWithDefault", "LoopState"}
