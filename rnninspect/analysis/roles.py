@@ -109,9 +109,8 @@ def gate_blocks(
     if num not in (3, 4) or columns % num:
         return None, None
     width = columns // num
-    acts = [(og.op(a) if a else None, a) for a in split_activations(og, split, num)]
-    if num == 4 and [a for a, _ in acts].count("Tanh") == 1:
-        names = _lstm_gate_names(og, topo, acts, step, state_ups, candidate_name)
+    if num == 4:
+        names = _lstm_gate_names(og, topo, split, step, state_ups, candidate_name)
         if names is not None:
             return tuple(GateBlock(g, (k * width, (k + 1) * width)) for k, g in
                          enumerate(names)), "LSTM"
@@ -143,33 +142,78 @@ def find_split(og: OpGraph, node: str) -> str | None:
 
 
 def _lstm_gate_names(
-    og: OpGraph, topo: Topology, acts: list[tuple[str | None, str | None]], step: int,
-    state_ups: list[Upstream], candidate_name: str,
+    og: OpGraph, topo: Topology, split: str, step: int, state_ups: list[Upstream],
+    candidate_name: str,
 ) -> list[str] | None:
-    names: list[str | None] = [None] * 4
-    cand = next(k for k, (a, _) in enumerate(acts) if a == "Tanh")
-    names[cand] = candidate_name
-    cand_node = acts[cand][1]
-    for k, (op, node) in enumerate(acts):
-        if op != "Sigmoid" or node is None:
-            continue
-        for mul in og.graph.successors(node):
-            if og.op(mul) != "Mul":
-                continue
-            partners = [r[0] for r in og.inputs[mul] if r[0] != node]
-            if cand_node in partners:
-                names[k] = "i"
-            elif step >= 0 and any(
-                p in topo.index and any(up.pos[topo.index[p]] == step - 1 for up in state_ups)
-                and og.op(p) != "Tanh"
-                for p in partners
-            ):
-                names[k] = "f"
-    rest = [k for k in range(4) if names[k] is None]
-    if len(rest) != 1 or "i" not in names or "f" not in names:
+    """LSTM gate names from the structure c_t = f * c_{t-1} + i * g, h_t = o * act(c_t).
+
+    Each block is followed through its nonlinearity (whatever ops: Sigmoid, Relu6(x+3)/6,
+    clips, a forget bias) to the first product with a non-constant value. f's product is
+    with the previous state; i and g share one product; o is the fourth. Of i and g, i is
+    the one whose nonlinearity is o's (both use the recurrent activation), else the one that
+    is not a Tanh.
+    """
+    found = [_gate_product(og, split, k) for k in range(4)]
+    products = [p for p in found if p is not None]
+    if len(products) != 4:
         return None
+    names: list[str | None] = [None] * 4
+    for k, (_, partner, _) in enumerate(products):
+        if step >= 0 and partner in topo.index and og.op(partner) not in NONLINEAR_OPS and any(
+                up.pos[topo.index[partner]] == step - 1 for up in state_ups):
+            names[k] = "f"
+    muls = [mul for mul, _, _ in products]
+    pair = [k for k in range(4) if names[k] is None and muls.count(muls[k]) == 2]
+    rest = [k for k in range(4) if names[k] is None and k not in pair]
+    if names.count("f") != 1 or len(pair) != 2 or len(rest) != 1:
+        return None
+    chain = [passed for _, _, passed in products]
+    like_o = [k for k in pair if chain[k] == chain[rest[0]]]
+    tanh = [k for k in pair if "Tanh" in chain[k]]
+    if len(like_o) == 1:
+        gate = like_o[0]
+    elif len(tanh) == 1:
+        gate = next(k for k in pair if k != tanh[0])
+    else:
+        return None
+    names[gate] = "i"
+    names[next(k for k in pair if k != gate)] = candidate_name
     names[rest[0]] = "o"
     return [str(n) for n in names]
+
+
+# Elementwise functions a gate's or candidate's preactivation goes through.
+NONLINEAR_OPS = frozenset({"Sigmoid", "Tanh", "Relu", "Relu6", "HardSigmoid", "Elu", "Selu",
+                           "Softplus", "Softsign", "LeakyRelu", "Gelu", "Exp"})
+
+
+def _gate_product(og: OpGraph, split: str, k: int) -> tuple[str, str, tuple[str, ...]] | None:
+    """Output k of a gate split, followed to its first product with a non-constant value:
+    (the Mul, its other operand, the op types passed on the way: the block's nonlinearity).
+    Additions are passed whatever they add (a forget bias, a peephole term)."""
+    node = next((c for c in sorted(og.graph.successors(split))
+                 if any(p[0] == k for p in og.graph.edges[split, c]["ports"])), None)
+    previous = split
+    passed: list[str] = []
+    for _ in range(8):
+        if node is None:
+            return None
+        if og.op(node) == "Mul":
+            others = [r[0] for r in og.inputs[node][:2] if r[0] != previous]
+            if len(others) == 1 and not _constant(og, others[0]):
+                return node, others[0], tuple(passed)
+        passed.append(og.op(node))
+        successors = sorted(og.graph.successors(node))
+        previous, node = node, successors[0] if len(successors) == 1 else None
+    return None
+
+
+def _constant(og: OpGraph, node: str, depth: int = 3) -> bool:
+    """Is `node` computed from constants alone, within a few ops?"""
+    if og.op(node) == "Const":
+        return True
+    refs = og.inputs.get(node, [])
+    return depth > 0 and bool(refs) and all(_constant(og, r[0], depth - 1) for r in refs)
 
 
 def _find_upstream_op(og: OpGraph, node: str, op: str, depth: int) -> bool:
