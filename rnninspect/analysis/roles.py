@@ -148,7 +148,7 @@ def _lstm_gate_names(
     """LSTM gate names from the structure c_t = f * c_{t-1} + i * g, h_t = o * act(c_t).
 
     Each block is followed through its nonlinearity (whatever ops: Sigmoid, Relu6(x+3)/6,
-    clips, a forget bias) to the first product with a non-constant value. f's product is
+    clips, a forget bias) to the first product with a non-scalar value. f's product is
     with the previous state; i and g share one product; o is the fourth. Of i and g, i is
     the one whose nonlinearity is o's (both use the recurrent activation), else the one that
     is not a Tanh.
@@ -188,7 +188,8 @@ NONLINEAR_OPS = frozenset({"Sigmoid", "Tanh", "Relu", "Relu6", "HardSigmoid", "E
 
 
 def _gate_product(og: OpGraph, split: str, k: int) -> tuple[str, str, tuple[str, ...]] | None:
-    """Output k of a gate split, followed to its first product with a non-constant value:
+    """Output k of a gate split, followed to its first product with a value other than a
+    scalar constant:
     (the Mul, its other operand, the op types passed on the way: the block's nonlinearity).
     Additions are passed whatever they add (a forget bias, a peephole term)."""
     node = next((c for c in sorted(og.graph.successors(split))
@@ -200,12 +201,19 @@ def _gate_product(og: OpGraph, split: str, k: int) -> tuple[str, str, tuple[str,
             return None
         if og.op(node) == "Mul":
             others = [r[0] for r in og.inputs[node][:2] if r[0] != previous]
-            if len(others) == 1 and not _constant(og, others[0]):
+            if len(others) == 1 and not _scalar_constant(og, others[0]):
                 return node, others[0], tuple(passed)
         passed.append(og.op(node))
         successors = sorted(og.graph.successors(node))
         previous, node = node, successors[0] if len(successors) == 1 else None
     return None
+
+
+def _scalar_constant(og: OpGraph, node: str) -> bool:
+    """A scale inside a nonlinearity (hard sigmoid's 1/6), not a zero state [batch, units]
+    that a first step's forget gate multiplies."""
+    shape = og.shape((node, 0))
+    return shape is not None and all(d == 1 for d in shape) and _constant(og, node)
 
 
 def _constant(og: OpGraph, node: str, depth: int = 3) -> bool:
