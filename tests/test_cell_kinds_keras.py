@@ -47,3 +47,21 @@ def test_gru_kind_does_not_depend_on_its_activations():
     ins = inspect_layer(keras.layers.GRU(5, unroll=True, recurrent_activation="hard_sigmoid"))
     (cell,) = ins.cells
     assert (cell.kind, cell.gate_order, cell.num_steps) == ("GRU", ("z", "r", "h"), T)
+
+
+
+def test_gates_are_named_in_a_program_that_trains():
+    """The gradient computation also reads each gate's activation (SigmoidGrad, a Mul's
+    gradient): the gates are followed through the forward ops only (ptb-main trains)."""
+    import json
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "rnninspect", "show", "ptb-main", "--config", "small",
+         "--hidden", "8", "--vocab", "50", "--format", "json", "--no-cache"],
+        capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    cells = json.loads(done.stdout)["cells"]
+    assert cells and all(c["kind"] == "LSTM" and c["gate_order"] == ["i", "j", "f", "o"]
+                         for c in cells)

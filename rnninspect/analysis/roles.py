@@ -7,6 +7,7 @@ from collections import deque
 from rnninspect.analysis.opgraph import OpGraph
 from rnninspect.analysis.reads import ADD_OPS, CONCAT_OPS, GATHER_OPS, MATMUL_OPS, Use, data_operand
 from rnninspect.analysis.recurrence import Topology, Upstream
+from rnninspect.analysis.training import in_gradient_scope
 from rnninspect.model import GateBlock, Placement, Role, RowSplit
 
 SPLIT_OPS = frozenset({"Split", "SplitV"})
@@ -192,7 +193,7 @@ def _gate_product(og: OpGraph, split: str, k: int) -> tuple[str, str, tuple[str,
     scalar constant:
     (the Mul, its other operand, the op types passed on the way: the block's nonlinearity).
     Additions are passed whatever they add (a forget bias, a peephole term)."""
-    node = next((c for c in sorted(og.graph.successors(split))
+    node = next((c for c in _forward_successors(og, split)
                  if any(p[0] == k for p in og.graph.edges[split, c]["ports"])), None)
     previous = split
     passed: list[str] = []
@@ -204,9 +205,15 @@ def _gate_product(og: OpGraph, split: str, k: int) -> tuple[str, str, tuple[str,
             if len(others) == 1 and not _scalar_constant(og, others[0]):
                 return node, others[0], tuple(passed)
         passed.append(og.op(node))
-        successors = sorted(og.graph.successors(node))
+        successors = _forward_successors(og, node)
         previous, node = node, successors[0] if len(successors) == 1 else None
     return None
+
+
+def _forward_successors(og: OpGraph, node: str) -> list[str]:
+    """The ops reading `node`, less the gradient computation's (a trained program's
+    SigmoidGrad or Mul_grad also read a gate's activation)."""
+    return sorted(s for s in og.graph.successors(node) if not in_gradient_scope(s))
 
 
 def _scalar_constant(og: OpGraph, node: str) -> bool:
