@@ -3,6 +3,7 @@ colourless console, the CLI run through `cli.main`, and the one golden-file chec
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 from pathlib import Path
@@ -56,3 +57,20 @@ def free_ports(n: int) -> list[int]:
     for s in socks:
         s.close()
     return ports
+
+
+def same_to_float32(a: object, b: object, rel: float = 1e-6) -> bool:
+    """a == b, except that floats need only agree to `rel` (float32 precision), through
+    tuples, lists, dicts and dataclasses. The same weights and data can still differ in the
+    last bit: TensorFlow's CPU kernels may add partial sums in a thread-dependent order."""
+    if dataclasses.is_dataclass(a) and not isinstance(a, type):
+        return type(a) is type(b) and same_to_float32(dataclasses.astuple(a),
+                                                      dataclasses.astuple(b), rel)
+    if isinstance(a, float) and isinstance(b, float):
+        return a == pytest.approx(b, rel=rel, abs=0.0)
+    if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
+        return type(a) is type(b) and len(a) == len(b) and all(
+            same_to_float32(x, y, rel) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same_to_float32(a[k], b[k], rel) for k in a)
+    return a == b

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-from dataclasses import astuple
 
 import pytest
 
 from rnninspect.api import gradients as zoo_gradients
 from rnninspect.cli import main
 from rnninspect.sources import LoadOptions
-from tests.helpers import make_console
+from tests.helpers import make_console, same_to_float32
 
 SMALL = LoadOptions(num_steps=6, hidden=16, vocab=50, batch=4)
 
@@ -31,24 +30,14 @@ def test_step_contributions_add_up_to_the_frameworks_gradient(dialect):
         assert v.norms[0] == 0.0 and v.first_step == 1
 
 
-def _floats_within(a: object, b: object, rel: float) -> bool:
-    """a == b, floats within `rel` of each other, recursing through tuples."""
-    if isinstance(a, float) and isinstance(b, float):
-        return a == pytest.approx(b, rel=rel, abs=0.0)
-    if isinstance(a, tuple) and isinstance(b, tuple):
-        return len(a) == len(b) and all(
-            _floats_within(x, y, rel) for x, y in zip(a, b, strict=True))
-    return a == b
-
-
 def test_same_seed_same_numbers():
     a = zoo_gradients("ptb", SMALL, seed=5)
     b = zoo_gradients("ptb", SMALL, seed=5)
     # Same weights, same batch; TensorFlow's CPU kernels may still add float32 partial sums
     # in a thread-dependent order (CI saw one ulp of a gradient norm move), so the floats
     # agree to float32 precision and everything else exactly.
-    assert _floats_within(astuple(a), astuple(b), rel=1e-6)
-    assert not _floats_within(astuple(a), astuple(zoo_gradients("ptb", SMALL, seed=6)), 1e-6)
+    assert same_to_float32(a, b)
+    assert not same_to_float32(a, zoo_gradients("ptb", SMALL, seed=6))
 
 
 def test_static_rnn_shared_read_is_still_split_per_step():

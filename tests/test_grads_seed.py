@@ -10,6 +10,7 @@ import pytest
 from rich.console import Console
 
 from rnninspect.cli import main
+from tests.helpers import same_to_float32
 
 pytest.importorskip("tensorflow")
 
@@ -27,5 +28,5 @@ def grads_json(*extra: str) -> dict[str, object]:
 def test_same_seed_same_figures_on_every_run() -> None:
     first, second = grads_json("--seed", "0"), grads_json("--seed", "0")
     assert isinstance(first["loss"], float) and first["loss"] > 0
-    assert first == second
+    assert same_to_float32(first, second)  # float32 sums may differ in the last bit
     assert grads_json("--seed", "1")["loss"] != first["loss"]  # the seed matters
