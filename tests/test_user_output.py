@@ -95,3 +95,53 @@ def test_diagram_dot_on_stdout_stays_valid(tmp_path, capsys):
     assert code == 0, err
     assert out.lstrip().startswith("digraph") and out.rstrip().endswith("}")
     assert "Build model" not in capsys.readouterr().out
+
+
+EXITS = """
+import os
+import sys
+
+import keras
+import tensorflow as tf
+
+def hard_exit():
+    os._exit(0)
+
+def tf1_hard_exit():
+    graph = tf.Graph()
+    with graph.as_default():
+        tf.compat.v1.placeholder(tf.float32, [2, 3])
+        os._exit(0)
+    return graph
+
+class Quits(keras.Model):
+    def __init__(self, how):
+        super().__init__()
+        self.how = how
+
+    def call(self, x):
+        self.how(0)
+        return x
+
+def exit_while_traced():
+    return Quits(os._exit), [tf.TensorSpec([2, 3], tf.float32)]
+
+def sys_exit_while_traced():
+    return Quits(sys.exit), [tf.TensorSpec([2, 3], tf.float32)]
+"""
+
+
+@pytest.mark.parametrize("name, said", [
+    ("hard_exit", "exits.py:hard_exit() called os._exit(0)"),
+    ("tf1_hard_exit", "exits.py:tf1_hard_exit() called os._exit(0)"),  # in the TF1 worker
+    ("exit_while_traced", "tracing {path}:exit_while_traced called os._exit(0)"),
+    ("sys_exit_while_traced", "tracing {path}:sys_exit_while_traced called sys.exit(0)"),
+])
+def test_user_code_that_ends_the_process_is_one_line_not_a_silent_success(
+        tmp_path, name, said):
+    # os._exit(0) used to end rnninspect itself with status 0 and no output at all
+    path = write(tmp_path, "exits.py", EXITS)
+    code, out, err = run_cli(["show", f"{path}:{name}"])
+    assert (code, out) == (2, "")
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and said.format(path=path) in lines[0], err

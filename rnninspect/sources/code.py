@@ -20,7 +20,7 @@ import types
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from rnninspect.errors import ModelSourceError, RnnInspectError, TraceError, UnknownModelError
 from rnninspect.graph import Traced
@@ -112,13 +112,27 @@ def _user_code(source: Path) -> Iterator[None]:
     """While the user's code runs: what it prints goes to stderr (our stdout carries JSON and
     DOT), and `sys.argv` is what `python file.py` would give it, so an argparse at import
     sees no rnninspect arguments."""
-    argv = sys.argv
+    argv, hard_exit = sys.argv, os._exit
     sys.argv = [str(source)]
+    os._exit = _refuse_hard_exit
     try:
         with contextlib.redirect_stdout(sys.stderr):
             yield
     finally:
-        sys.argv = argv
+        sys.argv, os._exit = argv, hard_exit
+
+
+class HardExit(SystemExit):
+    """The user's code called `os._exit`: ended the process with no clean-up and, before this,
+    silently with its status (0 too) in place of rnninspect's answer."""
+
+
+def _refuse_hard_exit(status: int) -> NoReturn:
+    raise HardExit(status)
+
+
+def _exit_call(e: SystemExit) -> str:
+    return f"{'os._exit' if isinstance(e, HardExit) else 'sys.exit'}({e.code!r})"
 
 
 def _clear_tf_keras_session() -> None:
@@ -139,8 +153,14 @@ def build(code: CodeSpec) -> Traced:
     try:
         with recording(_source_file(code)):
             value, source, shown = load_object(code)
-            with _user_code(source):
-                traced = to_traced(value, code.spec, source_file=str(source), shown_as=shown)
+            try:
+                with _user_code(source):
+                    traced = to_traced(value, code.spec, source_file=str(source),
+                                       shown_as=shown)
+            except SystemExit as e:  # the model's own code, called while tracing
+                raise ModelSourceError(
+                    f"tracing {code.spec} called {_exit_call(e)} (in the model's call)"
+                ) from None
     finally:
         with contextlib.suppress(OSError):
             os.chdir(cwd)
@@ -249,7 +269,7 @@ def _import(code: CodeSpec, source: Path, shown: str) -> types.ModuleType:
         raise
     except SystemExit as e:
         raise ModelSourceError(
-            f"{shown} called sys.exit({e.code!r}) while being imported (an argparse or a "
+            f"{shown} called {_exit_call(e)} while being imported (an argparse or a "
             "script's main at module level? guard it with `if __name__ == \"__main__\":`)"
         ) from None
     except Exception as e:
@@ -314,7 +334,7 @@ def _call(fn: Any, code: CodeSpec, source: Path, shown: str) -> Any:
     except RnnInspectError:
         raise
     except SystemExit as e:
-        raise ModelSourceError(f"{code.spec}() called sys.exit({e.code!r})") from None
+        raise ModelSourceError(f"{code.spec}() called {_exit_call(e)}") from None
     except Exception as e:
         from rnninspect.sources import reuse_errors, tf_started
 
