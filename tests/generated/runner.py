@@ -19,6 +19,7 @@ from tests.generated.keras_feedback import write_keras_feedback
 from tests.generated.keras_writer import write_keras
 from tests.generated.tf1_feedback import FEEDBACK_LOOPS, write_feedback
 from tests.generated.tf1_writer import write_tf1
+from tests.generated.tf2_writer import write_tf2
 from tests.truth import discrepancies
 
 STATUSES = ("right", "unresolved", "wrong")
@@ -27,6 +28,7 @@ STATUSES = ("right", "unresolved", "wrong")
 def write(d: Description) -> tuple[str, dict[str, Any]]:
     """The program's source and its `EXPECTED` truth (also written into the source)."""
     writer = (write_feedback if d.loop in FEEDBACK_LOOPS
+              else write_tf2 if d.dialect == "tf2"
               else write_tf1 if d.dialect == "tf1"
               else write_keras_feedback if d.loop == "feedback" else write_keras)
     source, truth = writer(d)
