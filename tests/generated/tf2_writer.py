@@ -167,7 +167,10 @@ def write_tf2(d: Description) -> tuple[str, Truth]:
                                   "input_to_hidden"))
         truth.add(Weight(root + ("proj/bias" if keras_layer else "b_in"), (e,), "bias"))
         in_dim = e
-        if d.inputs == "linear":
+        # a linear projection composes with the cell's input rows, so it adds nothing —
+        # unless the cell is tied: its input rows also read the layer below, and layer 0's
+        # input must be H wide for them
+        if d.inputs == "linear" and not tied:
             truth.findings["redundant_projection"] = [kernel]
 
     # the cells
@@ -273,11 +276,14 @@ def _module_source(d: Description, e: int) -> str:
         call += [f"        states = {_init(d, layers)}",
                  "        out = tf.TensorArray(tf.float32, size=T)",
                  "        for t in tf.range(T):", "            inp, new = x[:, t, :], []",
-                 *["            " + s for s in stack], f"            out = out.write(t, {head_step})",
-                 "        seq = tf.transpose(out.stack(), [1, 0, 2])", "        top = seq[:, -1, :]"]
+                 *["            " + s for s in stack],
+                 f"            out = out.write(t, {head_step})",
+                 "        seq = tf.transpose(out.stack(), [1, 0, 2])",
+                 "        top = seq[:, -1, :]"]
     else:  # scan
         keep = ", tf.matmul(inp, self.w_out) + self.b_out" if d.head == "step" else ""
-        call += ["        def step(carry, x_t):", "            states, inp, new = carry[0], x_t, []",
+        call += ["        def step(carry, x_t):",
+                 "            states, inp, new = carry[0], x_t, []",
                  *["            " + s for s in stack], f"            return states, inp{keep}", "",
                  f"        first = ({_init(d, layers)}, tf.zeros([B, H])"
                  + (", tf.zeros([B, C]))" if d.head == "step" else ")"),
@@ -301,8 +307,8 @@ def _module_source(d: Description, e: int) -> str:
         build = ["def build():", f"    return Model(), [{_spec(d)}]"]
     return "\n".join([
         *_header(d, e), f"L = {layers}", "", "", *cell, "", "",
-        "class Model(tf.Module):", "    def __init__(self):", '        super().__init__(name="gen")',
-        *init, "", *call, "", "", *build, ""])
+        "class Model(tf.Module):", "    def __init__(self):",
+        '        super().__init__(name="gen")', *init, "", *call, "", "", *build, ""])
 
 
 def _keras_source(d: Description, e: int) -> str:
