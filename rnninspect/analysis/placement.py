@@ -7,7 +7,7 @@ from itertools import pairwise
 
 from rnninspect.analysis.duplicates import find_duplicates, input_slice_steps
 from rnninspect.analysis.facts import CellBuild, VarFacts
-from rnninspect.analysis.feedback import adds_onto, fed_back_in_loop
+from rnninspect.analysis.feedback import fed_back_in_loop
 from rnninspect.analysis.loops import (
     Loop,
     find_loops,
@@ -17,7 +17,7 @@ from rnninspect.analysis.loops import (
     split_layers,
 )
 from rnninspect.analysis.opgraph import OpGraph
-from rnninspect.analysis.reads import GATHER_OPS, Use
+from rnninspect.analysis.reads import GATHER_OPS, Use, adds_onto
 from rnninspect.analysis.recurrence import (
     Chain,
     Topology,
