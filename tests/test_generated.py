@@ -114,6 +114,12 @@ def test_keras_truth_matches_what_keras_builds(tmp_path: Path) -> None:
     _truth_against_the_build(descriptions, "keras", tmp_path)
 
 
+def test_tf2_truth_matches_what_tensorflow_builds(tmp_path: Path) -> None:
+    families = [f for f in FAMILIES if f.startswith("tf2/")]
+    descriptions = [d for f in families for d in programs(11, 4, f)]
+    _truth_against_the_build(descriptions, "tf2", tmp_path)
+
+
 def _answer(role: str, findings: list[dict[str, Any]]) -> dict[str, Any]:
     """An Inspection's to_dict(), reduced to what `discrepancies` reads: one cell, W and b."""
     def var(name: str, role: str) -> dict[str, Any]:

@@ -41,7 +41,7 @@ from itertools import pairwise
 from rnninspect.analysis.facts import VarFacts
 from rnninspect.analysis.loops import next_values
 from rnninspect.analysis.opgraph import OpGraph
-from rnninspect.analysis.reads import ADD_OPS, CONCAT_OPS, MATMUL_OPS, Use, data_operand
+from rnninspect.analysis.reads import CONCAT_OPS, MATMUL_OPS, Use, adds_onto, data_operand
 from rnninspect.analysis.recurrence import (
     Chain,
     Topology,
@@ -262,8 +262,3 @@ def place_fed_back(og: OpGraph, facts: dict[str, VarFacts], reads: set[str], *,
             f.cell, f.other_cells, f.steps = None, [], set()
             f.step_uses, f.use_cells, f.use_steps = {}, {}, {}
             f.placement, f.dynamic = Placement.AFTER, dynamic
-
-
-def adds_onto(og: OpGraph, use: Use, reads: set[str]) -> bool:
-    """Is the read a bias added straight onto the product of one of `reads`?"""
-    return use.op in ADD_OPS and any(src in reads for src, _ in og.inputs.get(use.node, ()))

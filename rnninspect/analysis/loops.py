@@ -15,8 +15,8 @@ from itertools import pairwise
 import networkx as nx
 
 from rnninspect.analysis.opgraph import OpGraph
-from rnninspect.analysis.reads import Use
-from rnninspect.analysis.recurrence import Topology, Upstream
+from rnninspect.analysis.reads import MATMUL_OPS, Use, adds_onto
+from rnninspect.analysis.recurrence import Topology, Upstream, downstream
 
 
 @dataclass
@@ -26,8 +26,9 @@ class Loop:
     after: list[bool]  # downstream of any weight read in the body
     before: list[bool]  # upstream of a weight read in the body
     uses: list[int]
-    # reads of an output layer whose prediction the loop carries back as the next input
-    # (`feedback.fed_back_in_loop`): in no layer, and no clock runs through them
+    # reads of an output layer inside the body — its prediction carried back as the next
+    # input (`feedback.fed_back_in_loop`) or only written out (`outputs_in_loop`): in no
+    # layer, and no clock runs through them
     fed_back: frozenset[int] = frozenset()
 
 
@@ -120,6 +121,32 @@ def split_layers(og: OpGraph, topo: Topology, loop: Loop,
         members[feeds[0] if feeds else from_layers[-1] if from_layers else 0].add(u)
     return [_loop(topo, loop.node, sorted(m & set(states)), sorted(m & set(reads)), fed_back)
             for m in members]
+
+
+def outputs_in_loop(og: OpGraph, topo: Topology, loop: str, uses: dict[str, list[Use]]
+                    ) -> frozenset[int]:
+    """The reads of an output layer computed inside one while loop's body and only written
+    out (a head applied at every iteration, its result put in a TensorArray or a scan's
+    outputs): matmul reads that depend on a *recurrent* state — a carried value that some
+    weight read in the body depends on — and from which the next value of no recurrent
+    state is made; with the reads of a bias added straight onto their products.
+    Guarantee: a read that helps make the next state (an input, recurrent, fused, gate or
+    `num_proj` matrix; a fed-back output, whose prediction becomes the next input) is never
+    one, nor one that reads no recurrent state; a carried value no weight reads (a scan's
+    output slot) makes nothing recurrent. Cost: one search of the graph per state and read."""
+    states = [i for i, n in enumerate(topo.order)
+              if og.op(n) == "LoopState" and og.loop(n) == loop]
+    reads = {topo.index[u.node] for var_uses in uses.values() for u in var_uses
+             if u.op in MATMUL_OPS and u.node in topo.index and og.loop(u.node) == loop}
+    down = {s: downstream(topo, [s]) for s in states}
+    recurrent = [s for s in states if down[s] & reads]
+    made = {i for ops in next_values(og, topo, recurrent).values() for i in ops}
+    out = {i for i in reads if any(i in down[s] for s in recurrent)
+           and not downstream(topo, [i]) & made}
+    products = {topo.order[i] for i in out}
+    out |= {topo.index[u.node] for var_uses in uses.values() for u in var_uses
+            if u.node in topo.index and og.loop(u.node) == loop and adds_onto(og, u, products)}
+    return frozenset(out)
 
 
 def next_values(og: OpGraph, topo: Topology, states: list[int]) -> dict[int, set[int]]:

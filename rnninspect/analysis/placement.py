@@ -7,10 +7,17 @@ from itertools import pairwise
 
 from rnninspect.analysis.duplicates import find_duplicates, input_slice_steps
 from rnninspect.analysis.facts import CellBuild, VarFacts
-from rnninspect.analysis.feedback import adds_onto, fed_back_in_loop
-from rnninspect.analysis.loops import Loop, find_loops, loop_layers, per_step_runs, split_layers
+from rnninspect.analysis.feedback import fed_back_in_loop
+from rnninspect.analysis.loops import (
+    Loop,
+    find_loops,
+    loop_layers,
+    outputs_in_loop,
+    per_step_runs,
+    split_layers,
+)
 from rnninspect.analysis.opgraph import OpGraph
-from rnninspect.analysis.reads import GATHER_OPS, Use
+from rnninspect.analysis.reads import GATHER_OPS, Use, adds_onto
 from rnninspect.analysis.recurrence import (
     Chain,
     Topology,
@@ -81,7 +88,8 @@ def place_loops(
     uses = {node: f.uses for node, f in facts.items()}
     plain = [layer for loop in loops if loop.node not in stepped
              for layer in split_layers(og, topo, loop,
-                                       fed_back_in_loop(og, topo, loop.node, uses))]
+                                       fed_back_in_loop(og, topo, loop.node, uses)
+                                       | outputs_in_loop(og, topo, loop.node, uses))]
     layers = loop_layers(plain)
     new, by_read = [], {}
     for group in _applications(topo, facts, plain):

@@ -149,3 +149,8 @@ def computation_nodes(og: OpGraph, outputs: list[str]) -> set[str]:
                 nodes.add(src)
                 stack.append(src)
     return nodes
+
+
+def adds_onto(og: OpGraph, use: Use, reads: set[str]) -> bool:
+    """Is the read a bias added straight onto the product of one of `reads`?"""
+    return use.op in ADD_OPS and any(src in reads for src, _ in og.inputs.get(use.node, ()))

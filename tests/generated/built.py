@@ -47,10 +47,26 @@ def keras_variables(path: Path) -> Variables:
     return [(v.path, list(v.shape), bool(v.trainable)) for v in model.variables]
 
 
+def tf2_variables(path: Path) -> Variables:
+    """A Keras model's variables by path; a tf.Module's or a ConcreteFunction's by their own
+    `tf.Variable` names."""
+    import keras
+
+    keras.backend.clear_session()
+    value = _load(path)
+    owner = value[0] if isinstance(value, tuple) else value
+    if isinstance(owner, keras.Model):
+        return [(v.path, list(v.shape), bool(v.trainable)) for v in owner.variables]
+    return [(v.name.removesuffix(":0"), v.shape.as_list(), bool(v.trainable))
+            for v in owner.variables]
+
+
 def variables_of(paths: list[Path], dialect: str) -> list[Variables]:
     """The variables each program builds (TF1 ones in one child process)."""
     if dialect == "keras":
         return [keras_variables(p) for p in paths]
+    if dialect == "tf2":
+        return [tf2_variables(p) for p in paths]
     env = dict(os.environ, TF_USE_LEGACY_KERAS="1", TF_CPP_MIN_LOG_LEVEL="2")
     root = Path(__file__).resolve().parents[2]
     done = subprocess.run([sys.executable, "-m", "tests.generated.built", *map(str, paths)],

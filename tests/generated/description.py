@@ -17,18 +17,30 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Description:
-    dialect: str  # "tf1" (tf.compat.v1 graph code) or "keras" (Keras 3 functional model)
+    # "tf1" (tf.compat.v1 graph code), "keras" (Keras 3 functional model) or "tf2" (TF2-native
+    # hand-written cells: tests/generated/tf2_writer.py)
+    dialect: str
     loop: str  # the loop form; with the dialect it names the family
     cell: str
     layers: int
-    stack: str = "separate"  # "separate" layers, or one "multi" cell (MultiRNNCell...)
+    # "separate" layers, one "multi" cell (MultiRNNCell...); tf2: "tied" (one cell run as every
+    # layer), "per_step" (a new cell made for every step)
+    stack: str = "separate"
     wrapper: str = "none"  # "none", "dropout", "residual", "bidi", "recurrent_dropout"
     inputs: str = "raw"  # "raw" features, "embedding", "dense_tanh", "linear" (redundant)
-    head: str = "last"  # "last" output, "every" step, "state" (final state)
-    copies: str = "one"  # "one", "train_eval" (shared variables), "twin" (two towers)
+    # "last" output, "every" step, "state" (final state); tf2 also "step" (the head applied
+    # inside the loop at each step) and "none"
+    head: str = "last"
+    # "one", "train_eval" (shared variables), "twin" (two towers); tf2: how rnninspect is
+    # handed the program: "signature" ((module or model, [TensorSpec])), "concrete"
+    # (a ConcreteFunction), "functional" (a built Keras model)
+    copies: str = "one"
     training: str = "none"  # TF1 optimizer ("sgd", "adam", ...) or "none"
-    extras: tuple[str, ...] = ()  # "clip", "summary", "global_step", "lr_var", "seqlen"
-    variables: str = "library"  # hand cells: "variable", "get_variable", "get_variable_reuse"
+    # "clip", "summary", "global_step", "lr_var", "seqlen"; tf2: "keras_ops"
+    extras: tuple[str, ...] = ()
+    # hand cells: "variable", "get_variable", "get_variable_reuse"; tf2, the weights' layout:
+    # "fused" ([in + H, k·H] on concat), "wu" (W and U), "gates" (W, U, b per gate)
+    variables: str = "library"
     # fed-back decoders: how the prediction is made ("dense", "matmul") and when the true
     # value is fed instead ("none", "cond": a tf.cond on a placeholder, "alternate": odd steps)
     feedback: str = "none"
@@ -161,6 +173,31 @@ def _keras_feedback(r: random.Random) -> Description:
                        steps=r.randint(2, 5), hidden=r.choice((3, 4, 5, 6, 8)))
 
 
+def _tf2(loop: str) -> Callable[[random.Random], Description]:
+    """A TF2-native hand-written RNN (tests/generated/tf2_writer.py)."""
+    def draw(r: random.Random) -> Description:
+        cell = r.choice(("rnn", "gru", "lstm"))
+        layout = r.choice(("fused", "wu") + (("gates",) if cell != "rnn" else ()))
+        layers = r.choice((1, 1, 2))
+        stacks = ["separate", "separate", "separate"]
+        if layers == 2:
+            stacks.append("tied")
+        if loop == "module_loop":
+            stacks.append("per_step")
+        stack = r.choice(stacks)
+        keras_layer = loop == "keras_layer_loop"
+        inputs = r.choice(("embedding", "dense_tanh", "linear") if stack == "tied"
+                          else ("raw", "raw", "embedding", "dense_tanh", "linear"))
+        heads = ("last", "every", "none") if keras_layer else ("last", "every", "step", "none")
+        loaders = ("functional", "signature") if keras_layer else ("signature", "concrete")
+        extras = ("keras_ops",) if keras_layer and r.random() < 0.5 else ()
+        return Description("tf2", loop, cell=cell, layers=layers, stack=stack, inputs=inputs,
+                           head=r.choice(heads), copies=r.choice(loaders), extras=extras,
+                           variables=layout, steps=r.randint(2, 5),
+                           hidden=r.choice((3, 4, 5, 6, 8)))
+    return draw
+
+
 FAMILIES: dict[str, Callable[[random.Random], Description]] = {
     "tf1/python_loop": _tf1_library("python_loop"),
     "tf1/static_rnn": _tf1_library("static_rnn"),
@@ -175,6 +212,10 @@ FAMILIES: dict[str, Callable[[random.Random], Description]] = {
     "tf1/feedback_loop": _tf1_feedback("feedback_loop"),
     "tf1/feedback_while": _tf1_feedback("feedback_while"),
     "keras/feedback": _keras_feedback,
+    "tf2/module_loop": _tf2("module_loop"),
+    "tf2/autograph_loop": _tf2("autograph_loop"),
+    "tf2/keras_layer_loop": _tf2("keras_layer_loop"),
+    "tf2/scan": _tf2("scan"),
 }
 
 

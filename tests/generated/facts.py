@@ -52,6 +52,9 @@ class Truth:
     copies: list[dict[str, Any]] = field(default_factory=list)
     findings: dict[str, list[str]] = field(default_factory=dict)
     num_steps_asserted: bool = True  # False: T is not one number the taxonomy decides
+    # how many cells and layers, where not one per cell label (one cell run as two layers)
+    cells: int | None = None
+    layers: int | None = None
 
     def add(self, weight: Weight) -> str:
         if any(w.name == weight.name for w in self.weights):
@@ -71,6 +74,7 @@ class Truth:
         }
         if self.copies:
             out["copies"] = self.copies
+        out |= {k: v for k, v in (("cells", self.cells), ("layers", self.layers)) if v}
         return out
 
 

@@ -19,6 +19,7 @@ from tests.generated.keras_feedback import write_keras_feedback
 from tests.generated.keras_writer import write_keras
 from tests.generated.tf1_feedback import FEEDBACK_LOOPS, write_feedback
 from tests.generated.tf1_writer import write_tf1
+from tests.generated.tf2_writer import write_tf2
 from tests.truth import discrepancies
 
 STATUSES = ("right", "unresolved", "wrong")
@@ -27,6 +28,7 @@ STATUSES = ("right", "unresolved", "wrong")
 def write(d: Description) -> tuple[str, dict[str, Any]]:
     """The program's source and its `EXPECTED` truth (also written into the source)."""
     writer = (write_feedback if d.loop in FEEDBACK_LOOPS
+              else write_tf2 if d.dialect == "tf2"
               else write_tf1 if d.dialect == "tf1"
               else write_keras_feedback if d.loop == "feedback" else write_keras)
     source, truth = writer(d)
@@ -128,6 +130,13 @@ _CLASSES: list[tuple[Any, str]] = [
      "a fed-back decoder: the output layer taken into the cell (hidden_to_hidden)"),
     (lambda d, t: d.loop in _FED_BACK,
      "a fed-back decoder: its layers merged, misordered or taken for output layers"),
+    (lambda d, t: d.dialect == "tf2" and d.stack == "per_step",
+     "a new cell made at every step (tf2): a step's bias, first step or layer misplaced"),
+    (lambda d, t: d.dialect == "tf2" and d.stack == "tied",
+     "one tf2 cell run as two layers: its input matrix called hidden_to_hidden, T wrong"),
+    (lambda d, t: d.dialect == "tf2" and "w_out: role got hidden_to_hidden" in t,
+     "an output layer applied inside a loop body (TensorArray / scan output) taken into the "
+     "cell as hidden_to_hidden"),
     (lambda d, t: "computes nothing" in t,
      "a tf.summary of the loss makes the forward pass training machinery: show refuses"),
     (lambda d, t: "summary" in d.extras and ("role got other" in t or "num_steps" in t),
