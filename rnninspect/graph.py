@@ -30,6 +30,7 @@ class NodeSpec:
     value: float | None = None  # scalar or splat constants (forget_bias, split axis, zeros)
     dtype: str | None = None
     ints: tuple[int, ...] | None = None  # short integer constant vectors (slice begins)
+    frame: str | None = None  # an `Enter`'s frame_name: the TF1 while loop it enters
 
     def int_attr(self, key: str) -> int | None:
         for k, v in self.int_attrs:

@@ -25,6 +25,7 @@ WHILE_OPS = frozenset({"While", "StatelessWhile"})
 COND_OPS = frozenset({"If", "StatelessIf", "Case", "StatelessCase"})
 _BRANCH_ATTRS = ("then_branch", "else_branch", "branches")
 FLOAT_DTYPES = frozenset({"float16", "bfloat16", "float32", "float64"})
+_V1_OPS = frozenset({"Enter", "Merge", "Switch", "NextIteration", "Exit"})  # control flow v1
 
 Ref = tuple[str, int]  # (node id, output index)
 
@@ -81,13 +82,19 @@ class _Builder:
         self.loop_next: list[tuple[str, str, str]] = []
         # a conditional's node id -> how many outputs it has (each its own node)
         self.cond_outputs: dict[str, int] = {}
+        # (scope, name) of a TF1 loop op -> the ref it stands for (`_add_v1`)
+        self.aliases: dict[tuple[str, str], str] = {}
 
     def add_scope(self, nodes: tuple[NodeSpec, ...], prefix: str, loop: str | None) -> None:
         self.scopes[prefix] = {n.name: n for n in nodes}
+        frames = _v1_frames(nodes) if any(n.op == "Enter" for n in nodes) else {}
         for node in nodes:
             nid = prefix + node.name
             functions = dict(node.functions)
-            if node.op in CALL_OPS and functions.get("f") in self.spec.functions:
+            if frames and (node.name in frames or node.op in _V1_OPS):  # TF1 while loops
+                frame = frames.get(node.name)
+                self._add_v1(node, nid, prefix, f"{prefix}{frame}" if frame else "")
+            elif node.op in CALL_OPS and functions.get("f") in self.spec.functions:
                 self._inline(node, nid, prefix, self.spec.functions[functions["f"]], loop)
             elif node.op in WHILE_OPS and functions.get("body") in self.spec.functions:
                 self._inline_loop(node, nid, prefix, self.spec.functions[functions["body"]], loop)
@@ -98,6 +105,41 @@ class _Builder:
                                     value=node.value, name=node.name)
                 self.specs[nid] = node
                 self.pending.append((nid, prefix, node))
+
+    def _add_v1(self, node: NodeSpec, nid: str, scope: str, loop: str) -> None:
+        """An op of a TF1 while loop's frame, put in the form `_inline_loop` gives a While
+        body: `Switch` passes its data through (`Switch:1` is the body's value, `Switch:0`
+        the exit's); `NextIteration` is the back edge (dropped); a float `Merge` of an
+        `Enter` and a `NextIteration` is a `LoopState` whose `next` is what the
+        NextIteration feeds back; a non-float one (a counter) is its initial value, as in a
+        While body; an `Exit` reads the last iteration's next value."""
+        scope_nodes = self.scopes[scope]
+        if node.op == "Switch" and node.inputs:
+            self.aliases[(scope, node.name)] = node.inputs[0]
+            return
+        if node.op == "NextIteration":
+            return
+        back = _v1_back_edge(node, scope_nodes)
+        if node.op == "Merge" and back is not None:
+            initial = next(r for r in node.inputs if r != back)
+            if node.dtype not in FLOAT_DTYPES or _is_tensor_array_flow(back, scope_nodes):
+                self.aliases[(scope, node.name)] = initial
+                return
+            self.graph.add_node(nid, op="LoopState", loop=loop, shapes=node.shapes,
+                                value=None, name=node.name)
+            self.pending.append((nid, scope, NodeSpec(node.name, "LoopState", (initial,))))
+            self.loop_next.append((nid, scope, _fed_back(back, scope_nodes)))
+            return
+        if node.op == "Exit" and node.inputs:
+            merge = _v1_merge_of(node.inputs[0], scope_nodes)
+            merge_back = _v1_back_edge(merge, scope_nodes) if merge is not None else None
+            if merge_back is not None:
+                node = NodeSpec(node.name, "Exit", (_fed_back(merge_back, scope_nodes),),
+                                node.shapes)
+        self.graph.add_node(nid, op=node.op, loop=loop or None, shapes=node.shapes,
+                            value=node.value, name=node.name)
+        self.specs[nid] = node
+        self.pending.append((nid, scope, node))
 
     def _inline(
         self, node: NodeSpec, nid: str, scope: str, fn: FunctionSpec, loop: str | None
@@ -174,8 +216,10 @@ class _Builder:
         if key in self.memo:
             return self.memo[key]
         name, index = split_ref(ref)
-        if name.endswith("@state"):
-            result: Ref = (scope + name.removesuffix("@state"), 0)
+        if (scope, name) in self.aliases:  # a TF1 Switch, or a counter's Merge
+            result: Ref = self.resolve(scope, self.aliases[(scope, name)])
+        elif name.endswith("@state"):
+            result = (scope + name.removesuffix("@state"), 0)
         elif name in self.arg_refs.get(scope, {}):
             outer_scope, outer_ref = self.arg_refs[scope][name]
             result = self.resolve(outer_scope, outer_ref)
@@ -212,6 +256,74 @@ class _Builder:
             if nxt in self.graph:
                 self.graph.nodes[state]["next"] = nxt
         return OpGraph(self.graph, self.inputs, self.specs)
+
+
+def _v1_frames(nodes: tuple[NodeSpec, ...]) -> dict[str, str]:
+    """TF1 control flow (v1): node name -> the innermost while-loop frame it runs in, for
+    nodes in a frame. An `Enter` moves its value into its frame, an `Exit` back to the
+    enclosing one, any other op runs in the innermost frame of its inputs (ops without
+    inputs, a loop's constants, count as outside). Frames are named "outer|inner" (no op name
+    holds a "|")."""
+    by_name = {n.name: n for n in nodes}
+    frame: dict[str, str] = {}
+    visiting: set[str] = set()
+
+    def of(name: str) -> str:
+        if name in frame:
+            return frame[name]
+        node = by_name.get(name)
+        if node is None or name in visiting:  # a back edge: decided from the other inputs
+            return ""
+        visiting.add(name)
+        inner = [of(split_ref(r)[0]) for r in node.inputs
+                 if not (node.op == "Merge" and _is_next_iteration(r, by_name))]
+        deepest = max(inner, key=lambda f: f.count("|") + bool(f), default="")
+        if node.op == "Enter":
+            deepest = f"{deepest}|{node.frame}" if deepest else str(node.frame)
+        elif node.op == "Exit":
+            deepest = _parent_frame(deepest)
+        visiting.discard(name)
+        frame[name] = deepest
+        return deepest
+
+    for node in nodes:
+        of(node.name)
+    return {name: f for name, f in frame.items() if f}
+
+
+def _parent_frame(frame: str) -> str:
+    return frame.rpartition("|")[0]
+
+
+def _is_next_iteration(ref: str, nodes: dict[str, NodeSpec]) -> bool:
+    node = nodes.get(split_ref(ref)[0])
+    return node is not None and node.op == "NextIteration"
+
+
+def _v1_back_edge(node: NodeSpec, nodes: dict[str, NodeSpec]) -> str | None:
+    """A loop `Merge`'s input from its `NextIteration`; None for any other node."""
+    if node.op != "Merge":
+        return None
+    return next((r for r in node.inputs if _is_next_iteration(r, nodes)), None)
+
+
+def _fed_back(back: str, nodes: dict[str, NodeSpec]) -> str:
+    """What a NextIteration feeds back: its own input."""
+    return nodes[split_ref(back)[0]].inputs[0]
+
+
+def _is_tensor_array_flow(back: str, nodes: dict[str, NodeSpec]) -> bool:
+    """A TensorArray's flow scalar (float, but no state of the model)."""
+    source = nodes.get(split_ref(_fed_back(back, nodes))[0])
+    return source is not None and source.op.startswith("TensorArray")
+
+
+def _v1_merge_of(ref: str, nodes: dict[str, NodeSpec]) -> NodeSpec | None:
+    """The loop `Merge` behind an Exit's input (`Switch(Merge, LoopCond):0`)."""
+    node = nodes.get(split_ref(ref)[0])
+    while node is not None and node.op in ("Switch", "Identity") and node.inputs:
+        node = nodes.get(split_ref(node.inputs[0])[0])
+    return node if node is not None and node.op == "Merge" else None
 
 
 def build_opgraph(spec: GraphSpec) -> OpGraph:

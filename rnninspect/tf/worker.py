@@ -90,7 +90,7 @@ def call(request: Request) -> Any:
     try:
         pickle.dump(request, worker.stdin)
         worker.stdin.flush()
-        status, reply = pickle.load(worker.stdout)
+        status, reply, retire = pickle.load(worker.stdout)
     except (EOFError, BrokenPipeError, pickle.UnpicklingError) as e:
         cause = _cause(worker)
         shutdown()
@@ -98,6 +98,8 @@ def call(request: Request) -> Any:
             f"the separate process that builds TF1 code {cause} while building the model "
             f"(its own code, or TensorFlow under it); last output: {_log_tail()}"
         ) from e
+    if retire:  # the request changed TensorFlow's process-wide switches: the next one
+        shutdown()  # gets a fresh worker, not a graph-mode one
     if status == "ok":
         return reply
     kind, message, details = reply
@@ -167,6 +169,7 @@ def main() -> None:
     from rnninspect.tf.imports import import_tensorflow
 
     import_tensorflow()
+    switches = _tf_switches()
     while True:
         try:
             request = pickle.load(requests)
@@ -179,8 +182,21 @@ def main() -> None:
         except Exception as e:
             name = type(e).__name__
             reply = ("error", (name, f"{name}: {e}", traceback.format_exc()))
-        pickle.dump(reply, replies)
+        pickle.dump((*reply, _tf_switches() != switches), replies)
         replies.flush()
+
+
+def _tf_switches() -> tuple[bool, ...]:
+    """TensorFlow's process-wide behaviour that user code may change for good: a TF1 program's
+    `tf.compat.v1.disable_v2_behavior()` (or `disable_eager_execution`,
+    `disable_control_flow_v2`, `disable_resource_variables`). Eager execution cannot be
+    turned back on once graph ops exist, so a worker whose switches moved is retired."""
+    import tensorflow as tf
+    from tensorflow.python import tf2
+
+    v1 = tf.compat.v1
+    return (tf2.enabled(), tf.executing_eagerly(), v1.control_flow_v2_enabled(),
+            v1.resource_variables_enabled())
 
 
 if __name__ == "__main__":

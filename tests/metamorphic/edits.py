@@ -213,6 +213,16 @@ def feed_back(tree: ast.Module) -> ast.Module:
 Edit = Callable[[ast.Module], ast.Module]
 
 
+def v1_behavior(tree: ast.Module) -> ast.Module:
+    """`tf.compat.v1.disable_v2_behavior()` first, as TF1 code run on TF2 usually starts:
+    control flow v1 (Enter/Merge/Switch/NextIteration/Exit frames), ref variables, graph
+    mode. The model is the same model."""
+    at = next((i + 1 for i, n in enumerate(tree.body) if isinstance(n, ast.ImportFrom)
+               and n.module == "__future__"), 0)
+    tree.body.insert(at, ast.parse(f"{TF}.compat.v1.disable_v2_behavior()").body[0])
+    return tree
+
+
 def calls(rewrite: Callable[[ast.Call, list[str]], ast.expr | None]) -> Edit:
     return lambda tree: _Calls(rewrite).visit(tree)
 

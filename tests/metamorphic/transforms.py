@@ -107,6 +107,8 @@ TRANSFORMATIONS: tuple[Transformation, ...] = (
     # an autoregressive decoder made of the program: each step reads a dense prediction of
     # the previous output instead of its input (the cell's input rows stay its input rows)
     _edit("feed_back", edits.feed_back, Delta(feeds_back=True, adds_state=True)),
+    # TF1 code as run on TF2 with `disable_v2_behavior()`: control flow v1, ref variables
+    _edit("v1_behavior", edits.v1_behavior),
     _keras("compile_metrics", _OBJECTS),
     _keras("mixed_precision", _KERAS),
     _keras("keras_name_scope", _OBJECTS, Delta(renames=True)),
