@@ -14,7 +14,7 @@ HANDLE_USE_OPS = frozenset({"ResourceGather", "ResourceGatherNd"})
 # Observers that return their input (check_numerics, tf1.Print) and gradient stops are the
 # value itself.
 PASS_THROUGH = frozenset({"Identity", "Cast", "Enter", "ReadVariableOp", "Transpose", "Unpack",
-                          "StridedSlice", "Slice", "Split", "Squeeze", "CheckNumerics",
+                          "StridedSlice", "Slice", "Split", "Squeeze", "Reshape", "CheckNumerics",
                           "CheckNumericsV2", "Print", "EnsureShape", "StopGradient",
                           "PreventGradient"})
 MATMUL_OPS = frozenset({"MatMul", "BatchMatMul", "BatchMatMulV2", "BatchMatMulV3"})
