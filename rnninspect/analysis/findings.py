@@ -278,10 +278,11 @@ def _unresolved(inspection: Inspection) -> list[Finding]:
         out.append(_unknown(
             opaque,
             f"could not tell what {', '.join(v.name for v in opaque)} "
-            f"connect{'s' if len(opaque) == 1 else ''} in its cell: a step reads it, but not "
-            "as a matmul of the input or the state (a convolution, an einsum: the rules of "
-            "roles are proven for matmuls only); roles shown as 'other' are unknown, not "
-            "guessed",
+            + ("connects in its cell: a step reads it" if len(opaque) == 1
+               else "connect in their cell: a step reads them")
+            + ", but not as a matmul of the input or the state (a convolution, an einsum: "
+            "the rules of roles are proven for matmuls only); roles shown as 'other' are "
+            "unknown, not guessed",
             "look at the ops around it with `rnninspect diagram MODEL --view step`"))
     if not recurrent:
         repeated = [v for v in inspection.variables

@@ -45,7 +45,7 @@ def build():
         [tf.nn.softmax(logit) for logit in logits]
         y_as_list = tf.unstack(y, num=num_steps, axis=1)
         losses = [tf1.nn.sparse_softmax_cross_entropy_with_logits(labels=label, logits=logit)
-                  for logit, label in zip(logits, y_as_list)]
+                  for logit, label in zip(logits, y_as_list, strict=True)]
         total_loss = tf.reduce_mean(losses)
         tf1.train.AdagradOptimizer(0.1).minimize(total_loss)
     return graph
