@@ -41,7 +41,7 @@ from itertools import pairwise
 from rnninspect.analysis.facts import VarFacts
 from rnninspect.analysis.loops import next_values
 from rnninspect.analysis.opgraph import OpGraph
-from rnninspect.analysis.reads import CONCAT_OPS, MATMUL_OPS, Use, adds_onto, data_operand
+from rnninspect.analysis.reads import ADD_OPS, CONCAT_OPS, MATMUL_OPS, Use, adds_onto, data_operand
 from rnninspect.analysis.recurrence import (
     Chain,
     Topology,
@@ -252,13 +252,17 @@ def place_fed_back(og: OpGraph, facts: dict[str, VarFacts], reads: set[str], *,
                    dynamic: bool = False) -> None:
     """Put a fed-back output layer after the recurrence, outside the steps: its weight, and
     a bias added straight onto its product (`reads`: the output layer's matmul reads; with
-    `dynamic`, in a while loop's body, so read at every iteration)."""
+    `dynamic`, in a while loop's body, so read at every iteration — and the same layer may
+    also be applied outside every loop, a matmul by the weight, an addition of the bias: the
+    decoder's emitted outputs projected again after the loop)."""
     if not reads:
         return
     for f in facts.values():
-        own = all(u.node in reads for u in f.uses)
-        bias = all(adds_onto(og, u, reads) for u in f.uses)
-        if f.uses and (own or bias):
+        looped = [u for u in f.uses if not dynamic or og.loop(u.node) is not None]
+        again = all(u.op in (MATMUL_OPS | ADD_OPS) for u in f.uses if u not in looped)
+        own = all(u.node in reads for u in looped)
+        bias = all(adds_onto(og, u, reads) for u in looped)
+        if looped and again and (own or bias):
             f.cell, f.other_cells, f.steps = None, [], set()
             f.step_uses, f.use_cells, f.use_steps = {}, {}, {}
             f.placement, f.dynamic = Placement.AFTER, dynamic

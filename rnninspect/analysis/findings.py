@@ -271,6 +271,19 @@ def _unresolved(inspection: Inspection) -> list[Finding]:
             "'other' are unknown, not guessed",
             "look at the ops around it with `rnninspect diagram MODEL --view step`; if the "
             "program is a common RNN form, report it"))
+    opaque = [v for v in inspection.variables
+              if v.trainable and v.reads and v.role is Role.OTHER and v.cell is not None
+              and len(v.shape) >= 2]
+    if opaque:  # a kernel a cell's step reads, not through a matmul (a convolution, an einsum)
+        out.append(_unknown(
+            opaque,
+            f"could not tell what {', '.join(v.name for v in opaque)} "
+            + ("connects in its cell: a step reads it" if len(opaque) == 1
+               else "connect in their cell: a step reads them")
+            + ", but not as a matmul of the input or the state (a convolution, an einsum: "
+            "the rules of roles are proven for matmuls only); roles shown as 'other' are "
+            "unknown, not guessed",
+            "look at the ops around it with `rnninspect diagram MODEL --view step`"))
     if not recurrent:
         repeated = [v for v in inspection.variables
                     if v.trainable and v.reads >= 2 and len(v.shape) == 2

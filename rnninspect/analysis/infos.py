@@ -11,7 +11,13 @@ from rnninspect.analysis.recurrence import (
     Topology,
     Upstream,
 )
-from rnninspect.analysis.roles import base_role, fused_split, gate_blocks, multiplies_state
+from rnninspect.analysis.roles import (
+    base_role,
+    carried_value,
+    fused_split,
+    gate_blocks,
+    multiplies_state,
+)
 from rnninspect.model import Cell, GateBlock, Role, RowSplit, VariableInfo
 
 
@@ -62,7 +68,8 @@ def variable_infos(
             use = f.step_uses[step]
             if f.own_state is not None:
                 use, peep_ups, step = f.own_state[0], [f.own_state[1]], 1
-            if use.op == "Mul" and multiplies_state(og, topo, use, step, peep_ups, current=True):
+            if use.op == "Mul" and multiplies_state(og, topo, use, step, peep_ups, current=True) \
+                    and carried_value(og, topo, use, peep_ups):
                 role = Role.HIDDEN_TO_HIDDEN
         if f.cell is not None and f.step_uses and role is not Role.BIAS:
             state_ups = [ups[c.id] for c in f.cell.chains]

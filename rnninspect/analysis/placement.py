@@ -123,8 +123,11 @@ def place_loops(
     fed_back = {topo.order[i] for layer in plain for i in layer.fed_back}
     for f in facts.values():
         loops_read = {og.loop(u.node) for u in f.uses} - {None}
-        if fed_back and all(u.node in fed_back or adds_onto(og, u, fed_back) for u in f.uses):
-            continue  # a fed-back output layer: placed after the recurrence (analyze)
+        if fed_back and loops_read and all(u.node in fed_back or adds_onto(og, u, fed_back)
+                                           for u in f.uses if og.loop(u.node) is not None):
+            # a fed-back output layer: placed after the recurrence (analyze), whatever it
+            # reads after the loop (the decoder's emitted outputs, projected again)
+            continue
         if loops_read and f.cell is None:
             f.dynamic, f.placement = True, Placement.CELL
             looped = sorted((u for u in f.uses if og.loop(u.node) is not None),

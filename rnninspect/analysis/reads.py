@@ -14,7 +14,7 @@ HANDLE_USE_OPS = frozenset({"ResourceGather", "ResourceGatherNd"})
 # Observers that return their input (check_numerics, tf1.Print) and gradient stops are the
 # value itself.
 PASS_THROUGH = frozenset({"Identity", "Cast", "Enter", "ReadVariableOp", "Transpose", "Unpack",
-                          "StridedSlice", "Slice", "Split", "Squeeze", "CheckNumerics",
+                          "StridedSlice", "Slice", "Split", "Squeeze", "Reshape", "CheckNumerics",
                           "CheckNumericsV2", "Print", "EnsureShape", "StopGradient",
                           "PreventGradient"})
 MATMUL_OPS = frozenset({"MatMul", "BatchMatMul", "BatchMatMulV2", "BatchMatMulV3"})
@@ -139,12 +139,21 @@ def _topological(og: OpGraph, nodes: list[str]) -> list[str]:
 
 
 def computation_nodes(og: OpGraph, outputs: list[str]) -> set[str]:
-    """Everything the outputs depend on (initializers and assignments are left out)."""
+    """Everything the outputs depend on (initializers and assignments are left out).
+
+    A loop state the outputs depend on depends on its next value too (the back edge of the
+    rolled loop): what the next iteration receives is computed for it, even when nothing
+    after the loop reads it — a decoder's next input made inside the loop from its own
+    prediction (`raw_rnn`'s `loop_fn`) is part of the forward pass."""
     nodes = {out for out in outputs if out in og.graph}
     stack = list(nodes)
     while stack:
         node = stack.pop()
-        for src, _ in og.inputs.get(node, ()):
+        srcs = [src for src, _ in og.inputs.get(node, ())]
+        nxt = og.graph.nodes[node].get("next") if og.op(node) == "LoopState" else None
+        if nxt is not None:
+            srcs.append(nxt)
+        for src in srcs:
             if src not in nodes and src in og.graph:
                 nodes.add(src)
                 stack.append(src)

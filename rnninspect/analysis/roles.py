@@ -73,6 +73,37 @@ def multiplies_state(
     return any(up.pos[i] in wanted for up in state_ups)
 
 
+def carried_value(og: OpGraph, topo: Topology, use: Use, state_ups: list[Upstream]) -> bool:
+    """Is what the read multiplies a state the recurrence carries — the previous state, or
+    the new one the next step receives — rather than a value computed from it? In a while
+    loop's body: a carried state, or the value the next iteration receives as one (looked
+    through identities). Unrolled: a value that an op of the next step consumes directly.
+    A peephole multiplies c itself; a layer norm's gain multiplies a normalized gate, which
+    only this step's gate consumes."""
+    data = data_operand(og, use)
+    if data is None:
+        return False
+    node = _through_identity(og, data[0])
+    loop = og.loop(node)
+    if loop is not None:
+        if og.op(node) == "LoopState":
+            return True
+        return any(_through_identity(og, str(nxt)) == node
+                   for n in og.graph if og.op(n) == "LoopState" and og.loop(n) == loop
+                   for nxt in [og.graph.nodes[n].get("next")] if nxt is not None)
+    i = topo.index.get(node)
+    if i is None:
+        return False
+    return any(up.pos[i] >= 0 and up.pos[c] == up.pos[i] + 1
+               for up in state_ups for c in topo.succs[i])
+
+
+def _through_identity(og: OpGraph, node: str) -> str:
+    while og.op(node) == "Identity" and og.inputs.get(node):
+        node = og.inputs[node][0][0]
+    return node
+
+
 def base_role(
     og: OpGraph, uses: list[Use], shape: tuple[int | None, ...], placement: Placement
 ) -> Role:
