@@ -47,8 +47,8 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("generated")
 
 
-def _check(index: int, d: Description, folder: Path) -> None:
-    source, truth = write(d)
+def _check(index: int, d: Description, folder: Path, v1_behavior: bool = False) -> None:
+    source, truth = write(d, v1_behavior)
     path = folder / file_name(index, d)
     path.write_text(source, encoding="utf-8")
     status, lines = judge(truth, inspect_file(path))
@@ -64,6 +64,26 @@ def test_generated_program(index: int, d: Description, folder: Path) -> None:
 @pytest.mark.parametrize(("index", "d"), _cases(SLOW)[FAST:])
 def test_generated_program_slow(index: int, d: Description, folder: Path) -> None:
     _check(index, d, folder)
+
+
+# The TF1 programs again, under `disable_v2_behavior()` (control flow v1, ref variables): the
+# same models, so the same truths. Each such program retires the TF1 worker (TensorFlow cannot
+# go back to eager), so a fresh one starts per program: a few in the default run.
+V1_FAST = 10
+_TF1_CASES = [c for c in _cases(SLOW) if c.values[1].dialect == "tf1"]
+
+
+@pytest.mark.parametrize(("index", "d"), _TF1_CASES[:V1_FAST])
+def test_generated_tf1_program_under_v1_behavior(index: int, d: Description,
+                                                  folder: Path) -> None:
+    _check(index, d, folder, v1_behavior=True)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("index", "d"), _TF1_CASES[V1_FAST:200])
+def test_generated_tf1_program_under_v1_behavior_slow(index: int, d: Description,
+                                                       folder: Path) -> None:
+    _check(index, d, folder, v1_behavior=True)
 
 
 # The generator itself ------------------------------------------------------------------------

@@ -61,7 +61,7 @@ FAST: dict[str, str] = {
     "keras_name_scope": "masking_lstm", "recurrent_dropout": "masking_lstm",
     "input_dropout": "gru_tanh_classifier", "unroll": "masking_lstm",
     "stateful": "gru_tanh_classifier", "kernel_regularizer": "masking_lstm",
-    "all_regularizers": "gru_tanh_classifier",
+    "all_regularizers": "gru_tanh_classifier", "v1_behavior": "dynamic_rnn_seqlen",
 }
 
 

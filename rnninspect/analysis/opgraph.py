@@ -13,7 +13,7 @@ branch's results, so what follows it depends on whatever either branch computed
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import networkx as nx
@@ -87,11 +87,15 @@ class _Builder:
 
     def add_scope(self, nodes: tuple[NodeSpec, ...], prefix: str, loop: str | None) -> None:
         self.scopes[prefix] = {n.name: n for n in nodes}
-        frames = _v1_frames(nodes) if any(n.op == "Enter" for n in nodes) else {}
+        v1 = any(n.op.removeprefix("Ref") in _V1_OPS for n in nodes)  # TF1 loops, tf.cond
+        if v1:  # RefEnter, RefSwitch...: the same ops on a ref variable's value
+            nodes = tuple(replace(n, op=n.op[3:]) if n.op[3:] in _V1_OPS else n for n in nodes)
+            self.scopes[prefix] = {n.name: n for n in nodes}
+        frames = _v1_frames(nodes) if v1 else {}
         for node in nodes:
             nid = prefix + node.name
             functions = dict(node.functions)
-            if frames and (node.name in frames or node.op in _V1_OPS):  # TF1 while loops
+            if v1 and (node.name in frames or node.op in _V1_OPS):
                 frame = frames.get(node.name)
                 self._add_v1(node, nid, prefix, f"{prefix}{frame}" if frame else "")
             elif node.op in CALL_OPS and functions.get("f") in self.spec.functions:

@@ -228,7 +228,8 @@ def trace_keras_model(
 _FUNCTION_ATTRS = ("body", "cond", "f", "then_branch", "else_branch")
 _INT_ATTRS = ("num_split", "N", "axis", "num")
 # TF1 control flow (control flow v1: `disable_v2_behavior`, graphs saved by TF 1.x)
-V1_CONTROL_FLOW = frozenset({"Enter", "Merge", "Switch", "NextIteration", "Exit"})
+V1_CONTROL_FLOW = frozenset({"Enter", "Merge", "Switch", "NextIteration", "Exit", "RefEnter",
+                             "RefMerge", "RefSwitch", "RefNextIteration", "RefExit"})
 
 
 def graph_spec_from_graph_def(graph_def: Any) -> GraphSpec:
@@ -298,7 +299,7 @@ def _node_spec(node: Any, ref: Any) -> NodeSpec:
         dtype = _dtype_name(node.attr["dtype"].type)
     elif node.op in V1_CONTROL_FLOW and "T" in node.attr:  # which loop values are states
         dtype = _dtype_name(node.attr["T"].type)
-    frame = node.attr["frame_name"].s.decode() if node.op == "Enter" else None
+    frame = node.attr["frame_name"].s.decode() if node.op in ("Enter", "RefEnter") else None
     return NodeSpec(
         node.name, node.op, inputs, tuple(shapes), functions, int_attrs, value, dtype, ints,
         frame,

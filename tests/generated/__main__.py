@@ -1,4 +1,5 @@
-"""`python -m tests.generated [--n N] [--seed S] [--family F] [--out FILE] [--keep DIR]`:
+"""`python -m tests.generated [--n N] [--seed S] [--family F] [--out FILE] [--keep DIR]
+[--v1-behavior]`:
 inspect N generated programs and print right / unresolved / wrong by family, then one line
 per wrong program (its description key and first discrepancy)."""
 
@@ -26,6 +27,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", type=Path, help="write the programs here (kept)")
     parser.add_argument("--known-wrong", type=Path, help="write the wrong programs' keys and "
                         "classes here (the format of tests/generated/KNOWN_WRONG.txt)")
+    parser.add_argument("--v1-behavior", action="store_true", help="only TF1 programs, each "
+                        "run under tf.compat.v1.disable_v2_behavior() (control flow v1)")
     args = parser.parse_args(argv)
     if args.n < 1:
         parser.error(f"--n must be ≥ 1; got {args.n}")
@@ -36,7 +39,10 @@ def main(argv: list[str] | None = None) -> int:
             tempfile.TemporaryDirectory(prefix="rnninspect-generated-")))
         folder.mkdir(parents=True, exist_ok=True)
         out = stack.enter_context(args.out.open("w", encoding="utf-8")) if args.out else None
-        for outcome in run(programs(args.seed, args.n, args.family), folder):
+        chosen = programs(args.seed, args.n, args.family)
+        if args.v1_behavior:
+            chosen = [d for d in chosen if d.dialect == "tf1"]
+        for outcome in run(chosen, folder, v1_behavior=args.v1_behavior):
             outcomes.append(outcome)
             print(f"{len(outcomes)}/{args.n} {outcome.status} {outcome.seconds:.2f}s "
                   f"{outcome.description.key}", file=sys.stderr, flush=True)

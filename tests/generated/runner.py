@@ -25,13 +25,29 @@ from tests.truth import discrepancies
 STATUSES = ("right", "unresolved", "wrong")
 
 
-def write(d: Description) -> tuple[str, dict[str, Any]]:
-    """The program's source and its `EXPECTED` truth (also written into the source)."""
+V1_BEHAVIOR = "import tensorflow as _v1_tf\n_v1_tf.compat.v1.disable_v2_behavior()\n"
+
+
+def under_v1_behavior(source: str) -> str:
+    """The same TF1 program run as TF1 code on TF2 usually is: `disable_v2_behavior()` first
+    (control flow v1, ref variables, graph mode). The model, hence the truth, is the same."""
+    future = "from __future__ import annotations\n"
+    head, found, rest = source.partition(future)
+    if not found:
+        return V1_BEHAVIOR + source
+    return head + future + V1_BEHAVIOR + rest
+
+
+def write(d: Description, v1_behavior: bool = False) -> tuple[str, dict[str, Any]]:
+    """The program's source and its `EXPECTED` truth (also written into the source); with
+    `v1_behavior` a TF1 program runs under `disable_v2_behavior()`."""
     writer = (write_feedback if d.loop in FEEDBACK_LOOPS
               else write_tf2 if d.dialect == "tf2"
               else write_tf1 if d.dialect == "tf1"
               else write_keras_feedback if d.loop == "feedback" else write_keras)
     source, truth = writer(d)
+    if v1_behavior and d.dialect == "tf1":
+        source = under_v1_behavior(source)
     expected = truth.expected(d.key)
     return source + f"\n\nEXPECTED = {expected!r}\n", expected
 
@@ -87,12 +103,12 @@ def inspect_file(path: Path) -> dict[str, Any]:
     return got
 
 
-def run(descriptions: Iterable[Description], folder: Path, start: int = 0
-        ) -> Iterator[Outcome]:
+def run(descriptions: Iterable[Description], folder: Path, start: int = 0,
+        v1_behavior: bool = False) -> Iterator[Outcome]:
     """Write each program into `folder` (a fresh file name each, so no import is reused),
     inspect it and judge the answer."""
     for index, d in enumerate(descriptions, start):
-        source, truth = write(d)
+        source, truth = write(d, v1_behavior)
         path = folder / file_name(index, d)
         path.write_text(source, encoding="utf-8")
         began = time.perf_counter()
