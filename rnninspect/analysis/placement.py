@@ -134,7 +134,9 @@ def place_loops(
             f.cell = owners[0]
             # one layer object run by several loops (tied stacked layers)
             f.other_cells = owners[1:]
-            f.step_uses = {1: next(u for u in f.uses if og.loop(u.node) is not None)}
+            # its role is read where its cell reads it, against that cell's clock: a tied
+            # layer's other application reads another layer's state
+            f.step_uses = {1: looped[0]}
     return sorted(new, key=lambda c: (c.layer, c.name))
 
 
