@@ -250,7 +250,22 @@ def _analyze_part(
     )
     inspection = _with_findings(inspection)
     return replace(inspection, findings=inspection.findings + _applications_unresolved(
-        inspection, [c for c in [*cells] if c.separate_inputs])), facts
+        inspection, [c for c in [*cells] if c.separate_inputs])
+        + _layers_unresolved(inspection, cells)), facts
+
+
+def _layers_unresolved(inspection: Inspection, cells: list[CellBuild]) -> tuple[Finding, ...]:
+    """Never silently wrong: per-step copies at the last step of a stack whose layer no
+    earlier step proves (`duplicates._assign_layers`)."""
+    names = tuple(sorted(n for c in cells for n in c.unproven))
+    if not names:
+        return ()
+    params = sum(v.params for v in inspection.variables if v.name in names)
+    return (Finding(
+        FindingKind.UNRESOLVED, Severity.INFO,
+        f"{len(names)} weights re-created at the last step of a stack: which layer each "
+        "belongs to is not proven (no earlier step with the same reads to match)",
+        names, params, "share one cell per layer across steps; then the layers are proven"),)
 
 
 def _applications_unresolved(
