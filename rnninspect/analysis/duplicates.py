@@ -9,8 +9,9 @@ one weight duplicated per step.
 
 from __future__ import annotations
 
-from collections import defaultdict, deque
+from collections import defaultdict
 from dataclasses import dataclass
+from itertools import pairwise
 
 from rnninspect.analysis.liveness import Zeros
 from rnninspect.analysis.opgraph import OpGraph
@@ -127,7 +128,7 @@ def find_duplicates(
     groups: dict[tuple[object, ...], list[Duplicate]] = defaultdict(list)
     single = {var: var_uses[0] for var, var_uses in uses.items() if len(var_uses) == 1}
     step_of: dict[str, int] = {}
-    for var, use in single.items():
+    for use in single.values():
         if use.op in MATMUL_OPS:
             # A product belongs to the step its result merges into (h_t-1 @ R is added to
             # x_t @ K two ops later), so look a couple of ops ahead.
@@ -189,7 +190,7 @@ def _assign_layers(topo: Topology, dups: list[Duplicate], group_of: dict[str, in
         return
     at = {topo.index[d.use.node]: d for d in dups}
     down = {id(d): downstream(topo, [topo.index[d.use.node]]) for d in dups}
-    for t, nxt in zip(steps, steps[1:], strict=False):
+    for t, nxt in pairwise(steps):
         later = {topo.index[d.use.node] for d in by_step[nxt]}
         sets = {id(d): frozenset(down[id(d)] & later) for d in by_step[t]}
         order = sorted(set(sets.values()), key=lambda n: (-len(n), sorted(n)))
