@@ -250,7 +250,40 @@ def _analyze_part(
     )
     inspection = _with_findings(inspection)
     return replace(inspection, findings=inspection.findings + _applications_unresolved(
-        inspection, [c for c in [*cells] if c.separate_inputs])), facts
+        inspection, [c for c in [*cells] if c.separate_inputs])
+        + _layers_unresolved(inspection, cells) + _reads_unresolved(inspection, facts)), facts
+
+
+def _reads_unresolved(inspection: Inspection, facts: dict[str, VarFacts]) -> tuple[Finding, ...]:
+    """Never silently wrong: in a static unroll every read of a cell's weight is given a
+    step. When the rules gave some reads of a cell weight no step (one layer object applied
+    twice over whole sequences, each application a full unroll: its reads are in no single
+    order), the steps, layers and roles of the static cells are not proven."""
+    static = [f for f in facts.values() if f.cell is not None and f.cell.loop is None
+              and not f.cell.calls and f.use_steps]
+    if not any(u.node not in f.use_steps for f in static for u in f.uses):
+        return ()
+    names = tuple(sorted(f.var.name for f in static))
+    params = sum(v.params for v in inspection.variables if v.name in names)
+    return (Finding(
+        FindingKind.UNRESOLVED, Severity.INFO,
+        "some reads of these cell weights lie at no step the rules can prove (a layer "
+        "applied more than once?): their steps, layers and roles are not proven",
+        names, params, "nothing to fix if the weights are meant to be shared"),)
+
+
+def _layers_unresolved(inspection: Inspection, cells: list[CellBuild]) -> tuple[Finding, ...]:
+    """Never silently wrong: per-step copies at the last step of a stack whose layer no
+    earlier step proves (`duplicates._assign_layers`)."""
+    names = tuple(sorted(n for c in cells for n in c.unproven))
+    if not names:
+        return ()
+    params = sum(v.params for v in inspection.variables if v.name in names)
+    return (Finding(
+        FindingKind.UNRESOLVED, Severity.INFO,
+        f"{len(names)} weights re-created at the last step of a stack: which layer each "
+        "belongs to is not proven (no earlier step with the same reads to match)",
+        names, params, "share one cell per layer across steps; then the layers are proven"),)
 
 
 def _applications_unresolved(

@@ -9,12 +9,14 @@ one weight duplicated per step.
 
 from __future__ import annotations
 
-from collections import defaultdict, deque
+from collections import defaultdict
 from dataclasses import dataclass
+from itertools import pairwise
 
+from rnninspect.analysis.liveness import Zeros
 from rnninspect.analysis.opgraph import OpGraph
-from rnninspect.analysis.reads import CONCAT_OPS, MATMUL_OPS, Use
-from rnninspect.analysis.recurrence import NEAR, Topology, constants, downstream
+from rnninspect.analysis.reads import ADD_OPS, CONCAT_OPS, MATMUL_OPS, Use
+from rnninspect.analysis.recurrence import Topology, Upstream, constants, downstream
 
 SLICE_OPS = frozenset({"StridedSlice", "Slice"})
 SPLIT_OPS = frozenset({"Split", "SplitV", "Unpack"})
@@ -112,6 +114,7 @@ class Duplicate:
     use: Use
     step: int
     layer: int = 0
+    unproven: bool = False  # its layer is not proven (the last step of a stack, see below)
 
 
 def find_duplicates(
@@ -123,50 +126,99 @@ def find_duplicates(
 ) -> list[Duplicate]:
     """Single-read variables that repeat, by shape and read op, at two or more steps."""
     groups: dict[tuple[object, ...], list[Duplicate]] = defaultdict(list)
-    for var, var_uses in uses.items():
-        if len(var_uses) != 1:
-            continue
-        use = var_uses[0]
-        # A read belongs to the step its result merges into (h_t-1 @ R is added to
-        # x_t @ K two ops later), so look a couple of ops ahead.
-        step = max(slice_step[j] for j in _forward(topo, topo.index[use.node], 2))
+    single = {var: var_uses[0] for var, var_uses in uses.items() if len(var_uses) == 1}
+    step_of: dict[str, int] = {}
+    for use in single.values():
+        if use.op in MATMUL_OPS:
+            # A product belongs to the step its result merges into (h_t-1 @ R is added to
+            # x_t @ K two ops later), so look a couple of ops ahead.
+            step_of[use.node] = max(slice_step[j]
+                                    for j in _forward(topo, topo.index[use.node], 2))
+    for var, use in single.items():
+        step = step_of.get(use.node)
+        if step is None:
+            # a bias added onto a sum of products is at their step (not at the next step's,
+            # which its sum reaches through the new state two ops later)
+            summed = [step_of[p] for p in _summed_products(og, use) if p in step_of]
+            step = max(summed) if summed else max(
+                slice_step[j] for j in _forward(topo, topo.index[use.node], 2))
         if step < 0:
             continue
         groups[(shapes[var], use.op, use.operand)].append(Duplicate(var, use, step))
     found = [d for g in groups.values() if len({d.step for d in g}) >= 2 for d in g]
-    _assign_layers(og, topo, found, slice_step)
+    _assign_layers(topo, found, {d.var: k for k, g in enumerate(groups.values()) for d in g})
     return found
 
 
-def _assign_layers(
-    og: OpGraph, topo: Topology, dups: list[Duplicate], slice_step: list[int]
-) -> None:
-    """Within a step, reads that meet within a few ops are one cell application; the one
-    nearest the step's input slice is layer 0, the next layer 1, and so on."""
+def _summed_products(og: OpGraph, use: Use) -> list[str]:
+    """The matmuls whose sum a bias read (an add) adds onto, through adds only."""
+    if use.op not in ADD_OPS:
+        return []
+    out, stack = [], [src for k, (src, _) in enumerate(og.inputs.get(use.node, ()))
+                      if k != use.operand]
+    seen: set[str] = set()
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        if og.op(node) in MATMUL_OPS:
+            out.append(node)
+        elif og.op(node) in ADD_OPS:
+            stack.extend(src for src, _ in og.inputs.get(node, ()))
+    return out
+
+
+def _assign_layers(topo: Topology, dups: list[Duplicate], group_of: dict[str, int]) -> None:
+    """Layers of per-step copies, from the recurrence (no hop limit).
+
+    Rule: at a step t before the last, a copy's *next set* is the copies of step t+1
+    downstream of it. Every copy of one layer at step t feeds that layer's next step and
+    every layer above it, so the copies of one layer share one next set; a layer above
+    never feeds the one below, so its next set is strictly smaller. Layers are the distinct
+    next sets, largest first. The last step has no next step: a copy there is in the layer
+    of the copies of the steps between (1..T-2) that have its shape and read op and the same
+    layers upstream — at the step before and at its own step (one layer and T=2: layer 0).
+    Guarantee: a copy's layer is never guessed: where a copy of the last step matches no
+    layer, or several (a stack of T=2; a head of the same shape read at the last step),
+    it is marked `unproven` (reported `unresolved`)."""
     by_step: dict[int, list[Duplicate]] = defaultdict(list)
     for d in dups:
         by_step[d.step].append(d)
-    for step, members in by_step.items():
-        near = {id(d): _forward(topo, topo.index[d.use.node], NEAR) for d in members}
-        clusters: list[list[Duplicate]] = []
-        for d in members:
-            for cluster in clusters:
-                if any(near[id(d)] & near[id(o)] for o in cluster):
-                    cluster.append(d)
-                    break
-            else:
-                clusters.append([d])
-        distance = _distance_from_slice(topo, slice_step, step)
-        clusters.sort(key=lambda c: min(distance.get(topo.index[d.use.node], 10**9) for d in c))
-        for layer, cluster in enumerate(c for c in clusters if any(
-                d.use.op in MATMUL_OPS for d in c)):
-            for d in cluster:
-                d.layer = layer
-        # Biases and other non-matmul reads join the cluster they meet.
-        for cluster in clusters:
-            if not any(d.use.op in MATMUL_OPS for d in cluster):
-                for d in cluster:
-                    d.layer = 0
+    steps = sorted(by_step)
+    if not steps:
+        return
+    at = {topo.index[d.use.node]: d for d in dups}
+    down = {id(d): downstream(topo, [topo.index[d.use.node]]) for d in dups}
+    for t, nxt in pairwise(steps):
+        later = {topo.index[d.use.node] for d in by_step[nxt]}
+        sets = {id(d): frozenset(down[id(d)] & later) for d in by_step[t]}
+        order = sorted(set(sets.values()), key=lambda n: (-len(n), sorted(n)))
+        for d in by_step[t]:
+            d.layer = order.index(sets[id(d)])
+    layers = {d.layer for t in steps[:-1] for d in by_step[t]}
+    last = sorted(by_step[steps[-1]], key=lambda d: topo.index[d.use.node])
+    if len(layers) <= 1 and len(steps) < 3:  # one layer and no step between to match
+        for d in last:
+            d.layer = min(layers, default=0)
+        return
+
+    def signature(d: Duplicate, before: list[Duplicate]) -> tuple[object, ...]:
+        ups = [at[i] for i in at if id(at[i]) != id(d) and topo.index[d.use.node] in down[
+            id(at[i])]]
+        earlier = {id(u) for u in before}
+        return (group_of[d.var],
+                frozenset((group_of[u.var], u.layer) for u in ups if id(u) in earlier),
+                frozenset((group_of[u.var], u.layer) for u in ups if u.step == d.step))
+
+    known: dict[tuple[object, ...], set[int]] = defaultdict(set)
+    for k in range(1, len(steps) - 1):
+        for d in by_step[steps[k]]:
+            known[signature(d, by_step[steps[k - 1]])].add(d.layer)
+    for d in last:  # in dataflow order: the copies upstream at its own step come first
+        found = known.get(signature(d, by_step[steps[-2]]), set())
+        d.layer = min(found, default=0)
+        d.unproven = len(found) != 1
 
 
 def _forward(topo: Topology, start: int, depth: int) -> set[int]:
@@ -178,16 +230,22 @@ def _forward(topo: Topology, start: int, depth: int) -> set[int]:
     return seen
 
 
-def _distance_from_slice(topo: Topology, slice_step: list[int], step: int) -> dict[int, int]:
-    """Hops from the ops where step `step`'s input slice first appears."""
-    starts = [i for i in range(len(topo.order)) if slice_step[i] == step
-              and all(slice_step[p] != step for p in topo.preds[i])]
-    distance = dict.fromkeys(starts, 0)
-    queue = deque(starts)
-    while queue:
-        i = queue.popleft()
-        for s in topo.succs[i]:
-            if s not in distance:
-                distance[s] = distance[i] + 1
-                queue.append(s)
-    return distance
+def state_clocks(og: OpGraph, topo: Topology, reads: dict[int, list[int]]) -> list[Upstream]:
+    """The clocks that tell a per-step copy's role: for each step s of one cell (`reads`:
+    step -> that cell's read ops), pos s on the ops downstream of its reads at s, and one
+    clock with pos -1 on the *initial state*: values computed from constants alone, and
+    products with a constant zero whatever the other factor (`r * 0` of a GRU's first step).
+    Everywhere else pos is -2, so a value multiplies the previous state at step t exactly
+    when it depends on the cell at step t-1 (at step 0: when it is the initial state) —
+    a GRU's `r * h_{t-1}` does, though r depends on x_t."""
+    n = len(topo.order)
+    const = constants(og, topo)
+    zeros = Zeros(og)  # a product with a zero is zero, whatever the other factor
+    clocks = [Upstream([-1 if const[i] or zeros.zero((node, 0)) else -2
+                        for i, node in enumerate(topo.order)], [0] * n)]
+    for step, idx in sorted(reads.items()):
+        pos = [-2] * n
+        for i in downstream(topo, idx):
+            pos[i] = step
+        clocks.append(Upstream(pos, [0] * n))
+    return clocks

@@ -18,6 +18,10 @@ from rnninspect.model import Placement, Role
 class CellBuild:
     chains: list[Chain]
     clock: Upstream | None = None  # step clock when the cell has no chains (per-step copies)
+    # per-step copies: what tells their roles (`duplicates.state_clocks`), and the copies
+    # whose layer is not proven (names)
+    state_clocks: list[Upstream] = field(default_factory=list)
+    unproven: list[str] = field(default_factory=list)
     num_steps: int = 0
     loop: Loop | None = None  # a while loop: every iteration reads the cell's weights
     calls: list[Loop] = field(default_factory=list)  # one-iteration loops: its steps' calls

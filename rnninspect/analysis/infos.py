@@ -63,7 +63,7 @@ def variable_infos(
             # A peephole: a diagonal weight multiplying the previous cell state elementwise.
             peep_ups = [ups[c.id] for c in f.cell.chains]
             if f.cell.clock is not None:
-                peep_ups = [f.cell.clock]
+                peep_ups = f.cell.state_clocks or [f.cell.clock]
             step = 1 if 1 in f.step_uses else min(f.step_uses)
             use = f.step_uses[step]
             if f.own_state is not None:
@@ -74,7 +74,7 @@ def variable_infos(
         if f.cell is not None and f.step_uses and role is not Role.BIAS:
             state_ups = [ups[c.id] for c in f.cell.chains]
             if f.cell.clock is not None:
-                state_ups = [f.cell.clock]
+                state_ups = f.cell.state_clocks or [f.cell.clock]
             step = 1 if 1 in f.step_uses else min(f.step_uses)
             use = f.step_uses[step]
             if f.own_state is not None:

@@ -58,7 +58,7 @@ def liveness_facts(
     uses = {f.var.name: f for f in facts.values()}
     linear = _linear_into(og, topo, uses, infos)
     dead_steps = _dead_steps(topo, uses, cells, infos, outputs)
-    zeros = _Zeros(og)
+    zeros = Zeros(og)
     return [
         replace(i, linear_into=linear.get(i.name), dead_steps=dead_steps.get(i.name, ()),
                 dead=zeros.dead(uses[i.name]) if i.name in uses else False)
@@ -162,7 +162,7 @@ def cell_reads(facts: Mapping[str, VarFacts], cell: CellBuild) -> dict[str, int]
             if f.use_cells.get(node) is cell}
 
 
-class _Zeros:
+class Zeros:
     """Which tensors are always zero (memoized over the op graph)."""
 
     def __init__(self, og: OpGraph) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from itertools import pairwise
 
-from rnninspect.analysis.duplicates import find_duplicates, input_slice_steps
+from rnninspect.analysis.duplicates import find_duplicates, input_slice_steps, state_clocks
 from rnninspect.analysis.facts import CellBuild, VarFacts
 from rnninspect.analysis.feedback import fed_back_in_loop
 from rnninspect.analysis.loops import (
@@ -61,8 +61,15 @@ def place_duplicates(
         f.steps, f.step_uses = {d.step}, {d.step: d.use}
         f.use_steps = {d.use.node: d.step}
         f.duplicated = True
+        if d.unproven:
+            cell.unproven.append(f.var.name)
     for layer, cell in cells.items():
         cell.name = f"cell{layer}" if not have_cells else f"copies{layer}"
+        reads: dict[int, list[int]] = {}
+        for d in dups:
+            if d.layer == layer:
+                reads.setdefault(d.step, []).append(topo.index[d.use.node])
+        cell.state_clocks = state_clocks(og, topo, reads)
     return [cells[k] for k in sorted(cells)]
 
 
@@ -137,7 +144,9 @@ def place_loops(
             f.cell = owners[0]
             # one layer object run by several loops (tied stacked layers)
             f.other_cells = owners[1:]
-            f.step_uses = {1: next(u for u in f.uses if og.loop(u.node) is not None)}
+            # its role is read where its cell reads it, against that cell's clock: a tied
+            # layer's other application reads another layer's state
+            f.step_uses = {1: looped[0]}
     return sorted(new, key=lambda c: (c.layer, c.name))
 
 

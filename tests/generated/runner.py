@@ -8,6 +8,7 @@ could not prove them), **wrong** (anything else, or an exception where `show` sh
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -90,9 +91,15 @@ def _concerns(line: str, unresolved: set[str], truth: dict[str, Any]) -> bool:
     if line.startswith("not training_state: "):
         named = [part.rsplit(" (", 1)[0] for part in line.split(": ", 1)[1].split(", ")]
         return all(n in unresolved for n in named)
-    if head in ("cells", "layers", "cells merged", "copies"):
-        # how many cells, layers or copies the unresolved cell's applications make
+    if head in ("cells", "layers", "cells merged", "copies", "num_steps"):
+        # how many cells, layers, copies or steps the unresolved cell's applications make
         return any(truth["variables"].get(v, {}).get("cell") for v in unresolved)
+    if line.startswith("finding ") and (" missing (expected on " in line
+                                        or " names [" in line):
+        # a finding on the unresolved weights only: which of them it names is not proven
+        named = re.findall(r"[\w/.:-]+", line.split("(expected on ", 1)[-1]
+                           if " missing " in line else line.split(" names ", 1)[1])
+        return bool(named) and all(n in unresolved for n in named if n != "expected")
     return False
 
 
