@@ -20,7 +20,7 @@ _CHECKPOINT_SUFFIX = "/.ATTRIBUTES/VARIABLE_VALUE"
 _MARK = 1000
 
 
-class CannotSave(Exception):  # noqa: N818 - TensorFlow itself cannot save it in this form
+class CannotSave(Exception):
     """TensorFlow cannot write this program in this form: the form does not apply."""
 
 
@@ -77,7 +77,8 @@ def _save_tf1(form: str, value: Any, folder: Path) -> dict[str, Any]:
             session.run([tf1.global_variables_initializer(), tf1.local_variables_initializer()])
             for number, v in enumerate(variables, 1):
                 if _numeric(v.dtype):
-                    v.load(np.full(v.shape.as_list(), _mark(number), v.dtype.as_numpy_dtype), session)
+                    v.load(np.full(v.shape.as_list(), _mark(number),
+                                   v.dtype.as_numpy_dtype), session)
             facts: dict[str, Any] = {
                 "before": [[v.op.name, v.op.name in trainable] for v in variables],
                 "shapes": {v.op.name: v.shape.as_list() for v in variables}}
@@ -108,6 +109,7 @@ def _save_tf1(form: str, value: Any, folder: Path) -> dict[str, Any]:
                     path = Path(prefix)
     facts["path"] = str(path)
     facts["names"] = {numbers[n]: name for name, n in found.items() if n in numbers}
+    facts["forward_only"] = form in ("frozen_pb", "saved_model")  # the outputs' ops only
     return facts
 
 
@@ -172,6 +174,8 @@ def _save_tf2(form: str, value: Any, folder: Path) -> dict[str, Any]:
         raise CannotSave(f"{form} is a TF1 form")
     facts["path"] = str(path)
     facts["names"] = {numbers[n]: saved for saved, n in found.items() if n in numbers}
+    # a model is saved as its forward call; a function as it is (a training step trains)
+    facts["forward_only"] = keras_model and form in ("frozen_pb", "saved_model")
     return facts
 
 
