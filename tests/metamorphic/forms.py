@@ -83,6 +83,7 @@ def _save_tf1(form: str, value: Any, folder: Path) -> dict[str, Any]:
                 "before": [[v.op.name, v.op.name in trainable] for v in variables],
                 "shapes": {v.op.name: v.shape.as_list() for v in variables}}
             numbers = {number: v.op.name for number, v in enumerate(variables, 1)}
+            facts["numbers"] = {name: number for number, name in numbers.items()}
             if form == "frozen_pb":
                 frozen = tf1.graph_util.convert_variables_to_constants(
                     session, graph.as_graph_def(), outputs)
@@ -136,12 +137,16 @@ def _save_tf2(form: str, value: Any, folder: Path) -> dict[str, Any]:
             v.assign(np.full(tuple(v.shape), _mark(number), tf.as_dtype(v.dtype).as_numpy_dtype))
     facts: dict[str, Any] = {
         "before": [[name(v), bool(v.trainable)] for v in variables],
-        "shapes": {name(v): [int(d) for d in v.shape] for v in variables}}
+        "shapes": {name(v): [int(d) for d in v.shape] for v in variables},
+        "numbers": {name: number for number, name in numbers.items()}}
     if form == "save_keras":
         if not keras_model:
             raise CannotSave("only a Keras model saves as .keras")
         path = folder / "model.keras"
-        obj.save(path)
+        try:
+            obj.save(path)
+        except NotImplementedError as e:  # a subclassed model without get_config
+            raise CannotSave(f"model.save: {_first(e)}") from e
         found = _keras_file_values(path)
     elif form == "saved_model":
         path = folder / "saved_model"
@@ -153,13 +158,14 @@ def _save_tf2(form: str, value: Any, folder: Path) -> dict[str, Any]:
             tf.saved_model.save(module, str(path), signatures=concrete)
         except Exception as e:  # e.g. a function whose arguments are not tensors
             raise CannotSave(f"tf.saved_model.save: {_first(e)}") from e
-        found = _saved_model_values(path)
+        found = {}  # named by their capture nodes (matrix.py, saved_model_numbers)
     elif form == "frozen_pb":
         from tensorflow.python.framework import convert_to_constants
 
         try:
+            # loops stay functional While ops (rnninspect refuses lowered TF1 loops)
             frozen = convert_to_constants.convert_variables_to_constants_v2(
-                _concrete(value)).graph.as_graph_def()
+                _concrete(value), lower_control_flow=False).graph.as_graph_def()
         except Exception as e:  # e.g. a training step that assigns its variables
             raise CannotSave(f"convert_variables_to_constants_v2: {_first(e)}") from e
         path = _write_graph_def(frozen, folder)
@@ -254,16 +260,21 @@ def _graph_def_constants(graph_def: Any) -> dict[str, int]:
     return found
 
 
-def _saved_model_values(path: Path) -> dict[str, int]:
+def saved_model_numbers(path: str) -> dict[str, int]:
+    """Capture node in the serving signature's graph -> the number its variable holds: the
+    node is how rnninspect's variable table names a SavedModel's variable (two variables
+    may share a name there)."""
     import tensorflow as tf
 
-    loaded = tf.saved_model.load(str(path))
+    loaded = tf.saved_model.load(path)  # kept alive while its variables are read
     signature = loaded.signatures["serving_default"]
+    by_handle = {id(v.handle): v for v in signature.variables}
     found = {}
-    for v in getattr(loaded, "variables", None) or signature.variables:
-        number = _number(v.numpy())
+    for external, internal in signature.graph.captures:
+        v = by_handle.get(id(external))
+        number = None if v is None else _number(v.numpy())
         if number is not None:
-            found[str(v.name).removesuffix(":0")] = number
+            found[internal.op.name] = number
     return found
 
 

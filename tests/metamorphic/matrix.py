@@ -105,6 +105,8 @@ def _run_saved(t: Transformation, p: Program, root: Path) -> Outcome:
     try:
         loaded = load(facts["path"])
         got = (loaded if isinstance(loaded, Inspection) else analyze(loaded)).to_dict()
+        if form == "saved_model" and not isinstance(loaded, Inspection):
+            facts["names"] = _by_node(loaded, facts)
     except Exception as e:  # rnninspect refusing a valid saved file is a difference
         return Outcome(t.name, p.name, "differs", (f"loading raised {_first_line(e)}",))
     before = original(p)
@@ -123,6 +125,16 @@ def _run_saved(t: Transformation, p: Program, root: Path) -> Outcome:
     if wrong:
         return Outcome(t.name, p.name, "differs", tuple(wrong), change)
     return Outcome(t.name, p.name, "delta" if change else "agrees", (), change)
+
+
+def _by_node(traced: Any, facts: dict[str, Any]) -> dict[str, str]:
+    """Original name -> rnninspect's name for it in a SavedModel, through the capture node
+    that holds the original's number."""
+    from tests.metamorphic import forms
+
+    number_at = forms.saved_model_numbers(facts["path"])
+    name_of = {number_at[v.node]: v.name for v in traced.variables if v.node in number_at}
+    return {n: name_of[k] for n, k in facts["numbers"].items() if k in name_of}
 
 
 def _save(p: Program, form: str, folder: Path) -> dict[str, Any]:
