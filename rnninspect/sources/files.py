@@ -14,7 +14,7 @@ from rnninspect.tf.imports import import_tensorflow, silenced_native_stderr
 # Frozen graphs hold their weights as constants; these consumers mark a constant as a weight.
 _WEIGHT_USES = {"MatMul": (0, 1), "BatchMatMul": (0, 1), "BatchMatMulV2": (0, 1),
                 "BatchMatMulV3": (0, 1), "BiasAdd": (1,), "GatherV2": (0,), "Gather": (0,)}
-_LOOK_THROUGH = frozenset({"Identity", "Cast"})
+_LOOK_THROUGH = frozenset({"Identity", "Cast", "Split", "SplitV", "Unpack"})
 
 
 def load_saved_model(path: Path, spec: str) -> Traced:
@@ -105,6 +105,8 @@ def frozen_weights(graph: Any) -> list[TracedVariable]:
 
 
 def _used_as_weight(op: Any) -> bool:
+    library = {f.signature.name: f for f in op.graph.as_graph_def().library.function}
+    splat = _is_splat(op)
     frontier = [op.outputs[0]]
     while frontier:
         tensor = frontier.pop()
@@ -112,12 +114,126 @@ def _used_as_weight(op: Any) -> bool:
             if consumer.type in _LOOK_THROUGH:
                 frontier.extend(consumer.outputs)
                 continue
-            positions = _WEIGHT_USES.get(consumer.type, ())
-            if any(consumer.inputs[i] is tensor for i in positions if i < len(consumer.inputs)):
+            positions = [i for i, t in enumerate(consumer.inputs) if t is tensor]
+            others = [_sum_of_products(t.op, 0)
+                      for i, t in enumerate(consumer.inputs) if i not in positions]
+            if _weight_use(consumer.type, positions, tensor.shape.rank, others, splat):
                 return True
-            if consumer.type in ("Add", "AddV2") and tensor.shape.rank == 1:
-                other = [t for t in consumer.inputs if t is not tensor]
-                if other and other[0].op.type in _WEIGHT_USES:
-                    return True  # x @ W + b
+            if any(_arg_used_as_weight(library, f, i, 0, splat) for f, i in
+                   _bodies(consumer.type, consumer.node_def.attr, positions)):
+                return True  # read inside a loop body, a branch or a called function
     return False
 
+
+def _is_splat(op: Any) -> bool:
+    """Every element equal (tf.zeros, tf.ones, fill): an initial state, when multiplied."""
+    import numpy as np
+
+    from rnninspect.tf.imports import import_tensorflow
+
+    value = import_tensorflow().make_ndarray(op.get_attr("value"))
+    return bool(value.size > 1 and np.all(value == value.flat[0]))
+
+
+def _sum_of_products(op: Any, depth: int) -> bool:
+    """Is `op` a product with a weight (a matmul), or a sum, reshape or cast of one?"""
+    if op.type in ("MatMul", "BatchMatMul", "BatchMatMulV2", "BatchMatMulV3"):
+        return True
+    if op.type in _SUMS and depth < 6:
+        return any(_sum_of_products(t.op, depth + 1) for t in op.inputs)
+    return False
+
+
+def _weight_use(op: str, positions: list[int], rank: int | None, others: list[bool],
+                splat: bool) -> bool:
+    """Does `op` use its inputs at `positions` as a weight: a matmul's right operand (or
+    its left one, unless every element is equal: an initial state times the recurrent
+    kernel), a gather's table, a bias added to a sum of matmuls?"""
+    uses = _WEIGHT_USES.get(op, ())
+    if op.startswith(("MatMul", "BatchMatMul")) and splat:
+        uses = (1,)
+    if any(i in uses for i in positions):
+        return True
+    if op in ("Add", "AddV2") and rank in (1, None):
+        return any(others)  # x @ W + b
+    return False
+
+
+_SUMS = frozenset({"Add", "AddV2", "BiasAdd", "Reshape", "Cast", "Identity", "Squeeze"})
+_LOOPS = ("While", "StatelessWhile")
+_BRANCHES = ("If", "StatelessIf")
+_CALLS = ("PartitionedCall", "StatefulPartitionedCall")
+
+
+def _bodies(op: str, attr: Any, positions: list[int]) -> list[tuple[str, int]]:
+    """(function, argument) pairs that an input at `positions` of a control-flow or call op
+    becomes."""
+    if op in _LOOPS:
+        return [(attr["body"].func.name, i) for i in positions]
+    if op in _BRANCHES:  # input 0 is the condition
+        return [(attr[b].func.name, i - 1) for b in ("then_branch", "else_branch")
+                for i in positions if i > 0]
+    if op in _CALLS:
+        return [(attr["f"].func.name, i) for i in positions]
+    return []
+
+
+def _arg_used_as_weight(library: dict[str, Any], name: str, arg: int, depth: int,
+                        splat: bool) -> bool:
+    """Inside function `name` of the graph's library: is argument `arg` used as a weight?
+    A loop body's argument is a weight only when the body passes it on unchanged (a loop
+    invariant): what it changes is the state the loop carries."""
+    fdef = library.get(name)
+    if fdef is None or depth > 8 or arg >= len(fdef.signature.input_arg):
+        return False
+    arg_name = fdef.signature.input_arg[arg].name
+    if arg < len(fdef.signature.output_arg) and "body" in name.lower():
+        returned = fdef.ret.get(fdef.signature.output_arg[arg].name, "")
+        if returned.split(":")[0] != arg_name and not _passes(fdef, returned, arg_name):
+            return False  # carried state
+    nodes = {node.name: node for node in fdef.node_def}
+    frontier = [arg_name]
+    seen: set[str] = set()
+    while frontier:
+        ref = frontier.pop()
+        for node in fdef.node_def:
+            positions = [i for i, inp in enumerate(node.input)
+                         if inp == ref or inp.startswith(f"{ref}:")]
+            if not positions or node.name in seen:
+                continue
+            seen.add(node.name)
+            if node.op in _LOOK_THROUGH:
+                frontier.append(node.name)
+                continue
+            others = [_node_products(nodes, inp.split(":")[0], 0)
+                      for i, inp in enumerate(node.input) if i not in positions]
+            if _weight_use(node.op, positions, None, others, splat):
+                return True
+            if any(_arg_used_as_weight(library, f, i, depth + 1, splat)
+                   for f, i in _bodies(node.op, node.attr, positions)):
+                return True
+    return False
+
+
+def _node_products(nodes: dict[str, Any], name: str, depth: int) -> bool:
+    """`_sum_of_products` on a function body's NodeDefs."""
+    node = nodes.get(name)
+    if node is None:
+        return False
+    if node.op in ("MatMul", "BatchMatMul", "BatchMatMulV2", "BatchMatMulV3"):
+        return True
+    if node.op in _SUMS and depth < 6:
+        return any(_node_products(nodes, i.split(":")[0], depth + 1) for i in node.input)
+    return False
+
+
+def _passes(fdef: Any, returned: str, arg_name: str) -> bool:
+    """Does the body return `arg_name` through identities only?"""
+    nodes = {node.name: node for node in fdef.node_def}
+    name = returned.split(":")[0]
+    for _ in range(8):
+        node = nodes.get(name)
+        if node is None or node.op not in _LOOK_THROUGH or not node.input:
+            return name == arg_name
+        name = node.input[0].split(":")[0]
+    return False

@@ -36,6 +36,12 @@ def load_keras_file(path: Path, spec: str) -> Traced:
         raise ModelSourceError(
             f"{str(path)!r} is not a valid .keras archive (truncated or not a zip file); "
             f"save the model again with model.save({path.name!r})")
+    with zipfile.ZipFile(path) as archive:
+        missing = [n for n in ("config.json", "model.weights.h5") if n not in archive.namelist()]
+    if missing:
+        raise ModelSourceError(
+            f"{str(path)!r} is a zip but not a whole .keras archive (no {missing[0]}); save "
+            f"the model again with model.save({path.name!r})")
     try:
         with silenced_native_stderr():
             model_obj = keras.saving.load_model(path, safe_mode=True)

@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
             for p in targets:
                 outcome = matrix.run(t, p, root)
                 outcomes.append(outcome)
-                if outcome.status != "n/a":
+                if outcome.status != "n/a" or outcome.differences:
                     print(outcome.line(), file=sys.stderr, flush=True)
     report = matrix.table(outcomes, [t.name for t in chosen], [p.name for p in targets])
     wrong = [o for o in outcomes if o.status in ("differs", "error")]

@@ -170,3 +170,51 @@ def _rename(truth: dict[str, Any], names: dict[str, str]) -> None:
     truth["findings"] = {k: [names.get(n, n) for n in v] for k, v in truth["findings"].items()}
     if "links" in truth:
         truth["links"] = [[names.get(a, a), names.get(b, b)] for a, b in truth["links"]]
+
+
+def saved(truth: dict[str, Any], form: str, facts: Facts) -> dict[str, Any]:
+    """`truth` as the program saved in `form` should have it (forms.py, transforms.LOSSES):
+    the variables the saved file keeps, under its names; the training state a form without
+    an optimizer drops; copies that no longer train when only the forward outputs were
+    saved. A checkpoint alone is compared by `guessed`."""
+    names: dict[str, str] = facts["names"]
+    out = copy.deepcopy(truth)
+    out["variables"] = {names[n]: want for n, want in truth["variables"].items() if n in names}
+    state = [n for n, _ in facts["before"] if n not in truth["variables"]]
+    out["training_state_count"] = 0 if form == "frozen_pb" else sum(n in names for n in state)
+    out["total_params"] = sum(math.prod(facts["shapes"][n]) for n, t in facts["before"]
+                              if t and n in names and n in truth["variables"])
+    out["findings"] = {kind: kept for kind, listed in truth["findings"].items()
+                       if (kept := [names[n] for n in listed if n in names]) or not listed}
+    if "links" in out:
+        out["links"] = [[names.get(a, a), names.get(b, b)] for a, b in truth["links"]
+                        if a not in truth["variables"] or a in names
+                        if b not in truth["variables"] or b in names]
+    if facts.get("forward_only") and "copies" in out:
+        for c in out["copies"]:
+            c["training"] = False
+    return out
+
+
+def guessed(truth: dict[str, Any], facts: Facts, got: dict[str, Any]) -> dict[str, Any]:
+    """`truth` as a checkpoint alone should have it: every weight under its checkpoint name
+    and shape, its role the program's or `other` (a guess never contradicts the graph), no
+    cells, steps or layers, and one `no_graph` finding naming everything listed. The
+    checkpoint does not say which variables train: training state it does not recognise by
+    name is listed (role other) and counted."""
+    names: dict[str, str] = facts["names"]
+    listed = {v["name"]: v for v in got["variables"]}
+    variables = {}
+    for n, want in truth["variables"].items():
+        if n in names:
+            role = listed.get(names[n], {}).get("role")
+            variables[names[n]] = {"role": role if role == "other" else want["role"],
+                                   "cell": None, "steps": []}
+    state = [names[n] for n, _ in facts["before"]
+             if n not in truth["variables"] and names.get(n) in listed]
+    for n in state:
+        variables[n] = {"role": "other", "cell": None, "steps": []}
+    sizes = {names[n]: math.prod(facts["shapes"][n]) for n, _ in facts["before"] if n in names}
+    return {"total_params": sum(sizes[n] for n in variables), "num_steps": None,
+            "variables": variables, "training_state_count": 0,
+            "findings": {"no_graph": sorted(variables)}}

@@ -54,6 +54,8 @@ def _original(spec: str, dialect: str | None) -> dict[str, Any]:
 
 
 def run(t: Transformation, p: Program, root: Path) -> Outcome:
+    if t.mechanism == "save":
+        return _run_saved(t, p, root)
     made = variants.write(t, p, root)
     if made is None:
         return Outcome(t.name, p.name, "n/a")
@@ -81,6 +83,73 @@ def run(t: Transformation, p: Program, root: Path) -> Outcome:
     if wrong:
         return Outcome(t.name, p.name, "differs", tuple(wrong), change)
     return Outcome(t.name, p.name, "delta" if change else "agrees", (), change)
+
+
+def _run_saved(t: Transformation, p: Program, root: Path) -> Outcome:
+    """Save `p` in the form `t` names, load the saved file through rnninspect's loaders and
+    compare with the original under the form's declared delta (delta.saved / guessed)."""
+    if not t.applies(p):
+        return Outcome(t.name, p.name, "n/a")
+    from rnninspect.analysis import analyze
+    from rnninspect.model import Inspection
+    from rnninspect.sources import load
+
+    form = t.ops[0]
+    folder = root / f"{p.name.replace('@', '_')}__{t.name}"
+    try:
+        facts = _save(p, form, folder)
+    except Exception as e:  # the harness could not save a program it should save
+        return Outcome(t.name, p.name, "error", (f"saving raised {_first_line(e)}",))
+    if "cannot" in facts:  # TensorFlow itself cannot write this program in this form
+        return Outcome(t.name, p.name, "n/a", (facts["cannot"],))
+    try:
+        loaded = load(facts["path"])
+        got = (loaded if isinstance(loaded, Inspection) else analyze(loaded)).to_dict()
+        if form == "saved_model" and not isinstance(loaded, Inspection):
+            facts["names"] = _by_node(loaded, facts)
+    except Exception as e:  # rnninspect refusing a valid saved file is a difference
+        return Outcome(t.name, p.name, "differs", (f"loading raised {_first_line(e)}",))
+    before = original(p)
+    if form == "checkpoint_only":
+        want = deltas.guessed(deltas.truth_of(before), facts, got)
+    else:
+        want = deltas.saved(deltas.truth_of(before), form, facts)
+    # the original is the reference (its own discrepancies with its truth are the corpus'
+    # business): a saved form that agrees with it within the delta adds none of its own
+    wrong = discrepancies(want, got)
+    renamed = sum(a != b for a, b in facts["names"].items())
+    change = ", ".join(w for w in (f"{renamed} renamed" if renamed else "",
+                                   f"-{len(facts['before']) - len(facts['names'])} not kept"
+                                   if len(facts["names"]) < len(facts["before"]) else "",
+                                   "no graph" if form == "checkpoint_only" else "") if w)
+    if wrong:
+        return Outcome(t.name, p.name, "differs", tuple(wrong), change)
+    return Outcome(t.name, p.name, "delta" if change else "agrees", (), change)
+
+
+def _by_node(traced: Any, facts: dict[str, Any]) -> dict[str, str]:
+    """Original name -> rnninspect's name for it in a SavedModel, through the capture node
+    that holds the original's number."""
+    from tests.metamorphic import forms
+
+    number_at = forms.saved_model_numbers(facts["path"])
+    name_of = {number_at[v.node]: v.name for v in traced.variables if v.node in number_at}
+    return {n: name_of[k] for n, k in facts["numbers"].items() if k in name_of}
+
+
+def _save(p: Program, form: str, folder: Path) -> dict[str, Any]:
+    """Build and save `p` where it is built: TF1 programs in rnninspect's TF1 worker."""
+    from tests.metamorphic import forms
+
+    program = variants.program_spec(p)
+    if p.kind == "tf1":
+        from rnninspect.tf import worker
+
+        facts: dict[str, Any] = worker.call(forms.SaveProgram(program, form, str(folder)))
+        return facts
+    from tests.metamorphic import runtime
+
+    return forms.save(form, runtime.build_original(program), folder)
 
 
 def _change(t: Transformation, facts: dict[str, Any]) -> str:

@@ -26,15 +26,20 @@ _loaded = 0
 
 def build_variant(spec: dict[str, Any]) -> Any:
     program = spec["program"]
-    folder = str(Path(program["file"]).parent)
-    if folder not in sys.path:  # like `python file.py`: the program's siblings import
-        sys.path.insert(0, folder)
-    before = _variables(_build(program, {}))
+    before = _variables(build_original(program))
     edited: dict[str, str] = spec.get("edited", {})
     value, extra = _build_transformed(program, edited, spec)
     facts = {"before": before, "after": _variables(value), "shapes": _shapes(value), **extra}
     Path(spec["facts"]).write_text(json.dumps(facts), encoding="utf-8")
     return value
+
+
+def build_original(program: dict[str, Any]) -> Any:
+    """The untouched program, built as its builder builds it."""
+    folder = str(Path(program["file"]).parent)
+    if folder not in sys.path:  # like `python file.py`: the program's siblings import
+        sys.path.insert(0, folder)
+    return _build(program, {})
 
 
 def _build_transformed(program: dict[str, Any], edited: dict[str, str], spec: dict[str, Any]

@@ -32,6 +32,9 @@ class Delta:
     feeds_back: bool = False
     # adds a stateful layer's state variables (counted, not named): role carried_state
     carries_state: bool = False
+    # saved in a form and loaded back (tests/metamorphic/forms.py): keeps the variables the
+    # saved file holds, under its names, and loses what the form does not store (LOSSES)
+    form: str = ""
 
     def words(self) -> str:
         said = [w for w, on in (("adds training_state variables", self.adds_state),
@@ -39,9 +42,22 @@ class Delta:
                                 ("renames variables", self.renames),
                                 ("dynamic steps become 0..T-1", self.unrolls),
                                 ("adds a fed-back output layer", self.feeds_back),
-                                ("adds carried-state variables", self.carries_state)) if on]
+                                ("adds carried-state variables", self.carries_state),
+                                (LOSSES.get(self.form, ""), bool(self.form))) if on]
         return ", ".join(said) or "none"
 
+
+# what each saved form provably loses (its declared delta); every form also renames
+LOSSES = {
+    "save_keras": "saved as .keras: renames variables (the layers' name scope)",
+    "saved_model": "a SavedModel's serving signature: renames variables; a TF1 graph's "
+                   "signature holds its forward outputs only (no training ops)",
+    "frozen_pb": "frozen: weights are constants (renamed), no optimizer, no training ops, "
+                 "what the outputs do not read is gone",
+    "meta_graph": "none (the whole graph and its checkpoint)",
+    "checkpoint_only": "no graph: names and shapes only, roles guessed (or other), no cells, "
+                       "steps or sharing, one no_graph finding",
+}
 
 NONE = Delta()
 STATE = Delta(adds_state=True)
@@ -51,7 +67,7 @@ CLONE = Delta(renames=True)
 @dataclass(frozen=True)
 class Transformation:
     name: str
-    mechanism: str  # "graph" (ops added to a built tf.Graph) | "edit" | "keras"
+    mechanism: str  # "graph" (ops added to a built tf.Graph) | "edit" | "keras" | "save"
     applies: Callable[[Program], bool]
     delta: Delta = NONE
     edit: edits.Edit | None = None  # for mechanism "edit"
@@ -78,6 +94,10 @@ def _graph(name: str, delta: Delta = NONE) -> Transformation:
 
 def _edit(name: str, edit: edits.Edit, delta: Delta = NONE) -> Transformation:
     return Transformation(name, "edit", _tf1, delta, edit=edit)
+
+
+def _form(name: str, kinds: tuple[str, ...]) -> Transformation:
+    return Transformation(name, "save", lambda p: p.kind in kinds, Delta(form=name), ops=(name,))
 
 
 def _keras(name: str, kinds: tuple[str, ...], delta: Delta = NONE) -> Transformation:
@@ -120,6 +140,13 @@ TRANSFORMATIONS: tuple[Transformation, ...] = (
     _keras("stateful", _MODELS, Delta(renames=True, carries_state=True)),
     _keras("kernel_regularizer", _MODELS, CLONE),
     _keras("all_regularizers", _MODELS, CLONE),
+    # the program saved in a user's form and loaded back (forms.py): `applies` says which
+    # kinds the form exists for; TensorFlow refusing to save one program makes it n/a
+    _form("save_keras", _OBJECTS),
+    _form("saved_model", ("tf1", *_KERAS)),
+    _form("frozen_pb", ("tf1", *_KERAS)),
+    _form("meta_graph", ("tf1",)),
+    _form("checkpoint_only", ("tf1", *_OBJECTS)),
 )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from pprint import pformat
+from typing import Any
 
 from tests.metamorphic import edits
 from tests.metamorphic.programs import ROOT, Program
@@ -43,6 +44,12 @@ class Variant:
         return self.folder / "facts.json"
 
 
+def program_spec(p: Program) -> dict[str, Any]:
+    """What runtime.py needs to build `p` (plain values: it crosses to the TF1 worker)."""
+    return {"file": str(p.file), "builder": p.builder, "kind": p.kind,
+            "siblings": [str(f) for f in p.siblings], "zoo": list(p.zoo) if p.zoo else None}
+
+
 def applies(t: Transformation, p: Program) -> bool:
     """Does `t` apply to `p` (its predicate, and its source edit changes something)?"""
     if not t.applies(p):
@@ -72,9 +79,7 @@ def write(t: Transformation, p: Program, root: Path) -> Variant | None:
         if not edited:
             return None
     spec = {
-        "program": {"file": str(p.file), "builder": p.builder, "kind": p.kind,
-                    "siblings": [str(f) for f in p.siblings],
-                    "zoo": list(p.zoo) if p.zoo else None},
+        "program": program_spec(p),
         "edited": edited,
         "graph_ops": list(t.ops) if t.mechanism == "graph" else [],
         "keras_ops": list(t.ops) if t.mechanism == "keras" else [],
