@@ -1,5 +1,6 @@
-"""Broken saved models a user might hand over (docs/models.md "Your own models"): each gives one
-line that names the file and the fix, exit status 2, and no traceback."""
+"""Saved models a user might hand over (docs/models.md "Your own models"): a broken one gives one
+line that names the file and the fix, exit status 2, and no traceback; a frozen loop, lowered
+to TF 1.x control flow or not, is analysed."""
 
 from __future__ import annotations
 
@@ -62,26 +63,35 @@ def test_meta_graph_whose_checkpoint_data_is_missing(tmp_path: Path) -> None:
     _refused(Path(f"{prefix}.meta"), "checkpoint")
 
 
-def test_frozen_graph_with_a_lowered_while_loop(tmp_path: Path) -> None:
-    """convert_variables_to_constants_v2 lowers loops to TF 1.x control flow by default: a
-    cycle the analysis cannot roll is refused, with the flag that keeps the loop."""
+@pytest.mark.parametrize("lower", [True, False], ids=["lowered", "functional"])
+def test_frozen_graph_with_a_while_loop_lowered_or_not(tmp_path: Path, lower: bool) -> None:
+    """convert_variables_to_constants_v2 lowers loops to TF 1.x control flow by default
+    (Enter/Merge/Switch/NextIteration/Exit; it used to be an internal error, then refused):
+    either way the frozen LSTM loop is one cell, its kernels in their roles, dynamic."""
     import tensorflow as tf
     from tensorflow.python.framework import convert_to_constants
 
-    w = tf.Variable(tf.ones([3, 3]))
+    from rnninspect.api import inspect
 
-    @tf.function(input_signature=[tf.TensorSpec([4, 2, 3], tf.float32)])
+    kernel, recurrent = tf.Variable(tf.ones([3, 16])), tf.Variable(tf.ones([4, 16]) * 0.5)
+
+    @tf.function(input_signature=[tf.TensorSpec([5, 2, 3], tf.float32)])
     def loop(x: tf.Tensor) -> tf.Tensor:
-        h = tf.zeros([2, 3])
-        for t in tf.range(4):
-            h = tf.tanh(tf.matmul(x[t] + h, w))
+        h = c = tf.zeros([2, 4])
+        for t in tf.range(5):
+            i, f, g, o = tf.split(tf.matmul(x[t], kernel) + tf.matmul(h, recurrent), 4, 1)
+            c = tf.sigmoid(f) * c + tf.sigmoid(i) * tf.tanh(g)
+            h = tf.sigmoid(o) * tf.tanh(c)
         return h
 
     frozen = convert_to_constants.convert_variables_to_constants_v2(
-        loop.get_concrete_function())
-    spec = tmp_path / "lowered.pb"
-    spec.write_bytes(frozen.graph.as_graph_def().SerializeToString())
-    _refused(spec, "lower_control_flow=False")
+        loop.get_concrete_function(), lower_control_flow=lower).graph.as_graph_def()
+    ops = {node.op for node in frozen.node}
+    assert ("NextIteration" in ops) == lower
+    spec = tmp_path / "loop.pb"
+    spec.write_bytes(frozen.SerializeToString())
+    roles = {v.shape: (v.role.value, v.dynamic) for v in inspect(str(spec)).variables}
+    assert roles == {(3, 16): ("input_to_hidden", True), (4, 16): ("hidden_to_hidden", True)}
 
 
 @pytest.mark.parametrize("name", ["saved_model.pb", "frozen.pb"])

@@ -126,7 +126,8 @@ class _Builder:
         back = _v1_back_edge(node, scope_nodes)
         if node.op == "Merge" and back is not None:
             initial = next(r for r in node.inputs if r != back)
-            if node.dtype not in FLOAT_DTYPES or _is_tensor_array_flow(back, scope_nodes):
+            if (node.dtype not in FLOAT_DTYPES or _is_tensor_array_flow(back, scope_nodes)
+                    or _passed_on(node, back, scope_nodes)):
                 self.aliases[(scope, node.name)] = initial
                 return
             self.graph.add_node(nid, op="LoopState", loop=loop, shapes=node.shapes,
@@ -314,6 +315,17 @@ def _v1_back_edge(node: NodeSpec, nodes: dict[str, NodeSpec]) -> str | None:
 def _fed_back(back: str, nodes: dict[str, NodeSpec]) -> str:
     """What a NextIteration feeds back: its own input."""
     return nodes[split_ref(back)[0]].inputs[0]
+
+
+def _passed_on(merge: NodeSpec, back: str, nodes: dict[str, NodeSpec]) -> bool:
+    """Does the loop feed the Merge's value back unchanged (through its Switch and an
+    Identity)? A loop invariant, as a lowered While loop carries a weight: no state."""
+    node = nodes.get(split_ref(_fed_back(back, nodes))[0])
+    for _ in range(8):
+        if node is None or node is merge or node.op not in ("Identity", "Switch"):
+            break
+        node = nodes.get(split_ref(node.inputs[0])[0]) if node.inputs else None
+    return node is merge
 
 
 def _is_tensor_array_flow(back: str, nodes: dict[str, NodeSpec]) -> bool:

@@ -15,6 +15,8 @@ from rnninspect.tf.imports import import_tensorflow, silenced_native_stderr
 _WEIGHT_USES = {"MatMul": (0, 1), "BatchMatMul": (0, 1), "BatchMatMulV2": (0, 1),
                 "BatchMatMulV3": (0, 1), "BiasAdd": (1,), "GatherV2": (0,), "Gather": (0,)}
 _LOOK_THROUGH = frozenset({"Identity", "Cast", "Split", "SplitV", "Unpack"})
+# TF 1.x control flow (a frozen graph whose loops were lowered): into a loop, a branch
+_V1_PASS = frozenset({"Enter", "RefEnter", "Switch", "RefSwitch"})
 
 
 def load_saved_model(path: Path, spec: str) -> Traced:
@@ -91,28 +93,36 @@ def frozen_weights(graph: Any) -> list[TracedVariable]:
     """Float constants that a matmul, bias add or gather uses as its weight operand."""
     tf = import_tensorflow()
     found = []
+    library = {f.signature.name: f for f in graph.as_graph_def().library.function}
     for op in graph.get_operations():
         if op.type != "Const" or not op.outputs[0].dtype.is_floating:
             continue
         shape = op.outputs[0].shape
         if shape.rank is None or shape.rank < 1 or shape.num_elements() in (None, 0, 1):
             continue
-        if _used_as_weight(op):
+        if _used_as_weight(op, library):
             dims = tuple(int(d) for d in shape.as_list())
             found.append(TracedVariable(op.name, op.name, dims,
                                         tf.as_dtype(op.outputs[0].dtype).name, True))
     return found
 
 
-def _used_as_weight(op: Any) -> bool:
-    library = {f.signature.name: f for f in op.graph.as_graph_def().library.function}
+def _used_as_weight(op: Any, library: dict[str, Any]) -> bool:
     splat = _is_splat(op)
     frontier = [op.outputs[0]]
+    seen: set[str] = set()
     while frontier:
         tensor = frontier.pop()
+        if tensor.name in seen:
+            continue
+        seen.add(tensor.name)
         for consumer in tensor.consumers():
-            if consumer.type in _LOOK_THROUGH:
+            if consumer.type in _LOOK_THROUGH or consumer.type in _V1_PASS:
                 frontier.extend(consumer.outputs)
+                continue
+            if consumer.type in ("Merge", "RefMerge"):  # a TF 1.x loop: only what it
+                if _v1_invariant(consumer):  # passes on unchanged, not its carried state
+                    frontier.append(consumer.outputs[0])
                 continue
             positions = [i for i, t in enumerate(consumer.inputs) if t is tensor]
             others = [_sum_of_products(t.op, 0)
@@ -123,6 +133,21 @@ def _used_as_weight(op: Any) -> bool:
                    _bodies(consumer.type, consumer.node_def.attr, positions)):
                 return True  # read inside a loop body, a branch or a called function
     return False
+
+
+def _v1_invariant(merge: Any) -> bool:
+    """Does a TF 1.x loop `Merge` pass its value on unchanged (what its `NextIteration` feeds
+    back is itself, through the loop's Switch and Identity): a loop invariant, as a lowered
+    While loop carries a weight?"""
+    back = next((t.op for t in merge.inputs
+                 if t.op.type in ("NextIteration", "RefNextIteration")), None)
+    value = back.inputs[0].op if back is not None and back.inputs else None
+    for _ in range(8):
+        if value is None or value is merge:
+            break
+        value = value.inputs[0].op if value.type in _V1_PASS | {"Identity"} and value.inputs \
+            else None
+    return value is merge
 
 
 def _is_splat(op: Any) -> bool:

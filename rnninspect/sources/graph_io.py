@@ -14,7 +14,6 @@ def graph_inputs_outputs(graph: Any, model: str) -> tuple[list[str], list[str]]:
     with training machinery (gradients, optimizer updates, initializers, savers, summaries)
     told apart by structure (see `rnninspect.analysis.training`)."""
     ops = graph.get_operations()
-    refuse_tf1_loops(ops, model)
     types = {op.name: op.type for op in ops}
     inputs_of = {op.name: [t.op.name for t in op.inputs] for op in ops}
     training = training_machinery(types, inputs_of)
@@ -27,17 +26,6 @@ def graph_inputs_outputs(graph: Any, model: str) -> tuple[list[str], list[str]]:
             f"{model}: the graph computes nothing rnninspect can find (every op is an "
             "initializer, saver, gradient or update); build the model's forward pass")
     return inputs, outputs
-
-
-def refuse_tf1_loops(ops: Any, model: str) -> None:
-    """A TF 1.x-style while loop (Enter/Merge/NextIteration ops: a graph from TF 1.x, or
-    frozen by convert_variables_to_constants_v2, which lowers loops by default) is a cycle
-    the analysis cannot roll: one line instead of a wrong answer."""
-    if any(op.type in ("NextIteration", "RefNextIteration") for op in ops):
-        raise ModelSourceError(
-            f"{model!r} holds a TF 1.x-style while loop (NextIteration/Merge ops), which "
-            "rnninspect cannot follow; freeze it with convert_variables_to_constants_v2(fn, "
-            "lower_control_flow=False), or inspect the code that builds it (FILE.py:NAME)")
 
 
 def _reads_variable(op: Any) -> bool:

@@ -181,7 +181,8 @@ def saved(truth: dict[str, Any], form: str, facts: Facts) -> dict[str, Any]:
     out = copy.deepcopy(truth)
     out["variables"] = {names[n]: want for n, want in truth["variables"].items() if n in names}
     state = [n for n, _ in facts["before"] if n not in truth["variables"]]
-    out["training_state_count"] = 0 if form == "frozen_pb" else sum(n in names for n in state)
+    out["training_state_count"] = (0 if form.startswith("frozen_pb")
+                                   else sum(n in names for n in state))
     out["total_params"] = sum(math.prod(facts["shapes"][n]) for n, t in facts["before"]
                               if t and n in names and n in truth["variables"])
     out["findings"] = {kind: kept for kind, listed in truth["findings"].items()

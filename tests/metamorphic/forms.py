@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-FORMS = ("save_keras", "saved_model", "frozen_pb", "meta_graph", "checkpoint_only")
+FORMS = ("save_keras", "saved_model", "frozen_pb", "frozen_pb_lowered", "meta_graph",
+         "checkpoint_only")
 _CHECKPOINT_SUFFIX = "/.ATTRIBUTES/VARIABLE_VALUE"
 _MARK = 1000
 
@@ -67,7 +68,7 @@ def _save_tf1(form: str, value: Any, folder: Path) -> dict[str, Any]:
     graph = _unwrap(value)
     given = value[1] if isinstance(value, tuple) else []
     if form not in ("saved_model", "frozen_pb", "meta_graph", "checkpoint_only"):
-        raise CannotSave(f"{form} is not a form of a TF1 graph")
+        raise CannotSave(f"{form} is not a form of a TF1 graph (graph_util keeps its loops)")
     inputs, outputs = graph_inputs_outputs(graph, "program")
     outputs = [o.split(":")[0] for o in given] or outputs
     with graph.as_default():
@@ -159,13 +160,15 @@ def _save_tf2(form: str, value: Any, folder: Path) -> dict[str, Any]:
         except Exception as e:  # e.g. a function whose arguments are not tensors
             raise CannotSave(f"tf.saved_model.save: {_first(e)}") from e
         found = {}  # named by their capture nodes (matrix.py, saved_model_numbers)
-    elif form == "frozen_pb":
+    elif form in ("frozen_pb", "frozen_pb_lowered"):
         from tensorflow.python.framework import convert_to_constants
 
         try:
-            # loops stay functional While ops (rnninspect refuses lowered TF1 loops)
+            # frozen_pb keeps loops as functional While ops; frozen_pb_lowered is the
+            # function's default, TF 1.x control flow (Enter/Merge/Switch/NextIteration/Exit)
             frozen = convert_to_constants.convert_variables_to_constants_v2(
-                _concrete(value), lower_control_flow=False).graph.as_graph_def()
+                _concrete(value), lower_control_flow=form == "frozen_pb_lowered"
+            ).graph.as_graph_def()
         except Exception as e:  # e.g. a training step that assigns its variables
             raise CannotSave(f"convert_variables_to_constants_v2: {_first(e)}") from e
         path = _write_graph_def(frozen, folder)
@@ -181,7 +184,8 @@ def _save_tf2(form: str, value: Any, folder: Path) -> dict[str, Any]:
     facts["path"] = str(path)
     facts["names"] = {numbers[n]: saved for saved, n in found.items() if n in numbers}
     # a model is saved as its forward call; a function as it is (a training step trains)
-    facts["forward_only"] = keras_model and form in ("frozen_pb", "saved_model")
+    facts["forward_only"] = keras_model and form in ("frozen_pb", "frozen_pb_lowered",
+                                                      "saved_model")
     return facts
 
 

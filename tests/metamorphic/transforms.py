@@ -54,6 +54,7 @@ LOSSES = {
                    "signature holds its forward outputs only (no training ops)",
     "frozen_pb": "frozen: weights are constants (renamed), no optimizer, no training ops, "
                  "what the outputs do not read is gone",
+    "frozen_pb_lowered": "frozen with its loops lowered to TF 1.x control flow: as frozen_pb",
     "meta_graph": "none (the whole graph and its checkpoint)",
     "checkpoint_only": "no graph: names and shapes only, roles guessed (or other), no cells, "
                        "steps or sharing, one no_graph finding",
@@ -145,6 +146,7 @@ TRANSFORMATIONS: tuple[Transformation, ...] = (
     _form("save_keras", _OBJECTS),
     _form("saved_model", ("tf1", *_KERAS)),
     _form("frozen_pb", ("tf1", *_KERAS)),
+    _form("frozen_pb_lowered", _KERAS),  # convert_variables_to_constants_v2's default
     _form("meta_graph", ("tf1",)),
     _form("checkpoint_only", ("tf1", *_OBJECTS)),
 )
