@@ -80,7 +80,8 @@ FAST: dict[str, str] = {
     # saved forms (tests/metamorphic/forms.py): a loop frozen into constants, a TF1 graph
     # behind a v1 signature, a whole MetaGraph, a checkpoint's guesses, a .keras round trip
     "save_keras": "gru_tanh_classifier", "saved_model": "mnist@legacy",
-    "frozen_pb": "dynamic_rnn_seqlen", "meta_graph": "tied_lm",
+    "frozen_pb": "dynamic_rnn_seqlen", "frozen_pb_lowered": "masking_lstm",
+    "meta_graph": "tied_lm",
     "checkpoint_only": "gru_tanh_classifier",
 }
 
