@@ -69,7 +69,7 @@ def test_generated_program_slow(index: int, d: Description, folder: Path) -> Non
 # The TF1 programs again, under `disable_v2_behavior()` (control flow v1, ref variables): the
 # same models, so the same truths. Each such program retires the TF1 worker (TensorFlow cannot
 # go back to eager), so a fresh one starts per program: a few in the default run.
-V1_FAST = 10
+V1_FAST = 4
 _TF1_CASES = [c for c in _cases(SLOW) if c.values[1].dialect == "tf1"]
 
 
