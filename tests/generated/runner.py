@@ -18,6 +18,7 @@ from tests.generated.description import Description
 from tests.generated.keras_feedback import write_keras_feedback
 from tests.generated.keras_writer import write_keras
 from tests.generated.tf1_feedback import FEEDBACK_LOOPS, write_feedback
+from tests.generated.tf1_variants import VARIANT_LOOPS, write_variants
 from tests.generated.tf1_writer import write_tf1
 from tests.generated.tf2_writer import write_tf2
 from tests.truth import discrepancies
@@ -42,6 +43,7 @@ def write(d: Description, v1_behavior: bool = False) -> tuple[str, dict[str, Any
     """The program's source and its `EXPECTED` truth (also written into the source); with
     `v1_behavior` a TF1 program runs under `disable_v2_behavior()`."""
     writer = (write_feedback if d.loop in FEEDBACK_LOOPS
+              else write_variants if d.loop in VARIANT_LOOPS
               else write_tf2 if d.dialect == "tf2"
               else write_tf1 if d.dialect == "tf1"
               else write_keras_feedback if d.loop == "feedback" else write_keras)
