@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections import deque
 
 from rnninspect.analysis.opgraph import OpGraph
-from rnninspect.analysis.reads import ADD_OPS, CONCAT_OPS, GATHER_OPS, MATMUL_OPS, Use, data_operand
+from rnninspect.analysis.reads import (
+    ADD_OPS,
+    CONCAT_OPS,
+    CONV_OPS,
+    GATHER_OPS,
+    MATMUL_OPS,
+    Use,
+    data_operand,
+)
 from rnninspect.analysis.recurrence import Topology, Upstream
 from rnninspect.analysis.training import in_gradient_scope
 from rnninspect.model import GateBlock, Placement, Role, RowSplit
@@ -45,6 +53,8 @@ def fused_split(
         widths[unknown[0]] = rows_total - sum(w for w in widths if w is not None)
     elif unknown:
         return None
+    if rows_total is not None and sum(int(w) for w in widths if w is not None) != rows_total:
+        return None  # the parts are not the kernel's rows (a concat on another axis)
     rows = [(s, int(w)) for s, w in zip(states, widths, strict=True) if w is not None]
     if not any(s for s, _ in rows) or all(s for s, _ in rows):
         return None
@@ -113,7 +123,7 @@ def base_role(
         return Role.EMBEDDING
     if ops and ops <= ADD_OPS:  # an additive term (GRU's [2, 3u] bias is unstacked first)
         return Role.BIAS
-    if ops & MATMUL_OPS and len(shape) == 2:
+    if ops & MATMUL_OPS and (len(shape) == 2 or ops & CONV_OPS):  # a matrix, or a filter
         if placement is Placement.AFTER:
             return Role.HIDDEN_TO_OUTPUT
         if placement in (Placement.BEFORE, Placement.CELL):
