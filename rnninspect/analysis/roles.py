@@ -87,7 +87,7 @@ def carried_value(og: OpGraph, topo: Topology, use: Use, state_ups: list[Upstrea
     """Is what the read multiplies a state the recurrence carries — the previous state, or
     the new one the next step receives — rather than a value computed from it? In a while
     loop's body: a carried state, or the value the next iteration receives as one (looked
-    through identities). Unrolled: a value that an op of the next step consumes directly.
+    through identities and a copy-through select, `_received`). Unrolled: a value that an op of the next step consumes directly.
     A peephole multiplies c itself; a layer norm's gain multiplies a normalized gate, which
     only this step's gate consumes."""
     data = data_operand(og, use)
@@ -98,7 +98,7 @@ def carried_value(og: OpGraph, topo: Topology, use: Use, state_ups: list[Upstrea
     if loop is not None:
         if og.op(node) == "LoopState":
             return True
-        return any(_through_identity(og, str(nxt)) == node
+        return any(node in _received(og, str(nxt))
                    for n in og.graph if og.op(n) == "LoopState" and og.loop(n) == loop
                    for nxt in [og.graph.nodes[n].get("next")] if nxt is not None)
     i = topo.index.get(node)
@@ -106,6 +106,16 @@ def carried_value(og: OpGraph, topo: Topology, use: Use, state_ups: list[Upstrea
         return False
     return any(up.pos[i] >= 0 and up.pos[c] == up.pos[i] + 1
                for up in state_ups for c in topo.succs[i])
+
+
+def _received(og: OpGraph, nxt: str) -> set[str]:
+    """The values a loop's next state is: `nxt` looked through identities and through a
+    select between the new state and the old one (`raw_rnn`, `dynamic_rnn` with lengths copy
+    a finished sequence's old state through)."""
+    node = _through_identity(og, nxt)
+    if og.op(node) in ("Select", "SelectV2"):
+        return {node, *(_through_identity(og, src) for src, _ in og.inputs.get(node, [])[1:3])}
+    return {node}
 
 
 def _through_identity(og: OpGraph, node: str) -> str:
