@@ -27,8 +27,6 @@ UNROLL_T = ("unrolled layers of different lengths (rows 4, columns 5): the prima
 KNOWN_WRONG: dict[tuple[str, str], str] = {
     ("mixed_precision", "nmt_attention"): MIXED,
     ("unroll", "row_col_lstm"): UNROLL_T,
-    ("unroll", "convlstm_tiny"): "ConvLSTM2D(unroll=True): a recurrence through convolutions "
-    "forms no matmul chain, reported no_recurrence (the rolled loop says unresolved)",
 }
 
 # one program per transformation for the default run: the cheapest that the transformation
