@@ -150,8 +150,9 @@ def carried_states(og: OpGraph, topo: Topology, loop: str) -> list[int]:
     """The loop's recurrent states: the float values it carries whose next value is made
     from a carried value. One whose next value depends on none (only on the counter, a
     `TensorArray`, constants: `raw_rnn` carries the next input its `loop_fn` reads) is data
-    fetched ahead, as an input is, and so is one made only from such data. Guarantee: a state on any cycle of the body is kept, so
-    a loop without such a value keeps every state as before."""
+    fetched ahead, as an input is, and so is one made only from such data. Guarantee: a
+    state on any cycle of the body is kept, so a loop without such a value keeps every
+    state as before."""
     states = [i for i, node in enumerate(topo.order)
               if og.op(node) == "LoopState" and og.loop(node) == loop]
     made_of = next_values(og, topo, states)
