@@ -200,7 +200,8 @@ def fed_back_in_loop(og: OpGraph, topo: Topology, loop: str, uses: dict[str, lis
     carried state's next value to the state. A weight B read in the body is a fed-back
     output when (1) no read of B reaches one of B's reads (itself included) without passing
     a matmul read, or a lookup (gather), of another weight, and the state part of a concat
-    it reads is not made from it; (2) some other weight A has a cycle that avoids B, and B and A reach each other;
+    it reads is not made from it; (2) some other weight A has a cycle that avoids B, and B
+    and A reach each other;
     (3) B reaches no state operand of another read (a concat's last part; the operand of
     an A of (2)) without passing such a read of another weight. Returned with the reads
     of a bias added straight onto their products. Guarantee: as for chains — a cell's own

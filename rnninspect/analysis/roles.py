@@ -88,8 +88,8 @@ def carried_value(og: OpGraph, topo: Topology, use: Use, state_ups: list[Upstrea
     the new one the next step receives — rather than a value computed from it? In a while
     loop's body: a carried state, or the value the next iteration receives as one (looked
     through identities and a copy-through select, `_received`). Unrolled: a value that an
-    op of the next step consumes directly. A peephole multiplies c itself; a layer norm's gain multiplies a normalized gate, which
-    only this step's gate consumes."""
+    op of the next step consumes directly. A peephole multiplies c itself; a layer norm's
+    gain multiplies a normalized gate, which only this step's gate consumes."""
     data = data_operand(og, use)
     if data is None:
         return False
