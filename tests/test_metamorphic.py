@@ -33,8 +33,6 @@ GUESS = "checkpoint alone: a name guess contradicts the graph"
 KNOWN_WRONG: dict[tuple[str, str], str] = {
     ("mixed_precision", "nmt_attention"): MIXED,
     ("unroll", "row_col_lstm"): UNROLL_T,
-    ("unroll", "convlstm_tiny"): "ConvLSTM2D(unroll=True): a recurrence through convolutions "
-    "forms no matmul chain, reported no_recurrence (the rolled loop says unresolved)",
     ("frozen_pb", "gru_tanh_classifier"): FROZEN_BIAS,
     ("frozen_pb", "text_generator"): FROZEN_BIAS,
     ("frozen_pb", "imdb_bilstm"): FROZEN_BIAS,

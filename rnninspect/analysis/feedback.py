@@ -41,7 +41,15 @@ from itertools import pairwise
 from rnninspect.analysis.facts import VarFacts
 from rnninspect.analysis.loops import next_values
 from rnninspect.analysis.opgraph import OpGraph
-from rnninspect.analysis.reads import ADD_OPS, CONCAT_OPS, MATMUL_OPS, Use, adds_onto, data_operand
+from rnninspect.analysis.reads import (
+    ADD_OPS,
+    CONCAT_OPS,
+    GATHER_OPS,
+    MATMUL_OPS,
+    Use,
+    adds_onto,
+    data_operand,
+)
 from rnninspect.analysis.recurrence import (
     Chain,
     Topology,
@@ -191,10 +199,11 @@ def fed_back_in_loop(og: OpGraph, topo: Topology, loop: str, uses: dict[str, lis
     reads are its reads in the next iteration, reached through the back edges from each
     carried state's next value to the state. A weight B read in the body is a fed-back
     output when (1) no read of B reaches one of B's reads (itself included) without passing
-    a matmul read of another weight, and the state part of a concat it reads is not made
-    from it; (2) some other weight A has a cycle that avoids B, and B and A reach each other;
+    a matmul read, or a lookup (gather), of another weight, and the state part of a concat
+    it reads is not made from it; (2) some other weight A has a cycle that avoids B, and B
+    and A reach each other;
     (3) B reaches no state operand of another read (a concat's last part; the operand of
-    an A of (2)) without passing a matmul read of another weight. Returned with the reads
+    an A of (2)) without passing such a read of another weight. Returned with the reads
     of a bias added straight onto their products. Guarantee: as for chains — a cell's own
     matrices never qualify. Cost: a few searches of the body per weight."""
     body = {i for i, n in enumerate(topo.order) if og.loop(n) == loop}
@@ -210,6 +219,11 @@ def fed_back_in_loop(og: OpGraph, topo: Topology, loop: str, uses: dict[str, lis
     if len(reads) < 2:
         return frozenset()
     every = {i for r in reads.values() for i in r}
+    # a lookup of another weight by the prediction (an embedding gathered by its argmax) is
+    # as much a barrier as a matmul of another weight: the prediction re-enters as an input
+    lookups = {topo.index[u.node] for var_uses in uses.values() for u in var_uses
+               if u.op in GATHER_OPS and u.operand == 0 and og.loop(u.node) == loop
+               and u.node in topo.index}
 
     def reach(starts: set[int], blocked: set[int]) -> set[int]:
         """What `starts` reach in the rolled body (not themselves, unless on a cycle)."""
@@ -230,7 +244,8 @@ def fed_back_in_loop(og: OpGraph, topo: Topology, loop: str, uses: dict[str, lis
     concat_parts = {var: state_parts(var, True) for var in reads}
     out: set[int] = set()
     for b, mine in reads.items():
-        if reach(mine, every - mine) & mine or reach(mine, set()) & concat_parts[b]:
+        barriers = (every | lookups) - mine
+        if reach(mine, barriers) & mine or reach(mine, set()) & concat_parts[b]:
             continue  # a recurrence of its own, or its own state comes back to it
         cells = [a for a, theirs in reads.items()
                  if a != b and reach(theirs, mine) & theirs
@@ -239,7 +254,7 @@ def fed_back_in_loop(og: OpGraph, topo: Topology, loop: str, uses: dict[str, lis
             continue
         states_of = {s for a in cells for s in state_parts(a, False)}
         states_of |= {s for a in reads if a != b for s in concat_parts[a]}
-        if not (states_of & (reach(mine, every - mine) | mine)):
+        if not (states_of & (reach(mine, barriers) | mine)):
             out |= mine
     products = {topo.order[i] for i in out}  # and a bias added straight onto them
     out |= {topo.index[u.node] for var_uses in uses.values() for u in var_uses

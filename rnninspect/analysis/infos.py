@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 
 from rnninspect.analysis.facts import CellBuild, VarFacts
 from rnninspect.analysis.opgraph import OpGraph
-from rnninspect.analysis.reads import MATMUL_OPS
+from rnninspect.analysis.reads import CONV_OPS, MATMUL_OPS
 from rnninspect.analysis.recurrence import (
     Topology,
     Upstream,
@@ -64,12 +64,14 @@ def variable_infos(
             peep_ups = [ups[c.id] for c in f.cell.chains]
             if f.cell.clock is not None:
                 peep_ups = f.cell.state_clocks or [f.cell.clock]
-            step = 1 if 1 in f.step_uses else min(f.step_uses)
-            use = f.step_uses[step]
+            # at any step: the new c an output peephole multiplies at the last step is
+            # received by no next step, at every other step it is (T = 2 has one other)
+            reads = sorted(f.step_uses.items())
             if f.own_state is not None:
-                use, peep_ups, step = f.own_state[0], [f.own_state[1]], 1
-            if use.op == "Mul" and multiplies_state(og, topo, use, step, peep_ups, current=True) \
-                    and carried_value(og, topo, use, peep_ups):
+                reads, peep_ups = [(1, f.own_state[0])], [f.own_state[1]]
+            if any(use.op == "Mul" and carried_value(og, topo, use, peep_ups)
+                   and multiplies_state(og, topo, use, step, peep_ups, current=True)
+                   for step, use in reads):
                 role = Role.HIDDEN_TO_HIDDEN
         if f.cell is not None and f.step_uses and role is not Role.BIAS:
             state_ups = [ups[c.id] for c in f.cell.chains]
@@ -80,7 +82,8 @@ def variable_infos(
             if f.own_state is not None:
                 use, state_ups, step = f.own_state[0], [f.own_state[1]], 1
             if use.op in MATMUL_OPS:
-                row_split = fused_split(og, topo, use, step, state_ups, v.shape[0])
+                rows = v.shape[-2] if use.op in CONV_OPS else v.shape[0]  # a filter's in-channels
+                row_split = fused_split(og, topo, use, step, state_ups, rows)
                 if row_split is not None:
                     role = Role.INPUT_HIDDEN_FUSED
                 elif multiplies_state(og, topo, use, step, state_ups):

@@ -41,9 +41,7 @@ def find_loops(og: OpGraph, topo: Topology, uses: dict[str, list[Use]]) -> list[
                 body_uses.setdefault(loop, []).append(topo.index[u.node])
     loops = []
     for loop, idx in sorted(body_uses.items()):
-        state = [i for i, node in enumerate(topo.order)
-                 if og.op(node) == "LoopState" and og.loop(node) == loop]
-        loops.append(_loop(topo, loop, state, idx))
+        loops.append(_loop(topo, loop, carried_states(og, topo, loop), idx))
     return loops
 
 
@@ -85,8 +83,7 @@ def split_layers(og: OpGraph, topo: Topology, loop: Loop,
     closes no cycle, and a state made only of it is no layer's state. Guarantee: a body with
     fewer than two such components and no fed-back output is returned whole, exactly as
     before; a split never puts one read in two layers."""
-    states = [i for i, node in enumerate(topo.order)
-              if og.op(node) == "LoopState" and og.loop(node) == loop.node]
+    states = carried_states(og, topo, loop.node)
     if len(states) < 2 and not fed_back:
         return [loop]
     reads = [i for i in loop.uses if i not in fed_back]
@@ -147,6 +144,24 @@ def outputs_in_loop(og: OpGraph, topo: Topology, loop: str, uses: dict[str, list
     out |= {topo.index[u.node] for var_uses in uses.values() for u in var_uses
             if u.node in topo.index and og.loop(u.node) == loop and adds_onto(og, u, products)}
     return frozenset(out)
+
+
+def carried_states(og: OpGraph, topo: Topology, loop: str) -> list[int]:
+    """The loop's recurrent states: the float values it carries whose next value is made
+    from a carried value. One whose next value depends on none (only on the counter, a
+    `TensorArray`, constants: `raw_rnn` carries the next input its `loop_fn` reads) is data
+    fetched ahead, as an input is, and so is one made only from such data. Guarantee: a
+    state on any cycle of the body is kept, so a loop without such a value keeps every
+    state as before."""
+    states = [i for i, node in enumerate(topo.order)
+              if og.op(node) == "LoopState" and og.loop(node) == loop]
+    made_of = next_values(og, topo, states)
+    while True:  # drop, until none is left, a state whose next value no kept state reaches
+        reached = downstream(topo, states)
+        kept = [s for s in states if made_of[s] & reached]
+        if kept == states:
+            return states
+        states = kept
 
 
 def next_values(og: OpGraph, topo: Topology, states: list[int]) -> dict[int, set[int]]:

@@ -16,8 +16,13 @@ HANDLE_USE_OPS = frozenset({"ResourceGather", "ResourceGatherNd"})
 PASS_THROUGH = frozenset({"Identity", "Cast", "Enter", "ReadVariableOp", "Transpose", "Unpack",
                           "StridedSlice", "Slice", "Split", "Squeeze", "Reshape", "CheckNumerics",
                           "CheckNumericsV2", "Print", "EnsureShape", "StopGradient",
-                          "PreventGradient"})
-MATMUL_OPS = frozenset({"MatMul", "BatchMatMul", "BatchMatMulV2", "BatchMatMulV3"})
+                          "PreventGradient", "ExpandDims"})
+# Ops that multiply data by a weight matrix: matmuls, and convolutions, which multiply every
+# patch of the data by the filter (the filter is the matrix, its last axis the columns), so a
+# filter applied to the state at successive steps is a recurrent weight as a matmul's is.
+# `tf.nn.conv1d` expands its filter's dims and runs Conv2D. Its input channels are the rows.
+CONV_OPS = frozenset({"Conv", "Conv2D", "Conv3D", "DepthwiseConv2dNative"})
+MATMUL_OPS = frozenset({"MatMul", "BatchMatMul", "BatchMatMulV2", "BatchMatMulV3"}) | CONV_OPS
 GATHER_OPS = frozenset({"GatherV2", "Gather", "ResourceGather", "ResourceGatherNd", "GatherNd"})
 ADD_OPS = frozenset({"BiasAdd", "AddV2", "Add"})
 CONCAT_OPS = frozenset({"ConcatV2", "Concat"})

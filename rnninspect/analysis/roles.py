@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections import deque
 
 from rnninspect.analysis.opgraph import OpGraph
-from rnninspect.analysis.reads import ADD_OPS, CONCAT_OPS, GATHER_OPS, MATMUL_OPS, Use, data_operand
+from rnninspect.analysis.reads import (
+    ADD_OPS,
+    CONCAT_OPS,
+    CONV_OPS,
+    GATHER_OPS,
+    MATMUL_OPS,
+    Use,
+    data_operand,
+)
 from rnninspect.analysis.recurrence import Topology, Upstream
 from rnninspect.analysis.training import in_gradient_scope
 from rnninspect.model import GateBlock, Placement, Role, RowSplit
@@ -45,6 +53,8 @@ def fused_split(
         widths[unknown[0]] = rows_total - sum(w for w in widths if w is not None)
     elif unknown:
         return None
+    if rows_total is not None and sum(int(w) for w in widths if w is not None) != rows_total:
+        return None  # the parts are not the kernel's rows (a concat on another axis)
     rows = [(s, int(w)) for s, w in zip(states, widths, strict=True) if w is not None]
     if not any(s for s, _ in rows) or all(s for s, _ in rows):
         return None
@@ -77,9 +87,9 @@ def carried_value(og: OpGraph, topo: Topology, use: Use, state_ups: list[Upstrea
     """Is what the read multiplies a state the recurrence carries — the previous state, or
     the new one the next step receives — rather than a value computed from it? In a while
     loop's body: a carried state, or the value the next iteration receives as one (looked
-    through identities). Unrolled: a value that an op of the next step consumes directly.
-    A peephole multiplies c itself; a layer norm's gain multiplies a normalized gate, which
-    only this step's gate consumes."""
+    through identities and a copy-through select, `_received`). Unrolled: a value that an
+    op of the next step consumes directly. A peephole multiplies c itself; a layer norm's
+    gain multiplies a normalized gate, which only this step's gate consumes."""
     data = data_operand(og, use)
     if data is None:
         return False
@@ -88,7 +98,7 @@ def carried_value(og: OpGraph, topo: Topology, use: Use, state_ups: list[Upstrea
     if loop is not None:
         if og.op(node) == "LoopState":
             return True
-        return any(_through_identity(og, str(nxt)) == node
+        return any(node in _received(og, str(nxt))
                    for n in og.graph if og.op(n) == "LoopState" and og.loop(n) == loop
                    for nxt in [og.graph.nodes[n].get("next")] if nxt is not None)
     i = topo.index.get(node)
@@ -96,6 +106,16 @@ def carried_value(og: OpGraph, topo: Topology, use: Use, state_ups: list[Upstrea
         return False
     return any(up.pos[i] >= 0 and up.pos[c] == up.pos[i] + 1
                for up in state_ups for c in topo.succs[i])
+
+
+def _received(og: OpGraph, nxt: str) -> set[str]:
+    """The values a loop's next state is: `nxt` looked through identities and through a
+    select between the new state and the old one (`raw_rnn`, `dynamic_rnn` with lengths copy
+    a finished sequence's old state through)."""
+    node = _through_identity(og, nxt)
+    if og.op(node) in ("Select", "SelectV2"):
+        return {node, *(_through_identity(og, src) for src, _ in og.inputs.get(node, [])[1:3])}
+    return {node}
 
 
 def _through_identity(og: OpGraph, node: str) -> str:
@@ -113,7 +133,7 @@ def base_role(
         return Role.EMBEDDING
     if ops and ops <= ADD_OPS:  # an additive term (GRU's [2, 3u] bias is unstacked first)
         return Role.BIAS
-    if ops & MATMUL_OPS and len(shape) == 2:
+    if ops & MATMUL_OPS and (len(shape) == 2 or ops & CONV_OPS):  # a matrix, or a filter
         if placement is Placement.AFTER:
             return Role.HIDDEN_TO_OUTPUT
         if placement in (Placement.BEFORE, Placement.CELL):

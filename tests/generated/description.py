@@ -36,7 +36,8 @@ class Description:
     # (a ConcreteFunction), "functional" (a built Keras model)
     copies: str = "one"
     training: str = "none"  # TF1 optimizer ("sgd", "adam", ...) or "none"
-    # "clip", "summary", "global_step", "lr_var", "seqlen"; tf2: "keras_ops"
+    # "clip", "summary", "global_step", "lr_var", "seqlen"; tf2: "keras_ops"; the cell variants
+    # of tests/generated/tf1_variants.py ("ln", "peephole", "coupled", "cell_clip", ...)
     extras: tuple[str, ...] = ()
     # hand cells: "variable", "get_variable", "get_variable_reuse"; tf2, the weights' layout:
     # "fused" ([in + H, k·H] on concat), "wu" (W and U), "gates" (W, U, b per gate)
@@ -198,6 +199,33 @@ def _tf2(loop: str) -> Callable[[random.Random], Description]:
     return draw
 
 
+def _tf1_variants(loop: str) -> Callable[[random.Random], Description]:
+    """A hand-written LSTM cell variant (tests/generated/tf1_variants.py)."""
+    def draw(r: random.Random) -> Description:
+        # one to three variants; proj_clip only with proj, highway and residual not together
+        variants = set(r.sample(("ln", "peephole", "coupled", "cell_clip", "proj", "highway",
+                                 "residual"), r.randint(1, 3)))
+        if "proj" in variants and r.random() < 0.5:
+            variants.add("proj_clip")
+        if {"highway", "residual"} <= variants:
+            variants.discard(r.choice(("highway", "residual")))
+        order = ("ln", "peephole", "coupled", "cell_clip", "proj", "proj_clip", "highway",
+                 "residual")
+        layers = r.choice((1, 1, 2))
+        fed_back = loop == "raw_rnn" and r.random() < 0.5
+        return Description(
+            "tf1", loop, cell="hand_lstm_variant", layers=layers,
+            stack="multi" if layers > 1 and (loop == "raw_rnn" or r.random() < 0.5)
+            else "separate",
+            inputs="embedding" if fed_back else "raw",
+            head="every" if fed_back else r.choice(("last", "every")),
+            training=r.choice(("none", "sgd", "adam")),
+            extras=tuple(v for v in order if v in variants),
+            feedback="matmul" if fed_back else "none", steps=r.randint(2, 4),
+            hidden=r.choice((3, 4, 5, 6)))
+    return draw
+
+
 FAMILIES: dict[str, Callable[[random.Random], Description]] = {
     "tf1/python_loop": _tf1_library("python_loop"),
     "tf1/static_rnn": _tf1_library("static_rnn"),
@@ -216,6 +244,9 @@ FAMILIES: dict[str, Callable[[random.Random], Description]] = {
     "tf2/autograph_loop": _tf2("autograph_loop"),
     "tf2/keras_layer_loop": _tf2("keras_layer_loop"),
     "tf2/scan": _tf2("scan"),
+    "tf1/variants_static": _tf1_variants("variants_static"),
+    "tf1/variants_dynamic": _tf1_variants("variants_dynamic"),
+    "tf1/raw_rnn": _tf1_variants("raw_rnn"),
 }
 
 

@@ -26,13 +26,16 @@ class Weight:
     # False where the taxonomy does not decide the layer (a decoder seeded by an encoder's
     # state: tests/models/real/README.md); the key is then left out of the truth
     layer_asserted: bool = True
+    cell_asserted: bool = True  # False: only the role is asserted (with layer_asserted False)
 
     @property
     def params(self) -> int:
         return math.prod(self.shape)
 
     def entry(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"role": self.role, "cell": self.cell}
+        out: dict[str, Any] = {"role": self.role}
+        if self.cell_asserted:
+            out["cell"] = self.cell
         if self.steps is not None:
             out["steps"] = self.steps
         if self.layer_asserted:

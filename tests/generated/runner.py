@@ -19,6 +19,7 @@ from tests.generated.description import Description
 from tests.generated.keras_feedback import write_keras_feedback
 from tests.generated.keras_writer import write_keras
 from tests.generated.tf1_feedback import FEEDBACK_LOOPS, write_feedback
+from tests.generated.tf1_variants import VARIANT_LOOPS, write_variants
 from tests.generated.tf1_writer import write_tf1
 from tests.generated.tf2_writer import write_tf2
 from tests.truth import discrepancies
@@ -43,6 +44,7 @@ def write(d: Description, v1_behavior: bool = False) -> tuple[str, dict[str, Any
     """The program's source and its `EXPECTED` truth (also written into the source); with
     `v1_behavior` a TF1 program runs under `disable_v2_behavior()`."""
     writer = (write_feedback if d.loop in FEEDBACK_LOOPS
+              else write_variants if d.loop in VARIANT_LOOPS
               else write_tf2 if d.dialect == "tf2"
               else write_tf1 if d.dialect == "tf1"
               else write_keras_feedback if d.loop == "feedback" else write_keras)
@@ -153,6 +155,9 @@ _CLASSES: list[tuple[Any, str]] = [
      "a fed-back decoder: the output layer taken into the cell (hidden_to_hidden)"),
     (lambda d, t: d.loop in _FED_BACK,
      "a fed-back decoder: its layers merged, misordered or taken for output layers"),
+    (lambda d, t: d.loop == "raw_rnn" and d.layers > 1 and "layer got" in t,
+     "a raw_rnn decoder of two layers fed the embedding of its argmax: layers numbered 3, 4 "
+     "(the lookup on the prediction joins layer 0, which then comes after layer 1)"),
     (lambda d, t: d.dialect == "tf2" and d.stack == "per_step",
      "a new cell made at every step (tf2): a step's bias, first step or layer misplaced"),
     (lambda d, t: d.dialect == "tf2" and d.stack == "tied",

@@ -22,18 +22,18 @@ def build():
 # Ground truth. ConvLSTM2D: kernel [3, 3, 1, 8] 72, recurrent_kernel [3, 3, 2, 8] 144, bias
 # 8; Dense (4*4*2) 32*3 + 3 = 99. 323 in all. The kernel convolves x_t (input→hidden), the
 # recurrent kernel convolves h_{t-1} (hidden→hidden): the same connections as an LSTM's
-# matrices, by convolution. Read in the loop body. The role rules are proven for matmuls
-# only, so the two kernels' roles must be reported unknown (`other`, `unresolved`), not
-# guessed; the bias is added (reshaped to broadcast).
+# matrices, by convolution, which multiplies every patch by the filter (docs/analysis.md
+# §3: a convolution reads its filter as a matmul reads its matrix). Read in the loop body;
+# the bias is added (reshaped to broadcast).
 EXPECTED = {
     "builder": "build",
     "mirrors": "keras-io examples/vision/conv_lstm.py (ConvLSTM2D), classifier form",
     "total_params": 323,
     "num_steps": None,
     "variables": {
-        "convlstm/conv_lstm_cell/kernel": {"role": "other", "cell": "conv",
+        "convlstm/conv_lstm_cell/kernel": {"role": "input_to_hidden", "cell": "conv",
                                             "layer": 0, "steps": "dynamic"},
-        "convlstm/conv_lstm_cell/recurrent_kernel": {"role": "other",
+        "convlstm/conv_lstm_cell/recurrent_kernel": {"role": "hidden_to_hidden",
                                                       "cell": "conv", "layer": 0,
                                                       "steps": "dynamic"},
         "convlstm/conv_lstm_cell/bias": {"role": "bias", "cell": "conv", "layer": 0,
@@ -41,6 +41,5 @@ EXPECTED = {
         "out/kernel": {"role": "hidden_to_output", "cell": None, "layer": None, "steps": []},
         "out/bias": {"role": "bias", "cell": None, "layer": None, "steps": []},
     },
-    "findings": {"unresolved": ["convlstm/conv_lstm_cell/kernel",
-                                "convlstm/conv_lstm_cell/recurrent_kernel"]},
+    "findings": {},
 }
