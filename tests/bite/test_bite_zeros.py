@@ -1,4 +1,4 @@
-"""liveness._Zeros on hand-written GraphSpecs: which tensors are always zero (constants,
+"""liveness.Zeros on hand-written GraphSpecs: which tensors are always zero (constants,
 fills, rearrangements, products, concatenations, the state of a loop that runs once), and
 which weights only ever multiply such a tensor."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from rnninspect.analysis.facts import VarFacts
-from rnninspect.analysis.liveness import _Zeros
+from rnninspect.analysis.liveness import Zeros
 from rnninspect.analysis.opgraph import build_opgraph
 from rnninspect.analysis.reads import Use
 from rnninspect.graph import FunctionSpec, GraphSpec, NodeSpec, TracedVariable
@@ -39,8 +39,8 @@ NODES = (
 
 
 @pytest.fixture(scope="module")
-def zeros() -> _Zeros:
-    return _Zeros(build_opgraph(GraphSpec(NODES)))
+def zeros() -> Zeros:
+    return Zeros(build_opgraph(GraphSpec(NODES)))
 
 
 @pytest.mark.parametrize(("node", "zero"), [
@@ -51,7 +51,7 @@ def zeros() -> _Zeros:
     ("pk0", True), ("pk1", False), ("pk_empty", False), ("relu", False), ("x", False),
     ("a", False), ("ghost", False),
 ])
-def test_always_zero(zeros: _Zeros, node: str, zero: bool) -> None:
+def test_always_zero(zeros: Zeros, node: str, zero: bool) -> None:
     assert zeros.zero((node, 0)) is zero
     assert zeros.zero((node, 0)) is zero  # memoized: the same answer again
 
@@ -60,14 +60,14 @@ def test_always_zero(zeros: _Zeros, node: str, zero: bool) -> None:
 @pytest.mark.parametrize(("node", "zero"), [("i10", True), ("i62", True), ("i63", False),
                                             ("i70", False)])
 def test_a_chain_deeper_than_64_is_not_proven(node: str, zero: bool) -> None:
-    assert _Zeros(build_opgraph(GraphSpec(NODES))).zero((node, 0)) is zero
+    assert Zeros(build_opgraph(GraphSpec(NODES))).zero((node, 0)) is zero
 
 
 def _facts(*uses: Use) -> VarFacts:
     return VarFacts(TracedVariable("w", "w", (2, 2), "float32", True), list(uses))
 
 
-def test_a_weight_is_dead_when_every_read_multiplies_zero(zeros: _Zeros) -> None:
+def test_a_weight_is_dead_when_every_read_multiplies_zero(zeros: Zeros) -> None:
     on_zero, on_x = Use("mm0", "MatMul", 1, False), Use("mm_x", "MatMul", 1, False)
     assert zeros.dead(_facts(on_zero))
     assert not zeros.dead(_facts(on_zero, on_x))
@@ -75,13 +75,13 @@ def test_a_weight_is_dead_when_every_read_multiplies_zero(zeros: _Zeros) -> None
     assert not zeros.dead(_facts())
 
 
-def _loop(steps: int) -> _Zeros:
+def _loop(steps: int) -> Zeros:
     body = FunctionSpec("body", ("lst", "h"), ("variant", "float32"), ("lst:0", "h2:0"), (
         _n("idx", "Const"), _n("es", "Const"),
         _n("item", "TensorListGetItem", "lst:0", "idx:0", "es:0"),
         _n("h2", "AddV2", "h:0", "item:0"),
     ))
-    return _Zeros(build_opgraph(GraphSpec((
+    return Zeros(build_opgraph(GraphSpec((
         _n("seq", "Placeholder", shapes=((steps, 2, 3),)), _n("eshape", "Const"),
         _n("tl", "TensorListFromTensor", "seq:0", "eshape:0"),
         _n("h0", "Const", value=0.0, shapes=((2, 3),)),
