@@ -184,8 +184,11 @@ def _use_of(op: Any, library: dict[str, Any], data: set[str]) -> _Use:
             positions = [i for i, t in enumerate(consumer.inputs) if t is tensor]
             others = [_sum_of_products(t.op, 0)
                       for i, t in enumerate(consumer.inputs) if i not in positions]
-            # the constant's own rank: a bias reshaped to broadcast is a bias
-            use = _weight_use(consumer.type, positions, rank, others, splat)
+            # a bias is a vector: the constant (reshaped to broadcast, as over a ConvLSTM's
+            # feature maps) or the part of it that is added (a GRU's [2, 3u] bias, split)
+            view = tensor.shape.rank
+            use = _weight_use(consumer.type, positions, min(rank, view if view else rank),
+                              others, splat)
             if use is _Use.ELEMENTWISE and _per_example(tensor, consumer, positions, data):
                 use = _Use.NONE
             found = max(found, use)
