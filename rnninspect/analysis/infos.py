@@ -14,6 +14,7 @@ from rnninspect.analysis.recurrence import (
 from rnninspect.analysis.roles import (
     base_role,
     carried_value,
+    concat_of_input_and_state,
     fused_split,
     gate_blocks,
     multiplies_state,
@@ -81,8 +82,9 @@ def variable_infos(
                 use, state_ups, step = f.own_state[0], [f.own_state[1]], 1
             if use.op in MATMUL_OPS:
                 row_split = fused_split(og, topo, use, step, state_ups, v.shape[0])
-                if row_split is not None:
-                    role = Role.INPUT_HIDDEN_FUSED
+                if row_split is not None or concat_of_input_and_state(og, topo, use, step,
+                                                                      state_ups):
+                    role = Role.INPUT_HIDDEN_FUSED  # its row split when the widths are known
                 elif multiplies_state(og, topo, use, step, state_ups):
                     role = Role.HIDDEN_TO_HIDDEN
                 columns = v.shape[-1] if v.shape else None
