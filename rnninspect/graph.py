@@ -119,6 +119,9 @@ class Traced:
     seconds: Mapping[str, float] = field(default_factory=dict)  # "build", "trace"
     # user code: (path, sha256) of every source file the build imported, main file first
     sources: tuple[tuple[str, str], ...] = ()
+    # a frozen graph: (name, elements) of the float constants that might be weights or not
+    # (used elementwise only), so never counted and never dropped in silence
+    unproven: tuple[tuple[str, int], ...] = ()
 
     def __post_init__(self) -> None:
         # Names are for display only, yet the table, JSON, DOT ids and exports key on them:

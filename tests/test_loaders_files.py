@@ -197,3 +197,63 @@ def test_checkpoint_role_guesses_from_names_and_shapes():
     assert guess_role("model/softmax_w", (8, 100)) == (R.HIDDEN_TO_OUTPUT, None)
     assert guess_role("dense/bias", (8,)) == (R.BIAS, None)
     assert guess_role("mystery", (8, 8)) == (R.OTHER, None)
+
+
+def test_checkpoint_guesses_never_contradict_structure_words():
+    """A `…/kernel` under an `embedding` scope is a dense kernel (multiplied, not
+    gathered); a kernel in a sub-scope of an LSTM cell (its projection) is no fused kernel;
+    a Keras optimizer's state is bookkeeping wherever it is tracked."""
+    from rnninspect.sources.checkpoint import _SKIP, guess_role
+
+    assert guess_role("image_embedding/dense/kernel", (16, 8))[0] is not R.EMBEDDING
+    assert guess_role("image_embedding/dense/bias", (8,))[0] is R.BIAS
+    assert guess_role("word_embedding/embeddings", (100, 8))[0] is R.EMBEDDING
+    assert guess_role("rnn/lstm_cell/projection/kernel", (8, 4))[0] is R.OTHER
+    assert guess_role("rnn/lstm_cell/kernel", (12, 32))[0] is R.INPUT_HIDDEN_FUSED
+    assert guess_role("rnn/gru_cell/candidate/kernel", (10, 5))[0] is R.INPUT_HIDDEN_FUSED
+    assert _SKIP.search("model/optimizer/_iterations")
+    assert _SKIP.search("model/optimizer/_learning_rate")
+    assert not _SKIP.search("model/optimizer_head/kernel")
+
+
+def _frozen(tmp_path, build):
+    """A frozen GraphDef of `build(x)` (x: a [2, 3] float placeholder), analysed."""
+    import tensorflow as tf
+
+    graph = tf.Graph()
+    with graph.as_default():
+        x = tf.compat.v1.placeholder(tf.float32, [2, 3], name="x")
+        tf.identity(build(tf, x), name="y")
+    path = tmp_path / "frozen.pb"
+    path.write_bytes(graph.as_graph_def().SerializeToString())
+    return analyze(load_user(str(path)))
+
+
+def test_frozen_constants_a_use_proves_are_weights_the_rest_is_named(tmp_path):
+    """A bias split per gate and squeezed, a one-element bias, a convolution's filter: weights.
+    A gain multiplied elementwise: not provably a weight, named `unresolved`, not counted.
+    A constant as large as the data it meets (an initial state, a mask): not a weight."""
+    import numpy as np
+
+    def build(tf, x):
+        kernel = tf.constant(np.arange(18, dtype="float32").reshape(3, 6), name="kernel")
+        bias = tf.constant(np.arange(12, dtype="float32").reshape(2, 6), name="gru_bias")
+        b_in = tf.squeeze(tf.split(bias, 2, axis=0)[0], axis=0)
+        h = tf.tanh(tf.matmul(x, kernel) + b_in)
+        gain = tf.constant(np.arange(6, dtype="float32") + 2, name="gain")
+        mask = tf.constant(np.ones((2, 6), "float32"), name="mask")
+        score = tf.constant(np.arange(6, dtype="float32").reshape(6, 1), name="score_w")
+        one = tf.constant([0.5], name="score_b")
+        image = tf.reshape(x, [2, 3, 1, 1])
+        conv = tf.nn.conv2d(image, tf.constant(np.full((1, 1, 1, 2), 3.0, "float32"),
+                                               name="filter"), 1, "SAME")
+        return tf.matmul(h * gain * mask, score) + one + tf.reduce_sum(conv)
+
+    ins = _frozen(tmp_path, build)
+    names = {v.name for v in ins.variables}
+    assert {"kernel", "gru_bias", "score_w", "score_b", "filter"} <= names
+    assert not {"gain", "mask"} & names
+    assert ins.total_params == 18 + 12 + 6 + 1 + 2
+    unresolved = [f for f in ins.findings if f.kind is FindingKind.UNRESOLVED]
+    assert [f.variables for f in unresolved] == [("gain",)]
+    assert unresolved[0].params == 6

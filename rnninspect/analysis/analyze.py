@@ -66,6 +66,8 @@ def analyze_with_reads(
     gc.disable()
     try:
         inspection, facts, og = _analyze(traced, detail_step)
+        inspection = replace(inspection, findings=inspection.findings
+                             + _constants_unresolved(traced))
         reads: StepReads = {}
         for f in facts.values():
             for use in f.uses:
@@ -252,6 +254,25 @@ def _analyze_part(
     return replace(inspection, findings=inspection.findings + _applications_unresolved(
         inspection, [c for c in [*cells] if c.separate_inputs])
         + _layers_unresolved(inspection, cells) + _reads_unresolved(inspection, facts)), facts
+
+
+def _constants_unresolved(traced: Traced) -> tuple[Finding, ...]:
+    """Never silently wrong: a frozen graph's float constants that the model only multiplies
+    or adds elementwise may be weights (a layer-norm gain, a peephole, an attention vector)
+    or fixed values (a mask, an initial state); no use tells them apart, so they are named,
+    not counted (sources/files.py, `frozen_weights`)."""
+    if not traced.unproven:
+        return ()
+    names = tuple(sorted(name for name, _ in traced.unproven))
+    elements = sum(n for _, n in traced.unproven)
+    return (Finding(
+        FindingKind.UNRESOLVED, Severity.WARNING,
+        f"{len(names)} float constants of the frozen graph ({elements:,} values) are "
+        "multiplied or added elementwise only: they could be weights (gains, peepholes, "
+        "attention vectors) or fixed values; not counted in total_params",
+        names, elements,
+        "inspect the graph with its variables (a SavedModel, the .meta graph or the code) "
+        "to count them"),)
 
 
 def _reads_unresolved(inspection: Inspection, facts: dict[str, VarFacts]) -> tuple[Finding, ...]:

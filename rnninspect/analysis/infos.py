@@ -14,6 +14,7 @@ from rnninspect.analysis.recurrence import (
 from rnninspect.analysis.roles import (
     base_role,
     carried_value,
+    concat_of_input_and_state,
     fused_split,
     gate_blocks,
     multiplies_state,
@@ -84,8 +85,9 @@ def variable_infos(
             if use.op in MATMUL_OPS:
                 rows = v.shape[-2] if use.op in CONV_OPS else v.shape[0]  # a filter's in-channels
                 row_split = fused_split(og, topo, use, step, state_ups, rows)
-                if row_split is not None:
-                    role = Role.INPUT_HIDDEN_FUSED
+                if row_split is not None or concat_of_input_and_state(og, topo, use, step,
+                                                                      state_ups):
+                    role = Role.INPUT_HIDDEN_FUSED  # its row split when the widths are known
                 elif multiplies_state(og, topo, use, step, state_ups):
                     role = Role.HIDDEN_TO_HIDDEN
                 columns = v.shape[-1] if v.shape else None

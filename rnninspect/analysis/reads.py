@@ -110,9 +110,11 @@ def weight_only_reads(og: OpGraph, computation: set[str]) -> frozenset[str]:
 
 
 def _downstream_of_data(og: OpGraph, computation: set[str]) -> set[str]:
+    # a resource placeholder is a captured variable's handle (a SavedModel's signature,
+    # a TF1 SavedModel loaded in TF2), not data
     starts = [n for n in computation
-              if og.op(n) in _DATA_SOURCES or og.op(n).startswith(("Random", "StatelessRandom",
-                                                                     "TruncatedNormal"))]
+              if (og.op(n) in _DATA_SOURCES and not _is_handle(og, n))
+              or og.op(n).startswith(("Random", "StatelessRandom", "TruncatedNormal"))]
     seen, stack = set(starts), list(starts)
     while stack:
         for c in og.graph.successors(stack.pop()):
@@ -120,6 +122,11 @@ def _downstream_of_data(og: OpGraph, computation: set[str]) -> set[str]:
                 seen.add(c)
                 stack.append(c)
     return seen
+
+
+def _is_handle(og: OpGraph, node: str) -> bool:
+    spec = og.specs.get(node)
+    return spec is not None and spec.dtype == "resource"
 
 
 def _topological(og: OpGraph, nodes: list[str]) -> list[str]:

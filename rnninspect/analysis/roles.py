@@ -35,19 +35,10 @@ def fused_split(
     A concat part is the previous state when it lies downstream of this cell's chain read
     at step t-1; the rest of the rows multiply the input.
     """
-    data = data_operand(og, use)
-    if data is None or og.op(data[0]) not in CONCAT_OPS or step < 0:
+    found = _concat_parts(og, topo, use, step, state_ups)
+    if found is None:
         return None
-    parts = og.inputs[data[0]][:-1]  # the last input of ConcatV2 is the axis
-    widths: list[int | None] = []
-    states: list[bool] = []
-    for part in parts:
-        if part[0] not in topo.index:
-            return None
-        shape = og.shape(part)
-        widths.append(int(shape[-1]) if shape and shape[-1] is not None else None)
-        i = topo.index[part[0]]
-        states.append(any(up.pos[i] == step - 1 for up in state_ups))
+    widths, states = found
     unknown = [k for k, w in enumerate(widths) if w is None]
     if len(unknown) == 1 and rows_total is not None:  # inside loop bodies shapes can be missing
         widths[unknown[0]] = rows_total - sum(w for w in widths if w is not None)
@@ -67,6 +58,36 @@ def fused_split(
     if len(spans[True]) != 1 or len(spans[False]) != 1:
         return None
     return RowSplit(input=spans[False][0], hidden=spans[True][0])
+
+
+def concat_of_input_and_state(og: OpGraph, topo: Topology, use: Use, step: int,
+                              state_ups: list[Upstream]) -> bool:
+    """Does the read multiply concat([x_t, h_{t-1}]) — parts downstream of the previous
+    state and parts that are not — whether or not the parts' widths are known (a loop body
+    whose shapes a frozen graph or a signature dropped)? Then the kernel is fused, even
+    where `fused_split` cannot say which rows are which."""
+    found = _concat_parts(og, topo, use, step, state_ups)
+    return found is not None and any(found[1]) and not all(found[1])
+
+
+def _concat_parts(og: OpGraph, topo: Topology, use: Use, step: int, state_ups: list[Upstream]
+                  ) -> tuple[list[int | None], list[bool]] | None:
+    """The widths (None: unknown) of the concat parts the read multiplies, and which are
+    downstream of this cell's chain read at step t-1; None when it multiplies no concat."""
+    data = data_operand(og, use)
+    if data is None or og.op(data[0]) not in CONCAT_OPS or step < 0:
+        return None
+    parts = og.inputs[data[0]][:-1]  # the last input of ConcatV2 is the axis
+    widths: list[int | None] = []
+    states: list[bool] = []
+    for part in parts:
+        if part[0] not in topo.index:
+            return None
+        shape = og.shape(part)
+        widths.append(int(shape[-1]) if shape and shape[-1] is not None else None)
+        i = topo.index[part[0]]
+        states.append(any(up.pos[i] == step - 1 for up in state_ups))
+    return widths, states
 
 
 def multiplies_state(

@@ -33,7 +33,7 @@ _TF2_SUFFIX = "/.ATTRIBUTES/VARIABLE_VALUE"
 _SKIP = re.compile(r"(^|/)(global_step|save_counter|_CHECKPOINTABLE_OBJECT_GRAPH|"
                    r"beta[12]_power|iter|learning_rate|decay|beta_[12])$|"
                    r"\.OPTIMIZER_SLOT|/(Adam|Adam_1|Momentum|RMSProp|RMSProp_1|Adagrad)$|"
-                   r"^optimizer/")
+                   r"(^|/)optimizer/")  # a Keras optimizer's state, wherever it is tracked
 
 
 def load_checkpoint_dir(path: Path, spec: str) -> Traced | Inspection:
@@ -144,13 +144,13 @@ def guess_role(name: str, shape: tuple[int, ...],
         return Role.BIAS, None
     if len(shape) != 2:
         return Role.OTHER, None
-    if "embedding" in lower:
-        return Role.EMBEDDING, None
+    if "embedding" in lower and leaf not in _STRUCTURE:  # `…/embedding/dense/kernel` is a
+        return Role.EMBEDDING, None  # dense layer's kernel: a matrix multiplied, not gathered
     if leaf == "recurrent_kernel":
         return Role.HIDDEN_TO_HIDDEN, None
     if leaf == "kernel" and recurrent:
         return Role.INPUT_TO_HIDDEN, None  # Keras cells keep the two halves apart
-    gates = _gate_count(lower)
+    gates = _gate_count(lower.rsplit("/", 1)[0])
     if gates is not None and leaf in ("kernel", "weights", "w"):
         rows, cols = shape
         hidden = cols // gates if cols % gates == 0 else 0
@@ -198,15 +198,24 @@ def _units(recurrent_kernel: str, names: Collection[str]) -> int | None:
     return shape[0] if shape else None
 
 
-def _gate_count(lower: str) -> int | None:
-    """Column blocks of a TF1 fused kernel, when the cell type is in the name."""
-    if "gru" in lower:
-        return 2 if "/gates/" in lower else 1
-    if "lstm" in lower:
+def _gate_count(scope: str) -> int | None:
+    """Column blocks of a TF1 fused kernel whose own scope (the kernel's parent) is the cell:
+    `…/basic_lstm_cell/kernel`, `…/gru_cell/gates/kernel`; a kernel in a sub-scope of the
+    cell (`…/lstm_cell/projection/kernel`) is another matrix."""
+    parts = scope.split("/")
+    own = parts[-1]
+    if own in ("gates", "candidate") and len(parts) > 1 and "gru" in parts[-2]:
+        return 2 if own == "gates" else 1
+    if "lstm" in own:
         return 4
-    if "basic_rnn_cell" in lower or "rnn_cell" in lower:
+    if "rnn_cell" in own:
         return 1
     return None
+
+
+# leaves that say what a tensor does in its layer, whatever the layer's scope is called
+_STRUCTURE = frozenset({"kernel", "recurrent_kernel", "bias", "biases", "weights", "w", "b",
+                        "gamma", "beta", "depthwise_kernel", "pointwise_kernel"})
 
 
 def _dtypes(tf: Any, prefix: str) -> dict[str, str]:

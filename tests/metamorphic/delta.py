@@ -172,29 +172,60 @@ def _rename(truth: dict[str, Any], names: dict[str, str]) -> None:
         truth["links"] = [[names.get(a, a), names.get(b, b)] for a, b in truth["links"]]
 
 
-def saved(truth: dict[str, Any], form: str, facts: Facts) -> dict[str, Any]:
+def saved(truth: dict[str, Any], form: str, facts: Facts,
+          got: dict[str, Any] | None = None) -> dict[str, Any]:
     """`truth` as the program saved in `form` should have it (forms.py, transforms.LOSSES):
     the variables the saved file keeps, under its names; the training state a form without
     an optimizer drops; copies that no longer train when only the forward outputs were
-    saved. A checkpoint alone is compared by `guessed`."""
-    names: dict[str, str] = facts["names"]
+    saved. A frozen graph's constant that no use proves a weight (multiplied or added
+    elementwise only) may instead be named by an `unresolved` finding of `got` and not
+    counted: it is expected so, and the block links through it join its neighbours. A
+    checkpoint alone is compared by `guessed`."""
+    names: dict[str, str] = dict(facts["names"])
+    unproven = unproven_constants(names, got) if form.startswith("frozen_pb") else set()
     out = copy.deepcopy(truth)
-    out["variables"] = {names[n]: want for n, want in truth["variables"].items() if n in names}
+    out["variables"] = {names[n]: want for n, want in truth["variables"].items()
+                        if n in names and names[n] not in unproven}
     state = [n for n, _ in facts["before"] if n not in truth["variables"]]
     out["training_state_count"] = (0 if form.startswith("frozen_pb")
                                    else sum(n in names for n in state))
     out["total_params"] = sum(math.prod(facts["shapes"][n]) for n, t in facts["before"]
-                              if t and n in names and n in truth["variables"])
+                              if t and n in names and n in truth["variables"]
+                              and names[n] not in unproven)
     out["findings"] = {kind: kept for kind, listed in truth["findings"].items()
                        if (kept := [names[n] for n in listed if n in names]) or not listed}
+    if unproven:
+        out["findings"]["unresolved"] = sorted({*out["findings"].get("unresolved", []),
+                                                *unproven})
     if "links" in out:
-        out["links"] = [[names.get(a, a), names.get(b, b)] for a, b in truth["links"]
-                        if a not in truth["variables"] or a in names
-                        if b not in truth["variables"] or b in names]
+        links = [[names.get(a, a), names.get(b, b)] for a, b in truth["links"]
+                 if a not in truth["variables"] or a in names
+                 if b not in truth["variables"] or b in names]
+        out["links"] = _contracted(links, unproven)
     if facts.get("forward_only") and "copies" in out:
         for c in out["copies"]:
             c["training"] = False
     return out
+
+
+def unproven_constants(names: dict[str, str], got: dict[str, Any] | None) -> set[str]:
+    """Saved names of original variables that `got` names in an `unresolved` finding and
+    does not list as variables: constants the frozen graph cannot prove weights."""
+    if got is None:
+        return set()
+    listed = {v["name"] for v in got["variables"]}
+    named = {n for f in got["findings"] if f["kind"] == "unresolved" for n in f["variables"]}
+    return {saved for saved in names.values() if saved in named - listed}
+
+
+def _contracted(links: list[list[str]], removed: set[str]) -> list[list[str]]:
+    """`links` without the `removed` blocks, each one's sources joined to its targets."""
+    for node in sorted(removed):
+        into = [a for a, b in links if b == node and a != node]
+        out_of = [b for a, b in links if a == node and b != node]
+        links = [[a, b] for a, b in links if node not in (a, b)]
+        links += [[a, b] for a in into for b in out_of if [a, b] not in links]
+    return links
 
 
 def guessed(truth: dict[str, Any], facts: Facts, got: dict[str, Any]) -> dict[str, Any]:

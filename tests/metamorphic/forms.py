@@ -287,8 +287,9 @@ def _keras_file_values(path: Path) -> dict[str, int]:
 
     try:
         model = keras.saving.load_model(path, safe_mode=True)
-    except Exception:  # an unregistered class: the file names its weights as the model did
-        return {}
+    except Exception as e:  # an unregistered custom class: no tool loads the file without
+        # the program's code (rnninspect refuses it in one line naming the fix)
+        raise CannotSave(f"the .keras file needs the program's classes: {_first(e)}") from e
     found = {}
     for v in model.weights:
         number = _number(np.asarray(v))

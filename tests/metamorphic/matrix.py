@@ -113,14 +113,17 @@ def _run_saved(t: Transformation, p: Program, root: Path) -> Outcome:
     if form == "checkpoint_only":
         want = deltas.guessed(deltas.truth_of(before), facts, got)
     else:
-        want = deltas.saved(deltas.truth_of(before), form, facts)
+        want = deltas.saved(deltas.truth_of(before), form, facts, got)
     # the original is the reference (its own discrepancies with its truth are the corpus'
     # business): a saved form that agrees with it within the delta adds none of its own
     wrong = discrepancies(want, got)
     renamed = sum(a != b for a, b in facts["names"].items())
+    unproven = len(deltas.unproven_constants(facts["names"], got)) \
+        if form.startswith("frozen_pb") else 0
     change = ", ".join(w for w in (f"{renamed} renamed" if renamed else "",
                                    f"-{len(facts['before']) - len(facts['names'])} not kept"
                                    if len(facts["names"]) < len(facts["before"]) else "",
+                                   f"{unproven} unresolved constants" if unproven else "",
                                    "no graph" if form == "checkpoint_only" else "") if w)
     if wrong:
         return Outcome(t.name, p.name, "differs", tuple(wrong), change)

@@ -53,7 +53,8 @@ LOSSES = {
     "saved_model": "a SavedModel's serving signature: renames variables; a TF1 graph's "
                    "signature holds its forward outputs only (no training ops)",
     "frozen_pb": "frozen: weights are constants (renamed), no optimizer, no training ops, "
-                 "what the outputs do not read is gone",
+                 "what the outputs do not read is gone; a constant only multiplied or added "
+                 "elementwise is named unresolved, not counted",
     "frozen_pb_lowered": "frozen with its loops lowered to TF 1.x control flow: as frozen_pb",
     "meta_graph": "none (the whole graph and its checkpoint)",
     "checkpoint_only": "no graph: names and shapes only, roles guessed (or other), no cells, "
