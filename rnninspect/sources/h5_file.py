@@ -4,8 +4,9 @@ tf.keras 2.x, tf_keras or Keras 3) or weights only (`model.save_weights("weights
 Nothing in the file runs. A legacy HDF5 model can carry a `Lambda` layer as marshalled
 Python bytecode, and tf_keras's `load_model` turns it into a function (and calls it while it
 rebuilds the model) even when given `safe_mode=True`; so the model's config is read as JSON
-first and any bytecode is refused before a loader sees the file. The loaders then run in safe
-mode too.
+first and any bytecode is refused before a loader sees the file, as is an object from a
+module outside Keras (tf_keras imports whatever module a file names). The loaders then run
+in safe mode too.
 
 Which loader: Keras 3's legacy HDF5 reader (the Keras that reads `.keras` files) in this
 process; a model it cannot rebuild, written by Keras 2 (tf.keras 2.x recurrent layers save a
@@ -45,19 +46,35 @@ def load_h5_file(path: Path, spec: str) -> Traced | Inspection:
         from rnninspect.sources.checkpoint import inspect_names_and_shapes
 
         return inspect_names_and_shapes(weights.listed, spec, dict(weights.layer_of))
-    refuse_bytecode(config, spec)
-    try:
-        return _load_with_keras3(path, spec)
-    except ModelSourceError as keras3_error:
-        if keras_version.startswith("3."):  # Keras 3 wrote it: tf_keras will not do better
-            raise
-        from rnninspect.tf import worker as legacy_worker
+    refuse_code(config, spec)
+    model, keras3_reason = _read_with_keras3(path)
+    if model is not None:
+        from rnninspect.sources.signature import trace_keras
 
-        reply: Traced | Failure = legacy_worker.call(ReadH5InWorker(str(path.resolve()), spec))
-        if isinstance(reply, Failure):
-            raise ModelSourceError(
-                f"{keras3_error}; tf_keras cannot read it either ({reply.message})") from None
-        return reply
+        return trace_keras(model, spec, None)
+    if keras_version.startswith("3."):  # Keras 3 wrote it: tf_keras will not do better
+        raise ModelSourceError(_cannot(spec, f"Keras 3: {keras3_reason}"))
+    from rnninspect.tf import worker as legacy_worker
+
+    reply: Traced | Failure = legacy_worker.call(ReadH5InWorker(str(path.resolve()), spec))
+    if isinstance(reply, Failure) and reply.kind == "unreadable":
+        raise ModelSourceError(_cannot(
+            spec, f"Keras 3 ({keras3_reason}) nor with tf_keras ({reply.message})"))
+    if isinstance(reply, Failure):
+        raise reply.error()
+    return reply
+
+
+def _cannot(spec: str, why: str) -> str:
+    return (f"cannot load {spec!r} with {why}; if it holds custom layers, build the model in "
+            f"FILE.py:NAME with their classes imported (model.load_weights({spec!r}) reads "
+            f"its weights) and give that")
+
+
+def _reason(error: BaseException) -> str:
+    """A loader's error, shortened to its first sentence (Keras appends paragraphs)."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    return lines[0].split(". ")[0].rstrip(".") if lines else type(error).__name__
 
 
 def read_h5(path: Path, spec: str) -> tuple[Any, str, Weights | None]:
@@ -110,18 +127,31 @@ def _text(value: Any) -> str:
     return value.decode("utf-8") if isinstance(value, bytes) else str(value)
 
 
-def refuse_bytecode(config: Any, spec: str) -> None:
-    """A `Lambda` whose function (or output shape) is marshalled Python bytecode — Keras 3's
-    `__lambda__` object or tf.keras 2.x's `function_type: "lambda"` — is refused with one
-    line: loading it would run code from the file."""
+# Packages a serialized object may name: what Keras 3 itself imports; tf_keras would import
+# any module a file names (and call what it finds there).
+_KERAS_PACKAGES = frozenset({"keras", "tf_keras", "builtins", "keras_hub", "keras_cv",
+                             "keras_nlp"})
+
+
+def refuse_code(config: Any, spec: str) -> None:
+    """One line, before any loader sees the file, for a config that would run code: a
+    `Lambda` whose function (or output shape) is marshalled Python bytecode — Keras 3's
+    `__lambda__` object or tf.keras 2.x's `function_type: "lambda"` — or an object from a
+    module outside Keras, which loading would import."""
     for node in _dicts(config):
-        bytecode = node.get("class_name") == "__lambda__" or "lambda" in (
-            node.get("function_type"), node.get("output_shape_type"))
-        if bytecode:
+        if node.get("class_name") == "__lambda__" or "lambda" in (
+                node.get("function_type"), node.get("output_shape_type")):
             raise ModelSourceError(
                 f"{spec!r} holds a Lambda layer whose function is Python bytecode, which "
                 f"rnninspect never runs; build the model in FILE.py:NAME (the Lambda as "
                 f"code you can read) and give that instead")
+        module = node.get("module")
+        if "class_name" in node and isinstance(module, str) and \
+                module.split(".")[0] not in _KERAS_PACKAGES:
+            raise ModelSourceError(
+                f"{spec!r} names {module}.{node['class_name']}, which is not part of Keras, "
+                f"and rnninspect imports nothing a model file names; build the model in "
+                f"FILE.py:NAME with it imported and give that instead")
 
 
 def _dicts(value: Any) -> list[dict[str, Any]]:
@@ -137,25 +167,21 @@ def _dicts(value: Any) -> list[dict[str, Any]]:
     return found
 
 
-def _load_with_keras3(path: Path, spec: str) -> Traced:
+def _read_with_keras3(path: Path) -> tuple[Any, str]:
+    """(the model, "") or (None, why Keras 3's legacy HDF5 reader, in safe mode, failed)."""
     import h5py
 
-    from rnninspect.sources.signature import trace_keras
     from rnninspect.tf.imports import import_keras_for_tracing, silenced_native_stderr
 
     import_keras_for_tracing()
     from keras.src.legacy.saving import legacy_h5_format
+    from keras.src.saving.serialization_lib import SafeModeScope
 
-    try:
-        with silenced_native_stderr(), h5py.File(path, "r") as f:
-            model = legacy_h5_format.load_model_from_hdf5(f, compile=False, safe_mode=True)
+    try:  # safe mode as a scope: older Keras 3 releases' reader has no safe_mode argument
+        with silenced_native_stderr(), SafeModeScope(True), h5py.File(path, "r") as f:
+            return legacy_h5_format.load_model_from_hdf5(f, compile=False), ""
     except Exception as e:
-        raise ModelSourceError(
-            f"cannot load {str(path)!r} with Keras 3's HDF5 reader (safe mode): "
-            f"{first_line(e)}; if it holds custom layers, register them with "
-            f"@keras.saving.register_keras_serializable, or load it in FILE.py:NAME "
-            f"yourself") from e
-    return trace_keras(model, spec, None)
+        return None, _reason(e)
 
 
 @dataclass(frozen=True)
@@ -178,7 +204,7 @@ class ReadH5InWorker:
             with serialization_lib.SafeModeScope(True), silenced_native_stderr():
                 model = tf_keras.models.load_model(self.path, compile=False)
         except Exception as e:
-            return Failure("source", first_line(e))
+            return Failure("unreadable", _reason(e))
         try:
             return to_traced(model, self.spec)
         except RnnInspectError as e:

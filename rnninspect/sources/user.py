@@ -29,8 +29,9 @@ def parse_code_spec(spec: str) -> CodeSpec | None:
 
 
 def load_user(spec: str) -> Traced | Inspection:
-    """Load a user's model: code, a `.keras` or `.h5` file, a SavedModel, a GraphDef, a MetaGraph or
-    a checkpoint. Raises `UnknownModelError` / `ModelSourceError` with one line to act on."""
+    """Load a user's model: code, a `.keras` or `.h5` file, a SavedModel, a GraphDef, a
+    MetaGraph or a checkpoint. Raises `UnknownModelError` / `ModelSourceError` with one line
+    to act on."""
     code = parse_code_spec(spec)
     if code is not None:
         return load_code(code)
@@ -88,8 +89,8 @@ def _load_file(path: Path, spec: str) -> Traced | Inspection:
             f"model, e.g. {spec}:{names[0] if names else 'build'}{defined}")
     raise ModelSourceError(
         f"{spec!r}: unsupported file type {suffix or '(none)'!r}; rnninspect reads .keras, "
-        ".h5/.hdf5 (Keras HDF5), .pb/.pbtxt (GraphDef), .meta (MetaGraph), checkpoints, SavedModel directories and "
-        "FILE.py:NAME")
+        ".h5/.hdf5 (Keras HDF5), .pb/.pbtxt (GraphDef), .meta (MetaGraph), checkpoints, "
+        "SavedModel directories and FILE.py:NAME")
 
 
 def _load_directory(path: Path, spec: str) -> Traced | Inspection:
