@@ -141,8 +141,9 @@ def test_a_bytecode_lambda_is_refused_and_never_runs(writer: str, keras2: Path,
         where = str(marker)
         keras.backend.clear_session()
         x = keras.Input((4, 3))
-        touched = keras.layers.Lambda(
-            lambda t: (open(where, "w").write("ran"), t)[1], output_shape=(4, 3))(x)
+        touched = keras.layers.Lambda(  # a side effect Keras stores as bytecode
+            lambda t: (open(where, "w").write("ran"), t)[1],  # noqa: PTH123, SIM115
+            output_shape=(4, 3))(x)
         path = tmp_path / "lambda.h5"
         keras.Model(x, keras.layers.SimpleRNN(4)(touched)).save(path)
         marker.unlink(missing_ok=True)  # building it called the lambda
