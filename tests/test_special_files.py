@@ -101,7 +101,7 @@ def _run_fresh(argv: list[str]) -> subprocess.CompletedProcess[str]:
                           env={**os.environ, "PYTHONPATH": str(root)})
 
 
-@pytest.mark.parametrize("spec", ["model.keras", "graph.pb", "model.py:build"])
+@pytest.mark.parametrize("spec", ["model.keras", "model.h5", "graph.pb", "model.py:build"])
 def test_a_fifo_as_model_file_is_refused_at_once(tmp_path: Path, spec: str) -> None:
     os.mkfifo(tmp_path / spec.split(":")[0])
     done = _run_fresh(["show", str(tmp_path / spec)])
@@ -109,20 +109,28 @@ def test_a_fifo_as_model_file_is_refused_at_once(tmp_path: Path, spec: str) -> N
     assert len(done.stderr.strip().splitlines()) == 1
 
 
-def test_a_symlink_to_dev_zero_is_refused(tmp_path: Path) -> None:
-    link = tmp_path / "model.keras"
+@pytest.mark.parametrize("name", ["model.keras", "model.h5"])
+def test_a_symlink_to_dev_zero_is_refused(tmp_path: Path, name: str) -> None:
+    link = tmp_path / name
     link.symlink_to("/dev/zero")
     done = _run_fresh(["show", str(link)])
     assert done.returncode == 2 and "a character device" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
 
 
-def test_a_huge_keras_archive_is_refused_without_reading_it(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(("name", "start"), [("big.keras", b"PK\x03\x04"),
+                                             ("big.h5", b"\x89HDF\r\n\x1a\n")])
+def test_a_huge_model_file_is_refused_without_reading_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, start: bytes) -> None:
+    import h5py
+
     from rnninspect.sources import keras_file
 
-    path = tmp_path / "big.keras"
-    path.write_bytes(b"PK\x03\x04" + b"\0" * 2048)
+    path = tmp_path / name
+    path.write_bytes(start + b"\0" * 2048)
     monkeypatch.setattr(keras_file, "MAX_ARCHIVE_BYTES", 1024)
+    opened = []
+    monkeypatch.setattr(h5py, "File", lambda *a, **k: opened.append(a))  # must not be reached
     code, _, err = run_cli(["show", str(path)])
-    assert code == 2 and "larger than" in err
+    assert code == 2 and "larger than" in err and name in err
+    assert opened == []

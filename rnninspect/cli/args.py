@@ -56,7 +56,7 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "model", metavar="MODEL",
         help="what to inspect: a built-in model (see `rnninspect models`), file.py:NAME, "
-        "package.module:NAME, a .keras file, a SavedModel directory, a .pb/.pbtxt GraphDef, "
+        "package.module:NAME, a .keras or .h5 file, a SavedModel directory, a .pb/.pbtxt GraphDef, "
         "a .meta graph or a TF1 checkpoint; e.g. `ptb` or `my_model.py:build_model`")
     group = parser.add_argument_group("model options (built-in models only)")
     group.add_argument("--dialect", help="legacy (TF1 graph) or keras (Keras 3); default legacy")

@@ -7,7 +7,7 @@ from its name and shape, and says so in a finding.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -104,18 +104,26 @@ def inspect_checkpoint(prefix: str, spec: str) -> Inspection:
         raise ModelSourceError(
             f"{spec!r} is not a readable TensorFlow checkpoint ({first_line(e)})") from e
     dtypes = _dtypes(tf, prefix)
-    kept = [(raw, raw.removesuffix(_TF2_SUFFIX), tuple(int(d) for d in shape))
-            for raw, shape in sorted(listed)]
-    kept = [k for k in kept if not _SKIP.search(k[1])]
-    names = {name: dims for _, name, dims in kept}
+    return inspect_names_and_shapes(
+        [(raw.removesuffix(_TF2_SUFFIX), tuple(int(d) for d in shape),
+          dtypes.get(raw, "unknown")) for raw, shape in sorted(listed)], spec)
+
+
+def inspect_names_and_shapes(listed: Sequence[tuple[str, tuple[int, ...], str]], spec: str,
+                             layer_of: Mapping[str, int] | None = None) -> Inspection:
+    """Weights with no graph (a checkpoint, a weights-only `.h5`): (name, shape, dtype) each,
+    roles guessed from names and shapes, and a `no_graph` finding. `layer_of` gives a
+    weight's layer position where the names do not say it."""
+    kept = [entry for entry in listed if not _SKIP.search(entry[0])]
+    names = {name: dims for name, dims, _ in kept}
     variables = []
-    for raw, name, dims in kept:
+    for name, dims, dtype in kept:
         params = 1
         for d in dims:
             params *= d
-        role, split = guess_role(name, dims, names)
+        role, split = guess_role(name, dims, names, layer_of)
         variables.append(VariableInfo(
-            name=name, shape=dims, dtype=dtypes.get(raw, "unknown"), params=params,
+            name=name, shape=dims, dtype=dtype, params=params,
             trainable=True, role=role, placement=Placement.NONE, cell=None, layer=None,
             steps=(), dynamic=False, shared=False, reads=0, row_split=split))
     total = sum(v.params for v in variables)
@@ -128,10 +136,11 @@ def inspect_checkpoint(prefix: str, spec: str) -> Inspection:
                       cells=(), findings=(finding,))
 
 
-def guess_role(name: str, shape: tuple[int, ...],
-               names: Collection[str] = frozenset()) -> tuple[Role, RowSplit | None]:
+def guess_role(name: str, shape: tuple[int, ...], names: Collection[str] = frozenset(),
+               layer_of: Mapping[str, int] | None = None) -> tuple[Role, RowSplit | None]:
     """A role from the name and shape alone (and sibling names, with their shapes when
-    `names` maps them); OTHER when unsure.
+    `names` maps them, and their layers' positions when `layer_of` maps them); OTHER when
+    unsure.
 
     Keras 3 saves a Dense kernel as `…/_kernel` and an embedding as `…/_embeddings` (the
     attributes behind the properties), tf-keras and Keras cells as `…/kernel`, `…/bias`,
@@ -159,7 +168,7 @@ def guess_role(name: str, shape: tuple[int, ...],
             return Role.INPUT_HIDDEN_FUSED, split
     if re.search(r"softmax|logits|output|(^|/)out(/|$)|head", lower):
         return Role.HIDDEN_TO_OUTPUT, None
-    if leaf == "kernel" and _reads_last_recurrent_layer(name, shape, names):
+    if leaf == "kernel" and _reads_last_recurrent_layer(name, shape, names, layer_of):
         return Role.HIDDEN_TO_OUTPUT, None
     return Role.OTHER, None
 
@@ -173,23 +182,30 @@ def _in_recurrent_layer(name: str, names: Collection[str]) -> bool:
     return f"{name.rsplit('/', 1)[0]}/recurrent_kernel" in names
 
 
-def _reads_last_recurrent_layer(name: str, shape: tuple[int, ...],
-                                names: Collection[str]) -> bool:
+def _reads_last_recurrent_layer(name: str, shape: tuple[int, ...], names: Collection[str],
+                                layer_of: Mapping[str, int] | None) -> bool:
     """A plain kernel in the layer right after the last recurrent layer (by position in the
     saved model) whose rows are that layer's units: the output layer of the recurrence."""
-    here = _POSITION.search(name)
+
+    def position(weight: str) -> int | None:
+        if layer_of is not None:
+            return layer_of.get(weight)
+        found = _POSITION.search(weight)
+        return None if found is None else int(found[1])
+
+    here = position(name)
     if here is None:
         return False
     recurrent = []  # (position, units) of each recurrent layer
     for other in names:
-        found = _POSITION.search(other)
-        if found is not None and other.lower().endswith("/recurrent_kernel"):
-            recurrent.append((int(found[1]), _units(other, names)))
+        at = position(other)
+        if at is not None and other.lower().endswith("/recurrent_kernel"):
+            recurrent.append((at, _units(other, names)))
     if not recurrent:
         return False
-    position, units = max(recurrent, key=lambda r: r[0])
-    later = {int(m[1]) for n in names if (m := _POSITION.search(n)) and int(m[1]) > position}
-    return int(here[1]) == min(later, default=-1) and shape[0] == units
+    last, units = max(recurrent, key=lambda r: r[0])
+    later = {at for n in names if (at := position(n)) is not None and at > last}
+    return here == min(later, default=-1) and shape[0] == units
 
 
 def _units(recurrent_kernel: str, names: Collection[str]) -> int | None:

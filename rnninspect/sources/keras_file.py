@@ -9,19 +9,19 @@ from pathlib import Path
 from rnninspect.errors import ModelSourceError
 from rnninspect.graph import Traced
 
-MAX_ARCHIVE_BYTES = 4 * 1024**3  # a .keras file (or what it unpacks to) beyond this is refused
+MAX_ARCHIVE_BYTES = 4 * 1024**3  # a .keras/.h5 file (or what it unpacks to) beyond this is refused
 
 
-def check_archive_size(path: Path) -> None:
-    """Refuse an archive (or its unpacked contents: a zip bomb) above `MAX_ARCHIVE_BYTES`
-    before anything reads it, naming both sizes."""
+def check_archive_size(path: Path, kind: str = ".keras file") -> None:
+    """Refuse a model file (or an archive's unpacked contents: a zip bomb) above
+    `MAX_ARCHIVE_BYTES` before anything reads it, naming both sizes."""
     size = path.stat().st_size
     with contextlib.suppress(zipfile.BadZipFile, OSError), zipfile.ZipFile(path) as archive:
         size = max(size, sum(info.file_size for info in archive.infolist()))
     if size > MAX_ARCHIVE_BYTES:
         raise ModelSourceError(
             f"{str(path)!r} is larger than rnninspect reads ({size:,} bytes unpacked; the limit "
-            f"is {MAX_ARCHIVE_BYTES:,}): is it really a .keras file?")
+            f"is {MAX_ARCHIVE_BYTES:,}): is it really a {kind}?")
 
 
 def load_keras_file(path: Path, spec: str) -> Traced:

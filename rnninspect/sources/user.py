@@ -29,8 +29,9 @@ def parse_code_spec(spec: str) -> CodeSpec | None:
 
 
 def load_user(spec: str) -> Traced | Inspection:
-    """Load a user's model: code, a `.keras` file, a SavedModel, a GraphDef, a MetaGraph or
-    a checkpoint. Raises `UnknownModelError` / `ModelSourceError` with one line to act on."""
+    """Load a user's model: code, a `.keras` or `.h5` file, a SavedModel, a GraphDef, a
+    MetaGraph or a checkpoint. Raises `UnknownModelError` / `ModelSourceError` with one line
+    to act on."""
     code = parse_code_spec(spec)
     if code is not None:
         return load_code(code)
@@ -60,6 +61,10 @@ def _load_file(path: Path, spec: str) -> Traced | Inspection:
         from rnninspect.sources.keras_file import load_keras_file
 
         return load_keras_file(path, spec)
+    if suffix in (".h5", ".hdf5"):
+        from rnninspect.sources.h5_file import load_h5_file
+
+        return load_h5_file(path, spec)
     if path.name in ("saved_model.pb", "saved_model.pbtxt"):
         from rnninspect.sources.files import load_saved_model
 
@@ -84,8 +89,8 @@ def _load_file(path: Path, spec: str) -> Traced | Inspection:
             f"model, e.g. {spec}:{names[0] if names else 'build'}{defined}")
     raise ModelSourceError(
         f"{spec!r}: unsupported file type {suffix or '(none)'!r}; rnninspect reads .keras, "
-        ".pb/.pbtxt (GraphDef), .meta (MetaGraph), checkpoints, SavedModel directories and "
-        "FILE.py:NAME")
+        ".h5/.hdf5 (Keras HDF5), .pb/.pbtxt (GraphDef), .meta (MetaGraph), checkpoints, "
+        "SavedModel directories and FILE.py:NAME")
 
 
 def _load_directory(path: Path, spec: str) -> Traced | Inspection:
