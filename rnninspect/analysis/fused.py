@@ -83,14 +83,15 @@ class FusedOp:
         return self.op in SEQUENCE_OPS
 
 
-def find_fused(og: OpGraph, computation: set[str], var_nodes: set[str],
+def find_fused(og: OpGraph, computation: set[str], shapes: dict[str, tuple[int | None, ...]],
                candidate: str) -> list[FusedOp]:
     """Every fused RNN op of the computation with the variables its weight operands are
-    made of. `candidate`: the name of an LSTM's candidate gate in this dialect."""
+    made of. `shapes`: each variable node's shape; `candidate`: the name of an LSTM's
+    candidate gate in this dialect."""
     found = []
     for node in og.graph:
         if node in computation and og.op(node) in FUSED_OPS:
-            found.append(_fused(og, node, var_nodes, candidate))
+            found.append(_fused(og, node, shapes, candidate))
     return found
 
 
@@ -148,7 +149,9 @@ def slot_layout(og: OpGraph, node: str, candidate: str
     return slots, "LSTM", order, 1, 1
 
 
-def _fused(og: OpGraph, node: str, var_nodes: set[str], candidate: str) -> FusedOp:
+def _fused(og: OpGraph, node: str, shapes: dict[str, tuple[int | None, ...]],
+           candidate: str) -> FusedOp:
+    var_nodes = set(shapes)
     layout = slot_layout(og, node, candidate)
     ins = og.inputs.get(node, [])
     if isinstance(layout, str):  # the operands' variables are named, no role is given
@@ -181,7 +184,7 @@ def _fused(og: OpGraph, node: str, var_nodes: set[str], candidate: str) -> Fused
                         "variable through the ops that pack them")
     roles = {}
     for var, entry in found.items():
-        role = _role(og, var, entry, slots)
+        role = _role(shapes[var], entry, slots)
         if role is None:
             problems.append(f"a variable fills {og.op(node)} slots of several kinds, layers or "
                             "directions, or a part of a kernel the rule cannot place")
@@ -199,7 +202,7 @@ def _weight_operands(op: str) -> tuple[int, ...]:
     return tuple(range(w, w + 5))
 
 
-def _role(og: OpGraph, var: str, entry: VarSlots, slots: list[Slot]
+def _role(shape: tuple[int | None, ...], entry: VarSlots, slots: list[Slot]
           ) -> tuple[Role, RowSplit | None] | None:
     """The role the slots prove, or None. A variable filling input and recurrent slots is
     a fused kernel only when it is exactly one operand's input-then-recurrent block, laid
@@ -213,9 +216,8 @@ def _role(og: OpGraph, var: str, entry: VarSlots, slots: list[Slot]
     if entry.kinds != {INPUT, RECURRENT} or len(entry.ranges) != 1:
         return None
     operand, lo, hi, exact = entry.ranges[0]
-    shape = og.shape((var, 0))
     block = [s for s in slots if s.operand == operand and s.kind in (INPUT, RECURRENT)]
-    if not exact or not shape or len(shape) != 2 or None in shape or len(block) != 2:
+    if not exact or len(shape) != 2 or None in shape or len(block) != 2:
         return None
     rows, cols = int(shape[0] or 0), int(shape[1] or 0)
     first, second = sorted(block, key=lambda s: s.start)
