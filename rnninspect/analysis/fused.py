@@ -342,10 +342,13 @@ def _assign(facts: dict[str, VarFacts], op: FusedOp, group_cells: list[CellBuild
         f = facts.get(var)
         if f is None:
             continue
-        owners = [group_cells[g] for g in sorted(entry.groups) if g < len(group_cells)] \
-            or group_cells[:1]
+        # a variable filling several layers of one op fills them with different elements
+        # (an opaque buffer): it is not shared by them, and its role is unresolved
+        owner = group_cells[min(entry.groups, default=0)]
         if f.cell is None:
-            f.cell, f.other_cells = owners[0], owners[1:]
+            f.cell = owner
+        elif owner is not f.cell and owner not in f.other_cells:
+            f.other_cells.append(owner)  # one layer's weights run by two ops
         f.placement, f.dynamic = Placement.CELL, f.dynamic or dynamic
         if step is not None:
             f.steps.add(step)
