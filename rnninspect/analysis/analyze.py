@@ -191,7 +191,8 @@ def _analyze_part(
     cells += dup_cells
     loop_cells = place_loops(og, topo, facts, cells, ups)
     cells += loop_cells
-    fused = find_fused(og, computation, {n: f.var.shape for n, f in facts.items()}, "j" if traced.dialect == "legacy" else "c")
+    fused = find_fused(og, computation, {n: f.var.shape for n, f in facts.items()},
+                       "j" if traced.dialect == "legacy" else "c")
     fused_cells = place_fused(topo, facts, fused, cells)
     loop_cells += fused_cells  # what lies after a fused op is placed as after a loop
     cells += fused_cells

@@ -102,10 +102,10 @@ def slot_layout(og: OpGraph, node: str, candidate: str
     op, spec, ins = og.op(node), og.specs[node], og.inputs.get(node, [])
     if op.startswith("CudnnRNN"):
         mode = spec.str_attr("rnn_mode") or "lstm"
-        if mode not in _GATES or (spec.str_attr("input_mode") or "linear_input") != "linear_input" \
-                or spec.int_attr("num_proj"):
-            return f"{op} with rnn_mode={mode}, input_mode={spec.str_attr('input_mode')}, " \
-                   f"num_proj={spec.int_attr('num_proj')} has a weight layout the rule does not read"
+        input_mode = spec.str_attr("input_mode") or "linear_input"
+        if mode not in _GATES or input_mode != "linear_input" or spec.int_attr("num_proj"):
+            return (f"{op} with rnn_mode={mode}, input_mode={input_mode}, num_proj="
+                    f"{spec.int_attr('num_proj')} has a weight layout the rule does not read")
         dirs = 2 if spec.str_attr("direction") == "bidirectional" else 1
         x, h = og.shape(ins[0]), og.shape(ins[1])
         if not x or not h or len(h) != 3 or None in (x[-1], h[0], h[-1]) or int(h[0] or 0) % dirs:
@@ -136,7 +136,8 @@ def slot_layout(og: OpGraph, node: str, candidate: str
     if op == "GRUBlockCell":  # x_h_prev @ w_ru -> r, u; concat([x, r * h]) @ w_c -> c
         return ([Slot(2, 0, size * 2 * units, INPUT, 0),
                  Slot(2, size * 2 * units, fused * 2 * units, RECURRENT, 0),
-                 Slot(3, 0, size * units, INPUT, 0), Slot(3, size * units, fused * units, RECURRENT, 0),
+                 Slot(3, 0, size * units, INPUT, 0),
+                 Slot(3, size * units, fused * units, RECURRENT, 0),
                  Slot(4, 0, 2 * units, BIAS, 0), Slot(5, 0, units, BIAS, 0)],
                 "GRU", ("r", "u"), 1, 1)
     w = 4 if op.startswith("BlockLSTM") else 3  # seq_len_max comes first in BlockLSTM

@@ -42,7 +42,7 @@ def build():
             labels=tf.reshape(targets, [-1]), logits=logits))
         tvars = tf1.trainable_variables()
         grads, _ = tf.clip_by_global_norm(tf.gradients(loss, tvars), 5.0)
-        tf1.train.GradientDescentOptimizer(1.0).apply_gradients(zip(grads, tvars))
+        tf1.train.GradientDescentOptimizer(1.0).apply_gradients(zip(grads, tvars, strict=True))
     return graph
 
 
