@@ -3,7 +3,7 @@
 Follows the TF 1.x char-RNN scripts that used `tf.contrib.rnn.LSTMBlockCell` (the PTB
 tutorial's `rnn_mode=block`) with `static_rnn`: one `LSTMBlockCell` op per time step, all
 reading the same `kernel` and `bias`; no peepholes, so the peephole operands are zeros as
-the contrib cell passed them; the last output projected to the next character. Contrib is
+the contrib cell passed them; the last output projected to the next character, a cross-entropy loss. Contrib is
 gone, so the op is called through `tf.raw_ops.LSTMBlockCell`. Written after its structure.
 """
 
@@ -18,6 +18,7 @@ def build():
     graph = tf.Graph()
     with graph.as_default():
         x = tf1.placeholder(tf.float32, [None, steps, chars], name="x")
+        y = tf1.placeholder(tf.float32, [None, chars], name="y")
         with tf1.variable_scope("lstm_cell"):
             kernel = tf1.get_variable("kernel", [chars + units, 4 * units])
             bias = tf1.get_variable("bias", [4 * units], initializer=tf1.zeros_initializer())
@@ -31,7 +32,9 @@ def build():
             c, h = cell.cs, cell.h
         w_out = tf1.get_variable("w_out", [units, chars])
         b_out = tf1.get_variable("b_out", [chars])
-        tf.nn.softmax(tf.matmul(h, w_out) + b_out, name="next_char")
+        logits = tf.matmul(h, w_out) + b_out
+        tf.reduce_mean(tf1.nn.softmax_cross_entropy_with_logits_v2(labels=y, logits=logits),
+                       name="loss")
     return graph
 
 
