@@ -3,7 +3,8 @@
 Follows the TF 1.x char-RNN scripts that used `tf.contrib.rnn.LSTMBlockCell` (the PTB
 tutorial's `rnn_mode=block`) with `static_rnn`: one `LSTMBlockCell` op per time step, all
 reading the same `kernel` and `bias`; no peepholes, so the peephole operands are zeros as
-the contrib cell passed them; the last output projected to the next character, a cross-entropy loss. Contrib is
+the contrib cell passed them; the last output projected to the next character,
+a cross-entropy loss. Contrib is
 gone, so the op is called through `tf.raw_ops.LSTMBlockCell`. Written after its structure.
 """
 
