@@ -31,9 +31,17 @@ class NodeSpec:
     dtype: str | None = None
     ints: tuple[int, ...] | None = None  # short integer constant vectors (slice begins)
     frame: str | None = None  # an `Enter`'s frame_name: the TF1 while loop it enters
+    # string attrs that say how a fused RNN op lays out its weights (rnn_mode, direction...)
+    str_attrs: tuple[tuple[str, str], ...] = ()
 
     def int_attr(self, key: str) -> int | None:
         for k, v in self.int_attrs:
+            if k == key:
+                return v
+        return None
+
+    def str_attr(self, key: str) -> str | None:
+        for k, v in self.str_attrs:
             if k == key:
                 return v
         return None

@@ -90,6 +90,8 @@ def discrepancies(truth: dict[str, Any], got: dict[str, Any]) -> list[str]:
                 out.append(f"{name}: steps got {shown} expected {_steps(want['steps'])}")
         if "also_roles" in want and sorted(v["also_roles"]) != sorted(want["also_roles"]):
             out.append(f"{name}: also_roles got {v['also_roles']} expected {want['also_roles']}")
+        if "row_split" in want and v.get("row_split") != want["row_split"]:
+            out.append(f"{name}: row_split got {v.get('row_split')} expected {want['row_split']}")
     # one cell per label and one layer per layer number, unless the truth counts them (one
     # cell's weights run as two layers: one label, two cells)
     labels = {w["cell"] for w in truth["variables"].values() if w.get("cell")}

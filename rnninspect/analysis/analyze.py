@@ -11,6 +11,7 @@ from rnninspect.analysis.direction import with_directions
 from rnninspect.analysis.facts import CellBuild, VarFacts
 from rnninspect.analysis.feedback import fed_back_outputs, own_recurrence, place_fed_back
 from rnninspect.analysis.findings import find_problems
+from rnninspect.analysis.fused import find_fused, fused_findings, place_fused
 from rnninspect.analysis.infos import cell_infos, share_gate_layout, variable_infos
 from rnninspect.analysis.links import block_links, step_graph
 from rnninspect.analysis.liveness import liveness_facts
@@ -192,6 +193,11 @@ def _analyze_part(
     cells += dup_cells
     loop_cells = place_loops(og, topo, facts, cells, ups)
     cells += loop_cells
+    fused = find_fused(og, computation, {n: f.var.shape for n, f in facts.items()},
+                       "j" if traced.dialect == "legacy" else "c")
+    fused_cells = place_fused(topo, facts, fused, cells)
+    loop_cells += fused_cells  # what lies after a fused op is placed as after a loop
+    cells += fused_cells
     if not cells:
         cells += place_single(og, topo, facts, traced.inputs)
     for f in facts.values():
@@ -253,7 +259,8 @@ def _analyze_part(
     inspection = _with_findings(inspection)
     return replace(inspection, findings=inspection.findings + _applications_unresolved(
         inspection, [c for c in [*cells] if c.separate_inputs])
-        + _layers_unresolved(inspection, cells) + _reads_unresolved(inspection, facts)), facts
+        + _layers_unresolved(inspection, cells) + _reads_unresolved(inspection, facts)
+        + fused_findings(fused, facts, {v.name: v.params for v in inspection.variables})), facts
 
 
 def _constants_unresolved(traced: Traced) -> tuple[Finding, ...]:

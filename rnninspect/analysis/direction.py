@@ -54,7 +54,7 @@ def with_directions(
             orders[build.name] = _static_orders(og, topo, facts, build)
         elif build.loop is not None:
             orders[build.name] = _loop_orders(og, facts, build, infos)
-    found: dict[str, str] = {}
+    found = {b.name: b.direction for b in builds if b.direction}  # a fused op says so
     by_layer: dict[int, list[str]] = defaultdict(list)
     for c in cells:
         by_layer[c.layer].append(c.name)

@@ -11,7 +11,7 @@ from rnninspect.analysis.recurrence import (
     Upstream,
 )
 from rnninspect.graph import TracedVariable
-from rnninspect.model import Placement, Role
+from rnninspect.model import Placement, Role, RowSplit
 
 
 @dataclass
@@ -32,6 +32,8 @@ class CellBuild:
     # one cell applied to independent sequences made from different model inputs (twin
     # towers): the inputs; whether that is copies or one layer is not proven
     separate_inputs: tuple[str, ...] = ()
+    # a fused op's own layer and direction (`fused.place_fused`): "forward" / "backward"
+    direction: str | None = None
 
 
 @dataclass
@@ -52,5 +54,7 @@ class VarFacts:
     # call and that call's clock (pos 0: depends on the state the call carries) tell its
     # role, whatever cell it sits in.
     own_state: tuple[Use, Upstream] | None = None
+    # the role (and row split) a fused RNN op's weight slot proves (`fused.py`)
+    proven: tuple[Role, RowSplit | None] | None = None
 
 

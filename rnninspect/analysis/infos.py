@@ -95,6 +95,8 @@ def variable_infos(
                 if kind:
                     for cell in (f.cell, *f.other_cells):
                         layouts[cell.name] = CellLayout(kind, tuple(g.gate for g in gates or ()))
+        if f.proven is not None:  # a fused op's slot (`fused.py`)
+            role, row_split = f.proven
         infos.append(_info(f, role, params, steps, row_split, gates))
     return infos, layouts
 

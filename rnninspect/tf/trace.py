@@ -226,7 +226,10 @@ def trace_keras_model(
 # --- GraphDef -> GraphSpec (plain values) ---------------------------------------------------
 
 _FUNCTION_ATTRS = ("body", "cond", "f", "then_branch", "else_branch")
-_INT_ATTRS = ("num_split", "N", "axis", "num")
+_INT_ATTRS = ("num_split", "N", "axis", "num", "num_proj")
+# attrs of the fused RNN ops that decide their weight layout (`analysis/fused.py`)
+_STR_ATTRS = ("rnn_mode", "direction", "input_mode")
+_BOOL_ATTRS = ("use_peephole",)
 # TF1 control flow (control flow v1: `disable_v2_behavior`, graphs saved by TF 1.x)
 V1_CONTROL_FLOW = frozenset({"Enter", "Merge", "Switch", "NextIteration", "Exit", "RefEnter",
                              "RefMerge", "RefSwitch", "RefNextIteration", "RefExit"})
@@ -271,7 +274,9 @@ def _node_spec(node: Any, ref: Any) -> NodeSpec:
         (k, node.attr[k].func.name) for k in _FUNCTION_ATTRS if k in node.attr
     ) + tuple(("branches", f.name) for f in node.attr["branches"].list.func
               if "branches" in node.attr)
-    int_attrs = tuple((k, int(node.attr[k].i)) for k in _INT_ATTRS if k in node.attr)
+    int_attrs = tuple((k, int(node.attr[k].i)) for k in _INT_ATTRS if k in node.attr) + tuple(
+        (k, int(node.attr[k].b)) for k in _BOOL_ATTRS if k in node.attr)
+    str_attrs = tuple((k, node.attr[k].s.decode()) for k in _STR_ATTRS if k in node.attr)
     value = None
     dtype = None
     ints = None
@@ -302,7 +307,7 @@ def _node_spec(node: Any, ref: Any) -> NodeSpec:
     frame = node.attr["frame_name"].s.decode() if node.op in ("Enter", "RefEnter") else None
     return NodeSpec(
         node.name, node.op, inputs, tuple(shapes), functions, int_attrs, value, dtype, ints,
-        frame,
+        frame, str_attrs,
     )
 
 
