@@ -166,6 +166,13 @@ def main(
     except Exception as e:  # a bug or an unexpected framework failure: still one line
         if show_traceback:
             err.print(traceback.format_exc(), markup=False, highlight=False)
+        from rnninspect.tf.framework_errors import explain
+
+        explained = explain(e)
+        if explained is not None:  # TensorFlow could not run the model here: the user's fix
+            err.print(f"rnninspect: error: {shown_line(explained)}", markup=False,
+                      highlight=False, soft_wrap=True)
+            return ExitStatus.ERROR
         err.print(
             f"rnninspect: internal error: {type(e).__name__}: {shown_line(str(e))} (rerun "
             "with --traceback and report it)", markup=False, highlight=False, soft_wrap=True,

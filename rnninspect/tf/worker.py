@@ -180,8 +180,12 @@ def main() -> None:
         except RnnInspectError as e:
             reply = ("error", ("user", str(e), traceback.format_exc()))
         except Exception as e:
+            from rnninspect.tf.framework_errors import explain
+
             name = type(e).__name__
-            reply = ("error", (name, f"{name}: {e}", traceback.format_exc()))
+            explained = explain(e)
+            reply = ("error", ("user", explained, traceback.format_exc()) if explained
+                     else (name, f"{name}: {e}", traceback.format_exc()))
         pickle.dump((*reply, _tf_switches() != switches), replies)
         replies.flush()
 
