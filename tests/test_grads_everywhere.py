@@ -307,8 +307,7 @@ def _per_step_or_reason(report: GradientReport) -> str:
 
 
 # Known wrong today (strict: a fix turns it red until the mark goes).
-SUM_MISSES = {"stacked_cells_dropout": "StackedRNNCells with recurrent_dropout: the lower "
-              "recurrent kernel's step parts miss ~5% of its gradient (Σ≠∇)"}
+SUM_MISSES: dict[str, str] = {}
 
 
 @pytest.mark.parametrize("program", [
