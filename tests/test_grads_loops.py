@@ -125,7 +125,7 @@ def test_a_hand_written_while_loop_keeps_its_total_and_says_no_twin_exists():
     report = gradients(f"{FORMS}:hand_written_loop")
     assert report.variables == () and sorted(report.dynamic) == ["u", "w"]
     said = [n for n in report.notes if "no unrolled twin" in n]
-    assert len(said) == 1 and "not dynamic_rnn" in said[0]
+    assert len(said) == 1 and "neither dynamic_rnn nor tf.scan" in said[0]
     assert dict(report.totals).keys() == {"u", "w"} and all(
         v > 0 for v in dict(report.totals).values())
 
@@ -149,3 +149,30 @@ def test_the_text_report_gives_each_summed_weight_its_gradient_norm():
     assert "Each step reads a shared weight" not in out  # no table to explain
     line = next(ln for ln in out.splitlines() if ln.startswith("summed over the steps"))
     assert "w ‖∇‖ = " in line and "u ‖∇‖ = " in line
+
+
+@pytest.mark.parametrize(("initializer", "reverse"), [(None, False), (1.0, True)])
+def test_the_scan_twin_computes_what_tf_scan_computes(initializer, reverse):
+    import numpy as np
+    import tensorflow as tf
+
+    from rnninspect.tf.loop_twin import _python_scan
+
+    elems = tf.constant(np.arange(1.0, 5.0, dtype="float32"))
+
+    def fn(a, x):
+        return a * 0.5 + x * x
+
+    init = None if initializer is None else tf.constant(initializer)
+    want = tf.scan(fn, elems, initializer=init, reverse=reverse)
+    got = _python_scan(fn, elems, init, reverse)
+    np.testing.assert_allclose(got.numpy(), want.numpy())
+
+
+def test_a_batch_the_program_rejects_is_one_line_exit_2():
+    from tests.helpers import run_cli
+
+    # hunkim_char_seq reshapes to a fixed batch of 1 (and gets it by default); 3 it rejects
+    code, out, err = run_cli(["grads", f"{REAL}/hunkim_char_seq.py:build", "--batch", "3"])
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+    assert "[3 6]" in err and "--batch" in err

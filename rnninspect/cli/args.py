@@ -99,9 +99,13 @@ WARN_OPS = 100_000  # above this a trace takes minutes and gigabytes
 def estimated_ops(args: argparse.Namespace) -> tuple[int, int, int] | None:
     """(ops, T, layers) a built-in model will trace, from its config alone; None for user
     models (their size is known only once built)."""
+    from dataclasses import replace
+
     from rnninspect.sources import ZooSource, resolve
 
-    source = resolve(args.model, load_options(args))
+    # the batch changes no op count; `grads` also takes it for a user model's unknown
+    # dimensions, and the command itself refuses it where it does not apply
+    source = resolve(args.model, replace(load_options(args), batch=None))
     if not isinstance(source, ZooSource):
         return None
     steps = getattr(source.config, "num_steps", None)

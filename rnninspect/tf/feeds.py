@@ -5,6 +5,8 @@ through shape-only ops: ids gathered from an embedding lie in [0, rows), class l
 sparse cross-entropy in [0, classes), anything else (sequence lengths) is the full length T.
 Float labels of a dense cross-entropy are one-hot rows (normal noise would make it negative).
 Unknown dimensions take ``--batch`` (default 2); float scalars (keep probabilities) are 1.0.
+A program that fixes its batch size elsewhere (a reshape to ``[batch_size, T, C]``, a
+``zero_state(batch_size)``) shows it in the graph: `sizes_the_graph_fixes` reads it.
 """
 
 from __future__ import annotations
@@ -135,3 +137,41 @@ def _longest(placeholders: list[Any]) -> int | None:
              if op.outputs[0].dtype.is_floating and (op.outputs[0].shape.rank or 0) >= 2]
     known = [int(d) for d in found if d is not None]
     return max(known) if known else None
+
+
+def sizes_the_graph_fixes(placeholders: list[Any]) -> list[int]:
+    """Sizes the graph itself gives the placeholders' unknown dimensions, most often seen
+    first: a float or int tensor computed from a placeholder whose shape is the
+    placeholder's own with every unknown dimension known (labels [None, T] meeting logits
+    reshaped to a fixed [1, T]; a mask multiplied by them). Candidates to try when the
+    default size does not fit, not a proof."""
+    counts: dict[int, int] = {}
+    for placeholder in placeholders:
+        shape = placeholder.outputs[0].shape
+        if shape.rank is None or shape.is_fully_defined():
+            continue
+        dims = shape.as_list()
+        frontier, seen = list(placeholder.outputs), {placeholder.name}
+        while frontier:
+            for consumer in frontier.pop().consumers():
+                if consumer.name in seen:
+                    continue
+                seen.add(consumer.name)
+                frontier.extend(consumer.outputs)
+                for out in consumer.outputs:
+                    size = _fixed_size(dims, out.shape)
+                    if size is not None:
+                        counts[size] = counts.get(size, 0) + 1
+    return sorted(counts, key=lambda size: (-counts[size], size))
+
+
+def _fixed_size(dims: list[int | None], shape: Any) -> int | None:
+    """The one size `shape` gives all of `dims`' unknown dimensions, when it matches `dims`
+    everywhere else; None otherwise."""
+    if shape.rank != len(dims) or not shape.is_fully_defined():
+        return None
+    got = shape.as_list()
+    if any(d is not None and d != g for d, g in zip(dims, got, strict=True)):
+        return None
+    sizes = {g for d, g in zip(dims, got, strict=True) if d is None}
+    return sizes.pop() if len(sizes) == 1 and min(sizes) > 0 else None

@@ -17,9 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from rnninspect.analysis.grads import GradientReport, report_from, with_findings
-from rnninspect.errors import ModelSourceError
+from rnninspect.errors import InvalidOptionError, ModelSourceError
 from rnninspect.sources.user import parse_code_spec
-from rnninspect.tf.feeds import feed_length, synthetic_feed
+from rnninspect.tf.feeds import (
+    DEFAULT_BATCH,
+    feed_length,
+    sizes_the_graph_fixes,
+    synthetic_feed,
+)
 from rnninspect.tf.loop_twin import twin_gradients
 
 
@@ -155,15 +160,17 @@ def graph_gradients(graph: Any, model: str, seed: int, *, loss_name: str | None 
     # only what the loss reads is fed: every fetched value descends from it (another
     # output's placeholder, e.g. an inference decoder's start token, is not required)
     needed = _placeholders_of([loss.op])
-    feed, feed_note = synthetic_feed(np, graph, needed, seed, batch, length)
     with tf.compat.v1.Session(graph=graph) as session:
         if restore is not None:
             with graph.as_default():
                 tf.compat.v1.train.Saver().restore(session, restore)
         else:
             session.run(init)
-        value, got_norms, got_arriving, sums, got_totals, apart = session.run(
-            [loss, norms, arriving, summed, totals, outside], feed)
+        fetched, feed_note = _run_on_a_fitting_batch(
+            tf, session, [loss, norms, arriving, summed, totals, outside],
+            lambda size: synthetic_feed(np, graph, needed, seed, size, length),
+            [batch] if batch else [DEFAULT_BATCH, *sizes_the_graph_fixes(needed)], model)
+    value, got_norms, got_arriving, sums, got_totals, apart = fetched
     report = report_from(inspection, float(value), labels, [float(n) for n in got_norms],
                          {k: float(v) for k, v in sums.items()},
                          {k: float(v) for k, v in got_totals.items()},
@@ -185,6 +192,36 @@ def graph_gradients(graph: Any, model: str, seed: int, *, loss_name: str | None 
         totals=tuple(sorted((k, float(v)) for k, v in got_totals.items())),
         feed_length=length,
         dynamic=tuple(n for n in report.dynamic if n not in unsplit)))
+
+
+def _run_on_a_fitting_batch(tf: Any, session: Any, fetches: list[Any], feed_of: Any,
+                            sizes: list[int], model: str) -> tuple[Any, str]:
+    """`fetches` run on the synthetic batch whose unknown dimensions take the first of
+    `sizes` (the default, then those the graph fixes; --batch alone when given) that the
+    program's own shapes accept, and the line saying how the batch was made. One line when
+    none does."""
+    tried: list[int] = []
+    failure: Any = None
+    for size in dict.fromkeys(sizes[:4]):
+        feed, note = feed_of(size)
+        try:
+            return session.run(fetches, feed), note
+        except tf.errors.InvalidArgumentError as e:
+            tried.append(size)
+            failure = failure or e
+    raise InvalidOptionError(
+        f"{model}: the program rejects the synthetic batch (unknown dimensions = "
+        f"{' or '.join(map(str, tried))}): {_cause(failure.message)}; if it is built for one "
+        "batch size, give it with --batch N")
+
+
+def _cause(message: str) -> str:
+    """The line of a TensorFlow run error that says what failed (not the stack it adds)."""
+    skip = ("Graph execution error", "Detected at node", "Node:", "Original stack trace")
+    lines = [line.strip() for line in message.splitlines()
+             if line.strip() and not line[0].isspace() and not line.startswith(skip)]
+    said = lines[0] if lines else message.strip().splitlines()[0]
+    return said if len(said) <= 240 else said[:237] + "..."
 
 
 def concrete_gradients(concrete: Any, model: str, seed: int, *, loss: str | None,

@@ -4,12 +4,13 @@ A while loop reads each weight once for all iterations, so per-iteration parts o
 gradient cannot be addressed. When the number of steps is static, the same program with its
 loops unrolled computes the same function with the same variables and one copy of the cell
 per step. The twin is the user's program run again with the loops unrolled where they are
-built — TF1 `dynamic_rnn` as `static_rnn` over the unstacked inputs, Keras RNN layers with
+built — TF1 `dynamic_rnn` as `static_rnn` over the unstacked inputs, `tf.scan` as its
+function called once per element, Keras RNN layers with
 ``unroll=True`` wherever their call sees a static length (`rnninspect.tf.twin`'s switch, which
 also serves Keras models called directly) — given the original's weights, and used only when
 its loss and every weight's gradient equal the original's on the same batch (`accept_twin`).
 Loops that cannot be unrolled (a hand-written
-`tf.while_loop`, an unknown length) stay loops, and the report says so.
+`tf.while_loop`, `raw_rnn`, an unknown length) stay loops, and the report says so.
 """
 
 from __future__ import annotations
@@ -36,24 +37,31 @@ def twin_gradients(original: GradientReport, graph: Any, build: Callable[[], Any
     `gradients_of(graph, restore, weights_note, original)` is graph_gradients with the
     request's options, the copy `original` went through and its feed."""
     names = ", ".join(original.dynamic[:3])
-    with unrolled_dynamic_rnn() as (unrolled, kept):
+    with unrolled_dynamic_rnn() as (unrolled, kept), unrolled_scan() as (scans, scans_kept):
         twin_graph = build()
-    if kept:
-        return noted(original, f"dynamic_rnn over inputs whose number of steps is unknown "
-                      f"when the graph is built ({kept[0]}) stays a loop: give the inputs a "
-                      "static length for per-step figures")
-    if not unrolled:
-        return noted(original, f"{names}: read inside a loop that is not dynamic_rnn (a "
-                      "hand-written tf.while_loop?), so no unrolled twin could be built")
+    if kept or scans_kept:
+        loop = "dynamic_rnn" if kept else "tf.scan"
+        return noted(original, f"{loop} over inputs whose number of steps is unknown "
+                      f"when the graph is built ({(kept or scans_kept)[0]}) stays a loop: "
+                      "give the inputs a static length for per-step figures")
+    if not (unrolled or scans):
+        return noted(original, f"{names}: read inside a loop that is neither dynamic_rnn "
+                      "nor tf.scan (a hand-written tf.while_loop?), so no unrolled twin "
+                      "could be built")
+    loops = " and ".join(n for n, found in (("dynamic_rnn", unrolled), ("tf.scan", scans))
+                         if found)
+    how = " and ".join(h for h, found in (("static_rnn over the same steps", unrolled),
+                                          ("the scanned function called per step", scans))
+                       if found)
     with tempfile.TemporaryDirectory(prefix="rnninspect-twin-") as tmp:
         prefix = _save_weights(graph, str(Path(tmp) / "weights"))
         try:
             twin = gradients_of(twin_graph, prefix, _weights_note(original), original)
         except Exception as e:  # e.g. the twin's variables are named otherwise
             first = str(e).splitlines()[0] if str(e) else ""
-            return noted(original, f"the unrolled twin of dynamic_rnn could not be used "
+            return noted(original, f"the unrolled twin of {loops} could not be used "
                           f"({type(e).__name__}: {first[:120]}); per-step figures withheld")
-    return accept_twin(original, twin, "dynamic_rnn", "static_rnn over the same steps")
+    return accept_twin(original, twin, loops, how)
 
 
 def accept_twin(original: GradientReport, twin: GradientReport, loops: str, how: str
@@ -107,6 +115,61 @@ def unrolled_dynamic_rnn() -> Iterator[tuple[list[str], list[str]]]:
     finally:
         for module in patched:
             setattr(module, "dynamic_rnn", original)  # noqa: B010
+
+
+@contextmanager
+def unrolled_scan() -> Iterator[tuple[list[str], list[str]]]:
+    """While active, `tf.scan` (and `tf.compat.v1.scan`) call the scanned function once per
+    element, in Python, where the number of elements is static. Yields (the calls unrolled,
+    the calls kept as loops: their elements' shapes)."""
+    from tensorflow.python.ops import functional_ops
+
+    originals = {"scan": functional_ops.scan, "scan_v2": functional_ops.scan_v2}
+    calls: list[str] = []
+    kept: list[str] = []
+
+    def patched_for(original: Any) -> Any:
+        def scan(fn: Any, elems: Any, initializer: Any = None, *args: Any,
+                 reverse: bool = False, name: Any = None, **kwargs: Any) -> Any:
+            unrolled = _python_scan(fn, elems, initializer, reverse)
+            if unrolled is None:
+                kept.append(f"elems {getattr(elems, 'shape', 'nested')}")
+                return original(fn, elems, initializer, *args, reverse=reverse, name=name,
+                                **kwargs)
+            calls.append(name or "scan")
+            return unrolled
+        return scan
+
+    replacements = {id(f): patched_for(f) for f in originals.values()}
+    patched = [(m, attr, getattr(m, attr)) for m in list(sys.modules.values()) if m is not None
+               for attr in ("scan", "scan_v2") if id(getattr(m, attr, None)) in replacements]
+    for module, attr, original in patched:
+        setattr(module, attr, replacements[id(original)])
+    try:
+        yield calls, kept
+    finally:
+        for module, attr, original in patched:
+            setattr(module, attr, original)
+
+
+def _python_scan(fn: Any, elems: Any, initializer: Any, reverse: bool) -> Any:
+    """tf.scan's result computed by calling `fn` once per element; None when the number of
+    elements is not known when the graph is built."""
+    import tensorflow as tf
+
+    flat = [tf.convert_to_tensor(t) for t in tf.nest.flatten(elems)]
+    steps = flat[0].shape[0] if flat[0].shape.rank else None
+    if steps is None:
+        return None
+    columns = [tf.unstack(t, num=steps, axis=0) for t in flat]
+    order = list(range(steps))[::-1] if reverse else list(range(steps))
+    outputs: dict[int, Any] = {}
+    state = initializer
+    for i in order:
+        x = tf.nest.pack_sequence_as(elems, [c[i] for c in columns])
+        state = x if state is None else fn(state, x)  # no initializer: the first element
+        outputs[i] = state
+    return tf.nest.map_structure(lambda *o: tf.stack(o), *[outputs[i] for i in range(steps)])
 
 
 def _static_unroll(rnn: Any, cell: Any, inputs: Any, sequence_length: Any,

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from rnninspect.analysis.reads import PASS_THROUGH
+
 StepNorms = tuple[list[tuple[str, int]], list[Any], list[Any], dict[str, Any], dict[str, Any]]
 
 
@@ -175,8 +177,10 @@ def entry_of(op: Any, var_node: str) -> int:
     return -1
 
 
-_THROUGH = frozenset({"Identity", "ReadVariableOp", "Cast", "Enter", "Transpose", "Split",
-                      "Unpack", "Squeeze", "SplitV"})
+# What carries a weight's value from its read to the op computing with it: every op the
+# analysis looks through to find that op (a bias split per gate and reshaped to broadcast,
+# as ConvLSTM's), so each part can be carried back to the weight's own shape.
+_THROUGH = PASS_THROUGH | {"SplitV"}
 
 
 def read_of(tensor: Any, var_node: str) -> Any:
