@@ -9,7 +9,7 @@ one weight duplicated per step.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -219,6 +219,43 @@ def _assign_layers(topo: Topology, dups: list[Duplicate], group_of: dict[str, in
         found = known.get(signature(d, by_step[steps[-2]]), set())
         d.layer = min(found, default=0)
         d.unproven = len(found) != 1
+    if any(d.unproven for d in last):
+        counted = _counted_layers(topo, by_step[steps[-2]], last, down, group_of)
+        if counted is not None:
+            for d, layer in zip(last, counted, strict=True):
+                d.layer, d.unproven = layer, False
+
+
+def _counted_layers(topo: Topology, before: list[Duplicate], last: list[Duplicate],
+                    down: dict[int, set[int]], group_of: dict[str, int]) -> list[int] | None:
+    """The layers of the last step's copies (in dataflow order) from lower bounds and a
+    count, or None where the count does not prove them (a T = 2 stack has no step between
+    to match against).
+
+    Lower bounds, as layers above never feed the ones below: a copy downstream of a layer-L
+    copy (of the step before, or of its own step) is in layer L or above; one downstream of
+    a whole application of layer L at its own step (as many copies of each shape and read
+    op as layer L has at the step before) is above L — it is not one of them, so at least
+    one of them is above L, or it reads L's result. Every step applies the same layers, so
+    the last step has as many copies of each (shape and read op, layer) as the step before:
+    where the lower bounds give exactly those counts, no copy can be higher than its bound
+    (another would have to be lower), so each bound is the layer. A head of the copies'
+    shape read at the last step breaks the count: all stay `unresolved`."""
+    size = Counter((group_of[u.var], u.layer) for u in before)
+    layers = sorted({u.layer for u in before})
+    found: list[int] = []
+    for k, d in enumerate(last):
+        i = topo.index[d.use.node]
+        ups = [(u, layer) for u, layer in zip(last[:k], found, strict=True) if i in down[id(u)]]
+        bound = max([u.layer for u in before if i in down[id(u)]]
+                    + [layer for _, layer in ups], default=0)
+        for layer in layers:
+            seen = Counter(group_of[u.var] for u, at in ups if at == layer)
+            if all(seen[g] >= n for (g, at), n in size.items() if at == layer):
+                bound = max(bound, layer + 1)
+        found.append(bound)
+    counts = Counter((group_of[d.var], layer) for d, layer in zip(last, found, strict=True))
+    return found if counts == size else None
 
 
 def _forward(topo: Topology, start: int, depth: int) -> set[int]:

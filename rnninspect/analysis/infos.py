@@ -10,6 +10,7 @@ from rnninspect.analysis.reads import CONV_OPS, MATMUL_OPS
 from rnninspect.analysis.recurrence import (
     Topology,
     Upstream,
+    constants,
 )
 from rnninspect.analysis.roles import (
     base_role,
@@ -43,6 +44,7 @@ def variable_infos(
     infos = []
     layouts: dict[str, CellLayout] = {}
     candidate = "j" if dialect == "legacy" else "c"
+    initial = constants(og, topo)  # the state before the first step is computed from these
     for f in facts.values():
         v = f.var
         params = _params(v.shape)
@@ -68,9 +70,10 @@ def variable_infos(
             # at any step: the new c an output peephole multiplies at the last step is
             # received by no next step, at every other step it is (T = 2 has one other)
             reads = sorted(f.step_uses.items())
+            carry_ups = peep_ups  # what the cell carries is read on the cell's own clocks
             if f.own_state is not None:
                 reads, peep_ups = [(1, f.own_state[0])], [f.own_state[1]]
-            if any(use.op == "Mul" and carried_value(og, topo, use, peep_ups)
+            if any(use.op == "Mul" and carried_value(og, topo, use, carry_ups, initial)
                    and multiplies_state(og, topo, use, step, peep_ups, current=True)
                    for step, use in reads):
                 role = Role.HIDDEN_TO_HIDDEN

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Sequence
 
 from rnninspect.analysis.opgraph import OpGraph
 from rnninspect.analysis.reads import (
@@ -104,13 +105,18 @@ def multiplies_state(
     return any(up.pos[i] in wanted for up in state_ups)
 
 
-def carried_value(og: OpGraph, topo: Topology, use: Use, state_ups: list[Upstream]) -> bool:
+def carried_value(og: OpGraph, topo: Topology, use: Use, state_ups: list[Upstream],
+                  initial: Sequence[bool] = ()) -> bool:
     """Is what the read multiplies a state the recurrence carries — the previous state, or
     the new one the next step receives — rather than a value computed from it? In a while
     loop's body: a carried state, or the value the next iteration receives as one (looked
     through identities and a copy-through select, `_received`). Unrolled: a value that an
-    op of the next step consumes directly. A peephole multiplies c itself; a layer norm's
-    gain multiplies a normalized gate, which only this step's gate consumes."""
+    op of the next step consumes directly; the initial state (`initial`: per op, computed
+    from constants alone, `recurrence.constants`) that an op of the first step consumes
+    directly; or the sum that adds a product with one of these (c_t = f * c_{t-1} + i * g,
+    looked through a clip), which is the new state where no next step receives it (the
+    last step; T = 1). A peephole multiplies c itself; a layer norm's gain multiplies a
+    normalized gate, which only this step's gate consumes."""
     data = data_operand(og, use)
     if data is None:
         return False
@@ -122,10 +128,28 @@ def carried_value(og: OpGraph, topo: Topology, use: Use, state_ups: list[Upstrea
         return any(node in _received(og, str(nxt))
                    for n in og.graph if og.op(n) == "LoopState" and og.loop(n) == loop
                    for nxt in [og.graph.nodes[n].get("next")] if nxt is not None)
+    if _received_next(topo, node, state_ups, initial):
+        return True
+    while og.op(node) in _CLIP_OPS and og.inputs.get(node):
+        node = _through_identity(og, og.inputs[node][0][0])
+    return og.op(node) in ADD_OPS and any(
+        og.op(term) == "Mul" and any(_received_next(topo, _through_identity(og, factor),
+                                                     state_ups, initial)
+                                     for factor, _ in og.inputs.get(term, []))
+        for term, _ in og.inputs.get(node, []))
+
+
+_CLIP_OPS = frozenset({"ClipByValue", "Minimum", "Maximum"})
+
+
+def _received_next(topo: Topology, node: str, state_ups: list[Upstream],
+                   initial: Sequence[bool]) -> bool:
+    """Does an op of the next step consume `node` directly (the initial state: the first)?"""
     i = topo.index.get(node)
     if i is None:
         return False
-    return any(up.pos[i] >= 0 and up.pos[c] == up.pos[i] + 1
+    return any((up.pos[i] >= 0 or (up.pos[i] == -1 and i < len(initial) and initial[i]))
+               and up.pos[c] == up.pos[i] + 1
                for up in state_ups for c in topo.succs[i])
 
 
