@@ -61,6 +61,10 @@ def block_links(
                     links.add((block, target))
                     continue
                 queue.append(s)
+    for name in traced.outputs:  # an output that is a block's own op (`matmul(h, w,
+        owned = owner.get(topo.index.get(name, -1))  # name="logits")`): that block's output
+        if owned is not None and not owned.startswith(("output:", "input:")):
+            links.add((owned, f"output:{name}"))
     return tuple(Link(a, b) for a, b in sorted(links))
 
 
