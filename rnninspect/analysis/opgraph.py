@@ -271,28 +271,36 @@ def _v1_frames(nodes: tuple[NodeSpec, ...]) -> dict[str, str]:
     holds a "|")."""
     by_name = {n.name: n for n in nodes}
     frame: dict[str, str] = {}
+
+    def inputs(node: NodeSpec) -> list[str]:  # without a loop's back edge
+        return [split_ref(r)[0] for r in node.inputs if split_ref(r)[0] in by_name
+                and not (node.op == "Merge" and _is_next_iteration(r, by_name))]
+
+    # depth-first with an explicit stack (an unrolled graph's chains are thousands of ops
+    # long); what is still open when met again is a cycle and counts as outside
     visiting: set[str] = set()
-
-    def of(name: str) -> str:
-        if name in frame:
-            return frame[name]
-        node = by_name.get(name)
-        if node is None or name in visiting:  # a back edge: decided from the other inputs
-            return ""
-        visiting.add(name)
-        inner = [of(split_ref(r)[0]) for r in node.inputs
-                 if not (node.op == "Merge" and _is_next_iteration(r, by_name))]
-        deepest = max(inner, key=lambda f: f.count("|") + bool(f), default="")
-        if node.op == "Enter":
-            deepest = f"{deepest}|{node.frame}" if deepest else str(node.frame)
-        elif node.op == "Exit":
-            deepest = _parent_frame(deepest)
-        visiting.discard(name)
-        frame[name] = deepest
-        return deepest
-
-    for node in nodes:
-        of(node.name)
+    for root in nodes:
+        stack = [root.name]
+        while stack:
+            name = stack[-1]
+            if name in frame:
+                stack.pop()
+                continue
+            node = by_name[name]
+            todo = [i for i in inputs(node) if i not in frame and i not in visiting]
+            if name not in visiting and todo:
+                visiting.add(name)
+                stack.extend(todo)
+                continue
+            stack.pop()
+            visiting.discard(name)
+            deepest = max((frame.get(i, "") for i in inputs(node)),
+                          key=lambda f: f.count("|") + bool(f), default="")
+            if node.op == "Enter":
+                deepest = f"{deepest}|{node.frame}" if deepest else str(node.frame)
+            elif node.op == "Exit":
+                deepest = _parent_frame(deepest)
+            frame[name] = deepest
     return {name: f for name, f in frame.items() if f}
 
 
