@@ -24,10 +24,11 @@ from rnninspect.train.recipes import objective
 from rnninspect.zoo.keras_models import PTBModel
 
 variant = sys.argv[1]
-# (time loop, backward pass): autodiff of the unrolled and scanned loops, and the written-out
-# backpropagation through time of the unrolled loop.
-MODES = {"unroll": ("unroll", "autodiff"), "scan": ("scan", "autodiff"),
-         "bptt": ("unroll", "bptt")}
+# (time loop, backward pass, layers as a wavefront): autodiff of the unrolled and scanned
+# loops, and the written-out backpropagation through time of the unrolled loop, one layer
+# after another and all layers as one wavefront.
+MODES = {"unroll": ("unroll", "autodiff", "0"), "scan": ("scan", "autodiff", "0"),
+         "bptt": ("unroll", "bptt", "0"), "wavefront": ("unroll", "bptt", "1")}
 keras.utils.set_random_seed(3)
 model = PTBModel(vocab_size=30, hidden_size=8, num_layers=2, num_steps=5, init_scale=0.5,
                  variant=variant)
@@ -64,11 +65,27 @@ def arrays(loss, new, grads):
 
 plain = arrays(*loss_grads(lambda x, s: model(x, s, training=True)))
 result = {"backend": backend, "grad_norm": float(sum(np.abs(g).sum() for g in plain[5:]))}
-for mode, (loop, backward) in MODES.items():
+for mode, (loop, backward, wave) in MODES.items():
     os.environ["RNNINSPECT_LOOP"], os.environ["RNNINSPECT_BACKWARD"] = loop, backward
+    os.environ["RNNINSPECT_WAVEFRONT"] = wave
     fast = arrays(*loss_grads(lambda x, s: fast_lstm.forward(model, x, s, True)))
     assert [a.shape for a in fast] == [a.shape for a in plain]
     result[mode] = max(float(np.max(np.abs(a - b))) for a, b in zip(plain, fast))
+
+# With dropout the fast forward draws other masks than the per-step loop, but the wavefront
+# draws the same masks as the layers one after another: same seed state, same results.
+model = PTBModel(vocab_size=30, hidden_size=8, num_layers=3, num_steps=5, init_scale=0.5,
+                 keep_prob=0.5, variant=variant)
+states = [[rng.normal(size=(3, 8)).astype("float32") for _ in "hc"] for _ in range(3)]
+variables = model.trainable_variables
+seed_state = np.asarray(model.dropout.seed_generator.state.value)
+by_mode = []
+for wave in ("0", "1"):
+    os.environ["RNNINSPECT_WAVEFRONT"] = wave
+    model.dropout.seed_generator.state.assign(seed_state)
+    by_mode.append(arrays(*loss_grads(lambda x, s: fast_lstm.forward(model, x, s, True))))
+result["dropout_loss"] = float(by_mode[0][0])
+result["dropout"] = max(float(np.max(np.abs(a - b))) for a, b in zip(*by_mode))
 print(json.dumps(result))
 """
 
@@ -89,7 +106,9 @@ def test_fast_step_equals_the_per_step_loop(backend: str, variant: str) -> None:
     r = json.loads(done.stdout.strip().splitlines()[-1])
     assert r["backend"] == backend
     assert r["grad_norm"] > 1e-3  # the gradients compared are not all zero
-    assert r["unroll"] < 1e-5 and r["scan"] < 1e-5 and r["bptt"] < 1e-5, r
+    for mode in ("unroll", "scan", "bptt", "wavefront", "dropout"):
+        assert r[mode] < 1e-5, (mode, r)
+    assert r["dropout_loss"] > 0
 
 
 def test_fast_path_is_off_for_per_step_cells() -> None:

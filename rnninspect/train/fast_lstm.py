@@ -20,6 +20,7 @@ rounding; tests/test_train_fast_step.py checks loss and gradients).
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -127,76 +128,128 @@ def lstm_layer(
     return ops.stack(outputs, axis=0), h, c
 
 
-def _recurrence(xw: Any, h0: Any, c0: Any, recurrent: Any) -> Any:
-    """The recurrence of one layer given its input half `xw` [T, B, 4h], with backpropagation
-    through time written out as fused RNN kernels do it (cuDNN, oneDNN):
+def _gate_factors(gates: Any, cs: Any, c0: Any, steps: int) -> list[Any]:
+    """Per-step factors of the backward pass that do not depend on the recursion, for all T
+    steps at once: dz of the i, f, c blocks per unit of dc; dz of the o block and dc per unit
+    of dh; the forget gate (dc to the previous step's dc)."""
+    i, f, g, o = (ops.stack(gate, axis=0) for gate in zip(*gates, strict=True))
+    c_prev = ops.stack([c0, *cs[:-1]], axis=0)
+    tanh_c = ops.tanh(ops.stack(cs, axis=0))
+    factors = (g * i * (1.0 - i), c_prev * f * (1.0 - f), i * (1.0 - g * g),
+               tanh_c * o * (1.0 - o), o * (1.0 - tanh_c * tanh_c), f)
+    return [ops.unstack(factor, num=steps, axis=0) for factor in factors]
+
+
+def _stacked_recurrence(num_layers: int, masked: bool) -> Callable[..., Any]:
+    """The recurrence of `num_layers` stacked LSTM layers, with backpropagation through time
+    written out as fused RNN kernels do it (cuDNN, oneDNN). Called as
+
+        f(xw, h0 × L, c0 × L, recurrent × L, kernel × (L−1), bias × (L−1)[, mask × (L−1)])
+          -> (top layer's outputs [T, B, h], h × L, c × L)
+
+    with `xw` [T, B, 4h] the bottom layer's input half (`x · W_x + b`, all steps at once) and
+    each layer above reading the one below (times its dropout mask) step by step.
 
     - the recurrent weight's gradient is ONE `[h, T·B] × [T·B, 4h]` matmul after the loop,
       where autodiff of the unrolled loop makes T `[h, B] × [B, 4h]` matmuls and sums T
-      full-size partial gradients (at 650 units, 35 × 6.8 MB);
+      full-size partial gradients (at 650 units, 35 × 6.8 MB); so are the upper layers'
+      input kernels';
     - what does not depend on the backward recursion (the gates' derivatives) is computed
       for all T steps at once, outside the loop; the loop keeps only what must be serial;
     - no per-step slicing of the gate block (autodiff of four slices is four padded
-      full-size tensors per step).
+      full-size tensors per step);
+    - with several layers, step t of layer l+1 needs only step t of layer l, so the layers
+      run as a wavefront: TensorFlow's executor runs layer l+1's step t beside layer l's
+      step t+1 (and backwards the other way), two serial chains on two cores where one
+      layer at a time leaves a core idle (see `wavefront`).
 
-    Same function as `_cell_step` over the steps (Keras gate order i, f, c, o);
+    Same function as `_cell_step` over the steps and layers (Keras gate order i, f, c, o);
     tests/test_train_fast_step.py checks the gradients against autodiff of the model's loop.
     """
-    steps = xw.shape[0]
-    h, c = h0, c0
-    hs, cs, gates = [], [], []
-    for xw_t in ops.unstack(xw, num=steps, axis=0):
-        zi, zf, zg, zo = ops.split(xw_t + ops.matmul(h, recurrent), 4, axis=1)
-        i, f, g, o = ops.sigmoid(zi), ops.sigmoid(zf), ops.tanh(zg), ops.sigmoid(zo)
-        c = f * c + i * g
-        h = o * ops.tanh(c)
-        hs.append(h)
-        cs.append(c)
-        gates.append((i, f, g, o))
-    out = ops.stack(hs, axis=0)
+    layers = num_layers
 
-    def grad(*upstream: Any) -> tuple[Any, Any, Any, Any]:
-        if len(upstream) == 1:  # JAX: one cotangent shaped like the output
-            upstream = tuple(upstream[0])
-        d_out, d_h, d_c = (
-            ops.zeros_like(ref) if u is None else u
-            for u, ref in zip(upstream, (out, h, c), strict=True)
-        )
-        i, f, g, o = (ops.stack(gate, axis=0) for gate in zip(*gates, strict=True))
-        c_prev = ops.stack([c0, *cs[:-1]], axis=0)
-        tanh_c = ops.tanh(ops.stack(cs, axis=0))
-        # Per-step factors that do not depend on the recursion, for all T at once: dz of
-        # each gate block = dc · (i, f, c blocks) and dh · (o block).
-        dc_to_dz = (g * i * (1.0 - i), c_prev * f * (1.0 - f), i * (1.0 - g * g))
-        factors = [
-            ops.unstack(factor, num=steps, axis=0)
-            for factor in (*dc_to_dz, tanh_c * o * (1.0 - o), o * (1.0 - tanh_c * tanh_c), f)
-        ]
-        d_outs = ops.unstack(d_out, num=steps, axis=0)
-        recurrent_t = _materialized(ops.transpose(recurrent))
-        dh_next, dc_next = d_h, d_c
-        dz_steps = []
-        for t in range(steps - 1, -1, -1):
-            dz_i, dz_f, dz_c, dh_to_dzo, dh_to_dc, forget = (factor[t] for factor in factors)
-            dh = d_outs[t] + dh_next
-            dc = dc_next + dh * dh_to_dc
-            dz = ops.concatenate([dc * dz_i, dc * dz_f, dc * dz_c, dh * dh_to_dzo], axis=1)
-            dc_next = dc * forget
-            dh_next = ops.matmul(dz, recurrent_t)
-            dz_steps.append(dz)
-        dz_all = ops.stack(dz_steps[::-1], axis=0)  # [T, B, 4h]
-        h_prev = ops.stack([h0, *hs[:-1]], axis=0)
-        width = recurrent.shape[0]
-        d_recurrent = ops.matmul(
-            ops.transpose(ops.reshape(h_prev, (-1, width))),
-            ops.reshape(dz_all, (-1, 4 * width)),
-        )
-        return dz_all, dh_next, dc_next, d_recurrent
+    def recurrence(*flat: Any) -> Any:
+        xw, h0, c0 = flat[0], list(flat[1 : 1 + layers]), list(flat[1 + layers : 1 + 2 * layers])
+        recurrent = list(flat[1 + 2 * layers : 1 + 3 * layers])
+        kernels = list(flat[1 + 3 * layers : 4 * layers])  # layer l+1's, for l = 0..L-2
+        biases = list(flat[4 * layers : 5 * layers - 1])
+        masks = list(flat[5 * layers - 1 :]) if masked else [None] * (layers - 1)
+        steps = xw.shape[0]
+        bottom = ops.unstack(xw, num=steps, axis=0)
+        mask_at = [None if m is None else ops.unstack(m, num=steps, axis=0) for m in masks]
+        h, c = list(h0), list(c0)
+        hs: list[list[Any]] = [[] for _ in range(layers)]
+        cs: list[list[Any]] = [[] for _ in range(layers)]
+        gates: list[list[Any]] = [[] for _ in range(layers)]
+        inputs: list[list[Any]] = [[] for _ in range(layers)]  # what layers >= 1 read
+        for t in range(steps):
+            for layer in range(layers):
+                if layer == 0:
+                    z = bottom[t] + ops.matmul(h[0], recurrent[0])
+                else:
+                    below, mask = hs[layer - 1][t], mask_at[layer - 1]
+                    x = below if mask is None else below * mask[t]
+                    inputs[layer].append(x)
+                    z = (ops.matmul(x, kernels[layer - 1]) + biases[layer - 1]
+                         + ops.matmul(h[layer], recurrent[layer]))
+                zi, zf, zg, zo = ops.split(z, 4, axis=1)
+                i, f, g, o = ops.sigmoid(zi), ops.sigmoid(zf), ops.tanh(zg), ops.sigmoid(zo)
+                c[layer] = f * c[layer] + i * g
+                h[layer] = o * ops.tanh(c[layer])
+                hs[layer].append(h[layer])
+                cs[layer].append(c[layer])
+                gates[layer].append((i, f, g, o))
+        out = ops.stack(hs[-1], axis=0)
 
-    return (out, h, c), grad
+        def grad(*upstream: Any) -> tuple[Any, ...]:
+            if len(upstream) == 1:  # JAX: one cotangent shaped like the output
+                upstream = tuple(upstream[0])
+            d_out = ops.zeros_like(out) if upstream[0] is None else upstream[0]
+            dh_next = [ops.zeros_like(ref) if u is None else u
+                       for u, ref in zip(upstream[1 : 1 + layers], h, strict=True)]
+            dc_next = [ops.zeros_like(ref) if u is None else u
+                       for u, ref in zip(upstream[1 + layers :], c, strict=True)]
+            factors = [_gate_factors(gates[k], cs[k], c0[k], steps) for k in range(layers)]
+            recurrent_t = [_materialized(ops.transpose(w)) for w in recurrent]
+            kernels_t = [_materialized(ops.transpose(w)) for w in kernels]
+            d_outs = ops.unstack(d_out, num=steps, axis=0)
+            dz_steps: list[list[Any]] = [[] for _ in range(layers)]
+            for t in range(steps - 1, -1, -1):
+                from_above = d_outs[t]
+                for layer in range(layers - 1, -1, -1):
+                    dz_i, dz_f, dz_c, dh_to_dzo, dh_to_dc, forget = (
+                        factor[t] for factor in factors[layer])
+                    dh = from_above + dh_next[layer]
+                    dc = dc_next[layer] + dh * dh_to_dc
+                    dz = ops.concatenate([dc * dz_i, dc * dz_f, dc * dz_c, dh * dh_to_dzo], axis=1)
+                    dc_next[layer] = dc * forget
+                    dh_next[layer] = ops.matmul(dz, recurrent_t[layer])
+                    dz_steps[layer].append(dz)
+                    if layer > 0:
+                        dx, mask = ops.matmul(dz, kernels_t[layer - 1]), mask_at[layer - 1]
+                        from_above = dx if mask is None else dx * mask[t]
+            dz_all = [ops.stack(dz[::-1], axis=0) for dz in dz_steps]  # [T, B, 4h] each
+            d_recurrent, d_kernels, d_biases = [], [], []
+            for layer in range(layers):
+                width = recurrent[layer].shape[0]
+                rows = ops.reshape(dz_all[layer], (-1, 4 * width))
+                h_prev = ops.reshape(ops.stack([h0[layer], *hs[layer][:-1]], axis=0), (-1, width))
+                d_recurrent.append(ops.matmul(ops.transpose(h_prev), rows))
+                if layer > 0:
+                    x = ops.stack(inputs[layer], axis=0)
+                    x = ops.reshape(x, (-1, kernels[layer - 1].shape[0]))
+                    d_kernels.append(ops.matmul(ops.transpose(x), rows))
+                    d_biases.append(ops.sum(rows, axis=0))
+            d_masks = [ops.zeros_like(m) for m in masks] if masked else []
+            return (dz_all[0], *dh_next, *dc_next, *d_recurrent, *d_kernels, *d_biases, *d_masks)
+
+        return (out, *h, *c), grad
+
+    stacked: Callable[..., Any] = ops.custom_gradient(recurrence)
+    return stacked
 
 
-_recurrence_bptt: Callable[..., Any] = ops.custom_gradient(_recurrence)
+_recurrence_bptt = _stacked_recurrence(1, masked=False)
 
 
 def _materialized(transposed: Any) -> Any:
@@ -231,22 +284,73 @@ def dropout(model: Any, x: Any, training: bool) -> Any:
     return tf.where(keep, x / tf.cast(1.0 - layer.rate, x.dtype), tf.zeros_like(x))
 
 
+def wavefront(units: int, layers: int) -> bool:
+    """Whether a training step runs the layers as one wavefront (`_stacked_recurrence`) rather
+    than one after another: `RNNINSPECT_WAVEFRONT` (1 or 0) if set; else on TensorFlow on a
+    CPU, with two layers or more of at most 256 units, where a step's `[B, h] × [h, 4h]`
+    matmuls are too small to occupy the cores (small, 200 units: 1.08–1.12× the step; medium,
+    650 units: 0.95×, as the per-step input matmuls replace one large one; docs/training.md)."""
+    chosen = os.environ.get("RNNINSPECT_WAVEFRONT")
+    if chosen is not None:
+        if chosen not in ("0", "1"):
+            raise ValueError(f"RNNINSPECT_WAVEFRONT must be 0 or 1; got {chosen!r}")
+        return chosen == "1" and layers > 1
+    return keras.backend.backend() == "tensorflow" and not _on_gpu() and layers > 1 and units <= 256
+
+
+def _wavefront_layers(model: Any, x: Any, states: Any, dtype: str) -> tuple[Any, Any]:
+    """All layers over a time-major `x` [T, B, s] in one `_stacked_recurrence`; returns the top
+    layer's outputs (before its dropout) and the new [h, c] per layer in the states' dtype."""
+    layers = model.num_layers
+    cells = [model.cell_at(0, layer) for layer in range(layers)]
+    steps, batch, width = x.shape
+    xw = ops.matmul(ops.reshape(x, (-1, width)), ops.cast(cells[0].kernel, dtype))
+    xw = ops.reshape(xw + ops.cast(cells[0].bias, dtype), (steps, -1, 4 * cells[0].units))
+    # Each layer's output dropout as a mask the recurrence applies step by step (the same
+    # draw as dropping the [T, B, h] output).
+    masks = [dropout(model, ops.ones((steps, batch, cell.units), dtype), True)
+             for cell in cells[:-1]] if model.dropout.rate > 0 else []
+    state_dtype = keras.backend.standardize_dtype(states[0][0].dtype)
+    weights = [
+        *(ops.cast(cell.recurrent_kernel, dtype) for cell in cells),
+        *(ops.cast(cell.kernel, dtype) for cell in cells[1:]),
+        *(ops.cast(cell.bias, dtype) for cell in cells[1:]),
+    ]
+    out, *final = _stacked(layers, bool(masks))(
+        xw, *(ops.cast(h, dtype) for h, _ in states), *(ops.cast(c, dtype) for _, c in states),
+        *weights, *masks,
+    )
+    new_states = [[ops.cast(final[k], state_dtype), ops.cast(final[layers + k], state_dtype)]
+                  for k in range(layers)]
+    return out, new_states
+
+
+@functools.cache
+def _stacked(layers: int, masked: bool) -> Callable[..., Any]:
+    return _stacked_recurrence(layers, masked)
+
+
 def forward(model: Any, ids: Any, states: Any, training: bool) -> tuple[Any, Any]:
     """`model(ids, states, training=training)` for a PTBModel, returning (logits, states)."""
     dtype = model.compute_dtype
-    loop, backward = loop_mode_and_backward(model.cell_at(0, 0).units, ids.shape[0])
+    units = model.cell_at(0, 0).units
+    loop, backward = loop_mode_and_backward(units, ids.shape[0])
     x = dropout(model, model.embedding(ids), training)  # [B, T, s]
     x = ops.transpose(x, (1, 0, 2))  # time-major: step t is a contiguous slice
-    new_states = []
-    for layer in range(model.num_layers):
-        h, c = states[layer]
-        state_dtype = keras.backend.standardize_dtype(h.dtype)
-        x, h, c = lstm_layer(
-            x, ops.cast(h, dtype), ops.cast(c, dtype), model.cell_at(0, layer), dtype, loop,
-            backward if training else "autodiff",
-        )
+    if training and backward == "bptt" and wavefront(units, model.num_layers):
+        x, new_states = _wavefront_layers(model, x, states, dtype)
         x = dropout(model, x, training)
-        new_states.append([ops.cast(h, state_dtype), ops.cast(c, state_dtype)])
+    else:
+        new_states = []
+        for layer in range(model.num_layers):
+            h, c = states[layer]
+            state_dtype = keras.backend.standardize_dtype(h.dtype)
+            x, h, c = lstm_layer(
+                x, ops.cast(h, dtype), ops.cast(c, dtype), model.cell_at(0, layer), dtype, loop,
+                backward if training else "autodiff",
+            )
+            x = dropout(model, x, training)
+            new_states.append([ops.cast(h, state_dtype), ops.cast(c, state_dtype)])
     # One [B·T, s] × [s, V] matmul, on a 2-D input: its bias add then fuses into the matmul
     # (a 3-D input goes through tensordot's reshapes, which keep them apart).
     steps, batch, width = x.shape
