@@ -140,12 +140,14 @@ def _gate_factors(gates: Any, cs: Any, c0: Any, steps: int) -> list[Any]:
     return [ops.unstack(factor, num=steps, axis=0) for factor in factors]
 
 
-def _stacked_recurrence(num_layers: int, masked: bool) -> Callable[..., Any]:
+def _stacked_recurrence(
+    num_layers: int, masked: bool, batch_major: bool = False
+) -> Callable[..., Any]:
     """The recurrence of `num_layers` stacked LSTM layers, with backpropagation through time
     written out as fused RNN kernels do it (cuDNN, oneDNN). Called as
 
         f(xw, h0 × L, c0 × L, recurrent × L, kernel × (L−1), bias × (L−1)[, mask × (L−1)])
-          -> (top layer's outputs [T, B, h], h × L, c × L)
+          -> (top layer's outputs [T, B, h] ([B, T, h] if `batch_major`), h × L, c × L)
 
     with `xw` [T, B, 4h] the bottom layer's input half (`x · W_x + b`, all steps at once) and
     each layer above reading the one below (times its dropout mask) step by step.
@@ -199,7 +201,8 @@ def _stacked_recurrence(num_layers: int, masked: bool) -> Callable[..., Any]:
                 hs[layer].append(h[layer])
                 cs[layer].append(c[layer])
                 gates[layer].append((i, f, g, o))
-        out = ops.stack(hs[-1], axis=0)
+        time_axis = 1 if batch_major else 0
+        out = ops.stack(hs[-1], axis=time_axis)
 
         def grad(*upstream: Any) -> tuple[Any, ...]:
             if len(upstream) == 1:  # JAX: one cotangent shaped like the output
@@ -212,7 +215,7 @@ def _stacked_recurrence(num_layers: int, masked: bool) -> Callable[..., Any]:
             factors = [_gate_factors(gates[k], cs[k], c0[k], steps) for k in range(layers)]
             recurrent_t = [_materialized(ops.transpose(w)) for w in recurrent]
             kernels_t = [_materialized(ops.transpose(w)) for w in kernels]
-            d_outs = ops.unstack(d_out, num=steps, axis=0)
+            d_outs = ops.unstack(d_out, num=steps, axis=time_axis)
             dz_steps: list[list[Any]] = [[] for _ in range(layers)]
             for t in range(steps - 1, -1, -1):
                 from_above = d_outs[t]
@@ -300,7 +303,9 @@ def wavefront(units: int, layers: int) -> bool:
 
 def _wavefront_layers(model: Any, x: Any, states: Any, dtype: str) -> tuple[Any, Any]:
     """All layers over a time-major `x` [T, B, s] in one `_stacked_recurrence`; returns the top
-    layer's outputs (before its dropout) and the new [h, c] per layer in the states' dtype."""
+    layer's outputs, batch-major [B, T, h] as the softmax wants its rows (no transpose of the
+    outputs nor of their gradient), after the dropout, and the new [h, c] per layer in the
+    states' dtype."""
     layers = model.num_layers
     cells = [model.cell_at(0, layer) for layer in range(layers)]
     steps, batch, width = x.shape
@@ -309,25 +314,27 @@ def _wavefront_layers(model: Any, x: Any, states: Any, dtype: str) -> tuple[Any,
     # Each layer's output dropout as a mask the recurrence applies step by step (the same
     # draw as dropping the [T, B, h] output).
     masks = [dropout(model, ops.ones((steps, batch, cell.units), dtype), True)
-             for cell in cells[:-1]] if model.dropout.rate > 0 else []
+             for cell in cells] if model.dropout.rate > 0 else []
     state_dtype = keras.backend.standardize_dtype(states[0][0].dtype)
     weights = [
         *(ops.cast(cell.recurrent_kernel, dtype) for cell in cells),
         *(ops.cast(cell.kernel, dtype) for cell in cells[1:]),
         *(ops.cast(cell.bias, dtype) for cell in cells[1:]),
     ]
-    out, *final = _stacked(layers, bool(masks))(
+    out, *final = _stacked(layers, bool(masks), batch_major=True)(
         xw, *(ops.cast(h, dtype) for h, _ in states), *(ops.cast(c, dtype) for _, c in states),
-        *weights, *masks,
+        *weights, *masks[:-1],
     )
+    if masks:  # the top layer's dropout, drawn time-major as the layers one after another do
+        out = out * ops.transpose(masks[-1], (1, 0, 2))
     new_states = [[ops.cast(final[k], state_dtype), ops.cast(final[layers + k], state_dtype)]
                   for k in range(layers)]
     return out, new_states
 
 
 @functools.cache
-def _stacked(layers: int, masked: bool) -> Callable[..., Any]:
-    return _stacked_recurrence(layers, masked)
+def _stacked(layers: int, masked: bool, batch_major: bool) -> Callable[..., Any]:
+    return _stacked_recurrence(layers, masked, batch_major)
 
 
 def forward(model: Any, ids: Any, states: Any, training: bool) -> tuple[Any, Any]:
@@ -338,8 +345,7 @@ def forward(model: Any, ids: Any, states: Any, training: bool) -> tuple[Any, Any
     x = dropout(model, model.embedding(ids), training)  # [B, T, s]
     x = ops.transpose(x, (1, 0, 2))  # time-major: step t is a contiguous slice
     if training and backward == "bptt" and wavefront(units, model.num_layers):
-        x, new_states = _wavefront_layers(model, x, states, dtype)
-        x = dropout(model, x, training)
+        x, new_states = _wavefront_layers(model, x, states, dtype)  # [B, T, h]
     else:
         new_states = []
         for layer in range(model.num_layers):
@@ -351,12 +357,46 @@ def forward(model: Any, ids: Any, states: Any, training: bool) -> tuple[Any, Any
             )
             x = dropout(model, x, training)
             new_states.append([ops.cast(h, state_dtype), ops.cast(c, state_dtype)])
+        x = ops.transpose(x, (1, 0, 2))
     # One [B·T, s] × [s, V] matmul, on a 2-D input: its bias add then fuses into the matmul
     # (a 3-D input goes through tensordot's reshapes, which keep them apart).
-    steps, batch, width = x.shape
-    rows = ops.reshape(ops.transpose(x, (1, 0, 2)), (-1, width))
-    logits = ops.reshape(model.softmax(rows), (batch, steps, -1))
+    batch, steps, width = x.shape
+    rows = ops.reshape(x, (-1, width))
+    logits = ops.reshape(_softmax_rows(model, rows, training and backward == "bptt"),
+                         (batch, steps, -1))
     return logits, new_states
+
+
+def _softmax_rows(model: Any, rows: Any, written_out: bool) -> Any:
+    """The softmax projection of the rows [B·T, s] -> [B·T, V]: `model.softmax`, or with the
+    written-out backward pass (bptt) the same product with its gradient written out too."""
+    layer = model.softmax
+    if not written_out or layer.bias is None:
+        return layer(rows)
+    return _projection(rows, ops.cast(layer.kernel, rows.dtype), ops.cast(layer.bias, rows.dtype))
+
+
+def _projection_rows(rows: Any, kernel: Any, bias: Any) -> Any:
+    """`rows · kernel + bias`, whose kernel and bias gradients are ONE `[s + 1, B·T] × [B·T, V]`
+    matmul of the rows with a column of ones: autodiff sums the `[B·T, V]` gradient's columns
+    for the bias in TensorFlow's `BiasAddGrad` (2.6 ms of a 50 ms small step, single-threaded)
+    and lets the optimizer fold the transposes into the products (`transpose_a`/`_b`), which
+    oneDNN runs slower; here the transposed operands are tensors of their own. Paired rounds
+    on small: 1.03–1.14× the step (docs/training.md)."""
+    logits = ops.matmul(rows, kernel) + bias
+
+    def grad(*upstream: Any) -> tuple[Any, Any, Any]:
+        d_logits = upstream[0]
+        d_rows = ops.matmul(d_logits, _materialized(ops.transpose(kernel)))
+        ones = ops.ones((rows.shape[0], 1), rows.dtype)
+        with_ones = _materialized(ops.transpose(ops.concatenate([rows, ones], axis=1)))
+        d_both = ops.matmul(with_ones, d_logits)  # [s + 1, V]: the kernel's rows, then the bias
+        return d_rows, d_both[:-1], d_both[-1]
+
+    return logits, grad
+
+
+_projection: Callable[..., Any] = ops.custom_gradient(_projection_rows)
 
 
 def stateless(
