@@ -369,9 +369,10 @@ def forward(model: Any, ids: Any, states: Any, training: bool) -> tuple[Any, Any
 
 def _softmax_rows(model: Any, rows: Any, written_out: bool) -> Any:
     """The softmax projection of the rows [B·T, s] -> [B·T, V]: `model.softmax`, or with the
-    written-out backward pass (bptt) the same product with its gradient written out too."""
+    written-out backward pass (bptt) on TensorFlow the same product with its gradient written
+    out too (XLA, on JAX, chooses layouts and fusions itself)."""
     layer = model.softmax
-    if not written_out or layer.bias is None:
+    if not written_out or layer.bias is None or keras.backend.backend() != "tensorflow":
         return layer(rows)
     return _projection(rows, ops.cast(layer.kernel, rows.dtype), ops.cast(layer.bias, rows.dtype))
 
