@@ -7,6 +7,7 @@ import dataclasses
 import io
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rich.console import Console
@@ -74,3 +75,17 @@ def same_to_float32(a: object, b: object, rel: float = 1e-6) -> bool:
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(same_to_float32(a[k], b[k], rel) for k in a)
     return a == b
+
+
+def corpus_share(
+    programs: list[str], part: int, parts: int = 3, marks: dict[str, Any] | None = None
+) -> list[Any]:
+    """`programs` as pytest parameters: one share in `parts` (every `parts`-th program from
+    `part`) in the default run, the rest marked `slow` (`make test-all` runs them all), each
+    with its mark from `marks` too. Suites that run every corpus program take different parts,
+    so each program still meets one of them by default while the default run stays within its
+    time."""
+    marks = marks or {}
+    return [pytest.param(name, marks=[*([marks[name]] if name in marks else []),
+                                      *([] if i % parts == part else [pytest.mark.slow])])
+            for i, name in enumerate(programs)]

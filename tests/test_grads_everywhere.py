@@ -20,7 +20,7 @@ from rnninspect.analysis.grads import (
 from rnninspect.api import gradients, inspect
 from rnninspect.errors import RnnInspectError
 from rnninspect.sources import LoadOptions
-from tests.helpers import run_cli, same_to_float32
+from tests.helpers import corpus_share, run_cli, same_to_float32
 
 REAL = Path(__file__).parent / "models" / "real"
 BIRNN = f"{REAL}/static_birnn.py:build"
@@ -318,9 +318,8 @@ CANNOT_RUN = {"cudnn_lstm_classifier": "no kernel on the devices", "cudnn_gru_st
 FUSED = {"block_lstm_lm": "one BlockLSTM op runs every step: no per-step reads to split"}
 
 
-@pytest.mark.parametrize("program", [
-    pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=SUM_MISSES[p]))
-    if p in SUM_MISSES else p for p in _programs()])
+@pytest.mark.parametrize("program", corpus_share(_programs(), part=0, marks={
+    p: pytest.mark.xfail(strict=True, reason=reason) for p, reason in SUM_MISSES.items()}))
 def test_every_corpus_program_gets_per_step_gradients_or_says_why_not(program):
     if program in CANNOT_RUN:
         with pytest.raises(RnnInspectError, match=CANNOT_RUN[program]):

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import run_cli
+from tests.helpers import corpus_share, run_cli
 from tests.truth import literal_truth
 
 REAL = Path(__file__).parent / "models" / "real"
 PROGRAMS = sorted(p.stem for p in REAL.glob("*.py") if p.stem != "__init__")
 
 
-@pytest.mark.parametrize("program", PROGRAMS)
+@pytest.mark.parametrize("program", corpus_share(PROGRAMS, part=1))
 def test_probe_gives_values_or_one_line(program: str) -> None:
     code, out, err = run_cli(["probe", f"{REAL / program}.py:build", "--format", "json"])
     assert "Traceback" not in err

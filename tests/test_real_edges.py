@@ -16,6 +16,7 @@ from rnninspect.analysis.reads import computation_nodes, find_uses
 from rnninspect.graph import Traced
 from rnninspect.model import Inspection
 from rnninspect.sources import LoadOptions, load
+from tests.helpers import corpus_share
 
 REAL = Path(__file__).parent / "models" / "real"
 PROGRAMS = sorted(p.stem for p in REAL.glob("*.py") if p.stem != "__init__")
@@ -59,7 +60,7 @@ def _reaches(og, sources: set[str], targets: set[str]) -> bool:
     return False
 
 
-@pytest.mark.parametrize("program", PROGRAMS)
+@pytest.mark.parametrize("program", corpus_share(PROGRAMS, part=2))
 def test_every_link_is_real_dataflow(program: str) -> None:
     traced = load(f"{REAL}/{program}.py:{_builder(program)}", LoadOptions())
     assert isinstance(traced, Traced)
