@@ -61,7 +61,7 @@ def load_meta_graph(path: Path, spec: str) -> Traced:
     tf = import_tensorflow()
     from google.protobuf import message
 
-    from rnninspect.sources.graph_io import graph_inputs_outputs
+    from rnninspect.sources.graph_io import graph_inputs_outputs, refuse_recursive_functions
     from rnninspect.tf.trace import trace_graph
 
     tf1 = tf.compat.v1
@@ -74,6 +74,7 @@ def load_meta_graph(path: Path, spec: str) -> Traced:
         raise ModelSourceError(
             f"{spec!r} is not a readable TF1 MetaGraph (truncated or another format: {e}); "
             f"write it with tf.compat.v1.train.Saver().save(session, prefix)") from None
+    refuse_recursive_functions(meta_graph_def.graph_def, spec)
     graph = tf.Graph()
     try:
         with graph.as_default(), silenced_native_stderr():

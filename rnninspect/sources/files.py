@@ -10,6 +10,7 @@ from typing import Any
 from rnninspect.errors import ModelSourceError
 from rnninspect.graph import Traced, TracedVariable
 from rnninspect.sources.frames import first_line
+from rnninspect.sources.graph_io import refuse_recursive_functions
 from rnninspect.tf.imports import import_tensorflow, silenced_native_stderr
 
 # Frozen graphs hold their weights as constants; these consumers mark a constant as a weight.
@@ -83,6 +84,7 @@ def parse_graph_def(path: Path, spec: str) -> Any:
             raise ModelSourceError(
                 f"{spec!r} is not a text GraphDef: {e}; write it with "
                 f"tf.io.write_graph(graph, dir, name, as_text=True)") from None
+        refuse_recursive_functions(graph_def, spec)
         return graph_def
     try:
         graph_def.ParseFromString(data)
@@ -92,6 +94,7 @@ def parse_graph_def(path: Path, spec: str) -> Any:
             f"with tf.io.write_graph(graph, dir, name, as_text=False)") from None
     if not graph_def.node:
         raise ModelSourceError(f"{spec!r} holds an empty GraphDef (no ops)")
+    refuse_recursive_functions(graph_def, spec)
     return graph_def
 
 

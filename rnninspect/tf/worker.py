@@ -23,6 +23,7 @@ import tempfile
 import threading
 import time
 import traceback
+from pathlib import Path
 from typing import IO, Any, Protocol
 
 from rnninspect.errors import RnnInspectError, TraceError
@@ -44,6 +45,10 @@ class WorkerError(TraceError):
         super().__init__(message)
         self.details = details
         self.original = original
+
+
+class WorkerDied(TraceError):
+    """The worker died (a signal, an exit) or stopped answering while running a request."""
 
 
 def _start() -> subprocess.Popen[bytes]:
@@ -94,10 +99,7 @@ def call(request: Request) -> Any:
     except (EOFError, BrokenPipeError, pickle.UnpicklingError) as e:
         cause = _cause(worker)
         shutdown()
-        raise TraceError(
-            f"the separate process that builds TF1 code {cause} while building the model "
-            f"(its own code, or TensorFlow under it); last output: {_log_tail()}"
-        ) from e
+        raise WorkerDied(_death(request, cause)) from e
     if retire:  # the request changed TensorFlow's process-wide switches: the next one
         shutdown()  # gets a fresh worker, not a graph-mode one
     if status == "ok":
@@ -106,6 +108,24 @@ def call(request: Request) -> Any:
     if kind == "user":
         raise RnnInspectError(message)
     raise WorkerError(message, details, kind)
+
+
+def _death(request: Request, cause: str) -> str:
+    """One line for a worker that died running `request`: the model it was loading (a
+    request names it by `spec`, or `code.spec`) and what to do. A saved file that kills
+    TensorFlow's reader (a CHECK failure, a stack overflow, a segfault) is damaged or made
+    to crash readers; code may crash it itself."""
+    spec = getattr(request, "spec", None) or getattr(getattr(request, "code", None), "spec", None)
+    tail = f"last output: {_log_tail()}"
+    saved = getattr(request, "saved_file", False) or (isinstance(spec, str)
+                                                      and Path(spec).exists())
+    if saved:  # a saved file, not FILE.py:NAME
+        return (f"{spec!r} crashed TensorFlow's reader (the separate process that reads it "
+                f"{cause}): the file is damaged or made to crash readers; write it again from "
+                f"the model that made it; {tail}")
+    what = f"{spec!r}" if isinstance(spec, str) else "the model"
+    return (f"the separate process that builds TF1 code {cause} while building {what} (its "
+            f"own code, or TensorFlow under it); {tail}")
 
 
 def _cause(worker: subprocess.Popen[bytes]) -> str:

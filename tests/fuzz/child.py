@@ -58,16 +58,16 @@ def run_case(root: Path, case: Case, seed: int) -> dict[str, Any]:
     sys.stdout.flush()
     sys.stderr.flush()
     saved = os.dup(1), os.dup(2)
-    handles = {name: open(path, "wb") for name, path in streams.items()}  # noqa: SIM115
+    handles = {name: path.open("wb") for name, path in streams.items()}
     os.dup2(handles["stdout"].fileno(), 1)
     os.dup2(handles["stderr"].fileno(), 2)
     os.chdir(folder / "cwd")
     started = time.monotonic()
     try:
         status = main(argv)
-    except SystemExit as e:  # noqa: BLE001 - what a user would see is the exit status
+    except SystemExit as e:  # what a user would see is the exit status
         status = e.code if isinstance(e.code, int) else 1
-    except BaseException as e:  # noqa: BLE001 - an escape from main is itself a violation
+    except BaseException as e:  # an escape from main is itself a violation
         print(f"Traceback (escaped main): {type(e).__name__}: {e}", file=sys.stderr)
         status = 99
     finally:
@@ -97,7 +97,7 @@ def main() -> None:
     root, results, seed, variants = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), \
         int(sys.argv[4])
     cases = all_cases(variants)
-    with open(results, "a", encoding="utf-8") as log:
+    with Path(results).open("a", encoding="utf-8") as log:
         for index in (int(i) for i in sys.argv[5:]):
             log.write(json.dumps({"start": index, "at": time.time()}) + "\n")
             log.flush()

@@ -433,10 +433,10 @@ def py_wrong_return(folder: Path, form: str, rng: random.Random) -> None:
 # -- which mutations apply to which forms ---------------------------------------------------
 
 BYTES = (truncate, flip_bytes, zero_range, garbage)
-GRAPH = tuple(_graph_mutation(f) for f in (
+GRAPH = (*(_graph_mutation(f) for f in (
     huge_shape, tensor_content_mismatch, dtype_out_of_range, unknown_op, missing_input,
     input_index_out_of_range, wrong_attr_type, cycle, self_loop, deep_chain, duplicate_names,
-    remove_node, clear_attrs)) + (recursive_function,)
+    remove_node, clear_attrs)), recursive_function)
 CONFIG = tuple(_config_mutation(f) for f in (
     config_unknown_class, config_deep_nesting, config_huge_values, config_not_a_model))
 ZIP = (zip_absurd_size, zip_traversal_names, zip_symlink_member)
@@ -444,7 +444,7 @@ LINKS = (symlink_to_device, symlink_loop)
 
 
 def applicable(form: str) -> tuple[Mutation, ...]:
-    found: tuple[Mutation, ...] = (intact,) + BYTES + LINKS
+    found: tuple[Mutation, ...] = (intact, *BYTES, *LINKS)
     if form in GRAPH_FORMS:
         found += GRAPH
     if form in ("keras", "h5"):
@@ -454,5 +454,5 @@ def applicable(form: str) -> tuple[Mutation, ...]:
     if form == "ckpt":
         found += (checkpoint_file_points_outside,)
     if form == "py":
-        found = (intact,) + BYTES + (py_wrong_return,)
+        found = (intact, *BYTES, py_wrong_return)
     return found
