@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import re
 from pathlib import Path
 
@@ -41,27 +40,10 @@ def load_user(spec: str) -> Traced | Inspection:
     if not path.exists():
         if Path(f"{spec}.index").exists():  # a checkpoint prefix: model.ckpt-100
             return read_isolated("checkpoint", spec, spec)
-        if path.is_symlink():
-            raise ModelSourceError(_dangling(path, spec))
         raise UnknownModelError(_missing(spec))
     if path.is_dir():
         return _load_directory(path, spec)
     return _load_file(path, spec)
-
-
-def _dangling(path: Path, spec: str) -> str:
-    """A symlink that leads nowhere: to a missing file, or round in a loop."""
-    try:
-        path.resolve(strict=True)
-        looped = False
-    except RuntimeError:  # how Python < 3.13 reports a loop
-        looped = True
-    except OSError as e:
-        looped = e.errno == errno.ELOOP
-    if looped:
-        return f"{spec!r} is a symlink loop (it leads back to itself); point it at the model"
-    return (f"{spec!r} is a symlink to {str(path.readlink())!r}, which does not exist; point "
-            "it at the model")
 
 
 def _missing(spec: str) -> str:
