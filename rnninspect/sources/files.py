@@ -51,10 +51,21 @@ def load_saved_model(path: Path, spec: str) -> Traced:
 
 
 def load_graph_def(path: Path, spec: str) -> Traced:
-    tf = import_tensorflow()
     from rnninspect.sources.graph_io import graph_inputs_outputs
     from rnninspect.tf.trace import trace_graph
 
+    graph = import_graph_file(path, spec)
+    inputs, outputs = graph_inputs_outputs(graph, spec)
+    traced = trace_graph(graph, inputs, outputs, model=spec, dialect="legacy")
+    if not traced.variables:  # frozen: the weights became constants
+        return with_frozen_weights(traced, graph)
+    return traced
+
+
+def import_graph_file(path: Path, spec: str) -> Any:
+    """A tf.Graph from a .pb/.pbtxt GraphDef, or one line saying why not. Every loader of a
+    GraphDef (show, grads, probe) comes through here."""
+    tf = import_tensorflow()
     graph_def = parse_graph_def(path, spec)
     graph = tf.Graph()
     try:
@@ -64,11 +75,7 @@ def load_graph_def(path: Path, spec: str) -> Traced:
         raise ModelSourceError(
             f"{spec!r} parses as a GraphDef but TensorFlow cannot import it: "
             f"{first_line(e)}") from e
-    inputs, outputs = graph_inputs_outputs(graph, spec)
-    traced = trace_graph(graph, inputs, outputs, model=spec, dialect="legacy")
-    if not traced.variables:  # frozen: the weights became constants
-        return with_frozen_weights(traced, graph)
-    return traced
+    return graph
 
 
 def parse_graph_def(path: Path, spec: str) -> Any:

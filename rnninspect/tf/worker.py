@@ -107,23 +107,38 @@ def call(request: Request) -> Any:
     kind, message, details = reply
     if kind == "user":
         raise RnnInspectError(message)
+    saved = _saved_file(request)
+    if saved is not None:  # what failed on a saved file is named with it
+        message = (f"{saved!r}: {message} (TensorFlow could not run the file: if it is "
+                   f"damaged, write it again; else rerun with --traceback and report it)")
     raise WorkerError(message, details, kind)
 
 
-def _death(request: Request, cause: str) -> str:
-    """One line for a worker that died running `request`: the model it was loading (a
-    request names it by `spec`, or `code.spec`) and what to do. A saved file that kills
-    TensorFlow's reader (a CHECK failure, a stack overflow, a segfault) is damaged or made
-    to crash readers; code may crash it itself."""
+def _spec(request: Request) -> str | None:
+    """The model a request works on: its `spec`, or its `code.spec`."""
     spec = getattr(request, "spec", None) or getattr(getattr(request, "code", None), "spec", None)
+    return spec if isinstance(spec, str) else None
+
+
+def _saved_file(request: Request) -> str | None:
+    """The spec of a request that reads a saved file (not FILE.py:NAME), else None."""
+    spec = _spec(request)
+    saved = getattr(request, "saved_file", False) or (spec is not None and Path(spec).exists())
+    return spec if saved else None
+
+
+def _death(request: Request, cause: str) -> str:
+    """One line for a worker that died running `request`: the model it was loading and what
+    to do. A saved file that kills TensorFlow's reader (a CHECK failure, a stack overflow, a
+    segfault) is damaged or made to crash readers; code may crash it itself."""
     tail = f"last output: {_log_tail()}"
-    saved = getattr(request, "saved_file", False) or (isinstance(spec, str)
-                                                      and Path(spec).exists())
-    if saved:  # a saved file, not FILE.py:NAME
-        return (f"{spec!r} crashed TensorFlow's reader (the separate process that reads it "
+    saved = _saved_file(request)
+    if saved is not None:
+        return (f"{saved!r} crashed TensorFlow's reader (the separate process that reads it "
                 f"{cause}): the file is damaged or made to crash readers; write it again from "
                 f"the model that made it; {tail}")
-    what = f"{spec!r}" if isinstance(spec, str) else "the model"
+    spec = _spec(request)
+    what = f"{spec!r}" if spec is not None else "the model"
     return (f"the separate process that builds TF1 code {cause} while building {what} (its "
             f"own code, or TensorFlow under it); {tail}")
 
