@@ -47,10 +47,10 @@ def prepare(root: Path, case: Case, seed: int) -> tuple[Path, str]:
     return folder, spec_of(model, case.form)
 
 
-def run_case(root: Path, case: Case, seed: int) -> dict[str, Any]:
+def run_case(root: Path, case: Case, folder: Path, spec: str) -> dict[str, Any]:
+    """Run the prepared case in `folder` (see `prepare`)."""
     from rnninspect.cli import main
 
-    folder, spec = prepare(root, case, seed)
     argv = [case.command, spec, *(a.format(out=folder / "out") for a in COMMANDS[case.command])]
     before = _tree(folder / "model")
     watched = [folder.parent, root, Path(tempfile.gettempdir()), folder / "cwd"]
@@ -99,9 +99,10 @@ def main() -> None:
     cases = all_cases(variants)
     with Path(results).open("a", encoding="utf-8") as log:
         for index in (int(i) for i in sys.argv[5:]):
+            folder, spec = prepare(root, cases[index], seed)  # the clock starts after this
             log.write(json.dumps({"start": index, "at": time.time()}) + "\n")
             log.flush()
-            log.write(json.dumps(run_case(root, cases[index], seed)) + "\n")
+            log.write(json.dumps(run_case(root, cases[index], folder, spec)) + "\n")
             log.flush()
 
 
