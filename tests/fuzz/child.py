@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.fuzz.cases import COMMANDS, Case, all_cases, mutation_named, spec_of
+from tests.fuzz.seeds import write_seeds
 
 ESCAPE_MARK = "fuzz_escaped"
 
@@ -97,8 +98,10 @@ def main() -> None:
     root, results, seed, variants = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), \
         int(sys.argv[4])
     cases = all_cases(variants)
+    indexes = [int(i) for i in sys.argv[5:]]
+    write_seeds(root / "seeds", (cases[i].form for i in indexes))
     with Path(results).open("a", encoding="utf-8") as log:
-        for index in (int(i) for i in sys.argv[5:]):
+        for index in indexes:
             folder, spec = prepare(root, cases[index], seed)  # the clock starts after this
             log.write(json.dumps({"start": index, "at": time.time()}) + "\n")
             log.flush()

@@ -19,22 +19,15 @@ ROOT = Path(__file__).resolve().parents[2]
 CASE_LIMIT_S = 60.0  # a case that takes longer hangs (the largest seed loads in ~2 s)
 
 
-def _child(args: list[str], cwd: Path) -> subprocess.Popen[bytes]:
+def _child(args: list[str], cwd: Path, log: Path) -> subprocess.Popen[bytes]:
+    """The child, in its own session (killed as a group), its own output to `log` (a file,
+    not a pipe: nothing it prints can block it)."""
     env = dict(os.environ, PYTHONPATH=str(ROOT), KERAS_BACKEND="tensorflow",
                RNNINSPECT_CACHE_DIR=str(cwd / "cache"))
-    return subprocess.Popen([sys.executable, "-m", *args], cwd=cwd, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            start_new_session=True)
-
-
-def write_seeds(root: Path) -> None:
-    (root / "seeds").mkdir(parents=True, exist_ok=True)
-    code = "import sys; from pathlib import Path; from tests.fuzz.seeds import write_seeds; " \
-           "write_seeds(Path(sys.argv[1]))"
-    env = dict(os.environ, PYTHONPATH=str(ROOT), KERAS_BACKEND="tensorflow",
-               TF_CPP_MIN_LOG_LEVEL="2")
-    subprocess.run([sys.executable, "-c", code, str(root / "seeds")], cwd=root, env=env,
-                   check=True, capture_output=True)
+    with log.open("wb") as output:
+        return subprocess.Popen([sys.executable, "-m", *args], cwd=cwd, env=env,
+                                stdout=subprocess.DEVNULL, stderr=output,
+                                start_new_session=True)
 
 
 def _read(results: Path) -> list[dict[str, Any]]:
@@ -48,8 +41,6 @@ def run(root: Path, cases: list[Case], seed: int, variants: int,
     """Run `cases` (from `all_cases(variants)`) under `root`; each result carries its
     `violations`."""
     root.mkdir(parents=True, exist_ok=True)
-    if not (root / "seeds").exists():
-        write_seeds(root)
     results = root / "results.jsonl"
     results.unlink(missing_ok=True)
     by_index = {c.index: c for c in cases}
@@ -57,7 +48,7 @@ def run(root: Path, cases: list[Case], seed: int, variants: int,
     done: dict[int, dict[str, Any]] = {}
     while todo:
         child = _child(["tests.fuzz.child", str(root), str(results), str(seed),
-                        str(variants), *map(str, todo)], root)
+                        str(variants), *map(str, todo)], root, root / "child.log")
         started: int | None = None
         started_at = time.time()
         killed = False
@@ -75,7 +66,7 @@ def run(root: Path, cases: list[Case], seed: int, variants: int,
                 os.killpg(child.pid, signal.SIGKILL)
                 killed = True
         child.wait()
-        _, err = child.communicate()
+        err = (root / "child.log").read_bytes()
         for e in _read(results):
             if "case" in e:
                 done.setdefault(e["case"], e)
