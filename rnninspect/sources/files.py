@@ -27,9 +27,17 @@ _V1_PASS = frozenset({"Enter", "RefEnter", "Switch", "RefSwitch"})
 
 
 def load_saved_model(path: Path, spec: str) -> Traced:
-    tf = import_tensorflow()
     from rnninspect.tf.trace import traced_from_concrete
 
+    key, concrete, variables = open_saved_model(path, spec)
+    return traced_from_concrete(concrete, variables, model=spec, dialect="keras",
+                                config=(("signature", key),))
+
+
+def open_saved_model(path: Path, spec: str) -> tuple[str, Any, list[Any]]:
+    """(its signature's key, that ConcreteFunction, the SavedModel's variables), or one line
+    saying why not. Every command that reads a SavedModel (show, grads) comes through here."""
+    tf = import_tensorflow()
     try:
         with silenced_native_stderr():
             loaded = tf.saved_model.load(str(path))
@@ -45,9 +53,7 @@ def load_saved_model(path: Path, spec: str) -> Traced:
             f"get_concrete_function(tf.TensorSpec(...))) or Keras model.export(dir)")
     key = "serving_default" if "serving_default" in signatures else sorted(signatures)[0]
     concrete = signatures[key]
-    variables = list(getattr(loaded, "variables", None) or concrete.variables)
-    return traced_from_concrete(concrete, variables, model=spec, dialect="keras",
-                                config=(("signature", key),))
+    return key, concrete, list(getattr(loaded, "variables", None) or concrete.variables)
 
 
 def load_graph_def(path: Path, spec: str) -> Traced:

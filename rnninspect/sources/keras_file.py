@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from rnninspect.errors import ModelSourceError
 from rnninspect.graph import Traced
@@ -26,6 +27,13 @@ def check_archive_size(path: Path, kind: str = ".keras file") -> None:
 
 def load_keras_file(path: Path, spec: str) -> Traced:
     from rnninspect.sources.signature import trace_keras
+
+    return trace_keras(load_keras_model(path, spec), spec, None)
+
+
+def load_keras_model(path: Path, spec: str) -> Any:
+    """The Keras model in a .keras file, or one line saying why not. Every command that
+    reads a .keras file (show, grads, probe) comes through here."""
     from rnninspect.tf.imports import import_keras_for_tracing, silenced_native_stderr
 
     check_archive_size(path)  # before TensorFlow is imported: a refusal is instant
@@ -53,7 +61,7 @@ def load_keras_file(path: Path, spec: str) -> Traced:
             f"{type(e).__name__}: {message}; if it holds custom layers, register them with "
             f"@keras.saving.register_keras_serializable, or load it in FILE.py:NAME "
             f"yourself") from e
-    return trace_keras(model_obj, spec, None)
+    return model_obj
 
 
 def _refuse_oversized(path: Path, spec: str) -> None:
