@@ -70,7 +70,7 @@ def _start() -> subprocess.Popen[bytes]:
 
 
 def shutdown() -> None:
-    global _worker
+    global _worker, _worker_log
     if _worker is not None and _worker.poll() is None:
         assert _worker.stdin is not None
         _worker.stdin.close()
@@ -86,6 +86,9 @@ def shutdown() -> None:
         with contextlib.suppress(subprocess.TimeoutExpired):
             _worker.wait(timeout=5)
     _worker = None
+    if _worker_log is not None:  # its log goes with it (no ResourceWarning at exit)
+        _worker_log.close()
+        _worker_log = None
 
 
 def call(request: Request) -> Any:
@@ -97,9 +100,9 @@ def call(request: Request) -> Any:
         worker.stdin.flush()
         status, reply, retire = pickle.load(worker.stdout)
     except (EOFError, BrokenPipeError, pickle.UnpicklingError) as e:
-        cause = _cause(worker)
+        said = _death(request, _cause(worker))  # before shutdown closes the log it quotes
         shutdown()
-        raise WorkerDied(_death(request, cause)) from e
+        raise WorkerDied(said) from e
     if retire:  # the request changed TensorFlow's process-wide switches: the next one
         shutdown()  # gets a fresh worker, not a graph-mode one
     if status == "ok":
