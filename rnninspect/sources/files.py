@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from enum import IntEnum
 from pathlib import Path
@@ -98,6 +99,7 @@ def parse_graph_def(path: Path, spec: str) -> Any:
                 f"{spec!r} is not a text GraphDef: {e}; write it with "
                 f"tf.io.write_graph(graph, dir, name, as_text=True)") from None
         refuse_recursive_functions(graph_def, spec)
+        refuse_malformed_constants(graph_def, spec)
         return graph_def
     try:
         graph_def.ParseFromString(data)
@@ -108,7 +110,32 @@ def parse_graph_def(path: Path, spec: str) -> Any:
     if not graph_def.node:
         raise ModelSourceError(f"{spec!r} holds an empty GraphDef (no ops)")
     refuse_recursive_functions(graph_def, spec)
+    refuse_malformed_constants(graph_def, spec)
     return graph_def
+
+
+def refuse_malformed_constants(graph_def: Any, spec: str) -> None:
+    """Refuse a constant whose packed bytes do not fill its shape exactly (a frozen graph's
+    weights are such constants; TensorFlow imports them unchecked and fails, or reads
+    garbage, only when the value is used)."""
+    tf = import_tensorflow()
+    nodes = [*graph_def.node, *(n for f in graph_def.library.function for n in f.node_def)]
+    for node in nodes:
+        tensor = node.attr["value"].tensor if node.op == "Const" else None
+        if tensor is None or not tensor.tensor_content:
+            continue  # a value given as a list (or none) is checked by TensorFlow itself
+        dims = [d.size for d in tensor.tensor_shape.dim]
+        try:
+            dtype = tf.as_dtype(tensor.dtype)
+            itemsize, kind = dtype.size, dtype.name
+        except TypeError:  # an enum TensorFlow does not define
+            itemsize, kind = None, f"unknown dtype {tensor.dtype}"
+        need = math.prod(dims) * itemsize if itemsize and min(dims, default=0) >= 0 else None
+        if need != len(tensor.tensor_content):
+            raise ModelSourceError(
+                f"{spec!r}: constant {node.name!r} holds {len(tensor.tensor_content):,} bytes, "
+                f"which do not fill its shape {dims} ({kind}); the file is "
+                f"damaged: write it again with tf.io.write_graph")
 
 
 def with_frozen_weights(traced: Traced, graph: Any) -> Traced:
