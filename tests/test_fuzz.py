@@ -22,6 +22,7 @@ REGRESSIONS = {
     "meta/recursive_function/0/show": "the same in a MetaGraph",
     "pb/missing_input/2/probe": "probe's own GraphDef import: the error named no file",
     "pb/tensor_content_mismatch/1/grads": "grads' own GraphDef import: the same",
+    "pb/tensor_content_mismatch/3/sharing": "a constant short of its shape: ValueError, unnamed",
     "meta/truncate/2/probe": "probe's restore of a damaged checkpoint: no file named",
     "meta/flip_bytes/1/probe": "TensorFlow re-read a damaged .meta as text: UnicodeDecodeError",
     "ckpt/garbage/2/sharing": "a `checkpoint` file that is not UTF-8: UnicodeDecodeError",
