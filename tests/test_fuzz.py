@@ -14,6 +14,7 @@ import pytest
 
 from tests.fuzz.cases import Case, all_cases, violations
 from tests.fuzz.runner import run
+from tests.helpers import run_cli
 
 VARIANTS = 4
 # label -> what it broke before its fix
@@ -70,3 +71,12 @@ def test_every_mutation_of_every_form_keeps_the_contract(tmp_path: Path) -> None
     assert not broken, broken
     intact = [r for r in results if "/intact/0/" in r["label"]]  # each form, with show
     assert len(intact) == 8 and all(r["status"] == 0 for r in intact), intact
+
+
+def test_a_checkpoint_folder_whose_index_is_a_symlink_loop(tmp_path: Path) -> None:
+    """An OSError inside the worker's read (a loop, permissions) is one line naming it."""
+    (tmp_path / "model.ckpt.index").symlink_to("model.ckpt.index")
+    code, out, err = run_cli(["show", str(tmp_path)])
+    lines = err.strip().splitlines()
+    assert code == 2 and out == "" and len(lines) == 1, err
+    assert str(tmp_path) in lines[0] and "symbolic links" in lines[0]

@@ -75,6 +75,11 @@ class ReadSavedFile:
             return Failure("source", str(e))
         except RnnInspectError as e:
             return Failure("trace", str(e))
+        except OSError as e:  # a file of it unreadable: permissions, a symlink loop, I/O
+            where = f" ({e.filename})" if e.filename else ""
+            return Failure("source", f"cannot read {self.spec!r}{where}: "
+                                     f"{(e.strerror or type(e).__name__).lower()}; check "
+                                     f"its files and their permissions")
 
 
 def read_isolated(kind: str, target: str | os.PathLike[str], spec: str) -> Traced | Inspection:
