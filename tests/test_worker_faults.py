@@ -14,7 +14,7 @@ import pytest
 
 from rnninspect.errors import TraceError
 from rnninspect.tf import worker
-from tests.models.faults import Crash
+from tests.models.faults import Crash, CrashReading
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -47,3 +47,15 @@ def test_the_worker_dies_with_its_parent(tmp_path: Path) -> None:
         time.sleep(0.25)
     os.kill(pid, signal.SIGKILL)
     pytest.fail("the worker outlived its parent")
+
+
+def test_a_saved_file_that_crashes_its_reader_is_named_in_one_line(tmp_path: Path) -> None:
+    """A damaged file that kills TensorFlow's reader (a CHECK failure, a segfault) kills the
+    worker, never the user's process; the one line names the file and the fix."""
+    model = tmp_path / "model.pb"
+    model.write_bytes(b"\x00")
+    with pytest.raises(worker.WorkerDied) as e:
+        worker.call(CrashReading(str(model)))
+    text = str(e.value)
+    assert "\n" not in text and repr(str(model)) in text
+    assert "killed by SIGSEGV" in text and "write it again" in text

@@ -252,23 +252,14 @@ def _keras_file(spec: str, seed: int, batch: int | None, input_file: str | None,
                 weights: Weights | None) -> ProbeReport:
     """A .keras file, or a directory holding model.keras (without a run checkpoint)."""
     from rnninspect import zoo
-    from rnninspect.sources.keras_file import check_archive_size
+    from rnninspect.sources.keras_file import load_keras_model
     from rnninspect.sources.signature import derived_signature
     from rnninspect.tf.imports import import_keras_for_tracing
 
     path = Path(spec)
     path = path / MODEL_FILE if path.is_dir() else path
-    check_archive_size(path)
-    keras = import_keras_for_tracing()
-    import rnninspect.zoo.keras_models  # noqa: F401 - registers PTBModel / MNISTModel
-
-    keras.utils.set_random_seed(seed)
-    try:
-        model = keras.saving.load_model(path, safe_mode=True)
-    except Exception as e:
-        first = (str(e).strip().splitlines() or [type(e).__name__])[0]
-        raise InvalidOptionError(f"cannot load {spec!r} with keras.saving.load_model: "
-                                 f"{type(e).__name__}: {first}") from e
+    import_keras_for_tracing().utils.set_random_seed(seed)
+    model = load_keras_model(path, spec)
     owner = zoo.owner_of(model)
     if owner is None:
         return _keras_with(model, derived_signature(model, spec), spec, seed, batch,

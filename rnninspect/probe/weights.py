@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from rnninspect.errors import InvalidOptionError
+from rnninspect.sources.checkpoint import latest_checkpoint
 
 RUN_FILE = "checkpoint.npz"
 MODEL_FILE = "model.keras"
@@ -103,7 +104,7 @@ def restore_by_name(tf: Any, graph: Any, session: Any, weights: Weights) -> str:
     there with its shape; returns the prefix restored."""
     prefix = weights.path
     if Path(prefix).is_dir():
-        prefix = tf.train.latest_checkpoint(prefix) or ""
+        prefix = latest_checkpoint(Path(prefix), weights.given) or ""
         if not prefix:
             raise InvalidOptionError(f"--checkpoint {weights.given}: no checkpoint listed in "
                                      "its `checkpoint` file")

@@ -37,8 +37,7 @@ _SKIP = re.compile(r"(^|/)(global_step|save_counter|_CHECKPOINTABLE_OBJECT_GRAPH
 
 
 def load_checkpoint_dir(path: Path, spec: str) -> Traced | Inspection:
-    tf = import_tensorflow()
-    prefix = tf.train.latest_checkpoint(str(path))
+    prefix = latest_checkpoint(path, spec)
     if prefix is None:
         indexes = sorted(path.glob("*.index"), key=lambda p: p.stat().st_mtime)
         if not indexes:
@@ -47,6 +46,19 @@ def load_checkpoint_dir(path: Path, spec: str) -> Traced | Inspection:
                 f"exists; point at the checkpoint prefix (model.ckpt-N) instead")
         prefix = str(indexes[-1].with_suffix(""))
     return load_checkpoint_or_meta(prefix, spec)
+
+
+def latest_checkpoint(folder: Path, spec: str) -> str | None:
+    """The prefix a folder's `checkpoint` file lists last (None: none listed, or it names
+    none that exists), or one line when that bookkeeping file cannot be read."""
+    tf = import_tensorflow()
+    try:
+        found: str | None = tf.train.latest_checkpoint(str(folder))
+    except Exception as e:  # a damaged `checkpoint` text file: not UTF-8, not a text proto
+        raise ModelSourceError(
+            f"the `checkpoint` file in {spec!r} is damaged ({first_line(e)}); delete it and "
+            f"give the checkpoint prefix (model.ckpt-N) instead") from e
+    return found
 
 
 def load_checkpoint_or_meta(prefix: str, spec: str) -> Traced | Inspection:
@@ -58,11 +70,26 @@ def load_checkpoint_or_meta(prefix: str, spec: str) -> Traced | Inspection:
 
 
 def load_meta_graph(path: Path, spec: str) -> Traced:
+    from rnninspect.sources.graph_io import graph_inputs_outputs
+    from rnninspect.tf.trace import trace_graph
+
+    tf1 = import_tensorflow().compat.v1
+    graph, saver = import_meta_file(path, spec)
+    prefix = str(path)[: -len(".meta")]
+    if saver is not None and Path(f"{prefix}.index").exists():
+        with tf1.Session(graph=graph) as session:
+            restore_checkpoint(graph, session, saver, prefix, spec)
+    inputs, outputs = graph_inputs_outputs(graph, spec)
+    return trace_graph(graph, inputs, outputs, model=spec, dialect="legacy")
+
+
+def import_meta_file(path: Path, spec: str) -> tuple[Any, Any]:
+    """(a tf.Graph, its Saver or None) from a .meta file, or one line saying why not. Every
+    loader of a .meta (show, grads, probe) comes through here."""
     tf = import_tensorflow()
     from google.protobuf import message
 
-    from rnninspect.sources.graph_io import graph_inputs_outputs
-    from rnninspect.tf.trace import trace_graph
+    from rnninspect.sources.graph_io import refuse_recursive_functions
 
     tf1 = tf.compat.v1
     meta_graph_def = tf1.MetaGraphDef()
@@ -74,6 +101,7 @@ def load_meta_graph(path: Path, spec: str) -> Traced:
         raise ModelSourceError(
             f"{spec!r} is not a readable TF1 MetaGraph (truncated or another format: {e}); "
             f"write it with tf.compat.v1.train.Saver().save(session, prefix)") from None
+    refuse_recursive_functions(meta_graph_def.graph_def, spec)
     graph = tf.Graph()
     try:
         with graph.as_default(), silenced_native_stderr():
@@ -82,18 +110,19 @@ def load_meta_graph(path: Path, spec: str) -> Traced:
         raise ModelSourceError(
             f"{spec!r} parses as a MetaGraph but TensorFlow cannot import it: "
             f"{first_line(e)}") from e
-    prefix = str(path)[: -len(".meta")]
-    if saver is not None and Path(f"{prefix}.index").exists():
-        try:
-            with graph.as_default(), tf1.Session(graph=graph) as session, \
-                    silenced_native_stderr():
-                saver.restore(session, prefix)
-        except Exception as e:
-            raise ModelSourceError(
-                f"the checkpoint beside {spec!r} ({prefix}) does not match its graph: "
-                f"{first_line(e)}") from e
-    inputs, outputs = graph_inputs_outputs(graph, spec)
-    return trace_graph(graph, inputs, outputs, model=spec, dialect="legacy")
+    return graph, saver
+
+
+def restore_checkpoint(graph: Any, session: Any, saver: Any, prefix: str, spec: str) -> None:
+    """`saver.restore(session, prefix)`, or one line: the checkpoint is damaged or does not
+    match the graph of `spec`. Every restore of a graph's own checkpoint comes through here."""
+    try:
+        with graph.as_default(), silenced_native_stderr():
+            saver.restore(session, prefix)
+    except Exception as e:
+        raise ModelSourceError(
+            f"the checkpoint beside {spec!r} ({prefix}) does not match its graph or is "
+            f"damaged: {first_line(e)}") from e
 
 
 def inspect_checkpoint(prefix: str, spec: str) -> Inspection:

@@ -258,8 +258,8 @@ def _import(code: CodeSpec, source: Path, shown: str) -> types.ModuleType:
     except SyntaxError as e:
         bad = (e.text or "").strip()
         detail = f": {bad}" if bad else ""
-        raise ModelSourceError(
-            f"syntax error in {shown}:{e.lineno}: {e.msg}{detail}") from None
+        where = f"{shown}:{e.lineno}" if e.lineno else shown  # a NUL byte has no line
+        raise ModelSourceError(f"syntax error in {where}: {e.msg}{detail}") from None
     try:
         with _user_code(source):
             if not code.is_file:

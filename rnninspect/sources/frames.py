@@ -66,6 +66,9 @@ def first_line(error: BaseException) -> str:
     name = type(error).__name__
     if lines and lines[0] == "in user code:":  # TensorFlow's rewrite: the real error is inside
         lines = _inner_error(lines) or lines[1:]
+    if lines and lines[0] == "Graph execution error:":  # a Session run's header: the reason
+        end = next((i for i, ln in enumerate(lines) if ln.startswith("[[")), len(lines))
+        lines = lines[end - 1:] if end > 1 else lines  # is the line above "[[{{node ...}}]]"
     message = lines[0] if lines else ""
     return f"{name}: {message}" if message else name
 

@@ -25,6 +25,7 @@ from rnninspect.errors import ModelSourceError, RnnInspectError
 from rnninspect.graph import Traced
 from rnninspect.model import Inspection
 from rnninspect.sources.code import Failure
+from rnninspect.sources.config_sizes import refuse_oversized_layers, stored_dims
 from rnninspect.sources.frames import first_line
 from rnninspect.sources.keras_file import check_archive_size
 
@@ -90,7 +91,11 @@ def read_h5(path: Path, spec: str) -> tuple[Any, str, Weights | None]:
             version = _text(f.attrs.get("keras_version", ""))
             raw = f.attrs.get("model_config")
             if raw is not None:
-                return json.loads(_text(raw)), version, None
+                config = json.loads(_text(raw))
+                weights = f.get("model_weights")
+                dims = stored_dims(weights) if weights is not None else []
+                refuse_oversized_layers(config, dims, spec)
+                return config, version, None
             return None, version, _weights(f, path)
     except ModelSourceError:
         raise

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from rnninspect.errors import ModelSourceError
 from rnninspect.graph import Traced
@@ -26,12 +27,16 @@ def check_archive_size(path: Path, kind: str = ".keras file") -> None:
 
 def load_keras_file(path: Path, spec: str) -> Traced:
     from rnninspect.sources.signature import trace_keras
+
+    return trace_keras(load_keras_model(path, spec), spec, None)
+
+
+def load_keras_model(path: Path, spec: str) -> Any:
+    """The Keras model in a .keras file, or one line saying why not. Every command that
+    reads a .keras file (show, grads, probe) comes through here."""
     from rnninspect.tf.imports import import_keras_for_tracing, silenced_native_stderr
 
     check_archive_size(path)  # before TensorFlow is imported: a refusal is instant
-    keras = import_keras_for_tracing()
-    import rnninspect.zoo.keras_models  # noqa: F401 - registers PTBModel / MNISTModel
-
     if not zipfile.is_zipfile(path):
         raise ModelSourceError(
             f"{str(path)!r} is not a valid .keras archive (truncated or not a zip file); "
@@ -42,6 +47,10 @@ def load_keras_file(path: Path, spec: str) -> Traced:
         raise ModelSourceError(
             f"{str(path)!r} is a zip but not a whole .keras archive (no {missing[0]}); save "
             f"the model again with model.save({path.name!r})")
+    _refuse_oversized(path, spec)
+    keras = import_keras_for_tracing()
+    import rnninspect.zoo.keras_models  # noqa: F401 - registers PTBModel / MNISTModel
+
     try:
         with silenced_native_stderr():
             model_obj = keras.saving.load_model(path, safe_mode=True)
@@ -52,4 +61,23 @@ def load_keras_file(path: Path, spec: str) -> Traced:
             f"{type(e).__name__}: {message}; if it holds custom layers, register them with "
             f"@keras.saving.register_keras_serializable, or load it in FILE.py:NAME "
             f"yourself") from e
-    return trace_keras(model_obj, spec, None)
+    return model_obj
+
+
+def _refuse_oversized(path: Path, spec: str) -> None:
+    """`config_sizes.refuse_oversized_layers` on the archive's config.json and weights (what
+    cannot be read here is left to Keras's loader, which says why)."""
+    import json
+
+    import h5py
+
+    from rnninspect.sources.config_sizes import refuse_oversized_layers, stored_dims
+
+    try:  # the weights member is opened in place (only its metadata is read), not copied
+        with zipfile.ZipFile(path) as archive, archive.open("model.weights.h5") as weights, \
+                h5py.File(weights, "r") as f:
+            config = json.loads(archive.read("config.json"))
+            dims = stored_dims(f)
+    except (OSError, ValueError, RuntimeError, KeyError, zipfile.BadZipFile):
+        return
+    refuse_oversized_layers(config, dims, spec)

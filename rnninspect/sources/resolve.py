@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import errno
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,10 +82,13 @@ _SPECIAL = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
 
 def refuse_special(spec: str) -> None:
     """A model path (or FILE.py of FILE.py:NAME) that is a FIFO, a device or a socket — or a
-    symlink to one, like ``/dev/zero`` — would hang or read forever: one line instead."""
+    symlink to one, like ``/dev/zero`` — would hang or read forever, and a symlink that
+    leads nowhere (or round in a loop) would read as "no such file": one line instead."""
     for candidate in (spec, spec.rpartition(":")[0]):
         if not candidate:
             continue
+        if Path(candidate).is_symlink() and not Path(candidate).exists():
+            raise ModelSourceError(_dangling(Path(candidate), spec))
         try:
             mode = Path(candidate).stat().st_mode  # follows symlinks
         except (OSError, ValueError):
@@ -95,6 +99,21 @@ def refuse_special(spec: str) -> None:
                 f"{spec!r} is not a regular file ({what}); give a model file, a SavedModel or "
                 "checkpoint directory, or FILE.py:NAME")
         return
+
+
+def _dangling(path: Path, spec: str) -> str:
+    """A symlink that leads nowhere: to a missing file, or round in a loop."""
+    try:
+        path.resolve(strict=True)
+        looped = False
+    except RuntimeError:  # how Python < 3.13 reports a loop
+        looped = True
+    except OSError as e:
+        looped = e.errno == errno.ELOOP
+    if looped:
+        return f"{spec!r} is a symlink loop (it leads back to itself); point it at the model"
+    return (f"{spec!r} is a symlink to {str(path.readlink())!r}, which does not exist; point "
+            "it at the model")
 
 
 def _looks_like_user_model(spec: str) -> bool:

@@ -9,6 +9,7 @@ from rnninspect.errors import ModelSourceError, UnknownModelError
 from rnninspect.graph import Traced
 from rnninspect.model import Inspection
 from rnninspect.sources.code import CodeSpec, load_code, top_level_names
+from rnninspect.sources.isolated import read_isolated
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 _MODULE = re.compile(rf"^{_NAME}(\.{_NAME})*$")
@@ -38,9 +39,7 @@ def load_user(spec: str) -> Traced | Inspection:
     path = Path(spec)
     if not path.exists():
         if Path(f"{spec}.index").exists():  # a checkpoint prefix: model.ckpt-100
-            from rnninspect.sources.checkpoint import load_checkpoint_or_meta
-
-            return load_checkpoint_or_meta(spec, spec)
+            return read_isolated("checkpoint", spec, spec)
         raise UnknownModelError(_missing(spec))
     if path.is_dir():
         return _load_directory(path, spec)
@@ -66,21 +65,13 @@ def _load_file(path: Path, spec: str) -> Traced | Inspection:
 
         return load_h5_file(path, spec)
     if path.name in ("saved_model.pb", "saved_model.pbtxt"):
-        from rnninspect.sources.files import load_saved_model
-
-        return load_saved_model(path.parent, spec)
+        return read_isolated("saved_model", path.parent, spec)
     if suffix in (".pb", ".pbtxt"):
-        from rnninspect.sources.files import load_graph_def
-
-        return load_graph_def(path, spec)
+        return read_isolated("graph_def", path, spec)
     if suffix == ".meta":
-        from rnninspect.sources.checkpoint import load_meta_graph
-
-        return load_meta_graph(path, spec)
+        return read_isolated("meta", path, spec)
     if suffix == ".index":
-        from rnninspect.sources.checkpoint import load_checkpoint_or_meta
-
-        return load_checkpoint_or_meta(str(path.with_suffix("")), spec)
+        return read_isolated("checkpoint", path.with_suffix(""), spec)
     if suffix == ".py":
         names = top_level_names(path)
         defined = f" (it defines: {', '.join(names)})" if names else ""
@@ -95,17 +86,13 @@ def _load_file(path: Path, spec: str) -> Traced | Inspection:
 
 def _load_directory(path: Path, spec: str) -> Traced | Inspection:
     if (path / "saved_model.pb").exists() or (path / "saved_model.pbtxt").exists():
-        from rnninspect.sources.files import load_saved_model
-
-        return load_saved_model(path, spec)
+        return read_isolated("saved_model", path, spec)
     if (path / "model.keras").exists():
         from rnninspect.sources.keras_file import load_keras_file
 
         return load_keras_file(path / "model.keras", spec)
     if (path / "checkpoint").exists() or any(path.glob("*.index")):
-        from rnninspect.sources.checkpoint import load_checkpoint_dir
-
-        return load_checkpoint_dir(path, spec)
+        return read_isolated("checkpoint_dir", path, spec)
     found = sorted(p.name for p in path.iterdir())[:6]
     listing = ", ".join(found) if found else "it is empty"
     raise ModelSourceError(

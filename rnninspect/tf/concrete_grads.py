@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from rnninspect.analysis.grads import GradientReport
-from rnninspect.errors import ModelSourceError
 from rnninspect.tf.graph_grads import concrete_gradients
 
 
@@ -72,20 +71,10 @@ def _captured(concrete: Any) -> list[Any]:
 
 def saved_model_gradients(path: Path, spec: str, seed: int, *, loss: str | None,
                           copy: str | None, batch: int | None) -> GradientReport:
-    from rnninspect.tf.imports import import_tensorflow, silenced_native_stderr
+    from rnninspect.sources.files import open_saved_model
 
-    tf = import_tensorflow()
-    try:
-        with silenced_native_stderr():
-            loaded = tf.saved_model.load(str(path))
-    except Exception as e:
-        raise ModelSourceError(f"cannot load SavedModel {spec!r}: {e}") from e
-    signatures = dict(getattr(loaded, "signatures", {}) or {})
-    if not signatures:
-        raise ModelSourceError(f"SavedModel {spec!r} has no signatures to differentiate")
-    key = "serving_default" if "serving_default" in signatures else sorted(signatures)[0]
-    variables = list(getattr(loaded, "variables", None) or [])
-    return concrete_gradients(signatures[key], spec, seed, loss=loss, copy=copy, batch=batch,
+    _, concrete, variables = open_saved_model(path, spec)
+    return concrete_gradients(concrete, spec, seed, loss=loss, copy=copy, batch=batch,
                               extra=variables)
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from rnninspect.analysis.grads import GradientReport, report_from, with_findings
 from rnninspect.errors import InvalidOptionError, ModelSourceError
+from rnninspect.sources.checkpoint import import_meta_file, restore_checkpoint
 from rnninspect.sources.user import parse_code_spec
 from rnninspect.tf.feeds import (
     DEFAULT_BATCH,
@@ -97,18 +98,13 @@ def load_graph(spec: str) -> tuple[Any, str | None]:
     path = Path(spec)
     prefix = str(path.with_suffix("")) if path.suffix in (".meta", ".index") else spec
     if path.suffix in (".pb", ".pbtxt"):
-        from rnninspect.sources.files import parse_graph_def
+        from rnninspect.sources.files import import_graph_file
 
-        graph = tf.Graph()
-        with graph.as_default():
-            tf.graph_util.import_graph_def(parse_graph_def(path, spec), name="")
-        return graph, None
+        return import_graph_file(path, spec), None
     meta = Path(f"{prefix}.meta")
     if not meta.exists():
         raise ModelSourceError(f"{spec!r}: no MetaGraph ({meta}) to take gradients through")
-    graph = tf.Graph()
-    with graph.as_default():
-        tf.compat.v1.train.import_meta_graph(str(meta), clear_devices=True)
+    graph, _ = import_meta_file(meta, spec)
     return graph, prefix if Path(f"{prefix}.index").exists() else None
 
 
@@ -163,7 +159,8 @@ def graph_gradients(graph: Any, model: str, seed: int, *, loss_name: str | None 
     with tf.compat.v1.Session(graph=graph) as session:
         if restore is not None:
             with graph.as_default():
-                tf.compat.v1.train.Saver().restore(session, restore)
+                saver = tf.compat.v1.train.Saver()
+            restore_checkpoint(graph, session, saver, restore, model)
         else:
             session.run(init)
         fetched, feed_note = _run_on_a_fitting_batch(

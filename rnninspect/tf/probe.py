@@ -32,6 +32,7 @@ from rnninspect.probe.nonfinite import first_nonfinite, forward_ops
 from rnninspect.probe.proof import CellValues, unproven
 from rnninspect.probe.stats import CellArrays, cell_probe
 from rnninspect.probe.weights import Weights, restore_by_name
+from rnninspect.sources.checkpoint import restore_checkpoint
 from rnninspect.zoo.base import config_pairs
 
 
@@ -145,7 +146,8 @@ def probe_graph(graph: Any, inputs: list[str], outputs: list[str], *, model: str
             restore = restore_by_name(tf, graph, session, weights)
         elif restore is not None:
             with graph.as_default():
-                tf.compat.v1.train.Saver().restore(session, restore)
+                saver = tf.compat.v1.train.Saver()
+            restore_checkpoint(graph, session, saver, restore, model)
         got = session.run(tensors + out_tensors, feed)
         values = {t.name: v for t, v in zip(tensors + out_tensors, got, strict=True)}
         graph_arrays = {c.cell.name: _cell_arrays(np, c, values) for c in found}

@@ -23,6 +23,7 @@ import tempfile
 import threading
 import time
 import traceback
+from pathlib import Path
 from typing import IO, Any, Protocol
 
 from rnninspect.errors import RnnInspectError, TraceError
@@ -46,6 +47,10 @@ class WorkerError(TraceError):
         self.original = original
 
 
+class WorkerDied(TraceError):
+    """The worker died (a signal, an exit) or stopped answering while running a request."""
+
+
 def _start() -> subprocess.Popen[bytes]:
     global _worker, _worker_log
     env = dict(os.environ, TF_USE_LEGACY_KERAS="1", TF_CPP_MIN_LOG_LEVEL="2")
@@ -65,7 +70,7 @@ def _start() -> subprocess.Popen[bytes]:
 
 
 def shutdown() -> None:
-    global _worker
+    global _worker, _worker_log
     if _worker is not None and _worker.poll() is None:
         assert _worker.stdin is not None
         _worker.stdin.close()
@@ -81,6 +86,9 @@ def shutdown() -> None:
         with contextlib.suppress(subprocess.TimeoutExpired):
             _worker.wait(timeout=5)
     _worker = None
+    if _worker_log is not None:  # its log goes with it (no ResourceWarning at exit)
+        _worker_log.close()
+        _worker_log = None
 
 
 def call(request: Request) -> Any:
@@ -92,12 +100,9 @@ def call(request: Request) -> Any:
         worker.stdin.flush()
         status, reply, retire = pickle.load(worker.stdout)
     except (EOFError, BrokenPipeError, pickle.UnpicklingError) as e:
-        cause = _cause(worker)
+        said = _death(request, _cause(worker))  # before shutdown closes the log it quotes
         shutdown()
-        raise TraceError(
-            f"the separate process that builds TF1 code {cause} while building the model "
-            f"(its own code, or TensorFlow under it); last output: {_log_tail()}"
-        ) from e
+        raise WorkerDied(said) from e
     if retire:  # the request changed TensorFlow's process-wide switches: the next one
         shutdown()  # gets a fresh worker, not a graph-mode one
     if status == "ok":
@@ -105,7 +110,40 @@ def call(request: Request) -> Any:
     kind, message, details = reply
     if kind == "user":
         raise RnnInspectError(message)
+    saved = _saved_file(request)
+    if saved is not None:  # what failed on a saved file is named with it
+        message = (f"{saved!r}: {message} (TensorFlow could not run the file: if it is "
+                   f"damaged, write it again; else rerun with --traceback and report it)")
     raise WorkerError(message, details, kind)
+
+
+def _spec(request: Request) -> str | None:
+    """The model a request works on: its `spec`, or its `code.spec`."""
+    spec = getattr(request, "spec", None) or getattr(getattr(request, "code", None), "spec", None)
+    return spec if isinstance(spec, str) else None
+
+
+def _saved_file(request: Request) -> str | None:
+    """The spec of a request that reads a saved file (not FILE.py:NAME), else None."""
+    spec = _spec(request)
+    saved = getattr(request, "saved_file", False) or (spec is not None and Path(spec).exists())
+    return spec if saved else None
+
+
+def _death(request: Request, cause: str) -> str:
+    """One line for a worker that died running `request`: the model it was loading and what
+    to do. A saved file that kills TensorFlow's reader (a CHECK failure, a stack overflow, a
+    segfault) is damaged or made to crash readers; code may crash it itself."""
+    tail = f"last output: {_log_tail()}"
+    saved = _saved_file(request)
+    if saved is not None:
+        return (f"{saved!r} crashed TensorFlow's reader (the separate process that reads it "
+                f"{cause}): the file is damaged or made to crash readers; write it again from "
+                f"the model that made it; {tail}")
+    spec = _spec(request)
+    what = f"{spec!r}" if spec is not None else "the model"
+    return (f"the separate process that builds TF1 code {cause} while building {what} (its "
+            f"own code, or TensorFlow under it); {tail}")
 
 
 def _cause(worker: subprocess.Popen[bytes]) -> str:

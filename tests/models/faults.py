@@ -21,3 +21,16 @@ class Crash:
         if self.how == "segv":
             ctypes.string_at(0)
         time.sleep(600)
+
+
+@dataclass(frozen=True)
+class CrashReading:
+    """A request that reads a saved file (as `sources.isolated.ReadSavedFile` does) and dies
+    of a segfault, as TensorFlow's reader can on a hostile file."""
+
+    spec: str
+    saved_file = True  # a class attribute, not a field: what `worker` looks for
+
+    def run(self) -> None:
+        print("reading", file=sys.stderr, flush=True)
+        ctypes.string_at(0)
