@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from tests.generated.built import variables_of
-from tests.generated.description import FAMILIES, Description, programs
+from tests.generated.description import ALL_FAMILIES, FAMILIES, Description, programs
 from tests.generated.runner import file_name, inspect_file, judge, write
 
 SEED, FAST, SLOW = 0, 100, 1000
@@ -129,7 +129,7 @@ def test_tf1_truth_matches_what_tensorflow_builds(tmp_path: Path) -> None:
 
 
 def test_keras_truth_matches_what_keras_builds(tmp_path: Path) -> None:
-    families = [f for f in FAMILIES if f.startswith("keras/")]
+    families = [f for f in ALL_FAMILIES if f.startswith("keras/")]
     descriptions = [d for f in families for d in programs(11, 3, f)]
     _truth_against_the_build(descriptions, "keras", tmp_path)
 

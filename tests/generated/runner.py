@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.generated.description import Description
+from tests.generated.keras_cell_writer import write_keras_cell
 from tests.generated.keras_feedback import write_keras_feedback
 from tests.generated.keras_writer import write_keras
 from tests.generated.tf1_feedback import FEEDBACK_LOOPS, write_feedback
@@ -47,7 +48,8 @@ def write(d: Description, v1_behavior: bool = False) -> tuple[str, dict[str, Any
               else write_variants if d.loop in VARIANT_LOOPS
               else write_tf2 if d.dialect == "tf2"
               else write_tf1 if d.dialect == "tf1"
-              else write_keras_feedback if d.loop == "feedback" else write_keras)
+              else write_keras_feedback if d.loop == "feedback"
+              else write_keras_cell if d.loop == "custom_cell" else write_keras)
     source, truth = writer(d)
     if v1_behavior and d.dialect == "tf1":
         source = under_v1_behavior(source)
