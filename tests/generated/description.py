@@ -79,8 +79,9 @@ HAND = ("hand_rnn", "hand_rnn_fused", "hand_lstm_fused", "hand_lstm_gates", "han
 TF1_OPTIMIZERS = ("none", "sgd", "momentum", "adam", "adagrad", "rmsprop")
 KERAS_CELLS = ("lstm", "gru", "simple_rnn")
 # keras/custom_cell: each recurrence form and the weight layouts it is written in
-CUSTOM_CELL_LAYOUTS = {"rnn": ("fused", "wu"), "indrnn": ("wu",), "conv": ("wu",),
-                       "gru": ("fused", "wu", "gates"), "lstm": ("fused", "wu", "gates")}
+CUSTOM_CELL_LAYOUTS = {"rnn": ("fused", "wu", "dense"), "indrnn": ("wu",), "conv": ("wu",),
+                       "mrnn": ("wu",), "gru": ("fused", "wu", "gates", "dense"),
+                       "lstm": ("fused", "wu", "gates", "dense")}
 
 
 def _steps(r: random.Random, layers: int) -> int:
@@ -255,17 +256,24 @@ FAMILIES: dict[str, Callable[[random.Random], Description]] = {
 
 def _keras_custom_cell(r: random.Random) -> Description:
     """A user-written Keras cell in `keras.layers.RNN` (tests/generated/keras_cell_writer.py)."""
-    cell = r.choice(("rnn", "indrnn", "conv", "gru", "gru", "lstm", "lstm"))
+    cell = r.choice(("rnn", "indrnn", "conv", "mrnn", "gru", "gru", "lstm", "lstm"))
+    layout = r.choice(CUSTOM_CELL_LAYOUTS[cell])
     layers = r.choice((1, 1, 2, 3))
     stack = "multi" if layers > 1 and r.random() < 0.3 else "separate"
-    extras = [e for e, p in (("proj_state", 0.4 if cell == "lstm" else 0), ("proj_out", 0.25),
+    # peepholes on an LSTM whose gates are one kernel's blocks; a layer norm on a one-block
+    # cell's pre-activation
+    lstm_blocks = cell == "lstm" and layout != "gates"
+    one_block = cell in ("rnn", "indrnn", "conv", "mrnn")
+    extras = [e for e, p in (("peephole", 0.4 if lstm_blocks else 0),
+                             ("ln", 0.4 if one_block else 0),
+                             ("proj_state", 0.4 if cell == "lstm" else 0), ("proj_out", 0.25),
                              ("unroll", 0.25), ("nohead", 0.25)) if r.random() < p]
     return Description(
         "keras", "custom_cell", cell=cell, layers=layers, stack=stack,
         wrapper="bidi" if stack == "separate" and r.random() < 0.25 else "none",
         inputs=r.choice(("raw", "raw", "embedding", "dense_tanh", "linear")),
         head=r.choice(("last", "every")), extras=tuple(extras),
-        variables=r.choice(CUSTOM_CELL_LAYOUTS[cell]), steps=_steps(r, layers),
+        variables=layout, steps=_steps(r, layers),
         hidden=r.choice((3, 4, 5, 6, 8)))
 
 

@@ -30,7 +30,7 @@ from tests.generated.facts import Truth, Weight, steps_of
 B, F, V, C = 2, 3, 12, 3
 
 _GATES = {"gru": "zrn", "lstm": "ifgo"}
-_WIDTH = {"rnn": 1, "indrnn": 1, "conv": 1, "gru": 3, "lstm": 4}
+_WIDTH = {"rnn": 1, "indrnn": 1, "conv": 1, "mrnn": 1, "gru": 3, "lstm": 4}
 
 # (own name, shape as source expressions over in_dim, S (the fed-back state's width), H,
 # R (the projection's width) and O (the output projection's width), role)
@@ -48,6 +48,13 @@ def layout(d: Description, project_out: bool) -> Layout:
                    ("W_c", ("in_dim + S", "H"), "input_hidden_fused"), ("b_c", ("H",), "bias")]
         else:
             out = [("W", ("in_dim + S", wide), "input_hidden_fused"), ("b", (wide,), "bias")]
+    elif d.variables == "dense":  # Dense sublayers: x2h (with its bias), h2h (without)
+        out = [("x2h/kernel", ("in_dim", wide), "input_to_hidden"),
+               ("x2h/bias", (wide,), "bias"), ("h2h/kernel", ("S", wide), "hidden_to_hidden")]
+    elif d.cell == "mrnn":  # m = (x Wmx) * (h Wmh): U multiplies m, made from the state
+        out = [("Wmx", ("in_dim", "H"), "input_to_hidden"),
+               ("Wmh", ("S", "H"), "hidden_to_hidden"), ("W", ("in_dim", "H"), "input_to_hidden"),
+               ("U", ("H", "H"), "hidden_to_hidden"), ("b", ("H",), "bias")]
     elif d.variables == "gates":
         out = [w for g in _GATES[d.cell] for w in (
             (f"W_{g}", ("in_dim", "H"), "input_to_hidden"),
@@ -57,6 +64,10 @@ def layout(d: Description, project_out: bool) -> Layout:
             d.cell, ("U", ("S", wide)))
         out = [("W", ("in_dim", wide), "input_to_hidden"),
                (recurrent[0], recurrent[1], "hidden_to_hidden"), ("b", (wide,), "bias")]
+    if "peephole" in d.extras:  # on c_{t-1} (i, f) and on the new c (o)
+        out += [(f"p_{g}", ("H",), "hidden_to_hidden") for g in "ifo"]
+    if "ln" in d.extras:  # a layer norm of the pre-activation: gain and shift
+        out += [("gamma", ("H",), "other"), ("beta", ("H",), "bias")]
     if "proj_state" in d.extras:
         out.append(("P", ("H", "R"), "hidden_to_hidden"))
     if project_out:
@@ -69,6 +80,8 @@ _STEP = {
     ("rnn", "fused"): ["h = ops.tanh(ops.matmul(ops.concatenate([x, s[0]], axis=1), W) + b)"],
     ("rnn", "wu"): ["h = ops.tanh(ops.matmul(x, W) + ops.matmul(s[0], U) + b)"],
     ("indrnn", "wu"): ["h = ops.relu(ops.matmul(x, W) + u * s[0] + b)"],
+    ("mrnn", "wu"): ["m = ops.matmul(x, Wmx) * ops.matmul(s[0], Wmh)",
+                     "h = ops.tanh(ops.matmul(x, W) + ops.matmul(m, U) + b)"],
     ("conv", "wu"): ["r = ops.squeeze(ops.conv(ops.expand_dims(s[0], -1), K, padding=\"same\"),"
                      " -1)", "h = ops.tanh(ops.matmul(x, W) + r + b)"],
     ("lstm", "fused"): ["z = ops.matmul(ops.concatenate([x, s[0]], axis=1), W) + b",
@@ -99,6 +112,25 @@ _STEP = {
 }
 
 
+def _step(d: Description) -> list[str]:
+    """The step's lines for the description's layout and extras."""
+    layout_name = "wu" if d.variables == "dense" else d.variables
+    lines = list(_STEP[(d.cell, layout_name)])
+    if d.variables == "dense":
+        lines = [x.replace("ops.matmul(x, W)", "self.x2h(x)").replace(
+            "ops.matmul(s[0], U)", "self.h2h(s[0])").replace(" + b", "") for x in lines]
+    if "peephole" in d.extras:
+        lines = [x.replace("ops.sigmoid(f) * s[1] + ops.sigmoid(i)",
+                           "ops.sigmoid(f + p_f * s[1]) * s[1] + ops.sigmoid(i + p_i * s[1])")
+                 .replace("h = ops.sigmoid(o)", "h = ops.sigmoid(o + p_o * c)") for x in lines]
+    if "ln" in d.extras:  # the last line is `h = ACT(z)`: normalize z first
+        act, z = lines[-1].removeprefix("h = ").split("(", 1)
+        lines[-1:] = [f"z = {z[:-1]}",
+                      "z = (z - ops.mean(z, -1, keepdims=True)) / ops.sqrt("
+                      "ops.var(z, -1, keepdims=True) + 1e-5) * gamma + beta", f"h = {act}(z)"]
+    return lines
+
+
 def _self(line: str, names: list[str]) -> str:
     """`line` with each weight name `n` read as `self.n` (whole words only)."""
     import re
@@ -112,25 +144,34 @@ def _cell_source(d: Description) -> list[str]:
     lstm = d.cell == "lstm"
     proj = "proj_state" in d.extras
     both = layout(d, True)
-    names = [n for n, _, _ in both]
+    names = [n for n, _, _ in both if "/" not in n]
     lines = ["class Cell(keras.layers.Layer):",
              "    def __init__(self, units, project_out=False, **kwargs):",
              "        super().__init__(**kwargs)",
              "        self.units, self.project_out = units, project_out",
              f"        S = {'R' if proj else 'units'}  # the width of the state fed back",
              "        self.state_size = [S, units]" if lstm else "        self.state_size = [S]",
-             "        self.output_size = O if project_out else S", "",
-             "    def build(self, input_shape):",
-             "        in_dim, H = input_shape[-1], self.units",
-             f"        S = {'R' if proj else 'H'}"]
+             "        self.output_size = O if project_out else S"]
+    if d.variables == "dense":
+        k = _WIDTH[d.cell]
+        lines += [f'        self.x2h = keras.layers.Dense({k} * units, name="x2h")',
+                  f'        self.h2h = keras.layers.Dense({k} * units, use_bias=False, '
+                  'name="h2h")']
+    lines += ["", "    def build(self, input_shape):",
+              "        in_dim, H = input_shape[-1], self.units",
+              f"        S = {'R' if proj else 'H'}"]
+    if d.variables == "dense":  # sublayers are built with the cell, not at their first call
+        lines += ["        self.x2h.build((None, in_dim))", "        self.h2h.build((None, S))"]
     for n, shape, role in both:
+        if "/" in n:  # a sublayer's weight, made by the sublayer
+            continue
         init = "zeros" if role == "bias" else "glorot_uniform"
         dims = ", ".join(shape) + ("," if len(shape) == 1 else "")
         make = f'self.{n} = self.add_weight(name="{n}", shape=({dims}), initializer="{init}")'
         lines.append(f"        if self.project_out:\n            {make}" if n == "Q"
                      else f"        {make}")
     lines += ["", "    def call(self, x, s):", *["        " + _self(x, names)
-                                                   for x in _STEP[(d.cell, d.variables)]]]
+                                                   for x in _step(d)]]
     if proj:
         lines.append("        h = ops.matmul(h, self.P)  # LSTMP: the projection is the state")
     state = "[h, c]" if lstm else "[h]"
