@@ -277,11 +277,34 @@ def _keras_custom_cell(r: random.Random) -> Description:
         hidden=r.choice((3, 4, 5, 6, 8)))
 
 
+def _keras_conv_fused(r: random.Random) -> Description:
+    """ConvLSTM1D/2D stacks (tests/generated/conv_fused_writer.py)."""
+    return Description(
+        "keras", "conv_fused", cell=r.choice(("convlstm1d", "convlstm2d")),
+        layers=r.choice((1, 1, 2, 3)), wrapper="bidi" if r.random() < 0.25 else "none",
+        inputs=r.choice(("raw", "raw", "dense_tanh")),
+        head=r.choice(("flatten", "pool", "conv", "every", "none")),
+        extras=("unroll",) if r.random() < 0.25 else (), steps=r.randint(2, 4),
+        hidden=r.choice((2, 3, 4)))
+
+
+def _tf1_cudnn_keras(r: random.Random) -> Description:
+    """tf_keras CuDNNLSTM/CuDNNGRU stacks in a TF1 graph (tests/generated/conv_fused_writer.py)."""
+    return Description(
+        "tf1", "cudnn_keras", cell=r.choice(("cudnn_lstm", "cudnn_gru")),
+        layers=r.choice((1, 1, 2, 3)), wrapper="bidi" if r.random() < 0.3 else "none",
+        inputs=r.choice(("raw", "embedding")), head=r.choice(("last", "every")),
+        training=r.choice(("none", "sgd", "adam")), steps=r.randint(2, 5),
+        hidden=r.choice((3, 4, 5, 6, 8)))
+
+
 # Families written after seed 0's first 1000 programs were fixed (KNOWN_WRONG.txt, the
 # strict xfails): run by `--family` and by their own selection in tests/test_generated.py,
 # outside the round-robin of `programs(seed, n)`, so adding one redraws no other program.
 LATER_FAMILIES: dict[str, Callable[[random.Random], Description]] = {
     "keras/custom_cell": _keras_custom_cell,
+    "keras/conv_fused": _keras_conv_fused,
+    "tf1/cudnn_keras": _tf1_cudnn_keras,
 }
 ALL_FAMILIES = {**FAMILIES, **LATER_FAMILIES}
 

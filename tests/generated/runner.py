@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tests.generated.conv_fused_writer import write_conv_rnn, write_cudnn_keras
 from tests.generated.description import Description
 from tests.generated.keras_cell_writer import write_keras_cell
 from tests.generated.keras_feedback import write_keras_feedback
@@ -44,7 +45,9 @@ def under_v1_behavior(source: str) -> str:
 def write(d: Description, v1_behavior: bool = False) -> tuple[str, dict[str, Any]]:
     """The program's source and its `EXPECTED` truth (also written into the source); with
     `v1_behavior` a TF1 program runs under `disable_v2_behavior()`."""
-    writer = (write_feedback if d.loop in FEEDBACK_LOOPS
+    writer = (write_conv_rnn if d.loop == "conv_fused"
+              else write_cudnn_keras if d.loop == "cudnn_keras"
+              else write_feedback if d.loop in FEEDBACK_LOOPS
               else write_variants if d.loop in VARIANT_LOOPS
               else write_tf2 if d.dialect == "tf2"
               else write_tf1 if d.dialect == "tf1"
