@@ -7,9 +7,14 @@ The cell is a `keras.layers.Layer` with `state_size` and `output_size`, weights 
 - `rnn`: a full recurrent matrix, `tanh(x W + h U + b)`, or one kernel on `concat([x, h])`;
 - `indrnn`: a recurrent *vector* `u` applied elementwise, `relu(x W + u * h + b)` (IndRNN);
 - `conv`: a 1-D convolution over the state's units, `tanh(x W + conv(h, K) + b)`;
+- `mrnn`: multiplicative, `m = (x Wmx) * (h Wmh)`, `tanh(x W + m U + b)`;
 - `gru`, `lstm` (two states, h and c): the gates from one kernel on `concat([x, h])`
-  (`fused`), from `W` and `U` (`wu`), or from one `W_g`, `U_g`, `b_g` per gate (`gates`).
-Extras: `proj_state` (an LSTM whose h is projected by `P` before it is output and fed
+  (`fused`), from `W` and `U` (`wu`), or from one `W_g`, `U_g`, `b_g` per gate (`gates`);
+`rnn`, `gru`, `lstm` also from two `Dense` sublayers made in `__init__` (`dense`: `x2h`
+with its bias, `h2h` without).
+Extras: `peephole` (an LSTM's `p_i`, `p_f` on c_{t-1}, `p_o` on the new c: hidden→hidden),
+`ln` (a layer norm of a one-block cell's pre-activation: gain `gamma` other, shift `beta`
+bias), `proj_state` (an LSTM whose h is projected by `P` before it is output and fed
 back: LSTMP, `P` hidden→hidden), `proj_out` (the top layer's cell projects its output by
 `Q`, which is not fed back: hidden→output, in no cell), `unroll` (`RNN(unroll=True)`: steps
 0..T-1), `nohead` (no Dense after the recurrence).
@@ -18,8 +23,9 @@ Layers: `separate` `RNN` layers (1–3, `Bidirectional` or not) or one
 (`every`).
 
 Truth by construction (tests/models/real/README.md): `W` multiplies the layer's own input
-(input→hidden), `U`, `u`, `K`, `P` its own state (hidden→hidden), a `concat([x, h])` kernel is
-fused, `b*` are biases; every cell weight is read at every step (`dynamic` in the loop).
+(input→hidden), `U`, `u`, `K`, `P`, `Wmh` its own state (hidden→hidden), a `concat([x, h])`
+kernel is fused, `b*` are biases; every cell weight is read at every step (`dynamic` in the
+loop).
 """
 
 from __future__ import annotations
