@@ -29,8 +29,10 @@ _SLICE_INPUT = {"Unpack": 0, "Split": 1, "SplitV": 0}
 _ELEMENT_OPS = frozenset({"TensorListGetItem", "TensorArrayReadV3"})
 _REVERSE_OPS = frozenset({"ReverseV2", "ReverseSequence"})
 # op -> the input that carries the sequence, on the way from a loop's read back to its source
+# (views that keep the element order included: `conv1d` expands its input's axes)
 _SEQUENCE_INPUT = {
     "Identity": 0, "Cast": 0, "Enter": 0, "Transpose": 0, "ReverseV2": 0,
+    "ExpandDims": 0, "Squeeze": 0, "Reshape": 0,
     "ReverseSequence": 0, "TensorListGetItem": 0, "TensorListFromTensor": 0,
     "TensorArrayReadV3": 2, "TensorArrayScatterV3": 2, "TensorArrayGatherV3": 2,
 }
