@@ -80,7 +80,7 @@ TF1_OPTIMIZERS = ("none", "sgd", "momentum", "adam", "adagrad", "rmsprop")
 KERAS_CELLS = ("lstm", "gru", "simple_rnn")
 # keras/custom_cell: each recurrence form and the weight layouts it is written in
 CUSTOM_CELL_LAYOUTS = {"rnn": ("fused", "wu", "dense"), "indrnn": ("wu",), "conv": ("wu",),
-                       "mrnn": ("wu",), "gru": ("fused", "wu", "gates", "dense"),
+                       "mrnn": ("wu",), "leaky": ("wu",), "gru": ("fused", "wu", "gates", "dense"),
                        "lstm": ("fused", "wu", "gates", "dense")}
 
 
@@ -256,7 +256,7 @@ FAMILIES: dict[str, Callable[[random.Random], Description]] = {
 
 def _keras_custom_cell(r: random.Random) -> Description:
     """A user-written Keras cell in `keras.layers.RNN` (tests/generated/keras_cell_writer.py)."""
-    cell = r.choice(("rnn", "indrnn", "conv", "mrnn", "gru", "gru", "lstm", "lstm"))
+    cell = r.choice(("rnn", "indrnn", "conv", "mrnn", "leaky", "gru", "gru", "lstm", "lstm"))
     layout = r.choice(CUSTOM_CELL_LAYOUTS[cell])
     layers = r.choice((1, 1, 2, 3))
     stack = "multi" if layers > 1 and r.random() < 0.3 else "separate"

@@ -8,6 +8,8 @@ The cell is a `keras.layers.Layer` with `state_size` and `output_size`, weights 
 - `indrnn`: a recurrent *vector* `u` applied elementwise, `relu(x W + u * h + b)` (IndRNN);
 - `conv`: a 1-D convolution over the state's units, `tanh(x W + conv(h, K) + b)`;
 - `mrnn`: multiplicative, `m = (x Wmx) * (h Wmh)`, `tanh(x W + m U + b)`;
+- `leaky`: a leaky unit, `a = sigmoid(alpha)`, `(1 - a) * h + a * tanh(x W + h U + b)`: the
+  learned time constant `alpha` scales the previous state (hidden→hidden, as IndRNN's `u`);
 - `gru`, `lstm` (two states, h and c): the gates from one kernel on `concat([x, h])`
   (`fused`), from `W` and `U` (`wu`), or from one `W_g`, `U_g`, `b_g` per gate (`gates`);
 `rnn`, `gru`, `lstm` also from two `Dense` sublayers made in `__init__` (`dense`: `x2h`
@@ -23,7 +25,7 @@ Layers: `separate` `RNN` layers (1–3, `Bidirectional` or not) or one
 (`every`).
 
 Truth by construction (tests/models/real/README.md): `W` multiplies the layer's own input
-(input→hidden), `U`, `u`, `K`, `P`, `Wmh` its own state (hidden→hidden), a `concat([x, h])`
+(input→hidden), `U`, `u`, `K`, `P`, `Wmh`, `alpha` its own state (hidden→hidden), a `concat([x, h])`
 kernel is fused, `b*` are biases; every cell weight is read at every step (`dynamic` in the
 loop).
 """
@@ -36,7 +38,7 @@ from tests.generated.facts import Truth, Weight, steps_of
 B, F, V, C = 2, 3, 12, 3
 
 _GATES = {"gru": "zrn", "lstm": "ifgo"}
-_WIDTH = {"rnn": 1, "indrnn": 1, "conv": 1, "mrnn": 1, "gru": 3, "lstm": 4}
+_WIDTH = {"rnn": 1, "indrnn": 1, "conv": 1, "mrnn": 1, "leaky": 1, "gru": 3, "lstm": 4}
 
 # (own name, shape as source expressions over in_dim, S (the fed-back state's width), H,
 # R (the projection's width) and O (the output projection's width), role)
@@ -61,6 +63,9 @@ def layout(d: Description, project_out: bool) -> Layout:
         out = [("Wmx", ("in_dim", "H"), "input_to_hidden"),
                ("Wmh", ("S", "H"), "hidden_to_hidden"), ("W", ("in_dim", "H"), "input_to_hidden"),
                ("U", ("H", "H"), "hidden_to_hidden"), ("b", ("H",), "bias")]
+    elif d.cell == "leaky":  # a learned time constant per unit scales the previous state
+        out = [("W", ("in_dim", "H"), "input_to_hidden"), ("U", ("S", "H"), "hidden_to_hidden"),
+               ("b", ("H",), "bias"), ("alpha", ("H",), "hidden_to_hidden")]
     elif d.variables == "gates":
         out = [w for g in _GATES[d.cell] for w in (
             (f"W_{g}", ("in_dim", "H"), "input_to_hidden"),
@@ -86,6 +91,9 @@ _STEP = {
     ("rnn", "fused"): ["h = ops.tanh(ops.matmul(ops.concatenate([x, s[0]], axis=1), W) + b)"],
     ("rnn", "wu"): ["h = ops.tanh(ops.matmul(x, W) + ops.matmul(s[0], U) + b)"],
     ("indrnn", "wu"): ["h = ops.relu(ops.matmul(x, W) + u * s[0] + b)"],
+    ("leaky", "wu"): ["a = ops.sigmoid(alpha)",
+                      "h = (1 - a) * s[0] + a * ops.tanh(ops.matmul(x, W) + ops.matmul(s[0], U)"
+                      " + b)"],
     ("mrnn", "wu"): ["m = ops.matmul(x, Wmx) * ops.matmul(s[0], Wmh)",
                      "h = ops.tanh(ops.matmul(x, W) + ops.matmul(m, U) + b)"],
     ("conv", "wu"): ["r = ops.squeeze(ops.conv(ops.expand_dims(s[0], -1), K, padding=\"same\"),"
