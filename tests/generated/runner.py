@@ -153,6 +153,14 @@ _FED_BACK = (*FEEDBACK_LOOPS, "feedback")  # the loop forms of the fed-back deco
 # (test, class): the first whose test holds names a wrong answer's class, for the xfail list
 # and BASELINE.md. A test sees the description and the discrepancy lines.
 _CLASSES: list[tuple[Any, str]] = [
+    (lambda d, t: d.loop in ("conv_fused", "cudnn_keras") and "direction got None" in t,
+     "Bidirectional(ConvLSTM1D) in a loop, or tf_keras Bidirectional(CuDNNLSTM/GRU): no "
+     "direction (the sequence read through an expanded step, or by a fused op)"),
+    (lambda d, t: d.loop == "custom_cell" and "alpha: role got other" in t,
+     "a custom Keras cell's leaky time constant, sigmoid(alpha) on h_{t-1}: called other"),
+    (lambda d, t: d.loop == "custom_cell" and "ln" in d.extras and "steps got" in t,
+     "a layer norm in an unrolled custom Keras cell: its gain and shift at step 0 reported "
+     "at step 1"),
     (lambda d, t: d.loop in _FED_BACK and "role got hidden_to_hidden expected input" in t,
      "a fed-back decoder: the input rows / input matrices read on the prediction called "
      "hidden_to_hidden"),
