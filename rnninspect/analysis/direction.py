@@ -29,12 +29,17 @@ _SLICE_INPUT = {"Unpack": 0, "Split": 1, "SplitV": 0}
 _ELEMENT_OPS = frozenset({"TensorListGetItem", "TensorArrayReadV3"})
 _REVERSE_OPS = frozenset({"ReverseV2", "ReverseSequence"})
 # op -> the input that carries the sequence, on the way from a loop's read back to its source
+# (views that keep the element order included: `conv1d` expands its input's axes)
 _SEQUENCE_INPUT = {
     "Identity": 0, "Cast": 0, "Enter": 0, "Transpose": 0, "ReverseV2": 0,
+    "ExpandDims": 0, "Squeeze": 0, "Reshape": 0,
     "ReverseSequence": 0, "TensorListGetItem": 0, "TensorListFromTensor": 0,
     "TensorArrayReadV3": 2, "TensorArrayScatterV3": 2, "TensorArrayGatherV3": 2,
 }
 _INPUT_ROLES = (Role.INPUT_HIDDEN_FUSED, Role.INPUT_TO_HIDDEN)
+# a whole-sequence fused RNN op (docs/analysis.md §10a) -> its sequence operand
+_FUSED_SEQUENCE = {"CudnnRNN": 0, "CudnnRNNV2": 0, "CudnnRNNV3": 0, "BlockLSTM": 1,
+                   "BlockLSTMV2": 1}
 
 # a cell's view of its input: source -> +1 (time order) or -1 (reversed)
 Orders = dict[str, int]
@@ -145,7 +150,17 @@ def _static_orders(
 def _loop_orders(
     og: OpGraph, facts: dict[str, VarFacts], build: CellBuild, infos: list[VariableInfo]
 ) -> Orders:
-    """Where the loop's input kernel reads its sequence from, and in which time order."""
+    """Where the loop's input kernel reads its sequence from, and in which time order (a
+    fused op, which runs the loop itself: where its sequence operand comes from)."""
+    assert build.loop is not None
+    node = build.loop.node
+    k = _FUSED_SEQUENCE.get(og.op(node)) if node in og.graph else None
+    if k is not None:
+        ins = og.inputs.get(node, [])
+        if k >= len(ins):
+            return {}
+        source, sign = _source(og, ins[k][0], 1)
+        return {source: sign}
     kernels = {i.name for i in infos if i.cell == build.name and i.role in _INPUT_ROLES}
     for f in facts.values():
         if f.var.name not in kernels:

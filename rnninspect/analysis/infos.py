@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 
 from rnninspect.analysis.facts import CellBuild, VarFacts
 from rnninspect.analysis.opgraph import OpGraph
-from rnninspect.analysis.reads import CONV_OPS, MATMUL_OPS
+from rnninspect.analysis.reads import CONV_OPS, MATMUL_OPS, Use
 from rnninspect.analysis.recurrence import (
     Topology,
     Upstream,
@@ -27,6 +27,32 @@ from rnninspect.model import Cell, GateBlock, Role, RowSplit, VariableInfo
 class CellLayout:
     kind: str  # "LSTM", "GRU", "RNN"
     gate_order: tuple[str, ...]
+
+
+def weight_products(og: OpGraph, topo: Topology, use: Use, const: list[bool]) -> list[Use]:
+    """The elementwise products a vector weight's read makes with data: the read itself when
+    it is one (`p * c`), else the products that a value computed from the weight and
+    constants alone makes (`sigmoid(alpha)`, `1 - sigmoid(alpha)`: a leaky unit's time
+    constant, a reparametrized gain), each as a read of the weight."""
+    if use.op == "Mul":
+        return [use]
+    derived = {use.node}
+    products, stack = [], [use.node]
+    while stack:
+        node = stack.pop()
+        for succ in og.graph.successors(node):
+            i = topo.index.get(succ)
+            if i is None or succ in derived:
+                continue
+            ins = [src for src, _ in og.inputs.get(succ, [])]
+            made = [k for k, src in enumerate(ins) if src in derived]
+            rest = [src for src in ins if src not in derived]
+            if all(topo.index.get(src) is not None and const[topo.index[src]] for src in rest):
+                derived.add(succ)
+                stack.append(succ)
+            elif og.op(succ) == "Mul" and len(ins) == 2 and len(made) == 1:
+                products.append(Use(succ, "Mul", made[0], False))
+    return products
 
 
 def variable_infos(
@@ -73,9 +99,10 @@ def variable_infos(
             carry_ups = peep_ups  # what the cell carries is read on the cell's own clocks
             if f.own_state is not None:
                 reads, peep_ups = [(1, f.own_state[0])], [f.own_state[1]]
-            if any(use.op == "Mul" and carried_value(og, topo, use, carry_ups, initial)
-                   and multiplies_state(og, topo, use, step, peep_ups, current=True)
-                   for step, use in reads):
+            if any(carried_value(og, topo, product, carry_ups, initial)
+                   and multiplies_state(og, topo, product, step, peep_ups, current=True)
+                   for step, use in reads
+                   for product in weight_products(og, topo, use, initial)):
                 role = Role.HIDDEN_TO_HIDDEN
         if f.cell is not None and f.step_uses and role is not Role.BIAS:
             state_ups = [ups[c.id] for c in f.cell.chains]

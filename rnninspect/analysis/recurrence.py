@@ -402,6 +402,9 @@ def nearest_chain(
             cand = (up.hops[i], 0, 0, -up.pos[i], chain.id)
             best = cand if best is None or cand < best else best
     # Downstream merge: the first op where this read's value meets a later chain read.
+    # The search stops at a chain read: a value that a read at step t+1 multiplies is that
+    # step's previous state, made at step t, however near the read's product is after it
+    # (a layer norm's gain or shift on h_t, several ops past step t's reads).
     seen = {i}
     queue = deque([(i, 0)])
     while queue:
@@ -420,7 +423,8 @@ def nearest_chain(
                 if up.pos[s] > up.pos[i] and 0 < up.hops[s] <= NEAR:
                     cand = (depth + 1, 1, up.hops[s], -up.pos[s], chain.id)
                     best = cand if best is None or cand < best else best
-            queue.append((s, depth + 1))
+            if not any(ups[c.id].pos[s] >= 0 and ups[c.id].hops[s] == 0 for c in chains):
+                queue.append((s, depth + 1))
     if best is None:
         return None
     return best[4], -best[3], best[0]
