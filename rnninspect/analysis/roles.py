@@ -178,7 +178,8 @@ def base_role(
         return Role.EMBEDDING
     if ops and ops <= ADD_OPS:  # an additive term (GRU's [2, 3u] bias is unstacked first)
         return Role.BIAS
-    if ops & MATMUL_OPS and (len(shape) == 2 or ops & CONV_OPS):  # a matrix, or a filter
+    # a matrix, a vector reshaped to one for the matmul (tensordot(v, u, 1)), or a filter
+    if ops & MATMUL_OPS and (len(shape) in (1, 2) or ops & CONV_OPS):
         if placement is Placement.AFTER:
             return Role.HIDDEN_TO_OUTPUT
         if placement in (Placement.BEFORE, Placement.CELL):
