@@ -14,7 +14,7 @@ import numpy as np
 import tensorflow as tf
 
 tf1 = tf.compat.v1
-B, T, F, O = 2, 6, 3, 2
+B, T, F, OUT = 2, 6, 3, 2
 periods, group = [1, 2, 4], 2
 H = group * len(periods)
 
@@ -23,7 +23,7 @@ def build():
     graph = tf.Graph()
     with graph.as_default():
         x = tf1.placeholder(tf.float32, [B, T, F], name="inputs")
-        y = tf1.placeholder(tf.float32, [B, O], name="targets")
+        y = tf1.placeholder(tf.float32, [B, OUT], name="targets")
         mask = np.zeros((H, H), np.float32)
         for i in range(len(periods)):
             mask[i * group:(i + 1) * group, i * group:] = 1.0
@@ -34,8 +34,8 @@ def build():
             clockwork_W = tf1.get_variable("W", [H, H])
             clockwork_W = tf.multiply(clockwork_W, tf.constant(mask), name="masked")
         with tf1.variable_scope("output"):
-            output_W = tf1.get_variable("W", [H, O])
-            output_b = tf1.get_variable("b", [O])
+            output_W = tf1.get_variable("W", [H, OUT])
+            output_b = tf1.get_variable("b", [OUT])
         x_list = tf.unstack(x, T, axis=1)
         state = tf.zeros([B, H])
         for t in range(T):

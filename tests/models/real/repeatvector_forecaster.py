@@ -1,4 +1,4 @@
-"""An encoder-decoder LSTM forecaster: `LSTM` -> `RepeatVector` -> `LSTM` -> `TimeDistributed(Dense)`.
+"""An encoder-decoder LSTM forecaster: LSTM, RepeatVector, LSTM, TimeDistributed(Dense).
 
 Follows the multi-step time-series recipe popularised by Machine Learning Mastery ("How to
 Develop LSTM Models for Multi-Step Time Series Forecasting", encoder-decoder model):

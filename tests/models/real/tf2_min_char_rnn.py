@@ -37,7 +37,7 @@ def build():
                 ps = tf.nn.softmax(ys, axis=0)
                 loss -= tf.math.log(ps[targets[t], 0])
         grads = tape.gradient(loss, params)
-        for param, dparam, mem in zip(params, grads, mems):
+        for param, dparam, mem in zip(params, grads, mems, strict=True):
             dparam = tf.clip_by_value(dparam, -5.0, 5.0)
             mem.assign_add(dparam * dparam)
             param.assign_sub(0.1 * dparam / tf.sqrt(mem + 1e-8))
