@@ -24,7 +24,6 @@ REAL = Path(__file__).parent / "models" / "real"
 KNOWN_WRONG: dict[str, str] = {
     "nmt_attention": "attention V called hidden_to_hidden, not other",
     "siamese_lstm": "twin towers: one encoder on two inputs is one cell, not yet two copies",
-    "clockwork_rnn": "a weight masked by a constant (W * mask) before its matmul is not read",
 }
 
 # programs whose diagrams `dot` cannot render today

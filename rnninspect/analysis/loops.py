@@ -156,35 +156,40 @@ def outputs_in_loop(og: OpGraph, topo: Topology, loop: str, uses: dict[str, list
 def recurrent_states(og: OpGraph, topo: Topology, states: list[int]) -> list[int]:
     """The carried states that are a recurrence whether or not a weight multiplies them:
     those on a cycle of the body's back edges (a state reaches the next value of a state
-    that reaches its own, ...). A running sum — a next value that adds the state itself to
-    terms none of which depends on it (a loss or a count accumulated over the iterations) —
-    is no cycle of its own: its value depends on the terms, not on their order. Guarantee:
-    every state a weight read on a cycle depends on is one; a scan's output slot (made from
-    the state, never from itself) and a running sum of outputs are not."""
+    that reaches its own, ...). A state its next value only keeps or adds to — a running
+    sum of terms that do not depend on it (a loss accumulated over the iterations), a
+    select between it and a value that does not (a masked layer's last output, copied
+    through) — is no cycle of its own: nothing computes with it. Guarantee: every state a
+    weight read on a cycle depends on is one; a scan's output slot (made from the state,
+    never from itself), a running sum and a copied-through output are not."""
     nxt = next_values(og, topo, states)
     down = {s: downstream(topo, [s]) for s in states}
     graph = nx.DiGraph()
     graph.add_nodes_from(states)
     for a in states:
         for b in states:
-            if nxt[b] & down[a] and not (a == b and _running_sum(og, topo, a, down[a])):
+            if nxt[b] & down[a] and not (a == b and _kept_or_summed(og, topo, a, down[a])):
                 graph.add_edge(a, b)
     return sorted(m for c in nx.strongly_connected_components(graph) for m in c
                   if len(c) > 1 or graph.has_edge(m, m))
 
 
-def _running_sum(og: OpGraph, topo: Topology, state: int, down: set[int]) -> bool:
-    """Is the state's next value the state plus terms that do not depend on it?"""
+def _kept_or_summed(og: OpGraph, topo: Topology, state: int, down: set[int]) -> bool:
+    """Is the state's next value the state plus terms that do not depend on it (a running
+    sum), or a select between the state and a value that does not depend on it (a masked
+    layer's last output, copied through where a sequence has ended)?"""
     node = og.graph.nodes[topo.order[state]].get("next")
     if node is None or node not in og.graph:
         return False
     node = _through_identity(og, node)
-    if og.op(node) not in (*ADD_OPS, "AddN"):
-        return False
     terms = [_through_identity(og, src) for src, _ in og.inputs.get(node, [])]
-    itself = [t for t in terms if t == topo.order[state]]
-    return len(itself) == 1 and all(
-        t == topo.order[state] or topo.index.get(t, -1) not in down for t in terms)
+    if og.op(node) in ("Select", "SelectV2"):
+        terms = terms[1:3]  # the condition picks, it is no term
+    elif og.op(node) not in (*ADD_OPS, "AddN"):
+        return False
+    itself = topo.order[state]
+    return terms.count(itself) == 1 and all(
+        t == itself or topo.index.get(t, -1) not in down for t in terms)
 
 
 def carried_states(og: OpGraph, topo: Topology, loop: str) -> list[int]:

@@ -85,6 +85,8 @@ def _concat_parts(og: OpGraph, topo: Topology, use: Use, step: int, state_ups: l
         if part[0] not in topo.index:
             return None
         shape = og.shape(part)
+        if shape and shape[-1] == 0:
+            continue  # an empty part multiplies no row (a Clockwork step updating every module)
         widths.append(int(shape[-1]) if shape and shape[-1] is not None else None)
         i = topo.index[part[0]]
         states.append(any(up.pos[i] == step - 1 for up in state_ups))
