@@ -15,8 +15,9 @@ from itertools import pairwise
 import networkx as nx
 
 from rnninspect.analysis.opgraph import OpGraph
-from rnninspect.analysis.reads import MATMUL_OPS, Use, adds_onto
+from rnninspect.analysis.reads import ADD_OPS, MATMUL_OPS, Use, adds_onto
 from rnninspect.analysis.recurrence import Topology, Upstream, downstream
+from rnninspect.analysis.roles import _through_identity
 
 
 @dataclass
@@ -98,9 +99,13 @@ def split_layers(og: OpGraph, topo: Topology, loop: Loop,
         for s in states:
             if nxt[s] & down[a]:
                 cycles.add_edge(a, s)
+    # a layer is a cycle holding a weight read and a state, or a recurrent state no weight
+    # sits on (an elementwise recurrence: SRU's c = f * c + ..., QRNN) that a read feeds
+    recurrent = set(recurrent_states(og, topo, states))
+    fed = {s for s in recurrent for u in reads if nxt[s] & down[u]}
     groups = sorted(
         (c for c in nx.strongly_connected_components(cycles)
-         if c & set(states) and c & set(reads)
+         if c & set(states) and (c & set(reads) or c & fed)
          and (len(c) > 1 or any(cycles.has_edge(m, m) for m in c))),
         key=min)
     if len(groups) < 2 and not fed_back:
@@ -125,8 +130,9 @@ def outputs_in_loop(og: OpGraph, topo: Topology, loop: str, uses: dict[str, list
     """The reads of an output layer computed inside one while loop's body and only written
     out (a head applied at every iteration, its result put in a TensorArray or a scan's
     outputs): matmul reads that depend on a *recurrent* state — a carried value that some
-    weight read in the body depends on — and from which the next value of no recurrent
-    state is made; with the reads of a bias added straight onto their products.
+    weight read in the body depends on, or one on a cycle (`recurrent_states`: an IndRNN's
+    h, multiplied by a vector; an SRU's c, by a gate) — and from which the next value of no
+    recurrent state is made; with the reads of a bias added straight onto their products.
     Guarantee: a read that helps make the next state (an input, recurrent, fused, gate or
     `num_proj` matrix; a fed-back output, whose prediction becomes the next input) is never
     one, nor one that reads no recurrent state; a carried value no weight reads (a scan's
@@ -136,7 +142,8 @@ def outputs_in_loop(og: OpGraph, topo: Topology, loop: str, uses: dict[str, list
     reads = {topo.index[u.node] for var_uses in uses.values() for u in var_uses
              if u.op in MATMUL_OPS and u.node in topo.index and og.loop(u.node) == loop}
     down = {s: downstream(topo, [s]) for s in states}
-    recurrent = [s for s in states if down[s] & reads]
+    on_cycle = set(recurrent_states(og, topo, states))
+    recurrent = [s for s in states if down[s] & reads or s in on_cycle]
     made = {i for ops in next_values(og, topo, recurrent).values() for i in ops}
     out = {i for i in reads if any(i in down[s] for s in recurrent)
            and not downstream(topo, [i]) & made}
@@ -144,6 +151,45 @@ def outputs_in_loop(og: OpGraph, topo: Topology, loop: str, uses: dict[str, list
     out |= {topo.index[u.node] for var_uses in uses.values() for u in var_uses
             if u.node in topo.index and og.loop(u.node) == loop and adds_onto(og, u, products)}
     return frozenset(out)
+
+
+def recurrent_states(og: OpGraph, topo: Topology, states: list[int]) -> list[int]:
+    """The carried states that are a recurrence whether or not a weight multiplies them:
+    those on a cycle of the body's back edges (a state reaches the next value of a state
+    that reaches its own, ...). A state its next value only keeps or adds to — a running
+    sum of terms that do not depend on it (a loss accumulated over the iterations), a
+    select between it and a value that does not (a masked layer's last output, copied
+    through) — is no cycle of its own: nothing computes with it. Guarantee: every state a
+    weight read on a cycle depends on is one; a scan's output slot (made from the state,
+    never from itself), a running sum and a copied-through output are not."""
+    nxt = next_values(og, topo, states)
+    down = {s: downstream(topo, [s]) for s in states}
+    graph = nx.DiGraph()
+    graph.add_nodes_from(states)
+    for a in states:
+        for b in states:
+            if nxt[b] & down[a] and not (a == b and _kept_or_summed(og, topo, a, down[a])):
+                graph.add_edge(a, b)
+    return sorted(m for c in nx.strongly_connected_components(graph) for m in c
+                  if len(c) > 1 or graph.has_edge(m, m))
+
+
+def _kept_or_summed(og: OpGraph, topo: Topology, state: int, down: set[int]) -> bool:
+    """Is the state's next value the state plus terms that do not depend on it (a running
+    sum), or a select between the state and a value that does not depend on it (a masked
+    layer's last output, copied through where a sequence has ended)?"""
+    node = og.graph.nodes[topo.order[state]].get("next")
+    if node is None or node not in og.graph:
+        return False
+    node = _through_identity(og, node)
+    terms = [_through_identity(og, src) for src, _ in og.inputs.get(node, [])]
+    if og.op(node) in ("Select", "SelectV2"):
+        terms = terms[1:3]  # the condition picks, it is no term
+    elif og.op(node) not in (*ADD_OPS, "AddN"):
+        return False
+    itself = topo.order[state]
+    return terms.count(itself) == 1 and all(
+        t == itself or topo.index.get(t, -1) not in down for t in terms)
 
 
 def carried_states(og: OpGraph, topo: Topology, loop: str) -> list[int]:

@@ -69,7 +69,8 @@ def _uses(og: OpGraph, var_node: str, computation: set[str]) -> list[Use]:
             if consumer in seen or consumer not in computation:
                 continue
             op = og.op(consumer)
-            if op in PASS_THROUGH or (node == var_node and op in READ_OPS):
+            if (op in PASS_THROUGH or (node == var_node and op in READ_OPS)
+                    or _masked(og, consumer, node)):
                 seen.add(consumer)
                 frontier.append((consumer, transposed or op == "Transpose"))
                 continue
@@ -175,3 +176,19 @@ def computation_nodes(og: OpGraph, outputs: list[str]) -> set[str]:
 def adds_onto(og: OpGraph, use: Use, reads: set[str]) -> bool:
     """Is the read a bias added straight onto the product of one of `reads`?"""
     return use.op in ADD_OPS and any(src in reads for src, _ in og.inputs.get(use.node, ()))
+
+
+def _masked(og: OpGraph, consumer: str, node: str) -> bool:
+    """Is `consumer` the weight `node` times a constant (a Clockwork RNN's block mask, a
+    fixed scale)? Such a product is the weight as the model uses it, so its readers are the
+    weight's reads. A factor that is not a constant (a random DropConnect mask, another
+    weight, data) is a computation with the weight, not the weight."""
+    if og.op(consumer) != "Mul":
+        return False
+    others = [src for src, _ in og.inputs.get(consumer, []) if src != node]
+    if len(others) != 1:
+        return False
+    other = others[0]
+    while og.op(other) == "Identity" and og.inputs.get(other):
+        other = og.inputs[other][0][0]
+    return og.op(other) == "Const"

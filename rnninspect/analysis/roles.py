@@ -85,6 +85,8 @@ def _concat_parts(og: OpGraph, topo: Topology, use: Use, step: int, state_ups: l
         if part[0] not in topo.index:
             return None
         shape = og.shape(part)
+        if shape and shape[-1] == 0:
+            continue  # an empty part multiplies no row (a Clockwork step updating every module)
         widths.append(int(shape[-1]) if shape and shape[-1] is not None else None)
         i = topo.index[part[0]]
         states.append(any(up.pos[i] == step - 1 for up in state_ups))
@@ -178,7 +180,8 @@ def base_role(
         return Role.EMBEDDING
     if ops and ops <= ADD_OPS:  # an additive term (GRU's [2, 3u] bias is unstacked first)
         return Role.BIAS
-    if ops & MATMUL_OPS and (len(shape) == 2 or ops & CONV_OPS):  # a matrix, or a filter
+    # a matrix, a vector reshaped to one for the matmul (tensordot(v, u, 1)), or a filter
+    if ops & MATMUL_OPS and (len(shape) in (1, 2) or ops & CONV_OPS):
         if placement is Placement.AFTER:
             return Role.HIDDEN_TO_OUTPUT
         if placement in (Placement.BEFORE, Placement.CELL):

@@ -81,11 +81,13 @@ def trace_function(
     model: str,
     dialect: str,
     config: tuple[tuple[str, Any], ...] = (),
+    weights_listed: bool = False,
 ) -> Traced:
     """Trace `fn` with `tf.function` and map its captured resource handles back to `variables`.
 
     `variables` are tf.Variables or Keras 3 Variables. The mapping is by the identity of
-    each variable's resource handle, never by name.
+    each variable's resource handle, never by name. `weights_listed`: see
+    `captured_variables`.
     """
     tf = import_tensorflow()
     start = time.perf_counter()
@@ -95,7 +97,8 @@ def trace_function(
     except Exception as e:
         raise TraceError(f"tracing {model!r} with tf.function failed: {one_line(e)}") from e
     return traced_from_concrete(
-        concrete, variables, model=model, dialect=dialect, config=config, start=start
+        concrete, variables, model=model, dialect=dialect, config=config, start=start,
+        weights_listed=weights_listed,
     )
 
 
@@ -130,10 +133,11 @@ def traced_from_concrete(
     dialect: str,
     config: tuple[tuple[str, Any], ...] = (),
     start: float | None = None,
+    weights_listed: bool = False,
 ) -> Traced:
     start = time.perf_counter() if start is None else start
     graph = concrete.graph
-    captured, capture_nodes = captured_variables(graph, variables)
+    captured, capture_nodes = captured_variables(graph, variables, weights_listed)
     inputs = [t.op.name for t in concrete.inputs if t.op.name not in capture_nodes]
     outputs = [t.op.name for t in concrete.outputs]
     spec = graph_spec_from_graph_def(graph.as_graph_def(add_shapes=True))
@@ -150,16 +154,23 @@ def traced_from_concrete(
 
 
 def captured_variables(
-    graph: Any, variables: Sequence[Any]
+    graph: Any, variables: Sequence[Any], weights_listed: bool = False
 ) -> tuple[list[TracedVariable], set[str]]:
     """A function graph's variables, matched to its captured resource handles by identity.
 
     Returns the variable table and the names of all capture placeholders. Variables the
     function never read are listed with a node name that is not in the graph.
+    `weights_listed`: `variables` are a Keras model's own list, every weight it trains
+    included, so a variable the function reads that the list lacks is trained by nobody
+    (tf_keras keeps a stateful RNN's state in plain tf.Variables, trainable by TensorFlow's
+    default, outside the model's weights): it is listed as not trainable.
     """
     by_handle = {id(_tf_variable(v).handle): v for v in variables}
+    unlisted = set()
     for v in graph.variables:  # variables the function reached but the caller missed
-        by_handle.setdefault(id(v.handle), v)
+        if id(v.handle) not in by_handle:
+            by_handle[id(v.handle)] = v
+            unlisted.add(id(v.handle))
     paths = keras_paths(list(by_handle.values()))
     table: list[TracedVariable] = []
     capture_nodes = set()
@@ -170,7 +181,8 @@ def captured_variables(
         if var is None:
             continue
         seen.add(id(external))
-        table.append(_traced_variable(var, internal.op.name, paths))
+        trainable = is_trainable(var) and not (weights_listed and id(external) in unlisted)
+        table.append(_traced_variable(var, internal.op.name, paths, trainable))
     for var in variables:  # created but never read by the traced computation
         if id(_tf_variable(var).handle) not in seen:
             table.append(_traced_variable(
@@ -178,14 +190,15 @@ def captured_variables(
     return [v for v in table if not is_rng_state(v)], capture_nodes
 
 
-def _traced_variable(var: Any, node: str, paths: dict[int, str]) -> TracedVariable:
+def _traced_variable(var: Any, node: str, paths: dict[int, str],
+                     trainable: bool | None = None) -> TracedVariable:
     tf_var = _tf_variable(var)
     return TracedVariable(
         display_name(var, paths),
         node,
         _shape(tf_var.shape),
         tf_var.dtype.base_dtype.name,
-        is_trainable(var),
+        is_trainable(var) if trainable is None else trainable,
     )
 
 
@@ -219,7 +232,8 @@ def trace_keras_model(
         return model_obj(*args, training=False)
 
     return trace_function(
-        call or forward, input_signature, variables, model=model, dialect=dialect, config=config
+        call or forward, input_signature, variables, model=model, dialect=dialect, config=config,
+        weights_listed=True,
     )
 
 

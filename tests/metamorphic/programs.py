@@ -27,7 +27,7 @@ CONTROL_FLOW = {"dynamic_rnn", "while_loop", "cond", "scan"}
 class Program:
     name: str
     kind: str  # tf1 | keras_model (functional/Sequential) | keras_object (with a signature)
-    # | keras_function (a ConcreteFunction)
+    # | keras_function (a ConcreteFunction) | tf_keras_model (Keras 2: no transformation)
     file: Path  # the source the builder lives in (edited by source transformations)
     builder: str
     zoo: tuple[str, str] | None  # (zoo name, dialect) for the seeds
@@ -104,6 +104,8 @@ def _seed(name: str, dialect: str) -> Program:
 def _kind(source: str) -> str:
     if re.search(r"compat\.v1", source):
         return "tf1"
+    if re.search(r"^import tf_keras", source, re.MULTILINE):
+        return "tf_keras_model"  # a Keras 2 model: the variants are built with Keras 3 only
     if "get_concrete_function" in source:
         return "keras_function"
     return "keras_object" if "TensorSpec" in source else "keras_model"
