@@ -107,6 +107,7 @@ def find_chains(
     cannot (fewer steps than layers): see `_state_parts`."""
     chains: list[Chain] = []
     peeled: list[list[Chain]] = []
+    recurrent: list[list[Chain]] = []
     const: list[bool] | None = None
     for var in sorted(uses):
         nodes = [u.node for u in uses[var] if u.op in MATMUL_OPS and u.node not in loops]
@@ -121,7 +122,7 @@ def find_chains(
         parts = _state_parts(og, topo, uses[var], marks)
         if og is not None and const is None:
             const = constants(og, topo)
-        starts = _starts(og, topo, const, marks, parts)
+        starts = _starts(og, topo, const, uses[var], marks, parts)
         layers = None
         if len(starts) >= 2 and len(nodes) % len(starts) == 0:
             # Each application of the cell starts from the initial state: as many chains as
@@ -133,15 +134,19 @@ def find_chains(
             chains.append(Chain(var, _one_read_per_step(og, uses[var], ordered)))
         elif layers is not None or (max(positions) >= 2 and len(nodes) >= 4):
             # Several interleaved chains: one cell object applied by several layers.
+            from_starts = layers is not None
             layers = layers or _peel(topo, marks, count, parts)
             if layers is not None:
                 peeled.append([Chain(var, [topo.order[i] for i in c], k)
                                for k, c in enumerate(layers)])
+                if from_starts:
+                    recurrent.append(peeled[-1])
     # A weight read once per layer at every step (a Keras cell's input kernel) also peels,
-    # into one "chain" per step across the layers. The recurrent weight's peel is the one
-    # whose first read multiplies the initial state (a value no input or weight feeds);
-    # failing that, the layers are the fewest chains found.
-    recurrent = [p for p in peeled if og is not None and _multiplies_constant(og, p[0].uses[0])]
+    # into one "chain" per step across the layers. The recurrent weights' peels are those
+    # whose chains start where they multiply the initial state (a value no input or weight
+    # feeds: `_starts`); failing those, the layers are the fewest chains found.
+    recurrent += [p for p in peeled if p not in recurrent and og is not None
+                  and _multiplies_constant(og, p[0].uses[0])]
     fewest = min((len(p) for p in peeled), default=0)
     kept = recurrent or [p for p in peeled if len(p) == fewest]
     return chains + [c for p in kept for c in p]
@@ -232,16 +237,31 @@ def _state_parts(
 
 
 def _starts(
-    og: OpGraph | None, topo: Topology, const: list[bool] | None, marks: set[int],
-    parts: dict[int, int]
+    og: OpGraph | None, topo: Topology, const: list[bool] | None, uses: list[Use],
+    marks: set[int], parts: dict[int, int]
 ) -> set[int]:
     """Reads that multiply the initial state (a value computed from constants alone: the
-    zero state): the state part of a fused kernel's ``concat``, else the whole operand. Every
-    later step of an application multiplies the state its previous step made."""
+    zero state), as the state part of a fused kernel's ``concat`` or as the whole operand,
+    either through a gate (a GRU's ``r * h``). Every later step of an application of the
+    cell multiplies the state its previous step made."""
     if og is None or const is None:
         return set()
-    return {i for i in marks if (const[parts[i]] if i in parts
-                                 else _multiplies_constant(og, topo.order[i]))}
+    out = set()
+    for use in uses:
+        i = topo.index.get(use.node)
+        if i not in marks:
+            continue
+        if i in parts:
+            state: int | None = parts[i]
+        else:
+            data = data_operand(og, use)
+            state = topo.index.get(_ungated(og, data[0])) if data is not None else None
+        if state is None:
+            if _multiplies_constant(og, use.node):
+                out.add(i)
+        elif const[state]:
+            out.add(i)
+    return out
 
 
 def _ungated(og: OpGraph, node: str) -> str:
