@@ -101,7 +101,9 @@ def _closure(edges: list[list[int]], starts: list[int]) -> set[int]:
 def find_chains(
     topo: Topology, uses: dict[str, list[Use]], loops: set[str], og: OpGraph | None = None
 ) -> list[Chain]:
-    """Variables whose static matmul reads form one dependency chain of length >= 2.
+    """Variables whose static matmul reads form one dependency chain of length >= 2; a
+    weight whose reads multiply the initial state k >= 2 times is k chains, one per
+    application of its cell (`_starts`, docs/analysis.md §5).
 
     `og` lets the tied-layers peel tell a step from a layer where the grid of reads alone
     cannot (fewer steps than layers): see `_state_parts`."""
