@@ -146,8 +146,9 @@ def find_duplicates(
             continue
         groups[(shapes[var], use.op, use.operand)].append(Duplicate(var, use, step))
     found = [d for g in groups.values() if len({d.step for d in g}) >= 2 for d in g]
-    _assign_layers(topo, found, {d.var: k for k, g in enumerate(groups.values()) for d in g})
-    return found
+    after = _assign_layers(topo, found, {d.var: k for k, g in enumerate(groups.values())
+                                         for d in g})
+    return [d for d in found if id(d) not in after]
 
 
 def _summed_products(og: OpGraph, use: Use) -> list[str]:
@@ -169,7 +170,8 @@ def _summed_products(og: OpGraph, use: Use) -> list[str]:
     return out
 
 
-def _assign_layers(topo: Topology, dups: list[Duplicate], group_of: dict[str, int]) -> None:
+def _assign_layers(topo: Topology, dups: list[Duplicate], group_of: dict[str, int]
+                   ) -> set[int]:
     """Layers of per-step copies, from the recurrence (no hop limit).
 
     Rule: at a step t before the last, a copy's *next set* is the copies of step t+1
@@ -181,13 +183,14 @@ def _assign_layers(topo: Topology, dups: list[Duplicate], group_of: dict[str, in
     layers upstream — at the step before and at its own step (one layer and T=2: layer 0).
     Guarantee: a copy's layer is never guessed: where a copy of the last step matches no
     layer, or several (a stack of T=2; a head of the same shape read at the last step),
-    it is marked `unproven` (reported `unresolved`)."""
+    it is marked `unproven` (reported `unresolved`). Returns the copies of the last step that
+    are after the recurrence (`_counted_layers`): a head of the copies' shape and read op."""
     by_step: dict[int, list[Duplicate]] = defaultdict(list)
     for d in dups:
         by_step[d.step].append(d)
     steps = sorted(by_step)
-    if not steps:
-        return
+    if len(steps) < 2:
+        return set()
     at = {topo.index[d.use.node]: d for d in dups}
     down = {id(d): downstream(topo, [topo.index[d.use.node]]) for d in dups}
     for t, nxt in pairwise(steps):
@@ -201,7 +204,30 @@ def _assign_layers(topo: Topology, dups: list[Duplicate], group_of: dict[str, in
     if len(layers) <= 1 and len(steps) < 3:  # one layer and no step between to match
         for d in last:
             d.layer = min(layers, default=0)
-        return
+    else:
+        _matched_layers(topo, by_step, steps, at, down, group_of)
+    # every step applies the same layers: a last step whose copies do not count as the step
+    # before's is decided by the count alone
+    size = Counter((group_of[u.var], u.layer) for u in by_step[steps[-2]])
+    if any(d.unproven for d in last) or size != Counter((group_of[d.var], d.layer)
+                                                        for d in last):
+        counted = _counted_layers(topo, by_step[steps[-2]], last, down, group_of)
+        for d in last:
+            d.unproven = counted is None
+        if counted is not None:
+            for d, layer in zip(last, counted, strict=True):
+                d.layer = layer
+            top = max(layers)
+            return {id(d) for d, layer in zip(last, counted, strict=True) if layer > top}
+    return set()
+
+
+def _matched_layers(topo: Topology, by_step: dict[int, list[Duplicate]], steps: list[int],
+                    at: dict[int, Duplicate], down: dict[int, set[int]],
+                    group_of: dict[str, int]) -> None:
+    """The layer of each last-step copy from the copies of the steps between with its shape
+    and read op and the same layers upstream; `unproven` where that matches none or several."""
+    last = sorted(by_step[steps[-1]], key=lambda d: topo.index[d.use.node])
 
     def signature(d: Duplicate, before: list[Duplicate]) -> tuple[object, ...]:
         ups = [at[i] for i in at if id(at[i]) != id(d) and topo.index[d.use.node] in down[
@@ -219,11 +245,6 @@ def _assign_layers(topo: Topology, dups: list[Duplicate], group_of: dict[str, in
         found = known.get(signature(d, by_step[steps[-2]]), set())
         d.layer = min(found, default=0)
         d.unproven = len(found) != 1
-    if any(d.unproven for d in last):
-        counted = _counted_layers(topo, by_step[steps[-2]], last, down, group_of)
-        if counted is not None:
-            for d, layer in zip(last, counted, strict=True):
-                d.layer, d.unproven = layer, False
 
 
 def _counted_layers(topo: Topology, before: list[Duplicate], last: list[Duplicate],
@@ -239,8 +260,10 @@ def _counted_layers(topo: Topology, before: list[Duplicate], last: list[Duplicat
     one of them is above L, or it reads L's result. Every step applies the same layers, so
     the last step has as many copies of each (shape and read op, layer) as the step before:
     where the lower bounds give exactly those counts, no copy can be higher than its bound
-    (another would have to be lower), so each bound is the layer. A head of the copies'
-    shape read at the last step breaks the count: all stay `unresolved`."""
+    (another would have to be lower), so each bound is the layer. A copy above the top layer
+    (downstream of a whole application of it at the last step: a head of the copies' shape
+    and read op) is after the recurrence, no copy of a cell, and not counted; where the
+    others still do not count as the step before's, all stay `unresolved`."""
     size = Counter((group_of[u.var], u.layer) for u in before)
     layers = sorted({u.layer for u in before})
     found: list[int] = []
@@ -254,7 +277,9 @@ def _counted_layers(topo: Topology, before: list[Duplicate], last: list[Duplicat
             if all(seen[g] >= n for (g, at), n in size.items() if at == layer):
                 bound = max(bound, layer + 1)
         found.append(bound)
-    counts = Counter((group_of[d.var], layer) for d, layer in zip(last, found, strict=True))
+    top = max(layers, default=0)
+    counts = Counter((group_of[d.var], layer) for d, layer in zip(last, found, strict=True)
+                     if layer <= top)
     return found if counts == size else None
 
 

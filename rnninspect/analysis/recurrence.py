@@ -101,12 +101,16 @@ def _closure(edges: list[list[int]], starts: list[int]) -> set[int]:
 def find_chains(
     topo: Topology, uses: dict[str, list[Use]], loops: set[str], og: OpGraph | None = None
 ) -> list[Chain]:
-    """Variables whose static matmul reads form one dependency chain of length >= 2.
+    """Variables whose static matmul reads form one dependency chain of length >= 2; a
+    weight whose reads multiply the initial state k >= 2 times is k chains, one per
+    application of its cell (`_starts`, docs/analysis.md §5).
 
     `og` lets the tied-layers peel tell a step from a layer where the grid of reads alone
     cannot (fewer steps than layers): see `_state_parts`."""
     chains: list[Chain] = []
     peeled: list[list[Chain]] = []
+    recurrent: list[list[Chain]] = []
+    const: list[bool] | None = None
     for var in sorted(uses):
         nodes = [u.node for u in uses[var] if u.op in MATMUL_OPS and u.node not in loops]
         if len(nodes) < 2:
@@ -117,20 +121,34 @@ def find_chains(
             c = max((count[p] for p in preds), default=0)
             count[i] = c + 1 if i in marks else c
         positions = sorted(count[i] for i in marks)
-        if positions == list(range(1, len(nodes) + 1)):
+        parts = _state_parts(og, topo, uses[var], marks)
+        if og is not None and const is None:
+            const = constants(og, topo)
+        starts = _starts(og, topo, const, uses[var], marks, parts)
+        layers = None
+        if len(starts) >= 2 and len(nodes) % len(starts) == 0:
+            # Each application of the cell starts from the initial state: as many chains as
+            # reads multiply it, each from one of them (layers interleaved step by step, or
+            # one layer object run over whole sequences, one after the other).
+            layers = _peel(topo, marks, count, parts, starts)
+        if layers is None and positions == list(range(1, len(nodes) + 1)):
             ordered = sorted(nodes, key=lambda n: count[topo.index[n]])
             chains.append(Chain(var, _one_read_per_step(og, uses[var], ordered)))
-        elif max(positions) >= 2 and len(nodes) >= 4:
+        elif layers is not None or (max(positions) >= 2 and len(nodes) >= 4):
             # Several interleaved chains: one cell object applied by several layers.
-            layers = _peel(topo, marks, count, _state_parts(og, topo, uses[var], marks))
+            from_starts = layers is not None
+            layers = layers or _peel(topo, marks, count, parts)
             if layers is not None:
                 peeled.append([Chain(var, [topo.order[i] for i in c], k)
                                for k, c in enumerate(layers)])
+                if from_starts:
+                    recurrent.append(peeled[-1])
     # A weight read once per layer at every step (a Keras cell's input kernel) also peels,
-    # into one "chain" per step across the layers. The recurrent weight's peel is the one
-    # whose first read multiplies the initial state (a value no input or weight feeds);
-    # failing that, the layers are the fewest chains found.
-    recurrent = [p for p in peeled if og is not None and _multiplies_constant(og, p[0].uses[0])]
+    # into one "chain" per step across the layers. The recurrent weights' peels are those
+    # whose chains start where they multiply the initial state (a value no input or weight
+    # feeds: `_starts`); failing those, the layers are the fewest chains found.
+    recurrent += [p for p in peeled if p not in recurrent and og is not None
+                  and _multiplies_constant(og, p[0].uses[0])]
     fewest = min((len(p) for p in peeled), default=0)
     kept = recurrent or [p for p in peeled if len(p) == fewest]
     return chains + [c for p in kept for c in p]
@@ -220,6 +238,34 @@ def _state_parts(
     return parts
 
 
+def _starts(
+    og: OpGraph | None, topo: Topology, const: list[bool] | None, uses: list[Use],
+    marks: set[int], parts: dict[int, int]
+) -> set[int]:
+    """Reads that multiply the initial state (a value computed from constants alone: the
+    zero state), as the state part of a fused kernel's ``concat`` or as the whole operand,
+    either through a gate (a GRU's ``r * h``). Every later step of an application of the
+    cell multiplies the state its previous step made."""
+    if og is None or const is None:
+        return set()
+    out = set()
+    for use in uses:
+        i = topo.index.get(use.node)
+        if i not in marks:
+            continue
+        if i in parts:
+            state: int | None = parts[i]
+        else:
+            data = data_operand(og, use)
+            state = topo.index.get(_ungated(og, data[0])) if data is not None else None
+        if state is None:
+            if _multiplies_constant(og, use.node):
+                out.add(i)
+        elif const[state]:
+            out.add(i)
+    return out
+
+
 def _ungated(og: OpGraph, node: str) -> str:
     """The state inside a gated state: a GRU's candidate multiplies concat([x, r * h]), and
     its reset gate r is computed from this step's input, so through r the product depends
@@ -248,7 +294,8 @@ def _is_gate(og: OpGraph, node: str) -> bool:
 
 
 def _peel(
-    topo: Topology, marks: set[int], count: list[int], state_part: dict[int, int] | None = None
+    topo: Topology, marks: set[int], count: list[int], state_part: dict[int, int] | None = None,
+    starts: set[int] | None = None,
 ) -> list[list[int]] | None:
     """Split one variable's reads into k chains of equal length, lowest layer first.
 
@@ -273,6 +320,9 @@ def _peel(
             acc |= anc[p] | bit.get(p, 0)
         anc[i] = acc
     total = len(marks)
+    if starts:
+        return _peel_k(marks, count, desc, anc, bit, total // len(starts), state_part or {},
+                       starts)
     for k in range(2, total // 2 + 1):
         if total % k == 0:
             chains = _peel_k(marks, count, desc, anc, bit, total // k, state_part or {})
@@ -289,6 +339,7 @@ def _peel_k(
     bit: dict[int, int],
     length: int,
     state_part: dict[int, int],
+    starts: set[int] | None = None,
 ) -> list[list[int]] | None:
     remaining = set(marks)
     chains: list[list[int]] = []
@@ -297,14 +348,25 @@ def _peel_k(
         upstream_of_some = 0
         for j in remaining:
             upstream_of_some |= desc[j]
-        sources = [i for i in remaining if not upstream_of_some & bit[i]]
+        sources = [i for i in remaining if not upstream_of_some & bit[i]
+                   and (not starts or i in starts)]
         if not sources:
             return None
         chain = [min(sources, key=lambda i: (-(desc[i] & live).bit_count(), i))]
         mine = bit[chain[0]]
         while len(chain) < length:
             last = chain[-1]
-            nxt = [j for j in remaining if desc[last] & bit[j] and count[j] == count[last] + 1]
+            if starts:
+                # the next read of this application: no other remaining read between, and
+                # not the start of another application
+                after = [j for j in remaining if desc[last] & bit[j] and j not in starts]
+                between = 0
+                for j in after:
+                    between |= desc[j]
+                nxt = [j for j in after if not between & bit[j]]
+            else:
+                nxt = [j for j in remaining
+                       if desc[last] & bit[j] and count[j] == count[last] + 1]
             if state_part:  # a fused kernel: the next step reads this one's state
                 nxt = [j for j in nxt if j in state_part and anc[state_part[j]] & bit[last]]
             if not nxt:

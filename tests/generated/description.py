@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 
@@ -40,7 +40,8 @@ class Description:
     # of tests/generated/tf1_variants.py ("ln", "peephole", "coupled", "cell_clip", ...)
     extras: tuple[str, ...] = ()
     # hand cells: "variable", "get_variable", "get_variable_reuse"; tf2, the weights' layout:
-    # "fused" ([in + H, k·H] on concat), "wu" (W and U), "gates" (W, U, b per gate)
+    # "fused" ([in + H, k·H] on concat), "split" (the same kernel read as row slices, x @ W[:-H]
+    # + h @ W[-H:]), "wu" (W and U), "gates" (W, U, b per gate)
     variables: str = "library"
     # fed-back decoders: how the prediction is made ("dense", "matmul") and when the true
     # value is fed instead ("none", "cond": a tf.cond on a placeholder, "alternate": odd steps)
@@ -196,10 +197,18 @@ def _tf2(loop: str) -> Callable[[random.Random], Description]:
         heads = ("last", "every", "none") if keras_layer else ("last", "every", "step", "none")
         loaders = ("functional", "signature") if keras_layer else ("signature", "concrete")
         extras = ("keras_ops",) if keras_layer and r.random() < 0.5 else ()
-        return Description("tf2", loop, cell=cell, layers=layers, stack=stack, inputs=inputs,
-                           head=r.choice(heads), copies=r.choice(loaders), extras=extras,
-                           variables=layout, steps=r.randint(2, 5),
-                           hidden=r.choice((3, 4, 5, 6, 8)))
+        d = Description("tf2", loop, cell=cell, layers=layers, stack=stack, inputs=inputs,
+                        head=r.choice(heads), copies=r.choice(loaders), extras=extras,
+                        variables=layout, steps=r.randint(2, 5),
+                        hidden=r.choice((3, 4, 5, 6, 8)))
+        # drawn last, so the programs drawn before these choices existed stay the same: a
+        # tied cell run as 3 layers; a fused kernel read as two row slices (x @ W[:-H] +
+        # h @ W[-H:]) instead of on a concat
+        if stack == "tied" and r.random() < 0.5:
+            d = replace(d, layers=3)
+        if layout == "fused" and r.random() < 1 / 3:
+            d = replace(d, variables="split")
+        return d
     return draw
 
 

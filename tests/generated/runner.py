@@ -171,6 +171,9 @@ _CLASSES: list[tuple[Any, str]] = [
     (lambda d, t: d.loop == "raw_rnn" and d.layers > 1 and "layer got" in t,
      "a raw_rnn decoder of two layers fed the embedding of its argmax: layers numbered 3, 4 "
      "(the lookup on the prediction joins layer 0, which then comes after layer 1)"),
+    (lambda d, t: d.variables == "split",
+     "a kernel read as two row slices (x @ W[:-H] + h @ W[-H:]): called input_to_hidden in a "
+     "loop, hidden_to_hidden and one step unrolled (not input_hidden_fused)"),
     (lambda d, t: d.dialect == "tf2" and d.stack == "per_step",
      "a new cell made at every step (tf2): a step's bias, first step or layer misplaced"),
     (lambda d, t: d.dialect == "tf2" and d.stack == "tied",

@@ -2,7 +2,8 @@
 
 The cell is written out (RNN, GRU, LSTM equations) over its own variables, in one of three
 layouts (`d.variables`): `fused` (one `[in + H, k·H]` kernel on `concat([x, h])`; a GRU has
-one for its gates, one for its candidate), `wu` (`W [in, k·H]` and `U [H, k·H]`; a GRU with
+one for its gates, one for its candidate), `split` (the same kernels read as two row slices,
+`x @ W[:-H] + h @ W[-H:]`, not on a concat), `wu` (`W [in, k·H]` and `U [H, k·H]`; a GRU with
 the reset gate after `U`, as Keras' default) or `gates` (`W_g`, `U_g`, `b_g` per gate).
 
 The loop (`d.loop`):
@@ -43,7 +44,7 @@ Dim = tuple[int, int]
 def _layout(d: Description) -> list[tuple[str, tuple[Dim, ...], str]]:
     """(own name, shape, role) of one cell's variables in the description's layout."""
     k = _WIDTH[d.cell]
-    if d.variables == "fused":
+    if d.variables in ("fused", "split"):
         if d.cell == "gru":
             return [("W_g", ((1, 1), (0, 2)), "input_hidden_fused"), ("b_g", ((0, 2),), "bias"),
                     ("W_c", ((1, 1), (0, 1)), "input_hidden_fused"), ("b_c", ((0, 1),), "bias")]
@@ -98,6 +99,16 @@ _STEP = {
     ("gru", "fused"): ["z, r = tf.split(tf.sigmoid(tf.matmul(tf.concat([x, s[0]], axis=1), W_g)"
                        " + b_g), 2, axis=1)",
                        "n = tf.tanh(tf.matmul(tf.concat([x, r * s[0]], axis=1), W_c) + b_c)",
+                       "h = z * s[0] + (1 - z) * n", "return h, (h,)"],
+    ("rnn", "split"): ["h = tf.tanh(tf.matmul(x, W[:-H]) + tf.matmul(s[0], W[-H:]) + b)",
+                       "return h, (h,)"],
+    ("lstm", "split"): ["z = tf.matmul(x, W[:-H]) + tf.matmul(s[0], W[-H:]) + b",
+                        "i, f, g, o = tf.split(z, 4, axis=1)",
+                        "c = tf.sigmoid(f) * s[1] + tf.sigmoid(i) * tf.tanh(g)",
+                        "h = tf.sigmoid(o) * tf.tanh(c)", "return h, (h, c)"],
+    ("gru", "split"): ["z, r = tf.split(tf.sigmoid(tf.matmul(x, W_g[:-H])"
+                       " + tf.matmul(s[0], W_g[-H:]) + b_g), 2, axis=1)",
+                       "n = tf.tanh(tf.matmul(x, W_c[:-H]) + tf.matmul(r * s[0], W_c[-H:]) + b_c)",
                        "h = z * s[0] + (1 - z) * n", "return h, (h,)"],
     ("gru", "wu"): ["xz, xr, xn = tf.split(tf.matmul(x, W) + b, 3, axis=1)",
                     "hz, hr, hn = tf.split(tf.matmul(s[0], U), 3, axis=1)",
