@@ -231,13 +231,19 @@ def per_step_runs(
 
 def one_iteration_loops(og: OpGraph) -> set[str]:
     """While loops that read their input sequence from a list made of a tensor whose
-    leading (time) dimension is known to be 1: a Keras RNN layer called on one step."""
+    leading (time) dimension is known to be 1: a Keras RNN layer called on one step. The
+    list reaches the body as an argument, or (TF 1.x control flow, a lowered While) through
+    the frame's `Enter` and the body's `Identity`."""
     lengths: dict[str, set[int | None]] = {}
     for node in og.graph:
         loop = og.loop(node)
         if loop is None or og.op(node) != "TensorListGetItem" or not og.inputs.get(node):
             continue
         source = og.inputs[node][0][0]
+        for _ in range(4):
+            if og.op(source) not in ("Identity", "Enter") or not og.inputs.get(source):
+                break
+            source = og.inputs[source][0][0]
         if og.op(source) != "TensorListFromTensor" or not og.inputs.get(source):
             continue
         shape = og.shape(og.inputs[source][0])
