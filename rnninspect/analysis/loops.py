@@ -223,10 +223,17 @@ def per_step_runs(
     for loop in sorted(loops, key=lambda lp: lp.uses[0]):
         if loop.node in once:
             groups.setdefault(reads[loop.node], []).append(loop)
-    return [
-        run for run in groups.values()
-        if len(run) >= 2 and all(any(a.after[i] for i in b.uses) for a, b in pairwise(run))
-    ]
+
+    def depends(b: Loop, a: Loop) -> bool:
+        return any(a.after[i] for i in b.uses)
+
+    # in dependency order: a call after the calls it depends on (where its first read falls
+    # in the graph's order is no property of the program: a recurrent kernel that only
+    # multiplies the zero state depends on no earlier call)
+    runs = [sorted(group, key=lambda b: sum(depends(b, a) for a in group if a is not b))
+            for group in groups.values()]
+    return [run for run in runs
+            if len(run) >= 2 and all(depends(b, a) for a, b in pairwise(run))]
 
 
 def one_iteration_loops(og: OpGraph) -> set[str]:
