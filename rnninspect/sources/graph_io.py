@@ -37,7 +37,7 @@ def _frozen_weights(graph: Any) -> frozenset[str]:
     """A frozen graph (no variables, no captured variable handles: its weights became
     constants): the constants that a use proves weights (`sources.files.frozen_weights`);
     else none."""
-    if any(op.type in VARIABLE_OPS or op.outputs and op.outputs[0].dtype.name == "resource"
+    if any(op.type in VARIABLE_OPS or (op.outputs and op.outputs[0].dtype.name == "resource")
            for op in graph.get_operations()):
         return frozenset()
     from rnninspect.sources.files import frozen_weights
