@@ -7,6 +7,7 @@ from enum import IntEnum
 from pathlib import Path
 from typing import Any
 
+from rnninspect.analysis.fused import CANONICAL_OPS, FUSED_OPS, weight_operands
 from rnninspect.errors import ModelSourceError
 from rnninspect.graph import Traced, TracedVariable
 from rnninspect.sources.frames import first_line
@@ -239,9 +240,12 @@ def _weight_use(op: str, positions: list[int], rank: int | None, others: list[bo
                 splat: bool) -> _Use:
     """How `op` uses its inputs at `positions`: as a weight (a matmul's right operand, or
     its left one unless every element is equal: an initial state times the recurrent
-    kernel; a convolution's filter; a gather's table; a bias added to a sum of matmuls), or
+    kernel; a convolution's filter; a gather's table; a fused RNN op's weight operand or
+    what a cuDNN parameter buffer is packed from; a bias added to a sum of matmuls), or
     elementwise only (multiplied, added, subtracted, divided)?"""
-    uses = _WEIGHT_USES.get(op, ())
+    uses = weight_operands(op) if op in FUSED_OPS else _WEIGHT_USES.get(op, ())
+    if op in CANONICAL_OPS:  # a cuDNN parameter buffer: weights and biases from input 3 on
+        uses = tuple(i for i in positions if i >= 3)
     if op.startswith(("MatMul", "BatchMatMul")) and splat:
         uses = (1,)
     if any(i in uses for i in positions):
