@@ -108,3 +108,25 @@ def test_per_step_calls_are_ordered_by_dependency_not_by_graph_order() -> None:
     reads = {f"call{k}": frozenset({"kernel"}) for k in range(3)}
     runs = per_step_runs(og, loops, reads)
     assert [[lp.node for lp in run] for run in runs] == [["call0", "call1", "call2"]]
+
+
+def test_zeros_in_a_fused_ops_weight_operand_are_named_not_counted() -> None:
+    """`LSTMBlockCell` without peepholes is passed zeros for them: no use tells those from
+    a peephole never trained, so they are unproven (named), while its kernel and bias,
+    whose values differ, are weights."""
+    import tensorflow as tf
+
+    from rnninspect.sources.files import frozen_weights
+
+    graph = tf.Graph()
+    with graph.as_default():
+        x = tf.compat.v1.placeholder(tf.float32, [2, 3], name="x")
+        state = tf.zeros([2, 4])
+        kernel = tf.constant(np.linspace(1, 2, 7 * 16).reshape(7, 16), tf.float32, name="kernel")
+        bias = tf.constant(np.linspace(1, 2, 16), tf.float32, name="bias")
+        none = tf.zeros([4], name="no_peephole")
+        tf.raw_ops.LSTMBlockCell(x=x, cs_prev=state, h_prev=state, w=kernel, wci=none,
+                                 wcf=none, wco=none, b=bias)
+    weights, unproven = frozen_weights(graph)
+    assert sorted(w.name for w in weights) == ["bias", "kernel"]
+    assert [name for name, _ in unproven] == ["no_peephole"]
