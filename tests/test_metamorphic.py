@@ -24,21 +24,11 @@ MIXED = "nmt_attention (known wrong in the corpus) under mixed precision: its de
 UNROLL_T = ("unrolled layers of different lengths (rows 4, columns 5): the primary T is the "
             "longest cell's, the variant's truth takes the outer layer's")
 # (transformation, program) -> why rnninspect gets it wrong today (one line)
-FROZEN_LOOP = ("frozen: a loop or reversal fed by frozen constants (seq2seq state passing, "
-               "attention, the backward static_rnn) is analysed differently from the "
-               "variables form (cells, steps or copies differ)")
 KNOWN_WRONG: dict[tuple[str, str], str] = {
     ("mixed_precision", "nmt_attention"): MIXED,
     ("unroll", "row_col_lstm"): UNROLL_T,
-    ("frozen_pb", "lstm_seq2seq"): FROZEN_LOOP,
-    ("frozen_pb", "nmt_attention"): FROZEN_LOOP,
-    ("frozen_pb", "static_birnn"): "frozen: the outputs read one step of the backward "
-    "cell, so the frozen graph keeps only that step; its kernel is `other` and named "
-    "unresolved (not silent), the truth wants the cell the variables form proves",
     ("v1_behavior", "ptb_cudnn_params"): "an opaque cuDNN parameter buffer (unresolved in "
     "both): under control flow v1 its two layers count as two cells, one empty, not one",
-    ("frozen_pb_lowered", "lstm_seq2seq"): FROZEN_LOOP,
-    ("frozen_pb_lowered", "nmt_attention"): FROZEN_LOOP,
     ("frozen_pb", "clockwork_rnn"): "frozen: a weight constant masked by a constant "
     "(W * mask) is not proven a weight: no_recurrence, weights other",
 }

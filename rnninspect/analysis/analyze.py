@@ -266,8 +266,9 @@ def _analyze_part(
 def _constants_unresolved(traced: Traced) -> tuple[Finding, ...]:
     """Never silently wrong: a frozen graph's float constants that the model only multiplies
     or adds elementwise may be weights (a layer-norm gain, a peephole, an attention vector)
-    or fixed values (a mask, an initial state); no use tells them apart, so they are named,
-    not counted (sources/files.py, `frozen_weights`)."""
+    or fixed values (a mask, an initial state), and so may zeros in a fused op's weight
+    operand (no peepholes); no use tells them apart, so they are named, not counted
+    (sources/files.py, `frozen_weights`)."""
     if not traced.unproven:
         return ()
     names = tuple(sorted(name for name, _ in traced.unproven))
@@ -275,8 +276,9 @@ def _constants_unresolved(traced: Traced) -> tuple[Finding, ...]:
     return (Finding(
         FindingKind.UNRESOLVED, Severity.WARNING,
         f"{len(names)} float constants of the frozen graph ({elements:,} values) are "
-        "multiplied or added elementwise only: they could be weights (gains, peepholes, "
-        "attention vectors) or fixed values; not counted in total_params",
+        "multiplied or added elementwise only, or are zeros where a fused RNN op takes a "
+        "weight: they could be weights (gains, peepholes, attention vectors) or fixed "
+        "values; not counted in total_params",
         names, elements,
         "inspect the graph with its variables (a SavedModel, the .meta graph or the code) "
         "to count them"),)

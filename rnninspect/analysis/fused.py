@@ -38,7 +38,7 @@ _SAME_ORDER = frozenset({"Identity", "ReadVariableOp", "Cast", "Reshape", "Squee
 # Ops whose output holds some of their data input's elements, in another order.
 _REORDER = frozenset({"Transpose", "StridedSlice", "Slice", "Split", "SplitV", "Unpack",
                       "GatherV2", "ConjugateTranspose"})
-_CANONICAL = frozenset({"CudnnRNNCanonicalToParams", "CudnnRNNCanonicalToParamsV2"})
+CANONICAL_OPS = frozenset({"CudnnRNNCanonicalToParams", "CudnnRNNCanonicalToParamsV2"})
 _GATES = {"lstm": 4, "gru": 3, "rnn_tanh": 1, "rnn_relu": 1}
 _KIND = {"lstm": "LSTM", "gru": "GRU", "rnn_tanh": "RNN", "rnn_relu": "RNN"}
 # kinds of slot
@@ -157,7 +157,7 @@ def _fused(og: OpGraph, node: str, shapes: dict[str, tuple[int | None, ...]],
     ins = og.inputs.get(node, [])
     if isinstance(layout, str):  # the operands' variables are named, no role is given
         found: dict[str, VarSlots] = {}
-        for operand in _weight_operands(og.op(node)):
+        for operand in weight_operands(og.op(node)):
             if operand < len(ins):
                 for var, _, _, _ in _packed(og, ins[operand], 0, 0, True, var_nodes):
                     found.setdefault(var, VarSlots())
@@ -194,7 +194,8 @@ def _fused(og: OpGraph, node: str, shapes: dict[str, tuple[int | None, ...]],
     return FusedOp(node, og.op(node), kind, order, layers, dirs, found, roles, problems)
 
 
-def _weight_operands(op: str) -> tuple[int, ...]:
+def weight_operands(op: str) -> tuple[int, ...]:
+    """The argument positions of a fused op (`FUSED_OPS`) that are its weights."""
     if op.startswith("CudnnRNN"):
         return (3,)
     if op == "GRUBlockCell":
@@ -241,12 +242,12 @@ def _packed(og: OpGraph, ref: Ref, lo: int, hi: int, exact: bool, var_nodes: set
         return _packed(og, ins[0], lo, hi, exact, var_nodes)
     if op in _REORDER and ins:
         return _packed(og, ins[1 if op == "Split" else 0], lo, hi, False, var_nodes)
-    if op in CONCAT_OPS or op == "Pack" or op in _CANONICAL:
-        parts = ins[3:] if op in _CANONICAL else ins[:-1] if op in CONCAT_OPS else ins
+    if op in CONCAT_OPS or op == "Pack" or op in CANONICAL_OPS:
+        parts = ins[3:] if op in CANONICAL_OPS else ins[:-1] if op in CONCAT_OPS else ins
         sizes = [_size(og, p) for p in parts]
         # parts lie one after another in flat order when the concat's axis is the first
         # non-unit one (the canonical form concatenates flattened weights, then biases)
-        laid_end_to_end = op in _CANONICAL or _leading_axis(og, node, ins)
+        laid_end_to_end = op in CANONICAL_OPS or _leading_axis(og, node, ins)
         if exact and laid_end_to_end and None not in sizes:
             out, at = [], lo
             for part, size in zip(parts, sizes, strict=True):

@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from rnninspect.analysis.facts import CellBuild, VarFacts
+from rnninspect.analysis.loops import one_iteration_loops
 from rnninspect.analysis.opgraph import OpGraph, Ref
 from rnninspect.analysis.reads import MATMUL_OPS
 from rnninspect.analysis.recurrence import Topology, downstream
@@ -212,17 +213,7 @@ class Zeros:
 
     @property
     def once(self) -> set[str]:
-        """Loops that run at most once: the body reads element i of a one-element list
-        (a one-step sequence unstacked into a TensorList)."""
+        """Loops that run at most once (`loops.one_iteration_loops`)."""
         if self._once is None:
-            self._once = set()
-            for node in self.og.graph:
-                loop = self.og.loop(node)
-                if loop is None or self.og.op(node) != "TensorListGetItem":
-                    continue
-                src = self.og.inputs[node][0][0] if self.og.inputs.get(node) else ""
-                if src in self.og.graph and self.og.op(src) == "TensorListFromTensor":
-                    shape = self.og.shape(self.og.inputs[src][0])
-                    if shape and shape[0] == 1:
-                        self._once.add(loop)
+            self._once = one_iteration_loops(self.og)
         return self._once

@@ -269,21 +269,34 @@ def per_step_runs(
     for loop in sorted(loops, key=lambda lp: lp.uses[0]):
         if loop.node in once:
             groups.setdefault(reads[loop.node], []).append(loop)
-    return [
-        run for run in groups.values()
-        if len(run) >= 2 and all(any(a.after[i] for i in b.uses) for a, b in pairwise(run))
-    ]
+
+    def depends(b: Loop, a: Loop) -> bool:
+        return any(a.after[i] for i in b.uses)
+
+    # in dependency order: a call after the calls it depends on (where its first read falls
+    # in the graph's order is no property of the program: a recurrent kernel that only
+    # multiplies the zero state depends on no earlier call)
+    runs = [sorted(group, key=lambda b: sum(depends(b, a) for a in group if a is not b))
+            for group in groups.values()]
+    return [run for run in runs
+            if len(run) >= 2 and all(depends(b, a) for a, b in pairwise(run))]
 
 
 def one_iteration_loops(og: OpGraph) -> set[str]:
     """While loops that read their input sequence from a list made of a tensor whose
-    leading (time) dimension is known to be 1: a Keras RNN layer called on one step."""
+    leading (time) dimension is known to be 1: a Keras RNN layer called on one step. The
+    list reaches the body as an argument, or (TF 1.x control flow, a lowered While) through
+    the frame's `Enter` and the body's `Identity`."""
     lengths: dict[str, set[int | None]] = {}
     for node in og.graph:
         loop = og.loop(node)
         if loop is None or og.op(node) != "TensorListGetItem" or not og.inputs.get(node):
             continue
         source = og.inputs[node][0][0]
+        for _ in range(4):
+            if og.op(source) not in ("Identity", "Enter") or not og.inputs.get(source):
+                break
+            source = og.inputs[source][0][0]
         if og.op(source) != "TensorListFromTensor" or not og.inputs.get(source):
             continue
         shape = og.shape(og.inputs[source][0])

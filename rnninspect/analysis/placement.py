@@ -196,11 +196,15 @@ def _host_cell(
     topo: Topology, run: list[Loop], cells: list[CellBuild], ups: dict[str, Upstream]
 ) -> tuple[CellBuild | None, list[int]]:
     """The chain cell whose steps the calls of `run` fall on (call k after that cell's
-    step-k reads, on distinct rising steps), and those steps; else (None, 0..n-1)."""
+    step-k reads, on distinct rising steps), and those steps; else (None, 0..n-1). A call's
+    step is the latest step any of its reads depends on: which read comes first in the
+    graph's order is no property of the program (a recurrent kernel that only multiplies
+    the layer's zero state depends on no step)."""
     for cell in cells:
         if not cell.chains:
             continue
-        steps = [max(ups[c.id].pos[loop.uses[0]] for c in cell.chains) for loop in run]
+        steps = [max(ups[c.id].pos[i] for c in cell.chains for i in loop.uses)
+                 for loop in run]
         if steps[0] >= 0 and all(a < b for a, b in pairwise(steps)):
             return cell, steps
     return None, list(range(len(run)))

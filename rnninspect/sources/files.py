@@ -8,6 +8,7 @@ from enum import IntEnum
 from pathlib import Path
 from typing import Any
 
+from rnninspect.analysis.fused import CANONICAL_OPS, FUSED_OPS, weight_operands
 from rnninspect.errors import ModelSourceError
 from rnninspect.graph import Traced, TracedVariable
 from rnninspect.sources.frames import first_line
@@ -206,7 +207,7 @@ def _per_example(tensor: Any, consumer: Any, positions: list[int], data: set[str
 
 
 def _use_of(op: Any, library: dict[str, Any], data: set[str]) -> _Use:
-    splat = _is_splat(op)
+    splat = _splat_value(op)
     rank = op.outputs[0].shape.rank
     found = _Use.NONE
     frontier = [op.outputs[0]]
@@ -258,14 +259,17 @@ def _v1_invariant(merge: Any) -> bool:
     return value is merge
 
 
-def _is_splat(op: Any) -> bool:
-    """Every element equal (tf.zeros, tf.ones, fill): an initial state, when multiplied."""
+def _splat_value(op: Any) -> float | None:
+    """The value every element has (tf.zeros, tf.ones, fill: an initial state, when
+    multiplied), or None when elements differ."""
     import numpy as np
 
     from rnninspect.tf.imports import import_tensorflow
 
     value = import_tensorflow().make_ndarray(op.get_attr("value"))
-    return bool(value.size > 1 and np.all(value == value.flat[0]))
+    if value.size > 1 and np.all(value == value.flat[0]):
+        return float(value.flat[0])
+    return None
 
 
 def _sum_of_products(op: Any, depth: int) -> bool:
@@ -279,16 +283,21 @@ def _sum_of_products(op: Any, depth: int) -> bool:
 
 
 def _weight_use(op: str, positions: list[int], rank: int | None, others: list[bool],
-                splat: bool) -> _Use:
+                splat: float | None) -> _Use:
     """How `op` uses its inputs at `positions`: as a weight (a matmul's right operand, or
     its left one unless every element is equal: an initial state times the recurrent
-    kernel; a convolution's filter; a gather's table; a bias added to a sum of matmuls), or
-    elementwise only (multiplied, added, subtracted, divided)?"""
-    uses = _WEIGHT_USES.get(op, ())
-    if op.startswith(("MatMul", "BatchMatMul")) and splat:
+    kernel; a convolution's filter; a gather's table; a fused RNN op's weight operand or
+    what a cuDNN parameter buffer is packed from; a bias added to a sum of matmuls), or
+    elementwise only (multiplied, added, subtracted, divided)? Zeros in a fused op's weight
+    operand are what a program passes for none (no peepholes) as much as a weight never
+    trained: no use tells them apart, so they are unproven."""
+    uses = weight_operands(op) if op in FUSED_OPS else _WEIGHT_USES.get(op, ())
+    if op in CANONICAL_OPS:  # a cuDNN parameter buffer: weights and biases from input 3 on
+        uses = tuple(i for i in positions if i >= 3)
+    if op.startswith(("MatMul", "BatchMatMul")) and splat is not None:
         uses = (1,)
     if any(i in uses for i in positions):
-        return _Use.WEIGHT
+        return _Use.ELEMENTWISE if op in FUSED_OPS and splat == 0.0 else _Use.WEIGHT
     if op in ("Add", "AddV2") and rank in (1, None) and any(others):
         return _Use.WEIGHT  # x @ W + b
     return _Use.ELEMENTWISE if op in _ELEMENTWISE else _Use.NONE
@@ -317,7 +326,8 @@ def _bodies(op: str, attr: Any, positions: list[int]) -> list[tuple[str, int]]:
     return []
 
 
-def _arg_use(library: dict[str, Any], name: str, arg: int, depth: int, splat: bool) -> _Use:
+def _arg_use(library: dict[str, Any], name: str, arg: int, depth: int,
+             splat: float | None) -> _Use:
     """Inside function `name` of the graph's library: how is argument `arg` used? A loop
     body's argument is a weight only when the body passes it on unchanged (a loop
     invariant): what it changes is the state the loop carries."""

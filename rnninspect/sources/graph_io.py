@@ -19,7 +19,7 @@ def graph_inputs_outputs(graph: Any, model: str) -> tuple[list[str], list[str]]:
     training = training_machinery(types, inputs_of)
     outputs = [name for name in model_outputs(types, inputs_of, training)
                if not _reads_variable(graph.get_operation_by_name(name))]
-    outputs = _widest(graph, outputs)
+    outputs = _widest(graph, outputs, _frozen_weights(graph))
     inputs = [op.name for op in ops if op.type == "Placeholder" and op.name not in training]
     if not outputs:
         raise ModelSourceError(
@@ -33,10 +33,24 @@ def _reads_variable(op: Any) -> bool:
     return op.type == "Identity" and any(t.op.type in VARIABLE_OPS for t in op.inputs)
 
 
-def _widest(graph: Any, terminals: list[str]) -> list[str]:
+def _frozen_weights(graph: Any) -> frozenset[str]:
+    """A frozen graph (no variables, no captured variable handles: its weights became
+    constants): the constants that a use proves weights (`sources.files.frozen_weights`);
+    else none."""
+    if any(op.type in VARIABLE_OPS or (op.outputs and op.outputs[0].dtype.name == "resource")
+           for op in graph.get_operations()):
+        return frozenset()
+    from rnninspect.sources.files import frozen_weights
+
+    return frozenset(v.node for v in frozen_weights(graph)[0])
+
+
+def _widest(graph: Any, terminals: list[str], weights: frozenset[str]) -> list[str]:
     """Drop terminals that do not depend on the inputs (a stray zeros, an unread
     TensorArray) or compute nothing another terminal does not (a while loop's unused final
-    state): the model's outputs remain."""
+    state): the model's outputs remain. `weights`: a frozen graph's weight constants, which
+    are read as its variables would be (a greedy decoder reads fewer inputs than the
+    teacher-forced pass beside it, but weights of its own reads)."""
     ancestry = {name: _ancestors(graph, name) for name in terminals}
     placeholders = {op.name for op in graph.get_operations() if op.type == "Placeholder"}
     fed = [name for name in terminals if ancestry[name] & placeholders]
@@ -47,7 +61,7 @@ def _widest(graph: Any, terminals: list[str]) -> list[str]:
     # step's output that nothing reads) is no output; one holding steps no other output
     # holds (a backward cell's later steps, dead but computed) stays; copies of a model read
     # their own inputs and stay apart.
-    sources = placeholders | _weight_reads(graph)
+    sources = placeholders | _weight_reads(graph, weights)
     made_of = {name: ancestry[name] & sources for name in terminals}
     kept = []
     for i, name in enumerate(terminals):
@@ -74,13 +88,14 @@ def _covers(
     return full < ancestry[them] | {them} or (full == ancestry[them] and j < i)
 
 
-def _weight_reads(graph: Any) -> set[str]:
-    """Ops that compute with a variable's value (through its read, not the read itself)."""
+def _weight_reads(graph: Any, weights: frozenset[str]) -> set[str]:
+    """Ops that compute with a variable's (or a weight constant's) value, through its read,
+    not the read itself."""
     memo: dict[str, bool] = {}
 
     def is_variable(op: Any) -> bool:  # the variable, or its value through reads/identities
         if op.name not in memo:
-            memo[op.name] = op.type in VARIABLE_OPS or (
+            memo[op.name] = op.type in VARIABLE_OPS or op.name in weights or (
                 op.type in ("Identity", "ReadVariableOp")
                 and any(is_variable(t.op) for t in op.inputs))
         return memo[op.name]

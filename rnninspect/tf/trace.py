@@ -314,6 +314,8 @@ def _node_spec(node: Any, ref: Any) -> NodeSpec:
             if len(values) == 1 and not tensor.tensor_content:
                 value = float(values[0])
                 break
+        if value is None and tensor.dtype in _FLOAT_CONTENT:
+            value = _splat_content(tensor)
     if "dtype" in node.attr:
         dtype = _dtype_name(node.attr["dtype"].type)
     elif node.op in V1_CONTROL_FLOW and "T" in node.attr:  # which loop values are states
@@ -323,6 +325,25 @@ def _node_spec(node: Any, ref: Any) -> NodeSpec:
         node.name, node.op, inputs, tuple(shapes), functions, int_attrs, value, dtype, ints,
         frame, str_attrs,
     )
+
+
+# float dtypes whose constants are read as splats: DT_FLOAT, DT_DOUBLE, DT_HALF
+_FLOAT_CONTENT = {1: "float32", 2: "float64", 19: "float16"}
+
+
+def _splat_content(tensor: Any) -> float | None:
+    """The value of a float constant stored another way than one value for all, when every
+    element is equal: no values at all (a TensorProto's default: zeros, as a frozen graph
+    stores a folded `tf.zeros`) or each element written out. None when any differs."""
+    import numpy as np
+
+    if not tensor.tensor_content:
+        stored = any(len(getattr(tensor, f)) for f in ("float_val", "double_val", "half_val"))
+        return None if stored else 0.0
+    raw = np.frombuffer(tensor.tensor_content, _FLOAT_CONTENT[tensor.dtype])
+    if raw.size < 2 or not np.all(raw[:16] == raw[0]) or not np.all(raw == raw[0]):
+        return None
+    return float(raw[0])
 
 
 def _dtype_name(enum_value: int) -> str:

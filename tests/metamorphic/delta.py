@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 from typing import Any
 
 from tests.metamorphic.transforms import Delta
@@ -178,11 +179,14 @@ def saved(truth: dict[str, Any], form: str, facts: Facts,
     the variables the saved file keeps, under its names; the training state a form without
     an optimizer drops; copies that no longer train when only the forward outputs were
     saved. A frozen graph's constant that no use proves a weight (multiplied or added
-    elementwise only) may instead be named by an `unresolved` finding of `got` and not
-    counted: it is expected so, and the block links through it join its neighbours. A
-    checkpoint alone is compared by `guessed`."""
+    elementwise only, or zeros in a fused op's weight operand) may instead be named by an
+    `unresolved` finding of `got` and not counted: it is expected so, and the block links
+    through it join its neighbours; so may a constant that was no variable (a fixed value:
+    zeros passed for no peepholes), named and not counted. A checkpoint alone is compared
+    by `guessed`."""
     names: dict[str, str] = dict(facts["names"])
     unproven = unproven_constants(names, got) if form.startswith("frozen_pb") else set()
+    fixed = fixed_constants(names, got) if form.startswith("frozen_pb") else set()
     out = copy.deepcopy(truth)
     out["variables"] = {names[n]: want for n, want in truth["variables"].items()
                         if n in names and names[n] not in unproven}
@@ -194,14 +198,21 @@ def saved(truth: dict[str, Any], form: str, facts: Facts,
                               and names[n] not in unproven)
     out["findings"] = {kind: kept for kind, listed in truth["findings"].items()
                        if (kept := [names[n] for n in listed if n in names]) or not listed}
-    if unproven:
+    if unproven or fixed:
         out["findings"]["unresolved"] = sorted({*out["findings"].get("unresolved", []),
-                                                *unproven})
+                                                *unproven, *fixed})
     if "links" in out:
         links = [[names.get(a, a), names.get(b, b)] for a, b in truth["links"]
                  if a not in truth["variables"] or a in names
                  if b not in truth["variables"] or b in names]
         out["links"] = _contracted(links, unproven)
+    if form == "frozen_pb_lowered" and "copies" in out:
+        # copies without a scope name are numbered in graph order, and the order of a
+        # lowered graph's ops is TensorFlow's (it differs from save to save), not the
+        # program's: such a number names no copy
+        for c in out["copies"]:
+            if re.fullmatch(r"copy \d+", str(c.get("name"))):
+                del c["name"]
     if facts.get("forward_only") and "copies" in out:
         for c in out["copies"]:
             c["training"] = False
@@ -211,11 +222,22 @@ def saved(truth: dict[str, Any], form: str, facts: Facts,
 def unproven_constants(names: dict[str, str], got: dict[str, Any] | None) -> set[str]:
     """Saved names of original variables that `got` names in an `unresolved` finding and
     does not list as variables: constants the frozen graph cannot prove weights."""
+    return _named_not_listed(got) & set(names.values())
+
+
+def fixed_constants(names: dict[str, str], got: dict[str, Any] | None) -> set[str]:
+    """Constants that `got` names in an `unresolved` finding, does not list as variables,
+    and that were no variable of the program: fixed values a frozen graph cannot tell from
+    weights."""
+    return _named_not_listed(got) - set(names.values())
+
+
+def _named_not_listed(got: dict[str, Any] | None) -> set[str]:
     if got is None:
         return set()
     listed = {v["name"] for v in got["variables"]}
-    named = {n for f in got["findings"] if f["kind"] == "unresolved" for n in f["variables"]}
-    return {saved for saved in names.values() if saved in named - listed}
+    return {n for f in got["findings"] if f["kind"] == "unresolved"
+            for n in f["variables"]} - listed
 
 
 def _contracted(links: list[list[str]], removed: set[str]) -> list[list[str]]:

@@ -118,7 +118,8 @@ def _run_saved(t: Transformation, p: Program, root: Path) -> Outcome:
     # business): a saved form that agrees with it within the delta adds none of its own
     wrong = discrepancies(want, got)
     renamed = sum(a != b for a, b in facts["names"].items())
-    unproven = len(deltas.unproven_constants(facts["names"], got)) \
+    unproven = len(deltas.unproven_constants(facts["names"], got)
+                   | deltas.fixed_constants(facts["names"], got)) \
         if form.startswith("frozen_pb") else 0
     change = ", ".join(w for w in (f"{renamed} renamed" if renamed else "",
                                    f"-{len(facts['before']) - len(facts['names'])} not kept"
