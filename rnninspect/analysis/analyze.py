@@ -356,9 +356,19 @@ def _claimed(
     """Cells that hold a variable. A static cell whose every weight a while loop claimed
     first (a cell run over a warm-up sequence, then called step by step) is that loop's
     cell, not another one: its chains are the loop cell's from here on (`cell_of_chain` is
-    updated in place)."""
-    held = {id(c) for f in facts.values() for c in [f.cell, *f.other_cells] if c is not None}
+    updated in place), and so is what was placed in it (an embedding looked up on each
+    step's prediction: `facts` updated in place)."""
     owner = {f.var.node: f.cell for f in facts.values()}
+    for cell in cells:
+        claimers = {id(owner.get(c.var)): owner.get(c.var) for c in cell.chains}
+        claimer = next(iter(claimers.values())) if len(claimers) == 1 else None
+        if claimer is None or claimer is cell:
+            continue
+        for f in facts.values():
+            if f.cell is cell:
+                f.cell = claimer
+            f.other_cells = [claimer if c is cell else c for c in f.other_cells]
+    held = {id(c) for f in facts.values() for c in [f.cell, *f.other_cells] if c is not None}
     for chain_id, cell in list(cell_of_chain.items()):
         if id(cell) not in held:
             claimed = next((owner[c.var] for c in cell.chains if owner.get(c.var)), None)

@@ -181,9 +181,15 @@ def _tf1_feedback(loop: str) -> Callable[[random.Random], Description]:
 
 def _keras_feedback(r: random.Random) -> Description:
     """A Keras cell called per step on its own predictions (tests/generated/keras_feedback.py)."""
-    return Description("keras", "feedback", cell=r.choice(KERAS_CELLS), layers=1,
-                       inputs=r.choice(("raw", "warmup")), head="every", feedback="dense",
-                       steps=r.randint(2, 5), hidden=r.choice((3, 4, 5, 6, 8)))
+    cell, inputs = r.choice(KERAS_CELLS), r.choice(("raw", "warmup"))
+    steps, hidden = r.randint(2, 5), r.choice((3, 4, 5, 6, 8))
+    # drawn last, so the programs drawn before these choices existed stay the same: a stack
+    # of cells stepped together (no warm-up), the prediction fed back through the embedding
+    # of its argmax
+    layers = r.choice((2, 3)) if inputs == "raw" and r.random() < 0.4 else 1
+    feedback = "dense_embed" if r.random() < 0.35 else "dense"
+    return Description("keras", "feedback", cell=cell, layers=layers, inputs=inputs,
+                       head="every", feedback=feedback, steps=steps, hidden=hidden)
 
 
 def _tf2(loop: str) -> Callable[[random.Random], Description]:
