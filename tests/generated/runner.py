@@ -155,9 +155,8 @@ _CLASSES: list[tuple[Any, str]] = [
      "a fed-back decoder: the output layer taken into the cell (hidden_to_hidden)"),
     (lambda d, t: d.loop in _FED_BACK,
      "a fed-back decoder: its layers merged, misordered or taken for output layers"),
-    (lambda d, t: d.loop == "raw_rnn" and d.layers > 1 and "layer got" in t,
-     "a raw_rnn decoder of two layers fed the embedding of its argmax: layers numbered 3, 4 "
-     "(the lookup on the prediction joins layer 0, which then comes after layer 1)"),
+    (lambda d, t: d.loop == "raw_rnn" and d.feedback != "none",
+     "a raw_rnn decoder fed its prediction: its layers merged, misordered or misnumbered"),
     (lambda d, t: d.dialect == "tf2" and d.stack == "per_step",
      "a new cell made at every step (tf2): a step's bias, first step or layer misplaced"),
     (lambda d, t: d.dialect == "tf2" and d.stack == "tied",
