@@ -359,10 +359,13 @@ def _claimed(
     updated in place), and so is what was placed in it (an embedding looked up on each
     step's prediction: `facts` updated in place)."""
     owner = {f.var.node: f.cell for f in facts.values()}
+    chained = {c.var for cell in cells for c in cell.chains}
+    # cells that some chain weight is placed in (tied layers: in `other_cells` too)
+    weighed = {id(c) for f in facts.values() if f.var.node in chained
+               for c in [f.cell, *f.other_cells] if c is not None}
     for cell in cells:
-        claimers = {id(owner.get(c.var)): owner.get(c.var) for c in cell.chains}
-        claimer = next(iter(claimers.values())) if len(claimers) == 1 else None
-        if claimer is None or claimer is cell:
+        claimer = next((owner[c.var] for c in cell.chains if owner.get(c.var)), None)
+        if not cell.chains or id(cell) in weighed or claimer is None:
             continue
         for f in facts.values():
             if f.cell is cell:
