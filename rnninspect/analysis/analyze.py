@@ -28,6 +28,7 @@ from rnninspect.analysis.recurrence import (
     Chain,
     Topology,
     Upstream,
+    downstream,
     find_chains,
     reaches,
     upstream,
@@ -259,7 +260,7 @@ def _analyze_part(
     inspection = _with_findings(inspection)
     return replace(inspection, findings=inspection.findings + _applications_unresolved(
         inspection, [c for c in [*cells] if c.separate_inputs])
-        + _layers_unresolved(inspection, cells) + _reads_unresolved(inspection, facts)
+        + _layers_unresolved(inspection, cells) + _reads_unresolved(inspection, facts, topo)
         + fused_findings(fused, facts, {v.name: v.params for v in inspection.variables})), facts
 
 
@@ -284,14 +285,26 @@ def _constants_unresolved(traced: Traced) -> tuple[Finding, ...]:
         "to count them"),)
 
 
-def _reads_unresolved(inspection: Inspection, facts: dict[str, VarFacts]) -> tuple[Finding, ...]:
+def _reads_unresolved(inspection: Inspection, facts: dict[str, VarFacts], topo: Topology
+                      ) -> tuple[Finding, ...]:
     """Never silently wrong: in a static unroll every read of a cell's weight is given a
     step. When the rules gave some reads of a cell weight no step (one layer object applied
     twice over whole sequences, each application a full unroll: its reads are in no single
-    order), the steps, layers and roles of the static cells are not proven."""
+    order), the steps, layers and roles of the static cells are not proven. A read whose
+    value reaches no read of any weight feeds no step, so it is at none by construction (a
+    decoder's lookup of the embedding of its last prediction, for a step the unroll does
+    not have): it proves nothing either way."""
     static = [f for f in facts.values() if f.cell is not None and f.cell.loop is None
               and not f.cell.calls and f.use_steps]
-    if not any(u.node not in f.use_steps for f in static for u in f.uses):
+    reads = {topo.index[u.node] for f in facts.values() for u in f.uses
+             if u.node in topo.index}
+
+    def feeds_a_read(node: str) -> bool:
+        i = topo.index.get(node)
+        return i is None or bool(downstream(topo, [i]) - {i} & reads)
+
+    if not any(u.node not in f.use_steps and feeds_a_read(u.node)
+               for f in static for u in f.uses):
         return ()
     names = tuple(sorted(f.var.name for f in static))
     params = sum(v.params for v in inspection.variables if v.name in names)
@@ -345,9 +358,22 @@ def _claimed(
     """Cells that hold a variable. A static cell whose every weight a while loop claimed
     first (a cell run over a warm-up sequence, then called step by step) is that loop's
     cell, not another one: its chains are the loop cell's from here on (`cell_of_chain` is
-    updated in place)."""
-    held = {id(c) for f in facts.values() for c in [f.cell, *f.other_cells] if c is not None}
+    updated in place), and so is what was placed in it (an embedding looked up on each
+    step's prediction: `facts` updated in place)."""
     owner = {f.var.node: f.cell for f in facts.values()}
+    chained = {c.var for cell in cells for c in cell.chains}
+    # cells that some chain weight is placed in (tied layers: in `other_cells` too)
+    weighed = {id(c) for f in facts.values() if f.var.node in chained
+               for c in [f.cell, *f.other_cells] if c is not None}
+    for cell in cells:
+        claimer = next((owner[c.var] for c in cell.chains if owner.get(c.var)), None)
+        if not cell.chains or id(cell) in weighed or claimer is None:
+            continue
+        for f in facts.values():
+            if f.cell is cell:
+                f.cell = claimer
+            f.other_cells = [claimer if c is cell else c for c in f.other_cells]
+    held = {id(c) for f in facts.values() for c in [f.cell, *f.other_cells] if c is not None}
     for chain_id, cell in list(cell_of_chain.items()):
         if id(cell) not in held:
             claimed = next((owner[c.var] for c in cell.chains if owner.get(c.var)), None)

@@ -246,14 +246,32 @@ def _in_computation(og: OpGraph, topo: Topology, node: str | None) -> set[int]:
     return found
 
 
-def loop_layers(loops: list[Loop]) -> list[int]:
-    """A loop whose body reads depend on another loop's comes after it in the stack."""
+def loop_layers(topo: Topology, loops: list[Loop]) -> list[int]:
+    """A loop (or loop layer) whose reads depend on another's comes after it in the stack.
+
+    Within one body, what a fed-back output computes is the next iteration's input: a
+    prediction that re-enters layer 0 (through a projection, or the lookup of an embedding
+    on its argmax) orders nothing, as the loop's back edges order nothing. So a layer's
+    reads are ordered after another layer of its loop only along paths that avoid the
+    fed-back reads. Guarantee: the layers of one body are numbered by the stack's order
+    within an iteration, 0 to N-1, whatever the loop feeds back; a body with no fed-back
+    output, and loops apart, are ordered exactly as before. Cost: one search of the body
+    per layer with fed-back reads."""
+    def feeds(a: Loop, b: Loop) -> bool:
+        if a.node != b.node or not a.fed_back:
+            return any(a.after[i] for i in b.uses)
+        reached: set[int] = set()
+        for i in a.uses:
+            reached |= _downstream_avoiding(topo, i, a.fed_back)
+        return any(i in reached for i in b.uses)
+
+    order = [[a for a, la in enumerate(loops) if a != b and feeds(la, lb)]
+             for b, lb in enumerate(loops)]
     layers = [0] * len(loops)
     for _ in loops:  # longest path by relaxation; a handful of loops at most
-        for b, lb in enumerate(loops):
-            for a, la in enumerate(loops):
-                if a != b and any(la.after[i] for i in lb.uses):
-                    layers[b] = max(layers[b], layers[a] + 1)
+        for b, before in enumerate(order):
+            for a in before:
+                layers[b] = max(layers[b], layers[a] + 1)
     return layers
 
 

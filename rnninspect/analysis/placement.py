@@ -97,7 +97,7 @@ def place_loops(
              for layer in split_layers(og, topo, loop,
                                        fed_back_in_loop(og, topo, loop.node, uses)
                                        | outputs_in_loop(og, topo, loop.node, uses))]
-    layers = loop_layers(plain)
+    layers = loop_layers(topo, plain)
     new, by_read = [], {}
     for group in _applications(topo, facts, plain):
         first = plain[group[0]]

@@ -43,8 +43,11 @@ class Description:
     # "fused" ([in + H, k·H] on concat), "split" (the same kernel read as row slices, x @ W[:-H]
     # + h @ W[-H:]), "wu" (W and U), "gates" (W, U, b per gate)
     variables: str = "library"
-    # fed-back decoders: how the prediction is made ("dense", "matmul") and when the true
-    # value is fed instead ("none", "cond": a tf.cond on a placeholder, "alternate": odd steps)
+    # fed-back decoders: how the prediction is made ("dense", "matmul"; fed back through the
+    # embedding of its argmax: "dense_embed", "matmul_embed"; tf1/raw_rnn: "matmul" is the
+    # embedding of the argmax of `h @ W + b`, "project" that projection itself) and when the
+    # true value is fed instead ("none", "cond": a tf.cond on a placeholder, "alternate": odd
+    # steps)
     feedback: str = "none"
     teacher: str = "none"
     steps: int = 3
@@ -162,21 +165,36 @@ def _tf1_feedback(loop: str) -> Callable[[random.Random], Description]:
         teachers = ("none", "none", "cond") + (("alternate",) if loop == "feedback_loop" else ())
         encoders = ("encoder_static",) + (() if hand else ("encoder_dynamic",))
         training = r.choice(("none", "none", "sgd", "adam"))
+        cell = r.choice(HAND if hand else TF1_LIBRARY)
+        stack = "separate" if hand else r.choice(("separate", "multi"))
+        inputs, head = r.choice(("raw", "raw", *encoders)), r.choice(("every", "last"))
+        variables = r.choice(("variable", "get_variable")) if hand else "library"
+        feedback, teacher = r.choice(("dense", "matmul")), r.choice(teachers)
+        steps, hidden = r.randint(2, 5), r.choice((3, 4, 5, 6, 8))
+        # drawn last, so the programs drawn before these choices existed stay the same: a
+        # stack of three, and the prediction fed back through the embedding of its argmax
+        if layers == 2 and r.random() < 0.4:
+            layers = 3
+        if r.random() < 0.35:
+            feedback += "_embed"
         return Description(
-            "tf1", loop, cell=r.choice(HAND if hand else TF1_LIBRARY), layers=layers,
-            stack="separate" if hand else r.choice(("separate", "multi")),
-            inputs=r.choice(("raw", "raw", *encoders)), head=r.choice(("every", "last")),
-            training=training, variables=r.choice(("variable", "get_variable")) if hand
-            else "library", feedback=r.choice(("dense", "matmul")), teacher=r.choice(teachers),
-            steps=r.randint(2, 5), hidden=r.choice((3, 4, 5, 6, 8)))
+            "tf1", loop, cell=cell, layers=layers, stack=stack, inputs=inputs, head=head,
+            training=training, variables=variables, feedback=feedback, teacher=teacher,
+            steps=steps, hidden=hidden)
     return draw
 
 
 def _keras_feedback(r: random.Random) -> Description:
     """A Keras cell called per step on its own predictions (tests/generated/keras_feedback.py)."""
-    return Description("keras", "feedback", cell=r.choice(KERAS_CELLS), layers=1,
-                       inputs=r.choice(("raw", "warmup")), head="every", feedback="dense",
-                       steps=r.randint(2, 5), hidden=r.choice((3, 4, 5, 6, 8)))
+    cell, inputs = r.choice(KERAS_CELLS), r.choice(("raw", "warmup"))
+    steps, hidden = r.randint(2, 5), r.choice((3, 4, 5, 6, 8))
+    # drawn last, so the programs drawn before these choices existed stay the same: a stack
+    # of cells stepped together (no warm-up), the prediction fed back through the embedding
+    # of its argmax
+    layers = r.choice((2, 3)) if inputs == "raw" and r.random() < 0.4 else 1
+    feedback = "dense_embed" if r.random() < 0.35 else "dense"
+    return Description("keras", "feedback", cell=cell, layers=layers, inputs=inputs,
+                       head="every", feedback=feedback, steps=steps, hidden=hidden)
 
 
 def _tf2(loop: str) -> Callable[[random.Random], Description]:
@@ -226,16 +244,25 @@ def _tf1_variants(loop: str) -> Callable[[random.Random], Description]:
                  "residual")
         layers = r.choice((1, 1, 2))
         fed_back = loop == "raw_rnn" and r.random() < 0.5
+        stack = ("multi" if layers > 1 and (loop == "raw_rnn" or r.random() < 0.5)
+                 else "separate")
+        head = "every" if fed_back else r.choice(("last", "every"))
+        training = r.choice(("none", "sgd", "adam"))
+        steps, hidden = r.randint(2, 4), r.choice((3, 4, 5, 6))
+        # drawn last, so the programs drawn before these choices existed stay the same: a
+        # raw_rnn stack of three, and a decoder fed its projection itself (no embedding)
+        if loop == "raw_rnn" and layers == 2 and r.random() < 0.4:
+            layers = 3
+        feedback = "none"
+        if fed_back:  # (an output that carries its input, the projection of a residual
+            # or highway cell fed back is a recurrence of its own: no taxonomy decides it)
+            project = r.random() < 0.35 and not {"highway", "residual"} & variants
+            feedback = "project" if project else "matmul"
         return Description(
-            "tf1", loop, cell="hand_lstm_variant", layers=layers,
-            stack="multi" if layers > 1 and (loop == "raw_rnn" or r.random() < 0.5)
-            else "separate",
-            inputs="embedding" if fed_back else "raw",
-            head="every" if fed_back else r.choice(("last", "every")),
-            training=r.choice(("none", "sgd", "adam")),
-            extras=tuple(v for v in order if v in variants),
-            feedback="matmul" if fed_back else "none", steps=r.randint(2, 4),
-            hidden=r.choice((3, 4, 5, 6)))
+            "tf1", loop, cell="hand_lstm_variant", layers=layers, stack=stack,
+            inputs="embedding" if feedback == "matmul" else "raw", head=head,
+            training=training, extras=tuple(v for v in order if v in variants),
+            feedback=feedback, steps=steps, hidden=hidden)
     return draw
 
 

@@ -161,6 +161,10 @@ _CLASSES: list[tuple[Any, str]] = [
     (lambda d, t: d.loop == "custom_cell" and "ln" in d.extras and "steps got" in t,
      "a layer norm in an unrolled custom Keras cell: its gain and shift at step 0 reported "
      "at step 1"),
+    (lambda d, t: d.loop in _FED_BACK and d.feedback.endswith("_embed") and d.steps == 2
+     and "role got hidden_to_hidden expected input" in t,
+     "a decoder of two steps fed the embedding of its argmax: its separate input matrix "
+     "called hidden_to_hidden (its two reads meet only through the argmax)"),
     (lambda d, t: d.loop in _FED_BACK and "role got hidden_to_hidden expected input" in t,
      "a fed-back decoder: the input rows / input matrices read on the prediction called "
      "hidden_to_hidden"),
@@ -168,9 +172,8 @@ _CLASSES: list[tuple[Any, str]] = [
      "a fed-back decoder: the output layer taken into the cell (hidden_to_hidden)"),
     (lambda d, t: d.loop in _FED_BACK,
      "a fed-back decoder: its layers merged, misordered or taken for output layers"),
-    (lambda d, t: d.loop == "raw_rnn" and d.layers > 1 and "layer got" in t,
-     "a raw_rnn decoder of two layers fed the embedding of its argmax: layers numbered 3, 4 "
-     "(the lookup on the prediction joins layer 0, which then comes after layer 1)"),
+    (lambda d, t: d.loop == "raw_rnn" and d.feedback != "none",
+     "a raw_rnn decoder fed its prediction: its layers merged, misordered or misnumbered"),
     (lambda d, t: d.variables == "split",
      "a kernel read as two row slices (x @ W[:-H] + h @ W[-H:]): called input_to_hidden in a "
      "loop, hidden_to_hidden and one step unrolled (not input_hidden_fused)"),

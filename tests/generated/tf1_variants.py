@@ -19,7 +19,9 @@ Run by `static_rnn` (`variants_static`), `dynamic_rnn` (`variants_dynamic`), or 
 with a `loop_fn` (`raw_rnn`): the next input read from a `TensorArray` (the TF docs'
 example), or, with `d.feedback == "matmul"`, a decoder that looks up the embedding of its own
 argmax `h @ W + b` (ematvey's seq2seq tutorial) and projects the emitted outputs with the
-same `W`, `b`.
+same `W`, `b`; with `d.feedback == "project"`, a decoder whose next input is that projection
+itself. `raw_rnn` runs one to three layers (a `MultiRNNCell`): the prediction of the top
+layer re-enters layer 0.
 
 Truth by construction (docs/analysis.md §10, tests/models/real/README.md): `W` multiplies
 `concat([x, h_{t-1}])` (fused), so does `W_t`; the shifts and biases are added (`bias`); a
@@ -146,6 +148,12 @@ def _loop_source(d: Description) -> list[str]:
                       "        ids = tf.argmax(tf.matmul(output, W) + b, axis=1)",
                       "        return tf1.nn.embedding_lookup(embedding, ids)",
                       "    return tf.cond(time >= T, lambda: tf.zeros([B, IN]), predicted)"]
+        elif d.feedback == "project":  # a decoder fed its projected output itself
+            lines += ['W = tf1.get_variable("W", [OUT, IN])', 'b = tf1.get_variable("b", [IN])',
+                      'first = tf1.placeholder(tf.float32, [B, IN], name="x0")', "",
+                      "def next_input(time, output):",
+                      "    return tf.cond(time >= T, lambda: tf.zeros([B, IN]), "
+                      "lambda: tf.matmul(output, W) + b)"]
         else:  # the TF docs' example: the next input read from a TensorArray
             lines += ['x = tf1.placeholder(tf.float32, [B, T, IN], name="x")',
                       "xs = tf1.TensorArray(tf.float32, size=T).unstack("
@@ -184,6 +192,10 @@ def _scope(d: Description, i: int) -> str:
 def _head(d: Description, truth: Truth) -> list[str]:
     """The loss: a decoder's fed-back `W` again on every emitted output; else `softmax_w` on
     the last output or on every one."""
+    if d.feedback == "project":
+        return ['targets = tf1.placeholder(tf.float32, [B * T, IN], name="targets")',
+                "predictions = tf.matmul(tf.reshape(seq, [-1, OUT]), W) + b",
+                "loss = tf.reduce_mean(tf.square(predictions - targets))"]
     if d.feedback == "matmul":
         return ['targets = tf1.placeholder(tf.int32, [B, T], name="targets")',
                 "logits = tf.matmul(tf.reshape(seq, [-1, OUT]), W) + b",
@@ -210,14 +222,15 @@ def write_variants(d: Description) -> tuple[str, Truth]:
     dynamic = d.loop != "variants_static"
     truth = Truth(num_steps=None if dynamic else d.steps)
     steps = steps_of(d.steps, dynamic)
-    fed_back = d.feedback == "matmul"
-    if fed_back:
+    if d.feedback == "matmul":
         # the embedding is read before the loop and on the prediction inside it: its role is
         # asserted, its placement is not (as tests/models/real/raw_rnn_decoder.py)
         truth.add(Weight("embedding", (V, _in_dim(d)), "embedding", steps=None,
                          layer_asserted=False, cell_asserted=False))
-        truth.add(Weight("W", (_out(d), V), "hidden_to_output", steps=None))
-        truth.add(Weight("b", (V,), "bias", steps=None))
+    if d.feedback != "none":  # the output layer, its prediction (or its argmax) fed back
+        width = V if d.feedback == "matmul" else _in_dim(d)
+        truth.add(Weight("W", (_out(d), width), "hidden_to_output", steps=None))
+        truth.add(Weight("b", (width,), "bias", steps=None))
     dims = [_in_dim(d)] + [_out(d)] * (d.layers - 1)
     for i in range(d.layers):
         for name, shape, role in cell_weights(d, _scope(d, i), dims[i]):
