@@ -291,7 +291,7 @@ def wavefront(units: int, layers: int) -> bool:
     """Whether a training step runs the layers as one wavefront (`_stacked_recurrence`) rather
     than one after another: `RNNINSPECT_WAVEFRONT` (1 or 0) if set; else on TensorFlow on a
     CPU, with two layers or more of at most 256 units, where a step's `[B, h] × [h, 4h]`
-    matmuls are too small to occupy the cores (small, 200 units: 1.08–1.12× the step; medium,
+    matmuls are too small to occupy the cores (small, 200 units: 1.04–1.12× the step; medium,
     650 units: 0.95×, as the per-step input matmuls replace one large one; docs/training.md)."""
     chosen = os.environ.get("RNNINSPECT_WAVEFRONT")
     if chosen is not None:
