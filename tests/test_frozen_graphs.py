@@ -116,7 +116,7 @@ def test_zeros_in_a_fused_ops_weight_operand_are_named_not_counted() -> None:
     whose values differ, are weights."""
     import tensorflow as tf
 
-    from rnninspect.sources.files import frozen_weights
+    from rnninspect.sources.frozen import frozen_weights
 
     graph = tf.Graph()
     with graph.as_default():

@@ -269,7 +269,7 @@ def _constants_unresolved(traced: Traced) -> tuple[Finding, ...]:
     or adds elementwise may be weights (a layer-norm gain, a peephole, an attention vector)
     or fixed values (a mask, an initial state), and so may zeros in a fused op's weight
     operand (no peepholes); no use tells them apart, so they are named, not counted
-    (sources/files.py, `frozen_weights`)."""
+    (sources/frozen.py, `frozen_weights`)."""
     if not traced.unproven:
         return ()
     names = tuple(sorted(name for name, _ in traced.unproven))

@@ -89,7 +89,7 @@ def import_meta_file(path: Path, spec: str) -> tuple[Any, Any]:
     tf = import_tensorflow()
     from google.protobuf import message
 
-    from rnninspect.sources.graph_io import refuse_recursive_functions
+    from rnninspect.sources.function_library import refuse_recursive_functions
 
     tf1 = tf.compat.v1
     meta_graph_def = tf1.MetaGraphDef()

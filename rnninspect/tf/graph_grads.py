@@ -136,7 +136,7 @@ def graph_gradients(graph: Any, model: str, seed: int, *, loss_name: str | None 
     traced = trace_graph(graph, [p.name for p in placeholders], outputs, model=model,
                          dialect="legacy")
     if not traced.variables:  # frozen: the weights are constants
-        from rnninspect.sources.files import with_frozen_weights
+        from rnninspect.sources.frozen import with_frozen_weights
 
         traced = with_frozen_weights(traced, graph)
     inspection, reads = analyze_with_reads(traced)
