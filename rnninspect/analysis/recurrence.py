@@ -126,10 +126,12 @@ def find_chains(
             const = constants(og, topo)
         starts = _starts(og, topo, const, uses[var], marks, parts)
         layers = None
-        if len(starts) >= 2 and len(nodes) % len(starts) == 0:
+        if len(starts) >= 2 and len(nodes) % len(starts) == 0 and len(nodes) > len(starts):
             # Each application of the cell starts from the initial state: as many chains as
             # reads multiply it, each from one of them (layers interleaved step by step, or
-            # one layer object run over whole sequences, one after the other).
+            # one layer object run over whole sequences, one after the other). Applications
+            # of one read each (T = 1 layers, or steps each restarted from zeros) are left to
+            # the rules below, which tell layers from steps by what each read's input is.
             layers = _peel(topo, marks, count, parts, starts)
         if layers is None and positions == list(range(1, len(nodes) + 1)):
             ordered = sorted(nodes, key=lambda n: count[topo.index[n]])
