@@ -6,7 +6,13 @@ from dataclasses import dataclass, replace
 
 from rnninspect.analysis.facts import CellBuild, VarFacts
 from rnninspect.analysis.opgraph import OpGraph
-from rnninspect.analysis.reads import CONV_OPS, MATMUL_OPS, Use
+from rnninspect.analysis.reads import (
+    CONV_OPS,
+    MATMUL_OPS,
+    Use,
+    starts_at_first_row,
+    summed_row_slices,
+)
 from rnninspect.analysis.recurrence import (
     Topology,
     Upstream,
@@ -118,6 +124,8 @@ def variable_infos(
                 if row_split is not None or concat_of_input_and_state(og, topo, use, step,
                                                                       state_ups):
                     role = Role.INPUT_HIDDEN_FUSED  # its row split when the widths are known
+                elif (pair := _row_slice_pair(og, topo, f.uses, use, step, state_ups, rows)):
+                    role, row_split = Role.INPUT_HIDDEN_FUSED, pair[0]
                 elif multiplies_state(og, topo, use, step, state_ups):
                     role = Role.HIDDEN_TO_HIDDEN
                 columns = v.shape[-1] if v.shape else None
@@ -129,6 +137,34 @@ def variable_infos(
             role, row_split = f.proven
         infos.append(_info(f, role, params, steps, row_split, gates))
     return infos, layouts
+
+
+def _row_slice_pair(og: OpGraph, topo: Topology, uses: list[Use], use: Use, step: int,
+                    state_ups: list[Upstream], rows: int | None
+                    ) -> tuple[RowSplit | None] | None:
+    """A kernel read as two disjoint row slices whose products are added (`x @ W[:k] +
+    h @ W[k:]`, `reads.summed_row_slices`), one multiplying the previous state and one not:
+    one fused kernel on `concat([x, h])`, its row split (None where the graph does not say
+    where the slices begin). None when the read has no such partner."""
+    partner = summed_row_slices(og, uses, rows).get(use.node)
+    if partner is None or rows is None:
+        return None
+    by_state = {multiplies_state(og, topo, u, step, state_ups): u for u in (use, partner)}
+    if len(by_state) != 2:
+        return None
+    state, data = by_state[True], by_state[False]
+    top = starts_at_first_row(og, data)
+    if top is None or top == starts_at_first_row(og, state):
+        return (None,)
+    data_rows = rows - _slice_rows(og, state)
+    if top:
+        return (RowSplit(input=(0, data_rows), hidden=(data_rows, rows)),)
+    return (RowSplit(input=(rows - data_rows, rows), hidden=(0, rows - data_rows)),)
+
+
+def _slice_rows(og: OpGraph, use: Use) -> int:
+    shape = og.shape(og.inputs[use.node][use.operand])
+    return int(shape[0]) if shape and shape[0] is not None else 0
 
 
 def _info(f: VarFacts, role: Role, params: int, steps: tuple[int, ...],

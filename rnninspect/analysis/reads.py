@@ -192,3 +192,73 @@ def _masked(og: OpGraph, consumer: str, node: str) -> bool:
     while og.op(other) == "Identity" and og.inputs.get(other):
         other = og.inputs[other][0][0]
     return og.op(other) == "Const"
+
+
+def summed_row_slices(og: OpGraph, uses: list[Use], rows: int | None) -> dict[str, Use]:
+    """For each matmul read of a weight through a slice of its rows, the one other such read
+    whose product is added to its own (`x @ W[:k] + h @ W[k:]`, `tf.split` along the rows):
+    the two slices are disjoint and together are all `rows` rows, with every column, so the
+    pair computes `concat([x, h]) @ W`, one read of the whole kernel. A column split (each
+    read a gate's columns) has no such partner; neither has a read whose sum meets two."""
+    if rows is None:
+        return {}
+    sliced = [u for u in uses if u.op in ("MatMul", "BatchMatMul", "BatchMatMulV2",
+                                          "BatchMatMulV3") and not u.transposed]
+    sites = {u.node: _row_slice_width(og, u, rows) for u in sliced}
+    sums = {u.node: _sums_onto(og, u.node) for u in sliced}
+    pairs: dict[str, list[Use]] = {}
+    for a in sliced:
+        for b in sliced:
+            wa, wb = sites[a.node], sites[b.node]
+            if (a.node != b.node and wa is not None and wb is not None and wa + wb == rows
+                    and sums[a.node] & sums[b.node]):
+                pairs.setdefault(a.node, []).append(b)
+    return {node: found[0] for node, found in pairs.items() if len(found) == 1}
+
+
+def _row_slice_width(og: OpGraph, use: Use, rows: int) -> int | None:
+    """How many rows of the weight the matmul reads, when it reads a proper slice of its
+    rows with every column (None otherwise)."""
+    refs = og.inputs.get(use.node, [])
+    if use.operand >= len(refs):
+        return None
+    node = refs[use.operand][0]
+    while og.op(node) in ("Identity", "Cast", "ReadVariableOp") and og.inputs.get(node):
+        node = og.inputs[node][0][0]
+    if og.op(node) not in ("StridedSlice", "Slice", "Split", "SplitV") or not og.inputs.get(node):
+        return None
+    shape, whole = og.shape(refs[use.operand]), og.shape(og.inputs[node][-1 if og.op(node)
+                                                                           == "Split" else 0])
+    if not shape or not whole or len(shape) != 2 or len(whole) != 2:
+        return None
+    if shape[0] is None or shape[0] >= rows or whole[0] != rows or shape[1] != whole[1]:
+        return None
+    return int(shape[0])
+
+
+def _sums_onto(og: OpGraph, node: str, depth: int = 3) -> set[str]:
+    """The additions a matmul's product flows into through additions alone (a bias added
+    on the way), up to `depth` of them."""
+    found: set[str] = set()
+    frontier = [node]
+    for _ in range(depth):
+        frontier = [c for n in frontier for c in og.graph.successors(n)
+                    if og.op(c) in ADD_OPS and c not in found]
+        found.update(frontier)
+    return found
+
+
+def starts_at_first_row(og: OpGraph, use: Use) -> bool | None:
+    """Does the row slice a matmul reads begin at the weight's first row (a slice's constant
+    begin, a split's first output)? None where the graph does not say."""
+    ref = og.inputs.get(use.node, [])[use.operand]
+    node, port = ref
+    while og.op(node) in ("Identity", "Cast", "ReadVariableOp") and og.inputs.get(node):
+        node, port = og.inputs[node][0]
+    if og.op(node) in ("Split", "SplitV"):
+        return port == 0
+    refs = og.inputs.get(node, [])
+    begin = og.specs.get(refs[1][0]) if len(refs) >= 2 else None
+    if begin is None or not begin.ints:
+        return None
+    return begin.ints[0] == 0
