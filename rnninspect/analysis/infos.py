@@ -146,7 +146,7 @@ def _row_slice_pair(og: OpGraph, topo: Topology, uses: list[Use], use: Use, step
     h @ W[k:]`, `reads.summed_row_slices`), one multiplying the previous state and one not:
     one fused kernel on `concat([x, h])`, its row split (None where the graph does not say
     where the slices begin). None when the read has no such partner."""
-    partner = summed_row_slices(og, uses, rows).get(use.node)
+    partner = summed_row_slices(og, uses).get(use.node)
     if partner is None or rows is None:
         return None
     by_state = {multiplies_state(og, topo, u, step, state_ups): u for u in (use, partner)}

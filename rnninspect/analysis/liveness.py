@@ -76,7 +76,7 @@ def _linear_into(
     # a kernel read as two summed row slices is one read on concat([x, h]): reached when
     # either slice's read is (`reads.summed_row_slices`)
     partner = {u: p.node for i in infos if i.name in uses and len(i.shape) == 2
-               for u, p in summed_row_slices(og, uses[i.name].uses, i.shape[0]).items()}
+               for u, p in summed_row_slices(og, uses[i.name].uses).items()}
     out: dict[str, str] = {}
     for i in infos:
         if not (i.role is Role.INPUT_TO_HIDDEN and i.placement is Placement.BEFORE

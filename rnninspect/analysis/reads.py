@@ -194,31 +194,30 @@ def _masked(og: OpGraph, consumer: str, node: str) -> bool:
     return og.op(other) == "Const"
 
 
-def summed_row_slices(og: OpGraph, uses: list[Use], rows: int | None) -> dict[str, Use]:
+def summed_row_slices(og: OpGraph, uses: list[Use]) -> dict[str, Use]:
     """For each matmul read of a weight through a slice of its rows, the one other such read
     whose product is added to its own (`x @ W[:k] + h @ W[k:]`, `tf.split` along the rows):
-    the two slices are disjoint and together are all `rows` rows, with every column, so the
-    pair computes `concat([x, h]) @ W`, one read of the whole kernel. A column split (each
-    read a gate's columns) has no such partner; neither has a read whose sum meets two."""
-    if rows is None:
-        return {}
+    the two slices are disjoint and together are all the weight's rows, with every column,
+    so the pair computes `concat([x, h]) @ W`, one read of the whole kernel. A column split
+    (each read a gate's columns) has no such partner; neither has a read whose sum meets
+    two."""
     sliced = [u for u in uses if u.op in ("MatMul", "BatchMatMul", "BatchMatMulV2",
                                           "BatchMatMulV3") and not u.transposed]
-    sites = {u.node: _row_slice_width(og, u, rows) for u in sliced}
+    sites = {u.node: _row_slice(og, u) for u in sliced}
     sums = {u.node: _sums_onto(og, u.node) for u in sliced}
     pairs: dict[str, list[Use]] = {}
     for a in sliced:
         for b in sliced:
-            wa, wb = sites[a.node], sites[b.node]
-            if (a.node != b.node and wa is not None and wb is not None and wa + wb == rows
-                    and sums[a.node] & sums[b.node]):
+            sa, sb = sites[a.node], sites[b.node]
+            if (a.node != b.node and sa is not None and sb is not None and sa[1] == sb[1]
+                    and sa[0] + sb[0] == sa[1] and sums[a.node] & sums[b.node]):
                 pairs.setdefault(a.node, []).append(b)
     return {node: found[0] for node, found in pairs.items() if len(found) == 1}
 
 
-def _row_slice_width(og: OpGraph, use: Use, rows: int) -> int | None:
-    """How many rows of the weight the matmul reads, when it reads a proper slice of its
-    rows with every column (None otherwise)."""
+def _row_slice(og: OpGraph, use: Use) -> tuple[int, int] | None:
+    """(rows the matmul reads, rows of the weight), when it reads a proper slice of the
+    weight's rows with every column (None otherwise)."""
     refs = og.inputs.get(use.node, [])
     if use.operand >= len(refs):
         return None
@@ -227,13 +226,13 @@ def _row_slice_width(og: OpGraph, use: Use, rows: int) -> int | None:
         node = og.inputs[node][0][0]
     if og.op(node) not in ("StridedSlice", "Slice", "Split", "SplitV") or not og.inputs.get(node):
         return None
-    shape, whole = og.shape(refs[use.operand]), og.shape(og.inputs[node][-1 if og.op(node)
-                                                                           == "Split" else 0])
+    whole_ref = og.inputs[node][-1 if og.op(node) == "Split" else 0]
+    shape, whole = og.shape(refs[use.operand]), og.shape(whole_ref)
     if not shape or not whole or len(shape) != 2 or len(whole) != 2:
         return None
-    if shape[0] is None or shape[0] >= rows or whole[0] != rows or shape[1] != whole[1]:
+    if shape[0] is None or whole[0] is None or shape[0] >= whole[0] or shape[1] != whole[1]:
         return None
-    return int(shape[0])
+    return int(shape[0]), int(whole[0])
 
 
 def _sums_onto(og: OpGraph, node: str, depth: int = 3) -> set[str]:
