@@ -80,6 +80,8 @@ def variable_infos(
     for f in facts.values():
         v = f.var
         params = _params(v.shape)
+        # a kernel read as two summed row slices is read once (on concat([x, h]))
+        read_count = len(f.uses) - len(summed_row_slices(og, f.uses)) // 2
         role = base_role(og, f.uses, v.shape, f.placement)
         if not f.uses and not v.trainable:
             # Nothing in the model reads it: an optimizer slot, step counter or learning
@@ -91,8 +93,8 @@ def variable_infos(
         if f.var.node in carried:
             # the state before the first step (a loop's initial value): read once per call
             # and no matrix, whatever it multiplies there
-            infos.append(replace(_info(f, Role.CARRIED_STATE, params, steps[:1], None, None),
-                                 dynamic=False, shared=False))
+            info = _info(f, Role.CARRIED_STATE, params, steps[:1], None, None, read_count)
+            infos.append(replace(info, dynamic=False, shared=False))
             continue
         if f.cell is not None and f.step_uses and role is Role.OTHER and len(v.shape) == 1:
             # A peephole: a diagonal weight multiplying the previous cell state elementwise.
@@ -135,7 +137,7 @@ def variable_infos(
                         layouts[cell.name] = CellLayout(kind, tuple(g.gate for g in gates or ()))
         if f.proven is not None:  # a fused op's slot (`fused.py`)
             role, row_split = f.proven
-        infos.append(_info(f, role, params, steps, row_split, gates))
+        infos.append(_info(f, role, params, steps, row_split, gates, read_count))
     return infos, layouts
 
 
@@ -168,7 +170,8 @@ def _slice_rows(og: OpGraph, use: Use) -> int:
 
 
 def _info(f: VarFacts, role: Role, params: int, steps: tuple[int, ...],
-          row_split: RowSplit | None, gates: tuple[GateBlock, ...] | None) -> VariableInfo:
+          row_split: RowSplit | None, gates: tuple[GateBlock, ...] | None, reads: int
+          ) -> VariableInfo:
     v = f.var
     return VariableInfo(
         name=v.name,
@@ -182,10 +185,10 @@ def _info(f: VarFacts, role: Role, params: int, steps: tuple[int, ...],
         layer=f.cell.layer if f.cell else None,
         steps=steps,
         dynamic=f.dynamic,
-        shared=f.dynamic or len(steps) > 1 or len(f.uses) > 1,
+        shared=f.dynamic or len(steps) > 1 or reads > 1,
         also_cells=tuple(c.name for c in f.other_cells),
         also_roles=tuple(f.also_roles),
-        reads=len(f.uses),
+        reads=reads,
         row_split=row_split,
         gates=gates,
     )

@@ -319,9 +319,10 @@ def place_row_partners(og: OpGraph, f: VarFacts) -> None:
     """A kernel read as two summed row slices (`reads.summed_row_slices`) is one read on
     `concat([x, h])`: the read a chain went through gives its partner its step and cell."""
     for node, partner in summed_row_slices(og, f.uses).items():
-        if node in f.use_steps and partner.node not in f.use_steps and node in f.use_cells:
+        if node in f.use_steps and partner.node not in f.use_steps:
             f.use_steps[partner.node] = f.use_steps[node]
-            f.use_cells[partner.node] = f.use_cells[node]
+            if node in f.use_cells:
+                f.use_cells[partner.node] = f.use_cells[node]
 
 
 def place(
