@@ -14,9 +14,9 @@ HANDLE_USE_OPS = frozenset({"ResourceGather", "ResourceGatherNd"})
 # Observers that return their input (check_numerics, tf1.Print) and gradient stops are the
 # value itself.
 PASS_THROUGH = frozenset({"Identity", "Cast", "Enter", "ReadVariableOp", "Transpose", "Unpack",
-                          "StridedSlice", "Slice", "Split", "Squeeze", "Reshape", "CheckNumerics",
-                          "CheckNumericsV2", "Print", "EnsureShape", "StopGradient",
-                          "PreventGradient", "ExpandDims"})
+                          "StridedSlice", "Slice", "Split", "SplitV", "Squeeze", "Reshape",
+                          "CheckNumerics", "CheckNumericsV2", "Print", "EnsureShape",
+                          "StopGradient", "PreventGradient", "ExpandDims"})
 # Ops that multiply data by a weight matrix: matmuls, and convolutions, which multiply every
 # patch of the data by the filter (the filter is the matrix, its last axis the columns), so a
 # filter applied to the state at successive steps is a recurrent weight as a matmul's is.
@@ -258,6 +258,8 @@ def starts_at_first_row(og: OpGraph, use: Use) -> bool | None:
         return port == 0
     refs = og.inputs.get(node, [])
     begin = og.specs.get(refs[1][0]) if len(refs) >= 2 else None
-    if begin is None or not begin.ints:
+    if begin is None:
         return None
-    return begin.ints[0] == 0
+    if begin.ints:
+        return begin.ints[0] == 0
+    return None if begin.value is None else begin.value == 0  # one value for every axis
