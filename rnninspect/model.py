@@ -105,7 +105,7 @@ class VariableInfo:
     steps: tuple[int, ...]  # unrolled steps whose computation reads it
     dynamic: bool  # read inside a while-loop body (every iteration)
     shared: bool  # read by more than one step or call
-    reads: int  # ops that consume its value
+    reads: int  # ops that consume its value (two summed row slices of a kernel: one)
     row_split: RowSplit | None = None
     gates: tuple[GateBlock, ...] | None = None
     also_cells: tuple[str, ...] = ()  # further cells (layers) that read it: a sharing bug

@@ -21,6 +21,7 @@ from rnninspect.analysis.placement import (
     place,
     place_duplicates,
     place_loops,
+    place_row_partners,
     sampled_feedback,
 )
 from rnninspect.analysis.reads import computation_nodes, find_uses, weight_only_reads
@@ -204,6 +205,7 @@ def _analyze_part(
     for f in facts.values():
         if f.cell is None:
             place(topo, f, chains, ups, cell_of_chain, reach, in_loop)
+        place_row_partners(og, f)
         if f.cell is None and f.uses and not chains and loop_cells:
             idx = [topo.index[u.node] for u in f.uses]
             looped = [c.loop for c in loop_cells if c.loop]

@@ -15,7 +15,7 @@ from itertools import pairwise
 
 from rnninspect.analysis.liveness import Zeros
 from rnninspect.analysis.opgraph import OpGraph
-from rnninspect.analysis.reads import ADD_OPS, CONCAT_OPS, MATMUL_OPS, Use
+from rnninspect.analysis.reads import ADD_OPS, CONCAT_OPS, MATMUL_OPS, Use, summed_row_slices
 from rnninspect.analysis.recurrence import Topology, Upstream, constants, downstream
 
 SLICE_OPS = frozenset({"StridedSlice", "Slice"})
@@ -126,7 +126,10 @@ def find_duplicates(
 ) -> list[Duplicate]:
     """Single-read variables that repeat, by shape and read op, at two or more steps."""
     groups: dict[tuple[object, ...], list[Duplicate]] = defaultdict(list)
-    single = {var: var_uses[0] for var, var_uses in uses.items() if len(var_uses) == 1}
+    # a kernel read as two summed row slices is read once (`reads.summed_row_slices`)
+    single = {var: var_uses[-1] for var, var_uses in
+              ((var, _one_read_per_row_pair(og, topo, var_uses)) for var, var_uses in uses.items())
+              if len(var_uses) == 1}
     step_of: dict[str, int] = {}
     for use in single.values():
         if use.op in MATMUL_OPS:
@@ -149,6 +152,13 @@ def find_duplicates(
     after = _assign_layers(topo, found, {d.var: k for k, g in enumerate(groups.values())
                                          for d in g})
     return [d for d in found if id(d) not in after]
+
+
+def _one_read_per_row_pair(og: OpGraph, topo: Topology, uses: list[Use]) -> list[Use]:
+    """`uses` with the later (in op order) of each pair of summed row-slice reads."""
+    partner = summed_row_slices(og, uses)
+    return [u for u in uses if u.node not in partner
+            or topo.index[u.node] > topo.index[partner[u.node].node]]
 
 
 def _summed_products(og: OpGraph, use: Use) -> list[str]:

@@ -6,7 +6,13 @@ from dataclasses import dataclass, replace
 
 from rnninspect.analysis.facts import CellBuild, VarFacts
 from rnninspect.analysis.opgraph import OpGraph
-from rnninspect.analysis.reads import CONV_OPS, MATMUL_OPS, Use
+from rnninspect.analysis.reads import (
+    CONV_OPS,
+    MATMUL_OPS,
+    Use,
+    starts_at_first_row,
+    summed_row_slices,
+)
 from rnninspect.analysis.recurrence import (
     Topology,
     Upstream,
@@ -74,6 +80,8 @@ def variable_infos(
     for f in facts.values():
         v = f.var
         params = _params(v.shape)
+        # a kernel read as two summed row slices is read once (on concat([x, h]))
+        read_count = len(f.uses) - len(summed_row_slices(og, f.uses)) // 2
         role = base_role(og, f.uses, v.shape, f.placement)
         if not f.uses and not v.trainable:
             # Nothing in the model reads it: an optimizer slot, step counter or learning
@@ -85,8 +93,8 @@ def variable_infos(
         if f.var.node in carried:
             # the state before the first step (a loop's initial value): read once per call
             # and no matrix, whatever it multiplies there
-            infos.append(replace(_info(f, Role.CARRIED_STATE, params, steps[:1], None, None),
-                                 dynamic=False, shared=False))
+            info = _info(f, Role.CARRIED_STATE, params, steps[:1], None, None, read_count)
+            infos.append(replace(info, dynamic=False, shared=False))
             continue
         if f.cell is not None and f.step_uses and role is Role.OTHER and len(v.shape) == 1:
             # A peephole: a diagonal weight multiplying the previous cell state elementwise.
@@ -118,6 +126,8 @@ def variable_infos(
                 if row_split is not None or concat_of_input_and_state(og, topo, use, step,
                                                                       state_ups):
                     role = Role.INPUT_HIDDEN_FUSED  # its row split when the widths are known
+                elif (pair := _row_slice_pair(og, topo, f.uses, use, step, state_ups, rows)):
+                    role, row_split = Role.INPUT_HIDDEN_FUSED, pair[0]
                 elif multiplies_state(og, topo, use, step, state_ups):
                     role = Role.HIDDEN_TO_HIDDEN
                 columns = v.shape[-1] if v.shape else None
@@ -127,12 +137,41 @@ def variable_infos(
                         layouts[cell.name] = CellLayout(kind, tuple(g.gate for g in gates or ()))
         if f.proven is not None:  # a fused op's slot (`fused.py`)
             role, row_split = f.proven
-        infos.append(_info(f, role, params, steps, row_split, gates))
+        infos.append(_info(f, role, params, steps, row_split, gates, read_count))
     return infos, layouts
 
 
+def _row_slice_pair(og: OpGraph, topo: Topology, uses: list[Use], use: Use, step: int,
+                    state_ups: list[Upstream], rows: int | None
+                    ) -> tuple[RowSplit | None] | None:
+    """A kernel read as two disjoint row slices whose products are added (`x @ W[:k] +
+    h @ W[k:]`, `reads.summed_row_slices`), one multiplying the previous state and one not:
+    one fused kernel on `concat([x, h])`, its row split (None where the graph does not say
+    where the slices begin). None when the read has no such partner."""
+    partner = summed_row_slices(og, uses).get(use.node)
+    if partner is None or rows is None:
+        return None
+    by_state = {multiplies_state(og, topo, u, step, state_ups): u for u in (use, partner)}
+    if len(by_state) != 2:
+        return None
+    state, data = by_state[True], by_state[False]
+    top = starts_at_first_row(og, data)
+    if top is None or top == starts_at_first_row(og, state):
+        return (None,)
+    data_rows = rows - _slice_rows(og, state)
+    if top:
+        return (RowSplit(input=(0, data_rows), hidden=(data_rows, rows)),)
+    return (RowSplit(input=(rows - data_rows, rows), hidden=(0, rows - data_rows)),)
+
+
+def _slice_rows(og: OpGraph, use: Use) -> int:
+    shape = og.shape(og.inputs[use.node][use.operand])
+    return int(shape[0]) if shape and shape[0] is not None else 0
+
+
 def _info(f: VarFacts, role: Role, params: int, steps: tuple[int, ...],
-          row_split: RowSplit | None, gates: tuple[GateBlock, ...] | None) -> VariableInfo:
+          row_split: RowSplit | None, gates: tuple[GateBlock, ...] | None, reads: int
+          ) -> VariableInfo:
     v = f.var
     return VariableInfo(
         name=v.name,
@@ -146,10 +185,10 @@ def _info(f: VarFacts, role: Role, params: int, steps: tuple[int, ...],
         layer=f.cell.layer if f.cell else None,
         steps=steps,
         dynamic=f.dynamic,
-        shared=f.dynamic or len(steps) > 1 or len(f.uses) > 1,
+        shared=f.dynamic or len(steps) > 1 or reads > 1,
         also_cells=tuple(c.name for c in f.other_cells),
         also_roles=tuple(f.also_roles),
-        reads=len(f.uses),
+        reads=reads,
         row_split=row_split,
         gates=gates,
     )

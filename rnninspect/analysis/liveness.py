@@ -23,7 +23,7 @@ from dataclasses import replace
 from rnninspect.analysis.facts import CellBuild, VarFacts
 from rnninspect.analysis.loops import one_iteration_loops
 from rnninspect.analysis.opgraph import OpGraph, Ref
-from rnninspect.analysis.reads import MATMUL_OPS
+from rnninspect.analysis.reads import MATMUL_OPS, summed_row_slices
 from rnninspect.analysis.recurrence import Topology, downstream
 from rnninspect.analysis.training import SHAPE_ONLY_OPS
 from rnninspect.model import Placement, Role, VariableInfo
@@ -74,6 +74,10 @@ def _linear_into(
     linearly."""
     kernels = {u.node: i.name for i in infos if i.layer == 0 and i.role in _INPUT_ROLES
                for u in uses[i.name].uses if i.name in uses}
+    # a kernel read as two summed row slices is one read on concat([x, h]): reached when
+    # either slice's read is (`reads.summed_row_slices`)
+    partner = {u: p.node for i in infos if i.name in uses and len(i.shape) == 2
+               for u, p in summed_row_slices(og, uses[i.name].uses).items()}
     out: dict[str, str] = {}
     for i in infos:
         if not (i.role is Role.INPUT_TO_HIDDEN and i.placement is Placement.BEFORE
@@ -86,7 +90,8 @@ def _linear_into(
         # also multiply other inputs (an image step before the word steps, sharing one
         # LSTM) are not a composition of two matrices.
         names = {k for k in {kernels[topo.order[j]] for j in reached}
-                 if all(topo.index.get(n) in reached for n, name in kernels.items() if name == k)}
+                 if all(topo.index.get(n) in reached or topo.index.get(partner.get(n, n)) in reached
+                        for n, name in kernels.items() if name == k)}
         first = next((k.name for k in infos if k.name in names), None)  # in variable order
         if first is not None:
             out[i.name] = first

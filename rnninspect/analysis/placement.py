@@ -17,7 +17,7 @@ from rnninspect.analysis.loops import (
     split_layers,
 )
 from rnninspect.analysis.opgraph import OpGraph
-from rnninspect.analysis.reads import GATHER_OPS, Use, adds_onto
+from rnninspect.analysis.reads import GATHER_OPS, Use, adds_onto, summed_row_slices
 from rnninspect.analysis.recurrence import (
     Chain,
     Topology,
@@ -317,6 +317,16 @@ def _merge_applications(
             merged.append(list(group))
             firsts.append([max(topo.index[c.uses[-1]] for c in group)])
     return merged, firsts
+
+
+def place_row_partners(og: OpGraph, f: VarFacts) -> None:
+    """A kernel read as two summed row slices (`reads.summed_row_slices`) is one read on
+    `concat([x, h])`: the read a chain went through gives its partner its step and cell."""
+    for node, partner in summed_row_slices(og, f.uses).items():
+        if node in f.use_steps and partner.node not in f.use_steps:
+            f.use_steps[partner.node] = f.use_steps[node]
+            if node in f.use_cells:
+                f.use_cells[partner.node] = f.use_cells[node]
 
 
 def place(

@@ -14,9 +14,9 @@ HANDLE_USE_OPS = frozenset({"ResourceGather", "ResourceGatherNd"})
 # Observers that return their input (check_numerics, tf1.Print) and gradient stops are the
 # value itself.
 PASS_THROUGH = frozenset({"Identity", "Cast", "Enter", "ReadVariableOp", "Transpose", "Unpack",
-                          "StridedSlice", "Slice", "Split", "Squeeze", "Reshape", "CheckNumerics",
-                          "CheckNumericsV2", "Print", "EnsureShape", "StopGradient",
-                          "PreventGradient", "ExpandDims"})
+                          "StridedSlice", "Slice", "Split", "SplitV", "Squeeze", "Reshape",
+                          "CheckNumerics", "CheckNumericsV2", "Print", "EnsureShape",
+                          "StopGradient", "PreventGradient", "ExpandDims"})
 # Ops that multiply data by a weight matrix: matmuls, and convolutions, which multiply every
 # patch of the data by the filter (the filter is the matrix, its last axis the columns), so a
 # filter applied to the state at successive steps is a recurrent weight as a matmul's is.
@@ -192,3 +192,74 @@ def _masked(og: OpGraph, consumer: str, node: str) -> bool:
     while og.op(other) == "Identity" and og.inputs.get(other):
         other = og.inputs[other][0][0]
     return og.op(other) == "Const"
+
+
+def summed_row_slices(og: OpGraph, uses: list[Use]) -> dict[str, Use]:
+    """For each matmul read of a weight through a slice of its rows, the one other such read
+    whose product is added to its own (`x @ W[:k] + h @ W[k:]`, `tf.split` along the rows):
+    the two slices are disjoint and together are all the weight's rows, with every column,
+    so the pair computes `concat([x, h]) @ W`, one read of the whole kernel. A column split
+    (each read a gate's columns) has no such partner; neither has a read whose sum meets
+    two."""
+    sliced = [u for u in uses if u.op in ("MatMul", "BatchMatMul", "BatchMatMulV2",
+                                          "BatchMatMulV3") and not u.transposed]
+    sites = {u.node: _row_slice(og, u) for u in sliced}
+    sums = {u.node: _sums_onto(og, u.node) for u in sliced}
+    pairs: dict[str, list[Use]] = {}
+    for a in sliced:
+        for b in sliced:
+            sa, sb = sites[a.node], sites[b.node]
+            if (a.node != b.node and sa is not None and sb is not None and sa[1] == sb[1]
+                    and sa[0] + sb[0] == sa[1] and sums[a.node] & sums[b.node]):
+                pairs.setdefault(a.node, []).append(b)
+    return {node: found[0] for node, found in pairs.items() if len(found) == 1}
+
+
+def _row_slice(og: OpGraph, use: Use) -> tuple[int, int] | None:
+    """(rows the matmul reads, rows of the weight), when it reads a proper slice of the
+    weight's rows with every column (None otherwise)."""
+    refs = og.inputs.get(use.node, [])
+    if use.operand >= len(refs):
+        return None
+    node = refs[use.operand][0]
+    while og.op(node) in ("Identity", "Cast", "ReadVariableOp") and og.inputs.get(node):
+        node = og.inputs[node][0][0]
+    if og.op(node) not in ("StridedSlice", "Slice", "Split", "SplitV") or not og.inputs.get(node):
+        return None
+    whole_ref = og.inputs[node][-1 if og.op(node) == "Split" else 0]
+    shape, whole = og.shape(refs[use.operand]), og.shape(whole_ref)
+    if not shape or not whole or len(shape) != 2 or len(whole) != 2:
+        return None
+    if shape[0] is None or whole[0] is None or shape[0] >= whole[0] or shape[1] != whole[1]:
+        return None
+    return int(shape[0]), int(whole[0])
+
+
+def _sums_onto(og: OpGraph, node: str, depth: int = 3) -> set[str]:
+    """The additions a matmul's product flows into through additions alone (a bias added
+    on the way), up to `depth` of them."""
+    found: set[str] = set()
+    frontier = [node]
+    for _ in range(depth):
+        frontier = [c for n in frontier for c in og.graph.successors(n)
+                    if og.op(c) in ADD_OPS and c not in found]
+        found.update(frontier)
+    return found
+
+
+def starts_at_first_row(og: OpGraph, use: Use) -> bool | None:
+    """Does the row slice a matmul reads begin at the weight's first row (a slice's constant
+    begin, a split's first output)? None where the graph does not say."""
+    ref = og.inputs.get(use.node, [])[use.operand]
+    node, port = ref
+    while og.op(node) in ("Identity", "Cast", "ReadVariableOp") and og.inputs.get(node):
+        node, port = og.inputs[node][0]
+    if og.op(node) in ("Split", "SplitV"):
+        return port == 0
+    refs = og.inputs.get(node, [])
+    begin = og.specs.get(refs[1][0]) if len(refs) >= 2 else None
+    if begin is None:
+        return None
+    if begin.ints:
+        return begin.ints[0] == 0
+    return None if begin.value is None else begin.value == 0  # one value for every axis

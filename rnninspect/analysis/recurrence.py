@@ -15,7 +15,13 @@ from collections import deque
 from dataclasses import dataclass
 
 from rnninspect.analysis.opgraph import OpGraph
-from rnninspect.analysis.reads import CONCAT_OPS, MATMUL_OPS, Use, data_operand
+from rnninspect.analysis.reads import (
+    CONCAT_OPS,
+    MATMUL_OPS,
+    Use,
+    data_operand,
+    summed_row_slices,
+)
 from rnninspect.analysis.training import SHAPE_ONLY_OPS
 from rnninspect.graph import VARIABLE_OPS
 
@@ -113,13 +119,12 @@ def find_chains(
     const: list[bool] | None = None
     for var in sorted(uses):
         nodes = [u.node for u in uses[var] if u.op in MATMUL_OPS and u.node not in loops]
+        if og is not None:
+            nodes = _one_read_per_row_pair(og, topo, uses[var], nodes)
         if len(nodes) < 2:
             continue
         marks = {topo.index[n] for n in nodes}
-        count = [0] * len(topo.order)
-        for i, preds in enumerate(topo.preds):
-            c = max((count[p] for p in preds), default=0)
-            count[i] = c + 1 if i in marks else c
+        count = _reads_upstream(topo, marks)
         positions = sorted(count[i] for i in marks)
         parts = _state_parts(og, topo, uses[var], marks)
         if og is not None and const is None:
@@ -154,6 +159,31 @@ def find_chains(
     fewest = min((len(p) for p in peeled), default=0)
     kept = recurrent or [p for p in peeled if len(p) == fewest]
     return chains + [c for p in kept for c in p]
+
+
+def _reads_upstream(topo: Topology, marks: set[int]) -> list[int]:
+    """Per op: the most marked reads on one path up to and including it."""
+    count = [0] * len(topo.order)
+    for i, preds in enumerate(topo.preds):
+        c = max((count[p] for p in preds), default=0)
+        count[i] = c + 1 if i in marks else c
+    return count
+
+
+def _one_read_per_row_pair(og: OpGraph, topo: Topology, uses: list[Use], nodes: list[str]
+                           ) -> list[str]:
+    """`nodes` with one read of each pair of summed row-slice reads (`x @ W[:k] + h @ W[k:]`,
+    `reads.summed_row_slices`): the pair is one read of the kernel on `concat([x, h])`, so
+    the chain runs through the later of the two (the one more reads lie upstream of, the
+    state's: the input's read depends on no earlier step)."""
+    partner = summed_row_slices(og, uses)
+    if not partner:
+        return nodes
+    count = _reads_upstream(topo, {topo.index[n] for n in nodes})
+    def rank(n: str) -> tuple[int, str]:
+        return count[topo.index[n]], n
+    return [n for n in nodes if n not in partner or partner[n].node not in nodes
+            or rank(n) > rank(partner[n].node)]
 
 
 def _one_read_per_step(og: OpGraph | None, uses: list[Use], ordered: list[str]) -> list[str]:
