@@ -152,7 +152,8 @@ def test_bad_loss_or_copy_is_one_line_exit_2(argv, needle):
     assert needle in err and len(err.strip().splitlines()) == 1
 
 
-def test_integer_ids_declared_float_is_one_line_exit_2(tmp_path):
+def test_integer_ids_declared_float_are_fed_whole_numbers_in_range(tmp_path):
+    """Keras's own way: an Input left float32 before an Embedding is cast to ids."""
     source = tmp_path / "float_ids.py"
     source.write_text(
         "import keras\nimport tensorflow as tf\n\n\ndef build():\n"
@@ -160,9 +161,9 @@ def test_integer_ids_declared_float_is_one_line_exit_2(tmp_path):
         "                              keras.layers.LSTM(5, unroll=True),\n"
         "                              keras.layers.Dense(2)])\n"
         "    return model, [tf.TensorSpec([2, 4], tf.float32)]\n", encoding="utf-8")
-    code, out, err = run_cli(["grads", f"{source}:build"])
-    assert code == 2 and out == ""
-    assert "tf.int32" in err and len(err.strip().splitlines()) == 1
+    code, out, err = run_cli(["grads", f"{source}:build", "--format", "json"])
+    assert code == 0, err
+    assert any("ids in [0, 9) as floats" in note for note in json.loads(out)["notes"])
 
 
 def test_meta_graph_restores_its_checkpoint_and_frozen_graph_differentiates_constants(
@@ -278,7 +279,13 @@ def _programs() -> list[str]:
 
 # Programs whose loop no unrolled twin reproduces: the total gradient, with the reason.
 TOTAL_ONLY = {"raw_rnn_decoder": "raw_rnn's loop_fn decides each next input and when to stop "
-               "inside the loop: no unrolled twin"}
+               "inside the loop: no unrolled twin",
+              "clockwork_rnn": "a hand-written tf.while_loop (neither dynamic_rnn nor tf.scan): "
+              "no unrolled twin",
+              "keras2_text_generation": "a tf_keras (Keras 2) GRU run as a while loop in a "
+              "function: unrolled twins are built for Keras 3 layers",
+              "keras2_stateful_lstm": "a tf_keras (Keras 2) LSTM run as a while loop in a "
+              "function: unrolled twins are built for Keras 3 layers"}
 
 
 def _per_step_or_reason(report: GradientReport) -> str:
@@ -308,7 +315,17 @@ def _per_step_or_reason(report: GradientReport) -> str:
 
 
 # Known wrong today (strict: a fix turns it red until the mark goes).
-SUM_MISSES: dict[str, str] = {}
+SUM_MISSES: dict[str, str] = {
+    # wave 3, session 4: corpus programs added this session that grads does not serve yet
+    "indrnn_mnist": "an elementwise recurrence (IndRNN) unrolled by the twin is analysed as "
+    "no_recurrence (docs/analysis.md §6, limit): no per-step parts",
+    "sru_classifier": "an elementwise recurrence (SRU) unrolled by the twin is analysed as "
+    "no_recurrence (docs/analysis.md §6, limit): no per-step parts",
+    "keras_masked_recurrent_cell": "a recurrent kernel masked by a constant (W * mask): the "
+    "parts are split at the masked product and do not add up to the gradient (shown as no)",
+    "attention_sentiment": "built for one batch size the graph does not show: grads asks for "
+    "--batch N in one line",
+}
 
 
 # programs TensorFlow cannot differentiate here: one line that names the op and the fix

@@ -3,7 +3,9 @@
 Integer inputs get values the model can use, found by following each placeholder forward
 through shape-only ops: ids gathered from an embedding lie in [0, rows), class labels of a
 sparse cross-entropy in [0, classes), anything else (sequence lengths) is the full length T.
-Float labels of a dense cross-entropy are one-hot rows (normal noise would make it negative).
+Float labels of a dense cross-entropy are one-hot rows (normal noise would make it negative);
+a float input the model casts to ids (a Keras `Input` left float32 before an `Embedding`) gets
+whole numbers in range, as Keras feeds it.
 Unknown dimensions take ``--batch`` (default 2); float scalars (keep probabilities) are 1.0.
 A program that fixes its batch size elsewhere (a reshape to ``[batch_size, T, C]``, a
 ``zero_state(batch_size)``) shows it in the graph: `sizes_the_graph_fixes` reads it.
@@ -93,7 +95,6 @@ def synthetic_feed(np: Any, graph: Any, placeholders: list[Any], seed: int,
     feed: dict[Any, Any] = {}
     said: list[str] = []
     for op in placeholders:
-        check_float_ids(op, op.name)
         tensor = op.outputs[0]
         dims = tensor.shape.as_list() if tensor.shape.rank is not None else [size]
         shape = [d if d is not None else size for d in dims]
@@ -107,6 +108,12 @@ def synthetic_feed(np: Any, graph: Any, placeholders: list[Any], seed: int,
             else:
                 feed[tensor] = np.full(shape, length, dtype=dtype.as_numpy_dtype)
                 said.append(f"{op.name}: lengths = {length}")
+        elif dtype.is_floating and (found := id_range(op)) is not None \
+                and found[0] != "one-hot labels":
+            # ids the model casts from floats (a Keras Input left float32 before an
+            # Embedding): whole numbers in range, as Keras itself feeds them
+            feed[tensor] = rng.integers(0, found[1], size=shape).astype(dtype.as_numpy_dtype)
+            said.append(f"{op.name}: {found[0]} in [0, {found[1]}) as {dtype.name}")
         elif dtype.is_floating and shape and (found := id_range(op)) is not None \
                 and found[0] == "one-hot labels" and shape[-1] == found[1]:
             rows = rng.integers(0, found[1], size=shape[:-1])

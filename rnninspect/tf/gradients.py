@@ -121,11 +121,14 @@ def _first_output(out: Any) -> Any:
 
 def model_gradients(model: Any, signature: list[Any], name: str,
                     config: tuple[tuple[str, Any], ...], seed: int, int_high: int = 2,
-                    logits: Any = None, batch: int | None = None) -> GradientReport:
+                    logits: Any = None, batch: int | None = None,
+                    float_ids: bool = False) -> GradientReport:
     """Any Keras 3 model: the forward pass, a loss and the per-step gradients are traced in
     one tf.function, so the reads the analysis finds are ops of the graph being built.
     `logits(inputs)` reads the model's logits (default: its first output). RNN layers that
-    run a while loop are taken through their unrolled twin when it computes the same."""
+    run a while loop are taken through their unrolled twin when it computes the same.
+    `float_ids`: float inputs are ids the model casts (an Embedding behind a float32 Input),
+    fed whole numbers in [0, int_high) as Keras feeds them."""
     import numpy as np
     import tensorflow as tf
 
@@ -142,9 +145,12 @@ def model_gradients(model: Any, signature: list[Any], name: str,
 
     rng = np.random.default_rng(seed)
     size = batch or 2
-    inputs = [tf.constant(random_feed(np, spec, rng, int_high, size)) for spec in signature]
-    said = (f"synthetic batch (seed {seed}, unknown dimensions = {size}): standard normal "
-            f"floats, integers in [0, {int_high}); weights seeded ({seed})",)
+    inputs = [tf.constant(random_feed(np, spec, rng, int_high, size, whole=float_ids))
+              for spec in signature]
+    floats = (f"ids in [0, {int_high}) as floats (the model casts them)" if float_ids
+              else "standard normal floats")
+    said = (f"synthetic batch (seed {seed}, unknown dimensions = {size}): {floats}, "
+            f"integers in [0, {int_high}); weights seeded ({seed})",)
     loops = looping_layers(model)
     if not loops:
         report = _keras_gradients(model, name, config, seed, inputs, logits_of)
@@ -278,14 +284,11 @@ def user_gradients(spec: str, seed: int = 0, *, loss: str | None = None,
             "differentiated through its synthetic loss")
     model, signature = keras_model_and_signature(value, spec, "grads needs a Keras model")
     rows = embedding_rows(model)
-    if rows is not None and len(signature) == 1 and signature[0].dtype.is_floating:
-        raise InvalidOptionError(
-            f"{spec}: the model embeds integer ids (an Embedding of {rows} rows) but its "
-            f"input is declared {signature[0].dtype.name}; declare it tf.int32 so it can be "
-            "fed ids")
+    # a float32 Input before an Embedding (Keras's default dtype): Keras casts it to ids
+    float_ids = rows is not None and len(signature) == 1 and signature[0].dtype.is_floating
     with _explained(*where[-1]):
         return model_gradients(model, signature, spec, (), seed, int_high=rows or 2,
-                               batch=batch)
+                               batch=batch, float_ids=float_ids)
 
 
 @contextmanager
@@ -323,9 +326,11 @@ def synthetic_loss(tf: Any, logits: Any, seed: int) -> Any:
         labels=targets, logits=logits))
 
 
-def random_feed(np: Any, placeholder: Any, rng: Any, int_high: int, size: int = 2) -> Any:
-    """Random input for a placeholder or TensorSpec (unknown dimensions become `size`)."""
+def random_feed(np: Any, placeholder: Any, rng: Any, int_high: int, size: int = 2,
+                whole: bool = False) -> Any:
+    """Random input for a placeholder or TensorSpec (unknown dimensions become `size`);
+    `whole`: whole numbers in [0, int_high) whatever the dtype (ids a model casts)."""
     shape = [d if d is not None else size for d in placeholder.shape.as_list()]
-    if placeholder.dtype.is_integer:
+    if placeholder.dtype.is_integer or whole:
         return rng.integers(0, int_high, size=shape).astype(placeholder.dtype.as_numpy_dtype)
     return rng.standard_normal(shape).astype(placeholder.dtype.as_numpy_dtype)
