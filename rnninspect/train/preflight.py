@@ -19,6 +19,7 @@ from typing import Any
 
 from rnninspect.errors import InvalidOptionError, free_space
 from rnninspect.train import checkpoint as ckpt
+from rnninspect.train import distributed
 from rnninspect.train.data import PTB_FILES, Corpus, read_ptb, synthetic_corpus
 from rnninspect.train.lock import check_free
 from rnninspect.train.mnist_data import ImageSet, read_mnist, synthetic_mnist
@@ -70,7 +71,9 @@ def plan(args: argparse.Namespace) -> Plan:
                 f"--overwrite would erase the run that --resume {source} continues; drop it"
             )
         check_writable(target)
-        check_free(target)  # another run writing there: refused before anything else
+        cluster = distributed.active()
+        if cluster is None or cluster.chief:  # only the chief writes there (and locks it)
+            check_free(target)  # another run writing there: refused before anything else
         if not continues and not args.overwrite:
             refuse_existing_run(target)
     data = load_data(settings.family, settings.data)
