@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from tests.generated.description import Description
 from tests.generated.facts import Truth, Weight, steps_of
+from tests.generated.keras_writer import input_front
 
 B, F, V, C = 2, 3, 12, 3
 
@@ -212,19 +213,8 @@ def write_keras_cell(d: Description) -> tuple[str, Truth]:
     else:
         lines.append('x = keras.Input((T, F), batch_size=B, name="x")')
     lines.append("y = x")
-    in_dim = F
-    if d.inputs == "embedding":
-        lines.append('y = keras.layers.Embedding(V, E, name="embed")(y)')
-        truth.add(Weight("embed/embeddings", (V, e), "embedding"))
-        in_dim = e
-    if d.inputs in ("dense_tanh", "linear"):
-        act = ', activation="tanh"' if d.inputs == "dense_tanh" else ""
-        lines.append(f'y = keras.layers.Dense(E{act}, name="proj")(y)')
-        kernel = truth.add(Weight("proj/kernel", (F, e), "input_to_hidden"))
-        truth.add(Weight("proj/bias", (e,), "bias"))
-        in_dim = e
-        if d.inputs == "linear":
-            truth.findings["redundant_projection"] = [kernel]
+    front, in_dim = input_front(d, truth, e)
+    lines += [f"y = {layer}(y)" for layer in front]
 
     def cell_truth(scope: str, label: str, layer: int, dim: int, top: bool,
                    direction: str | None = None) -> None:

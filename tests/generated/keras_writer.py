@@ -31,6 +31,26 @@ def cell_weights(cell: str, scope: str, in_dim: int, h: int
             (scope + "bias", bias, "bias")]
 
 
+def input_front(d: Description, truth: Truth, e: int) -> tuple[list[str], int]:
+    """The layers before the recurrence (an embedding, a projection, or none) as Keras layer
+    expressions, their weights added to `truth`; and the width the first cell reads."""
+    layers: list[str] = []
+    in_dim = F
+    if d.inputs == "embedding":
+        layers.append('keras.layers.Embedding(V, E, name="embed")')
+        truth.add(Weight("embed/embeddings", (V, e), "embedding"))
+        in_dim = e
+    if d.inputs in ("dense_tanh", "linear"):
+        act = ', activation="tanh"' if d.inputs == "dense_tanh" else ""
+        layers.append(f'keras.layers.Dense(E{act}, name="proj")')
+        kernel = truth.add(Weight("proj/kernel", (F, e), "input_to_hidden"))
+        truth.add(Weight("proj/bias", (e,), "bias"))
+        in_dim = e
+        if d.inputs == "linear":
+            truth.findings["redundant_projection"] = [kernel]
+    return layers, in_dim
+
+
 def write_keras(d: Description) -> tuple[str, Truth]:
     truth = Truth(num_steps=d.steps if d.loop == "unroll" else None)
     steps = steps_of(d.steps, d.loop != "unroll")
@@ -45,20 +65,7 @@ def write_keras(d: Description) -> tuple[str, Truth]:
     else:
         lines += [f'{n} = keras.Input((T, F), batch_size=B, name="{n}")' for n in inputs]
     lines.append(f"inputs = [{', '.join(inputs)}]")
-    pre: list[str] = []
-    in_dim = F
-    if d.inputs == "embedding":
-        pre.append('keras.layers.Embedding(V, E, name="embed")')
-        truth.add(Weight("embed/embeddings", (V, e), "embedding"))
-        in_dim = e
-    if d.inputs in ("dense_tanh", "linear"):
-        act = ', activation="tanh"' if d.inputs == "dense_tanh" else ""
-        pre.append(f'keras.layers.Dense(E{act}, name="proj")')
-        kernel = truth.add(Weight("proj/kernel", (F, e), "input_to_hidden"))
-        truth.add(Weight("proj/bias", (e,), "bias"))
-        in_dim = e
-        if d.inputs == "linear":
-            truth.findings["redundant_projection"] = [kernel]
+    pre, in_dim = input_front(d, truth, e)
 
     options = {"none": "", "bidi": "", "dropout": ", dropout=0.25",
                "recurrent_dropout": ", recurrent_dropout=0.25"}[d.wrapper]
