@@ -145,3 +145,30 @@ def test_user_code_that_ends_the_process_is_one_line_not_a_silent_success(
     assert (code, out) == (2, "")
     lines = err.strip().splitlines()
     assert len(lines) == 1 and said.format(path=path) in lines[0], err
+
+
+def test_concrete_function_whose_owner_was_a_local_is_one_line(tmp_path):
+    """A concrete function holds its variables weakly: returned from a build whose tf.Module
+    was a local, they are gone by the time it is traced."""
+    source = tmp_path / "gone.py"
+    source.write_text(textwrap.dedent("""\
+        import tensorflow as tf
+
+
+        class Net(tf.Module):
+            def __init__(self):
+                self.w = tf.Variable(tf.ones([3, 3]))
+
+            @tf.function(input_signature=[tf.TensorSpec([2, 3], tf.float32)])
+            def __call__(self, x):
+                return tf.tanh(x @ self.w)
+
+
+        def build():
+            net = Net()
+            return net.__call__.get_concrete_function()
+        """), encoding="utf-8")
+    code, out, err = run_cli(["show", f"{source}:build"])
+    assert code == 2 and out == "" and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert "variables were deleted" in err and "(obj, [tf.TensorSpec" in err

@@ -46,7 +46,8 @@ def _to_traced(value: Any, model: str) -> Traced:
         inputs, outputs = graph_inputs_outputs(value, model)
         return trace_graph(value, inputs, outputs, model=model, dialect="legacy")
     if isinstance(value, tf.types.experimental.ConcreteFunction):
-        return traced_from_concrete(value, list(value.variables), model=model, dialect="keras")
+        return traced_from_concrete(value, _variables(value, model), model=model,
+                                    dialect="keras")
     if isinstance(value, tf.types.experimental.PolymorphicFunction):
         signature = getattr(value, "input_signature", None)
         if signature:
@@ -132,3 +133,17 @@ def keras_model_and_signature(value: Any, model: str, wanted: str) -> tuple[Any,
     raise InvalidOptionError(
         f"{wanted} from {model!r} (or a (model, [tf.TensorSpec]) pair); "
         f"got {type(value).__name__}")
+
+
+def _variables(concrete: Any, model: str) -> list[Any]:
+    """A concrete function's variables; it holds them weakly, so if the object that owned them
+    was a local of the build function they are gone: one line saying how to keep them."""
+    try:
+        return list(concrete.variables)
+    except AssertionError as e:
+        if "variables which have been deleted" not in str(e):
+            raise
+        raise ModelSourceError(
+            f"{model} returned a concrete function whose variables were deleted when it "
+            "returned (the object that held them was a local); return (obj, "
+            "[tf.TensorSpec(...), ...]) instead, or keep obj in a module-level name") from e
